@@ -1,0 +1,49 @@
+"""Form pages the tests drive: one per way a site may use the mixin."""
+
+from django.db import models
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.contrib.forms.models import (
+    AbstractEmailForm,
+    AbstractForm,
+    AbstractFormField,
+    AbstractFormSubmission,
+)
+
+from wagtail_salesmanago.models import SalesmanagoFormMixin
+
+
+class FormField(AbstractFormField):
+    page = ParentalKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="form_fields")
+
+
+class SurveyPage(SalesmanagoFormMixin, AbstractEmailForm):
+    """The README's example: an e-mail form page."""
+
+    content_panels = AbstractEmailForm.content_panels + [
+        InlinePanel("form_fields", label="Questions"),
+        FieldPanel("to_address"),
+    ]
+    settings_panels = AbstractEmailForm.settings_panels + SalesmanagoFormMixin.salesmanago_panels
+
+
+class PlainFormPage(SalesmanagoFormMixin, AbstractForm):
+    content_panels = AbstractForm.content_panels + [InlinePanel("form_fields")]
+    settings_panels = AbstractForm.settings_panels + SalesmanagoFormMixin.salesmanago_panels
+
+
+class CustomSubmission(AbstractFormSubmission):
+    note = models.CharField(max_length=50, blank=True)
+
+
+class CustomSubmissionPage(SalesmanagoFormMixin, AbstractForm):
+    content_panels = AbstractForm.content_panels + [InlinePanel("form_fields")]
+    settings_panels = AbstractForm.settings_panels + SalesmanagoFormMixin.salesmanago_panels
+
+    def get_submission_class(self):
+        return CustomSubmission
+
+    def process_form_submission(self, form):
+        return self.get_submission_class().objects.create(
+            form_data=form.cleaned_data, page=self, note="custom"
+        )

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WagtailSalesmanagoConfig(AppConfig):
+    name = "wagtail_salesmanago"
+    label = "wagtail_salesmanago"
+    verbose_name = _("SALESmanago")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,152 @@
+"""A small client for SALESmanago's API v2 (JSON over HTTPS, signed with ``sha``)."""
+
+import hashlib
+import threading
+import time
+import uuid
+
+import requests
+
+from . import __version__, conf
+from .exceptions import (
+    AuthenticationError,
+    PermanentError,
+    TransientError,
+    UnknownContactError,
+)
+
+USER_AGENT = f"wagtail-salesmanago/{__version__} python-requests/{requests.__version__}"
+HEADERS = {
+    "Content-Type": "application/json;charset=UTF-8",
+    "Accept": "application/json",
+    "User-Agent": USER_AGENT,
+}
+AUTH_FIELDS = ("clientId", "apiKey", "requestTime", "sha")
+
+# Words in SALESmanago's known authentication and owner errors
+# ("Not authenticated, invalid owner", "Authorization failed. Wrong clientId", ...).
+_AUTH_WORDS = ("authenticat", "authoriz", "api key", "apikey", "owner", "clientid", "invalid account")
+
+_local = threading.local()
+
+
+def shared_session():
+    """One ``requests.Session`` per thread, so connections to SALESmanago are reused."""
+    if not hasattr(_local, "session"):
+        _local.session = requests.Session()
+        _local.session.headers.update(HEADERS)
+    return _local.session
+
+
+def base_url(endpoint):
+    """``app3.salesmanago.pl`` -> ``https://app3.salesmanago.pl``; a full URL is kept as it is."""
+    endpoint = endpoint.strip().rstrip("/")
+    if "://" in endpoint:
+        return endpoint
+    return f"https://{endpoint}"
+
+
+def sign(client_id, api_secret, api_key):
+    """SALESmanago's request signature: ``sha1(apiKey + clientId + apiSecret)`` in hex."""
+    return hashlib.sha1(f"{api_key}{client_id}{api_secret}".encode()).hexdigest()
+
+
+def auth_fields(client_id, api_secret):
+    """The authentication fields for one request, with a fresh random ``apiKey``."""
+    api_key = uuid.uuid4().hex
+    return {
+        "clientId": client_id,
+        "apiKey": api_key,
+        "requestTime": int(time.time() * 1000),
+        "sha": sign(client_id, api_secret, api_key),
+    }
+
+
+def api_message(data):
+    """SALESmanago's ``message`` (a list of strings, usually) as one line of text."""
+    message = data.get("message") if isinstance(data, dict) else None
+    if isinstance(message, list):
+        return "; ".join(str(item) for item in message if item)
+    return str(message or "")
+
+
+def is_auth_message(message):
+    lowered = message.lower()
+    return any(word in lowered for word in _AUTH_WORDS)
+
+
+class SalesmanagoClient:
+    """Calls SALESmanago for one account. The secret only ever goes into ``sha``."""
+
+    def __init__(self, endpoint, client_id, api_secret, *, timeout=None, session=None):
+        self.base_url = base_url(endpoint)
+        self.client_id = client_id
+        self._api_secret = api_secret
+        self.timeout = timeout or conf.get("TIMEOUT")
+        self.session = session or shared_session()
+
+    def __repr__(self):
+        return f"SalesmanagoClient({self.base_url!r}, client_id={self.client_id!r})"
+
+    def call(self, path, body):
+        """POST ``body`` (signed) to ``/api/<path>``; the decoded answer, or an error."""
+        payload = {**auth_fields(self.client_id, self._api_secret), **body}
+        try:
+            response = self.session.post(
+                f"{self.base_url}/api/{path}", json=payload, timeout=self.timeout
+            )
+        except requests.Timeout as err:
+            raise TransientError("SALESmanago did not answer in time.", path=path) from err
+        except requests.RequestException as err:
+            raise TransientError(
+                f"Could not connect to SALESmanago at {self.base_url} ({type(err).__name__}).",
+                path=path,
+            ) from err
+        return self._decode(path, response)
+
+    def _decode(self, path, response):
+        status = response.status_code
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        message = api_message(data)
+        if status >= 500:
+            raise TransientError(
+                "SALESmanago had a server error.", path=path, status_code=status,
+                api_message=message, response=response,
+            )
+        if not isinstance(data, dict) or "success" not in data:
+            raise TransientError(
+                "SALESmanago's answer was not the JSON it should be.", path=path,
+                status_code=status, response=response,
+            )
+        if data["success"] is True:
+            return data
+        if is_auth_message(message) or status in (401, 403):
+            error_class, description = AuthenticationError, (
+                "SALESmanago rejected the credentials or the owner."
+            )
+        elif path == "contact/update":
+            # SALESmanago's text for a missing contact is not documented; the contact ID is
+            # the only caller-chosen input of an update, so any other refusal means it.
+            error_class, description = UnknownContactError, (
+                "SALESmanago does not know this contact."
+            )
+        else:
+            error_class, description = PermanentError, "SALESmanago refused the request."
+        raise error_class(
+            description, path=path, status_code=status, api_message=message, response=response
+        )
+
+    def upsert(self, body):
+        """Create or update the contact named by ``body["contact"]["email"]``."""
+        return self.call("contact/upsert", body)
+
+    def update(self, body):
+        """Update the existing contact named by ``body["contactId"]``."""
+        return self.call("contact/update", body)
+
+    def list_users(self, owner):
+        """The account's users (possible owners) as SALESmanago lists them."""
+        return self.call("user/listByClient", {"owner": owner})

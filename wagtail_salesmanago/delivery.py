@@ -1,0 +1,147 @@
+"""Export records: stored with each submission, sent by a task once the transaction commits.
+
+Nothing here ever raises into the visitor's request. Logs name records, pages and
+outcomes, never answers or the API secret.
+"""
+
+import logging
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from . import mapping
+from .exceptions import NotConfigured, SalesmanagoError, UnknownContactError
+from .models import DEFAULT_DETAIL_PREFIX, ExportRecord, SalesmanagoSettings
+
+logger = logging.getLogger(__name__)
+
+NO_IDENTITY = (
+    "No contact identity: the form has no answered e-mail question and the visitor "
+    "did not arrive with a valid smclientid."
+)
+
+
+def export_submission(page, submission, answers, raw_contact_id):
+    """Record the export of ``submission`` and send it after commit. Never raises."""
+    try:
+        with transaction.atomic():
+            record = create_record(page, submission, answers, raw_contact_id)
+    except Exception:
+        logger.exception(
+            "Could not record the SALESmanago export of submission %s (page %s).",
+            submission.pk,
+            page.pk,
+        )
+        return None
+    if record.status == ExportRecord.Status.PENDING:
+        transaction.on_commit(lambda: enqueue_delivery(record.pk))
+    return record
+
+
+def create_record(page, submission, answers, raw_contact_id):
+    """The export record of one submission, with its payload built from the answers."""
+    site = page.get_site()
+    settings = SalesmanagoSettings.for_site(site) if site else None
+    plan = mapping.plan_export(
+        page.get_salesmanago_questions(),
+        answers,
+        raw_contact_id,
+        page.salesmanago_tag,
+        settings.detail_prefix if settings else DEFAULT_DETAIL_PREFIX,
+    )
+    record = ExportRecord(
+        page=page,
+        submission_type=ContentType.objects.get_for_model(submission),
+        submission_id=str(submission.pk),
+        mode=plan.mode,
+        email=plan.email,
+        contact_id=plan.contact_id,
+        notes="\n".join(plan.notes),
+    )
+    record.payload = request_body(
+        record, settings.owner_email if settings else "", plan.properties, plan.tags
+    )
+    if not plan.mode:
+        record.status = ExportRecord.Status.SKIPPED
+        record.last_error = NO_IDENTITY
+    record.save()
+    return record
+
+
+def request_body(record, owner, properties, tags):
+    """The body for the record's mode, without the authentication fields."""
+    if record.mode == ExportRecord.Mode.UPDATE:
+        return mapping.update_body(
+            owner=owner, contact_id=record.contact_id, properties=properties, tags=tags
+        )
+    if record.mode == ExportRecord.Mode.UPSERT:
+        return mapping.upsert_body(
+            owner=owner, email=record.email, properties=properties, tags=tags
+        )
+    return {"properties": properties, "tags": tags}
+
+
+def enqueue_delivery(record_id):
+    """Hand the record to the task backend; if that fails it stays pending for a later send."""
+    from .tasks import deliver_export
+
+    try:
+        deliver_export.enqueue(record_id)
+    except Exception:
+        logger.exception("Could not enqueue SALESmanago export %s; it stays pending.", record_id)
+
+
+def send_export(record_id):
+    """Send one pending export record and store the outcome on it."""
+    record = ExportRecord.objects.select_related("page").filter(pk=record_id).first()
+    if record is None or record.status != ExportRecord.Status.PENDING:
+        return record
+    record.attempts += 1
+    try:
+        settings = SalesmanagoSettings.for_site(record.page.get_site())
+        response = deliver(settings.get_client(), record, settings.owner_email)
+    except (SalesmanagoError, NotConfigured) as err:
+        fail(record, str(err))
+        logger.warning("SALESmanago export %s failed: %s", record.pk, err)
+    except Exception as err:
+        fail(record, f"Unexpected error: {type(err).__name__}.")
+        logger.exception("SALESmanago export %s failed unexpectedly.", record.pk)
+    else:
+        record.status = ExportRecord.Status.SENT
+        record.sent_at = timezone.now()
+        record.last_error = ""
+        record.salesmanago_contact_id = str(response.get("contactId") or record.contact_id)
+        logger.info("SALESmanago export %s sent (%s).", record.pk, record.mode)
+    record.save()
+    return record
+
+
+def fail(record, message):
+    record.status = ExportRecord.Status.FAILED
+    record.last_error = message
+
+
+def deliver(client, record, owner):
+    """Call SALESmanago for the record; an unknown contact ID falls back to upsert by e-mail."""
+    properties = record.payload.get("properties", {})
+    tags = record.payload.get("tags", [])
+    if record.mode == ExportRecord.Mode.UPDATE:
+        record.payload = request_body(record, owner, properties, tags)
+        try:
+            return client.update(record.payload)
+        except UnknownContactError as err:
+            if not record.email:
+                raise
+            add_note(
+                record,
+                f"Contact {record.contact_id} is unknown to SALESmanago ({err.api_message}); "
+                "sent as an upsert by e-mail instead.",
+            )
+            record.mode = ExportRecord.Mode.UPSERT
+    record.payload = request_body(record, owner, properties, tags)
+    return client.upsert(record.payload)
+
+
+def add_note(record, note):
+    record.notes = "\n".join(filter(None, [record.notes, note]))

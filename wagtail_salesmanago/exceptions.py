@@ -1,0 +1,68 @@
+"""Errors of the SALESmanago API client.
+
+API errors subclass ``requests.HTTPError`` so callers' existing handlers catch them;
+configuration errors subclass ``ImproperlyConfigured`` and are never swallowed silently.
+No message ever contains the API secret: messages quote SALESmanago's own words,
+the HTTP status and the API path called, nothing else.
+"""
+
+import requests
+from django.core.exceptions import ImproperlyConfigured
+
+
+class SalesmanagoError(requests.HTTPError):
+    """SALESmanago could not do what was asked."""
+
+    #: whether sending the same request again later may succeed
+    transient = False
+
+    def __init__(self, description, *, path="", status_code=None, api_message=None, response=None):
+        self.description = description
+        self.path = path
+        self.status_code = status_code
+        self.api_message = api_message
+        super().__init__(str(self), response=response)
+
+    def __str__(self):
+        parts = [self.description]
+        if self.api_message:
+            parts.append(f"SALESmanago said: {self.api_message}")
+        details = ", ".join(
+            item
+            for item in (
+                f"HTTP {self.status_code}" if self.status_code else "",
+                f"POST /api/{self.path}" if self.path else "",
+            )
+            if item
+        )
+        if details:
+            parts.append(f"({details})")
+        return " ".join(parts)
+
+    def __repr__(self):
+        return (
+            f"{type(self).__name__}({self.description!r}, path={self.path!r}, "
+            f"status_code={self.status_code!r}, api_message={self.api_message!r})"
+        )
+
+
+class TransientError(SalesmanagoError):
+    """A timeout, a refused connection, a 5xx or a garbled answer: try again later."""
+
+    transient = True
+
+
+class PermanentError(SalesmanagoError):
+    """SALESmanago refused the request; sending it again unchanged will not help."""
+
+
+class AuthenticationError(PermanentError):
+    """Wrong client ID, API secret or owner: fix the settings, then resend."""
+
+
+class UnknownContactError(PermanentError):
+    """``contact/update`` named a contact ID that SALESmanago does not know."""
+
+
+class NotConfigured(ImproperlyConfigured):
+    """The site has no SALESmanago credentials."""

@@ -1,0 +1,174 @@
+"""From form answers to SALESmanago request bodies: pure functions, no Django models.
+
+A "question" is anything with ``label``, ``field_type`` and ``clean_name``
+attributes (Wagtail's form fields are); ``answers`` maps ``clean_name`` to the
+cleaned value of that question.
+"""
+
+import datetime
+import decimal
+import re
+import uuid
+from dataclasses import dataclass, field
+
+from unidecode import unidecode
+
+MAX_VALUE_LENGTH = 255
+MAX_TAG_LENGTH = 255
+EMAIL_FIELD_TYPE = "email"
+
+MODE_UPSERT = "upsert"
+MODE_UPDATE = "update"
+
+_WHITESPACE = re.compile(r"\s+")
+_TAG_FORBIDDEN = re.compile(r"[^A-Z0-9\-_()\[\]{}]")
+
+
+def transliterate_letters(text):
+    """Turn non-ASCII letters into ASCII (``ł`` -> ``l``); keep every other character."""
+    return "".join(
+        unidecode(char) if char.isalpha() and not char.isascii() else char
+        for char in text
+    )
+
+
+def detail_key(label, prefix):
+    """The custom detail name for a question label: ``prefix`` + label, hyphenated, in ASCII."""
+    text = _WHITESPACE.sub("-", transliterate_letters(label).strip())
+    return prefix + text
+
+
+def format_value(value):
+    """The answer as SALESmanago gets it, or ``None`` when there is nothing to send."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (list, tuple)):
+        text = ", ".join(str(item) for item in value if str(item) != "")
+    elif isinstance(value, (datetime.date, datetime.time)):
+        # datetime is a date subclass; isoformat() suits all three.
+        text = value.isoformat()
+    elif isinstance(value, (int, float, decimal.Decimal)):
+        text = format(decimal.Decimal(str(value)), "f")
+    else:
+        text = str(value)
+    if not text.strip():
+        return None
+    return text[:MAX_VALUE_LENGTH]
+
+
+def build_properties(questions, answers, prefix):
+    """Custom details for every answered question; colliding names get ``-2``, ``-3``..."""
+    properties, taken = {}, set()
+    for question in questions:
+        # Unanswered questions still take their name, so suffixes never depend on the answers.
+        key = unique_key(detail_key(question.label, prefix), taken)
+        taken.add(key)
+        value = format_value(answers.get(question.clean_name))
+        if value is not None:
+            properties[key] = value
+    return properties
+
+
+def unique_key(key, taken):
+    """``key``, or ``key-2``, ``key-3``... whichever is not in ``taken`` yet."""
+    candidate, number = key, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{key}-{number}"
+    return candidate
+
+
+def normalise_tags(text):
+    """Comma-separated tags the way SALESmanago stores them: ``badanie satysfakcji`` -> ``BADANIE_SATYSFAKCJI``."""
+    tags = []
+    for raw in (text or "").split(","):
+        tag = _TAG_FORBIDDEN.sub("_", transliterate_letters(raw.strip()).upper())
+        tag = tag[:MAX_TAG_LENGTH]
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+def first_email(questions, answers):
+    """The answer to the first e-mail question, or ``""``."""
+    for question in questions:
+        if question.field_type == EMAIL_FIELD_TYPE:
+            return str(answers.get(question.clean_name) or "").strip()
+    return ""
+
+
+def parse_contact_id(raw):
+    """A SALESmanago contact ID (a UUID) in canonical form, or ``None`` when ``raw`` is not one."""
+    try:
+        return str(uuid.UUID(str(raw).strip()))
+    except ValueError:
+        return None
+
+
+@dataclass
+class ExportPlan:
+    """What one submission becomes: who the contact is and what they get."""
+
+    mode: str  # MODE_UPSERT, MODE_UPDATE or "" (nothing to send)
+    email: str
+    contact_id: str
+    properties: dict
+    tags: list
+    notes: list = field(default_factory=list)
+
+
+def plan_export(questions, answers, raw_contact_id, tag_text, prefix):
+    """Choose the mode for a submission and build its details and tags."""
+    notes = []
+    contact_id = ""
+    if raw_contact_id:
+        contact_id = parse_contact_id(raw_contact_id) or ""
+        if not contact_id:
+            notes.append(
+                f"Ignored smclientid {str(raw_contact_id)[:64]!r}: not a contact ID (UUID)."
+            )
+    email = first_email(questions, answers)
+    if contact_id:
+        mode = MODE_UPDATE
+    elif email:
+        mode = MODE_UPSERT
+    else:
+        mode = ""
+    return ExportPlan(
+        mode=mode,
+        email=email,
+        contact_id=contact_id,
+        properties=build_properties(questions, answers, prefix),
+        tags=normalise_tags(tag_text),
+        notes=notes,
+    )
+
+
+def upsert_body(*, owner, email, properties, tags):
+    """The body of ``contact/upsert`` without the authentication fields."""
+    return {
+        "owner": owner,
+        "contact": {"email": email},
+        "properties": properties,
+        "tags": tags,
+        "forceOptIn": False,
+        "forceOptOut": False,
+        "forcePhoneOptIn": False,
+        "forcePhoneOptOut": False,
+        "async": False,
+    }
+
+
+def update_body(*, owner, contact_id, properties, tags):
+    """The body of ``contact/update`` by contact ID, without the authentication fields.
+
+    The known contact's e-mail is never changed, so there is no ``contact`` part.
+    """
+    return {
+        "owner": owner,
+        "contactId": contact_id,
+        "properties": properties,
+        "tags": tags,
+    }
