@@ -82,3 +82,4 @@ STORAGES = {
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LOGGING_CONFIG = None
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"

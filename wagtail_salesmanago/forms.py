@@ -1,5 +1,25 @@
+from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
+
+#: The query parameter SALESmanago adds to links in its mailings, and the name of the
+#: hidden form field that carries it through the POST.
+CONTACT_ID_PARAM = "smclientid"
+
+
+class ContactIdFormMixin(forms.Form):
+    """Adds the hidden ``smclientid`` field to a form page's form, and keeps it out of the answers.
+
+    After validation its value is ``form.salesmanago_contact_id``, not in ``cleaned_data``, so
+    stored submissions and notification e-mails never contain it.
+    """
+
+    smclientid = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.salesmanago_contact_id = cleaned_data.pop(CONTACT_ID_PARAM, "")
+        return cleaned_data
 
 
 class SalesmanagoSettingsForm(WagtailAdminModelForm):

@@ -8,11 +8,8 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from .client import SalesmanagoClient
 from .exceptions import NotConfigured
-from .forms import SalesmanagoSettingsForm
+from .forms import CONTACT_ID_PARAM, ContactIdFormMixin, SalesmanagoSettingsForm
 
-#: The query parameter SALESmanago adds to links in its mailings, and the hidden form field
-#: that carries it through the POST.
-CONTACT_ID_PARAM = "smclientid"
 DEFAULT_DETAIL_PREFIX = "ankieta."
 
 
@@ -111,30 +108,42 @@ class SalesmanagoFormMixin(models.Model):
         abstract = True
 
     def serve(self, request, *args, **kwargs):
-        self._salesmanago_contact_id = request.GET.get(CONTACT_ID_PARAM, "")
+        self._salesmanago_link_contact_id = request.GET.get(CONTACT_ID_PARAM, "")
         return super().serve(request, *args, **kwargs)
 
-    def get_form(self, *args, **kwargs):
-        form = super().get_form(*args, **kwargs)
-        if self.salesmanago_enabled and CONTACT_ID_PARAM not in form.fields:
-            # Carries ?smclientid= through the POST, whatever the template's form action.
-            form.fields[CONTACT_ID_PARAM] = forms.CharField(
-                required=False,
-                widget=forms.HiddenInput,
-                initial=getattr(self, "_salesmanago_contact_id", ""),
-            )
-        return form
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        if self.salesmanago_enabled:
+            # A hidden field carries ?smclientid= through the POST, whatever the form action.
+            form_class = type(form_class.__name__, (ContactIdFormMixin, form_class), {})
+        return form_class
+
+    def get_form_parameters(self):
+        parameters = super().get_form_parameters()
+        if self.salesmanago_enabled:
+            initial = parameters.setdefault("initial", {})
+            initial[CONTACT_ID_PARAM] = getattr(self, "_salesmanago_link_contact_id", "")
+        return parameters
 
     def process_form_submission(self, form):
-        raw_contact_id = form.cleaned_data.pop(CONTACT_ID_PARAM, "") or getattr(
-            self, "_salesmanago_contact_id", ""
-        )
         submission = super().process_form_submission(form)
-        if self.salesmanago_enabled:
-            from .delivery import export_submission
-
-            export_submission(self, submission, form.cleaned_data, raw_contact_id)
+        self.export_to_salesmanago(form, submission)
         return submission
+
+    def export_to_salesmanago(self, form, submission):
+        """Record and queue the export of a stored submission.
+
+        Called by ``process_form_submission``; call it yourself if your page overrides
+        that method without calling ``super()``.
+        """
+        if not self.salesmanago_enabled:
+            return None
+        from .delivery import export_submission
+
+        raw_contact_id = getattr(form, "salesmanago_contact_id", "") or getattr(
+            self, "_salesmanago_link_contact_id", ""
+        )
+        return export_submission(self, submission, form.cleaned_data, raw_contact_id)
 
     def get_salesmanago_questions(self):
         """Override this to choose which questions become custom details (default: all)."""

@@ -37,13 +37,26 @@ class CustomSubmission(AbstractFormSubmission):
 
 
 class CustomSubmissionPage(SalesmanagoFormMixin, AbstractForm):
+    """Only swaps the submission class: export works unchanged."""
+
     content_panels = AbstractForm.content_panels + [InlinePanel("form_fields")]
     settings_panels = AbstractForm.settings_panels + SalesmanagoFormMixin.salesmanago_panels
 
     def get_submission_class(self):
         return CustomSubmission
 
+
+class SelfStoringPage(SalesmanagoFormMixin, AbstractForm):
+    """Wagtail's documented custom-submission pattern: stores the submission itself, no super()."""
+
+    content_panels = AbstractForm.content_panels + [InlinePanel("form_fields")]
+
+    def get_submission_class(self):
+        return CustomSubmission
+
     def process_form_submission(self, form):
-        return self.get_submission_class().objects.create(
-            form_data=form.cleaned_data, page=self, note="custom"
+        submission = self.get_submission_class().objects.create(
+            form_data=form.cleaned_data, page=self, note="self-stored"
         )
+        self.export_to_salesmanago(form, submission)
+        return submission

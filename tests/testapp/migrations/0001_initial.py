@@ -42,6 +42,18 @@ class Migration(migrations.Migration):
             bases=(wagtail.contrib.forms.models.FormMixin, 'wagtailcore.page', models.Model),
         ),
         migrations.CreateModel(
+            name='SelfStoringPage',
+            fields=[
+                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('salesmanago_enabled', models.BooleanField(default=False, verbose_name="Send form results to the contact's SALESmanago profile")),
+                ('salesmanago_tag', models.CharField(blank=True, help_text='Contacts this form creates or updates get this tag. A comma separates several tags.', max_length=255, verbose_name='SALESmanago tag')),
+            ],
+            options={
+                'abstract': False,
+            },
+            bases=(wagtail.contrib.forms.models.FormMixin, 'wagtailcore.page', models.Model),
+        ),
+        migrations.CreateModel(
             name='SurveyPage',
             fields=[
                 ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),

@@ -1,0 +1,13 @@
+"""A local stand-in for SALESmanago's API v2, for demos and tests (ours and yours).
+
+    from wagtail_salesmanago.sandbox import Sandbox
+
+    with Sandbox() as sandbox:
+        ...  # point SalesmanagoSettings at sandbox.credentials()
+
+Run it on its own with ``python -m wagtail_salesmanago.sandbox --port 8765``.
+"""
+
+from .server import DEFAULT_API_SECRET, DEFAULT_CLIENT_ID, DEFAULT_OWNER, Sandbox
+
+__all__ = ["Sandbox", "DEFAULT_API_SECRET", "DEFAULT_CLIENT_ID", "DEFAULT_OWNER"]

@@ -1,0 +1,163 @@
+"""The sandbox's HTTP side: SALESmanago's API paths, JSON views, an HTML page and a control endpoint."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .page import render_contacts_page
+from .state import SandboxState
+
+DEFAULT_CLIENT_ID = "sandbox-client"
+DEFAULT_API_SECRET = "sandbox-secret"
+DEFAULT_OWNER = "owner@example.com"
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "SalesmanagoSandbox/1"
+    protocol_version = "HTTP/1.1"
+
+    @property
+    def state(self):
+        return self.server.state
+
+    def log_message(self, format, *args):  # keep test and demo output quiet
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+    def do_GET(self):
+        path = self.path.split("?", 1)[0]
+        if path in ("/sandbox", "/sandbox/"):
+            self._send(200, render_contacts_page(self.state.contact_list()), "text/html; charset=utf-8")
+        elif path == "/sandbox/contacts.json":
+            self._send_json(200, self.state.contact_list())
+        elif path == "/sandbox/requests.json":
+            self._send_json(200, self.state.request_list())
+        elif path == "/sandbox/control":
+            self._send_json(200, self.state.describe_faults())
+        else:
+            self._send_json(404, {"error": "not found"})
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        path = self.path.split("?", 1)[0]
+        if path.startswith("/api/"):
+            answer = self.state.handle(path[len("/api/"):], raw)
+            if answer.drop:
+                self.close_connection = True
+                self.connection.close()
+                return
+            if isinstance(answer.body, str):
+                self._send(answer.status, answer.body, "text/html; charset=utf-8")
+            else:
+                self._send_json(answer.status, answer.body)
+        elif path == "/sandbox/control":
+            try:
+                self.state.faults.update(json.loads(raw or b"{}"))
+            except (ValueError, TypeError) as err:
+                self._send_json(400, {"error": str(err)})
+                return
+            self._send_json(200, self.state.describe_faults())
+        elif path == "/sandbox/reset":
+            self.state.reset()
+            self._send_json(200, {"reset": True})
+        else:
+            self._send_json(404, {"error": "not found"})
+
+    def _send_json(self, status, data):
+        self._send(status, json.dumps(data, ensure_ascii=False), "application/json; charset=utf-8")
+
+    def _send(self, status, text, content_type):
+        body = text.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class SandboxServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, state, verbose=False):
+        super().__init__(address, Handler)
+        self.state = state
+        self.verbose = verbose
+
+
+class Sandbox:
+    """A running sandbox. Use as a context manager, or ``start()`` / ``stop()``::
+
+        with Sandbox() as sandbox:
+            settings.endpoint = sandbox.url
+            ...
+            assert sandbox.contacts()[0]["email"] == "jan@example.com"
+    """
+
+    def __init__(
+        self,
+        *,
+        host="127.0.0.1",
+        port=0,
+        client_id=DEFAULT_CLIENT_ID,
+        api_secret=DEFAULT_API_SECRET,
+        owners=(DEFAULT_OWNER,),
+        state_file=None,
+        seed=None,
+        verbose=False,
+    ):
+        self.client_id = client_id
+        self.api_secret = api_secret
+        self.owner = owners[0]
+        self.state = SandboxState(
+            client_id=client_id, api_secret=api_secret, owners=owners,
+            state_file=state_file, seed=seed,
+        )
+        self.server = SandboxServer((host, port), self.state, verbose=verbose)
+        self._thread = None
+
+    @property
+    def url(self):
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self):
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    def contacts(self):
+        """The stored contacts, oldest first (what ``/sandbox/contacts.json`` shows)."""
+        return self.state.contact_list()
+
+    def requests(self):
+        """The API requests received, oldest first, with ``apiKey`` and ``sha`` blanked."""
+        return self.state.request_list()
+
+    def misbehave(self, **faults):
+        """Set faults, e.g. ``misbehave(status=500)`` or ``misbehave(latency=0.2)``."""
+        self.state.faults.update(faults)
+
+    def reset(self):
+        """Forget contacts, requests and faults."""
+        self.state.reset()
+
+    def credentials(self):
+        """Settings values that point a site at this sandbox."""
+        return {
+            "endpoint": self.url,
+            "client_id": self.client_id,
+            "api_secret": self.api_secret,
+            "owner_email": self.owner,
+        }
