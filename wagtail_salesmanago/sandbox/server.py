@@ -85,6 +85,11 @@ class SandboxServer(ThreadingHTTPServer):
         self.state = state
         self.verbose = verbose
 
+    def handle_error(self, request, client_address):
+        # Clients that time out and hang up are part of the game; say so only when asked.
+        if self.verbose:
+            super().handle_error(request, client_address)
+
 
 class Sandbox:
     """A running sandbox. Use as a context manager, or ``start()`` / ``stop()``::

@@ -1,0 +1,187 @@
+"""The API client, against `responses`: exact bodies, the signature, each error class."""
+
+import hashlib
+import json
+import time
+
+import pytest
+import requests
+import responses
+
+from wagtail_salesmanago import __version__, mapping
+from wagtail_salesmanago.client import SalesmanagoClient, base_url
+from wagtail_salesmanago.exceptions import (
+    AuthenticationError,
+    PermanentError,
+    SalesmanagoError,
+    TransientError,
+    UnknownContactError,
+)
+
+SECRET = "s3cr3t-Value"
+URL = "https://app3.salesmanago.pl/api/"
+OK = {"success": True, "message": [], "contactId": "21c252a6-6de0-436b-bae8-9d0142363266"}
+
+
+@pytest.fixture
+def api():
+    with responses.RequestsMock() as mock:
+        yield mock
+
+
+@pytest.fixture
+def client():
+    return SalesmanagoClient("app3.salesmanago.pl", "client-1", SECRET, session=requests.Session())
+
+
+def set_response(api, path, json_body=None, status=200, body=None):
+    api.add(responses.POST, URL + path, json=json_body, body=body, status=status)
+
+
+def sent_json(api, index=-1):
+    return json.loads(api.calls[index].request.body)
+
+
+def test_upsert_sends_the_exact_body_signed_with_sha(api, client):
+    set_response(api, "contact/upsert", OK)
+    before = int(time.time() * 1000)
+    body = mapping.upsert_body(
+        owner="owner@firma.pl", email="jan@example.com",
+        properties={"ankieta.Ocena": "5"}, tags=["ANKIETA"],
+    )
+
+    assert client.upsert(body) == OK
+
+    sent = sent_json(api)
+    auth = {k: sent.pop(k) for k in ("clientId", "apiKey", "requestTime", "sha")}
+    assert sent == {
+        "owner": "owner@firma.pl",
+        "contact": {"email": "jan@example.com"},
+        "properties": {"ankieta.Ocena": "5"},
+        "tags": ["ANKIETA"],
+        "forceOptIn": False, "forceOptOut": False,
+        "forcePhoneOptIn": False, "forcePhoneOptOut": False,
+        "async": False,
+    }
+    assert auth["clientId"] == "client-1"
+    assert len(auth["apiKey"]) >= 16
+    assert before <= auth["requestTime"] <= int(time.time() * 1000)
+    expected_sha = hashlib.sha1((auth["apiKey"] + "client-1" + SECRET).encode("utf-8")).hexdigest()
+    assert auth["sha"] == expected_sha
+    assert SECRET not in api.calls[-1].request.body.decode()
+
+
+def test_update_sends_contact_id_and_no_email(api, client):
+    set_response(api, "contact/update", OK)
+    client.update(mapping.update_body(
+        owner="owner@firma.pl", contact_id="f6c5487b-369d-4107-958c-2912c1bc3f80",
+        properties={"ankieta.E-mail": "inny@example.com"}, tags=[],
+    ))
+    sent = sent_json(api)
+    for key in ("clientId", "apiKey", "requestTime", "sha"):
+        sent.pop(key)
+    assert sent == {
+        "owner": "owner@firma.pl",
+        "contactId": "f6c5487b-369d-4107-958c-2912c1bc3f80",
+        "properties": {"ankieta.E-mail": "inny@example.com"},
+        "tags": [],
+    }
+
+
+def test_every_request_gets_a_fresh_api_key(api, client):
+    set_response(api, "contact/upsert", OK)
+    set_response(api, "contact/upsert", OK)
+    client.upsert({"owner": "o@x.pl"})
+    client.upsert({"owner": "o@x.pl"})
+    assert sent_json(api, 0)["apiKey"] != sent_json(api, 1)["apiKey"]
+
+
+def test_headers_and_timeout(api):
+    set_response(api, "contact/upsert", OK)
+    client = SalesmanagoClient("app3.salesmanago.pl", "c", SECRET)
+    client.upsert({})
+    headers = api.calls[-1].request.headers
+    assert headers["Content-Type"] == "application/json;charset=UTF-8"
+    assert headers["Accept"] == "application/json"
+    assert headers["User-Agent"].startswith(f"wagtail-salesmanago/{__version__} ")
+    assert client.timeout == (3.05, 6.95)
+    assert sum(client.timeout) <= 10
+
+
+def test_timeout_setting(settings):
+    settings.WAGTAIL_SALESMANAGO_TIMEOUT = (1, 2)
+    assert SalesmanagoClient("h", "c", SECRET).timeout == (1, 2)
+
+
+@pytest.mark.parametrize(
+    "endpoint, url",
+    [
+        ("app3.salesmanago.pl", "https://app3.salesmanago.pl"),
+        (" app3.salesmanago.pl/ ", "https://app3.salesmanago.pl"),
+        ("http://127.0.0.1:8765", "http://127.0.0.1:8765"),
+        ("https://www.salesmanago.com/", "https://www.salesmanago.com"),
+    ],
+)
+def test_base_url(endpoint, url):
+    assert base_url(endpoint) == url
+
+
+@pytest.mark.parametrize(
+    "path, kwargs, error_class, text",
+    [
+        ("contact/upsert", {"status": 500, "body": "Oops"}, TransientError,
+         "SALESmanago had a server error. (HTTP 500, POST /api/contact/upsert)"),
+        ("contact/upsert", {"status": 502, "json_body": {"success": False, "message": ["Gateway"]}},
+         TransientError, "SALESmanago had a server error. SALESmanago said: Gateway (HTTP 502"),
+        ("contact/upsert", {"body": "<html>Maintenance</html>"}, TransientError,
+         "SALESmanago's answer was not the JSON it should be. (HTTP 200, POST /api/contact/upsert)"),
+        ("contact/upsert", {"json_body": {"result": "ok"}}, TransientError,
+         "SALESmanago's answer was not the JSON it should be."),
+        ("contact/upsert", {"json_body": {"success": False, "message": ["Not authenticated"]}},
+         AuthenticationError, "SALESmanago rejected the credentials or the owner. "
+                              "SALESmanago said: Not authenticated (HTTP 200, POST /api/contact/upsert)"),
+        ("contact/upsert", {"json_body": {"success": False,
+                                          "message": ["Not authenticated, invalid owner"]}},
+         AuthenticationError, "SALESmanago said: Not authenticated, invalid owner"),
+        ("contact/upsert", {"json_body": {"success": False,
+                                          "message": ["Authorization failed. Wrong clientId"]}},
+         AuthenticationError, "Wrong clientId"),
+        ("contact/update", {"json_body": {"success": False, "message": ["Api key not specified"]}},
+         AuthenticationError, "Api key not specified"),
+        ("contact/update", {"json_body": {"success": False, "message": ["Contact not found"]}},
+         UnknownContactError, "SALESmanago does not know this contact. SALESmanago said: Contact not found"),
+        ("contact/upsert", {"json_body": {"success": False, "message": ["Email invalid"]}},
+         PermanentError, "SALESmanago refused the request. SALESmanago said: Email invalid"),
+    ],
+)
+def test_error_classes(api, client, path, kwargs, error_class, text):
+    set_response(api, path, **kwargs)
+    with pytest.raises(error_class) as caught:
+        client.call(path, {"owner": "o@x.pl"})
+    error = caught.value
+    assert text in str(error)
+    assert isinstance(error, requests.HTTPError)
+    assert isinstance(error, SalesmanagoError)
+    assert error.transient is (error_class is TransientError)
+    assert SECRET not in str(error) and SECRET not in repr(error)
+    assert error.response is not None
+
+
+def test_timeout_and_refused_connection_are_transient(api, client):
+    api.add(responses.POST, URL + "contact/upsert", body=requests.ReadTimeout("slow"))
+    api.add(responses.POST, URL + "contact/update", body=requests.ConnectionError("refused"))
+    with pytest.raises(TransientError, match="did not answer in time") as timeout:
+        client.upsert({})
+    with pytest.raises(TransientError, match="Could not connect to SALESmanago at "
+                                             "https://app3.salesmanago.pl") as refused:
+        client.update({})
+    assert isinstance(timeout.value.__cause__, requests.Timeout)
+    assert isinstance(refused.value.__cause__, requests.ConnectionError)
+
+
+def test_repr_names_the_account_not_the_secret(client):
+    assert SECRET not in repr(client)
+    assert repr(client) == "SalesmanagoClient('https://app3.salesmanago.pl', client_id='client-1')"
+    error = UnknownContactError("x", path="contact/update", status_code=200, api_message="m")
+    assert repr(error) == ("UnknownContactError('x', path='contact/update', status_code=200, "
+                           "api_message='m')")

@@ -1,0 +1,157 @@
+"""Whatever SALESmanago does, the visitor gets the landing page and the answer is kept."""
+
+import logging
+import socket
+
+import pytest
+
+from tests.helpers import answer, make_form_page, submissions_of
+from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
+
+ANSWERS = {"Twój e-mail": "ola@example.com", "Komentarz": "Tajna odpowiedź 123"}
+
+
+def submit_and_get_record(client, page, on_commit):
+    with on_commit():
+        response = answer(client, page, ANSWERS)
+    assert response.status_code == 200
+    assert b"Thank you" in response.content
+    assert len(submissions_of(page)) == 1
+    return ExportRecord.objects.get()
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "faults, reason",
+    [
+        ({"status": 500}, "SALESmanago had a server error. (HTTP 500, POST /api/contact/upsert)"),
+        ({"status": 503}, "SALESmanago had a server error. (HTTP 503, POST /api/contact/upsert)"),
+        ({"non_json": True}, "SALESmanago's answer was not the JSON it should be. (HTTP 200"),
+        ({"auth_fail": True}, "SALESmanago rejected the credentials or the owner. "
+                              "SALESmanago said: Not authenticated (HTTP 200"),
+    ],
+)
+def test_salesmanago_errors_are_recorded_not_shown(client, sm, on_commit, faults, reason):
+    sm.misbehave(**faults)
+    record = submit_and_get_record(client, make_form_page(), on_commit)
+
+    assert record.status == "failed"
+    assert record.attempts == 1
+    assert record.last_error.startswith(reason)
+    assert sm.contacts() == []
+
+
+@pytest.mark.django_db
+def test_success_false_with_an_unknown_owner(client, sm, on_commit):
+    SalesmanagoSettings.objects.update(owner_email="stranger@example.com")
+    record = submit_and_get_record(client, make_form_page(), on_commit)
+
+    assert record.status == "failed"
+    assert "SALESmanago said: Not authenticated, invalid owner" in record.last_error
+
+
+@pytest.mark.django_db
+def test_a_timeout_is_recorded(client, sm, on_commit, settings):
+    settings.WAGTAIL_SALESMANAGO_TIMEOUT = (0.5, 0.3)
+    sm.misbehave(latency=1.0)
+    record = submit_and_get_record(client, make_form_page(), on_commit)
+
+    assert record.status == "failed"
+    assert record.last_error == "SALESmanago did not answer in time. (POST /api/contact/upsert)"
+
+
+@pytest.mark.django_db
+def test_a_refused_connection_is_recorded(client, sm, on_commit):
+    SalesmanagoSettings.objects.update(endpoint=f"http://127.0.0.1:{free_port()}")
+    record = submit_and_get_record(client, make_form_page(), on_commit)
+
+    assert record.status == "failed"
+    assert record.last_error.startswith(
+        "Could not connect to SALESmanago at http://127.0.0.1:"
+    )
+    assert "(ConnectionError)" in record.last_error
+
+
+@pytest.mark.django_db
+def test_missing_credentials_are_recorded_with_what_to_fill_in(client, sm, on_commit):
+    SalesmanagoSettings.objects.update(client_id="", api_secret="")
+    record = submit_and_get_record(client, make_form_page(), on_commit)
+
+    assert record.status == "failed"
+    assert record.last_error == (
+        "SalesmanagoSettings is not set up for site localhost [default]: fill in client ID, "
+        "API secret in Settings > SALESmanago."
+    ).replace("SalesmanagoSettings", "SALESmanago")
+    assert sm.requests() == []
+
+
+@pytest.mark.django_db
+def test_a_crash_while_recording_never_reaches_the_visitor(client, sm, on_commit, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr("wagtail_salesmanago.delivery.create_record", broken)
+    page = make_form_page()
+    with on_commit():
+        response = answer(client, page, ANSWERS)
+
+    assert response.status_code == 200
+    assert len(submissions_of(page)) == 1
+    assert "Could not record the SALESmanago export of submission" in caplog.text
+
+
+@pytest.mark.django_db
+def test_an_unexpected_error_while_sending_is_recorded(client, sm, on_commit, monkeypatch):
+    def broken(*args, **kwargs):
+        raise KeyError("boom")
+
+    monkeypatch.setattr("wagtail_salesmanago.delivery.deliver", broken)
+    record = submit_and_get_record(client, make_form_page(), on_commit)
+
+    assert (record.status, record.last_error) == ("failed", "Unexpected error: KeyError.")
+
+
+@pytest.mark.django_db
+def test_a_failing_task_backend_leaves_the_record_pending(client, sm, on_commit, settings, caplog):
+    page = make_form_page()
+    settings.TASKS = {"default": {"BACKEND": "tests.no_such_module.Backend"}}
+    record = submit_and_get_record(client, page, on_commit)
+
+    assert record.status == "pending"
+    assert "it stays pending" in caplog.text
+
+
+@pytest.mark.django_db
+def test_slow_salesmanago_with_a_worker_backend_does_not_call_it_during_the_request(
+    client, sm, on_commit, settings
+):
+    page = make_form_page()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    sm.misbehave(hang=30)
+    record = submit_and_get_record(client, page, on_commit)
+
+    assert record.status == "pending"
+    assert sm.requests() == []
+
+
+@pytest.mark.django_db
+def test_logs_never_carry_answers_or_the_secret(client, sm, on_commit, all_logs):
+    sm.misbehave(auth_fail=True)
+    submit_and_get_record(client, make_form_page(), on_commit)
+    sm.misbehave(auth_fail=False)
+    with on_commit():
+        answer(client, make_form_page(title="Second"), ANSWERS)
+
+    assert "SALESmanago export" in all_logs.text
+    for record in all_logs.records:
+        if record.levelno >= logging.INFO:
+            message = record.getMessage()
+            assert "Tajna odpowiedź" not in message
+            assert "ola@example.com" not in message
+        assert sm.api_secret not in record.getMessage()
