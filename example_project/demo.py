@@ -1,0 +1,80 @@
+"""`make demo`: migrate, seed, then run the SALESmanago sandbox and the example site together.
+
+Ports come from SANDBOX_PORT (default 8765) and DEMO_PORT (default 8000). Ctrl-C stops both.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+STATE = Path(os.environ.get("DEMO_STATE_DIR", HERE.parent / ".demo"))
+
+
+def port_in_use(port):
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def wait_for_port(port, process, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"demo: a process exited early (code {process.returncode})")
+        if port_in_use(port):
+            return
+        time.sleep(0.1)
+    sys.exit(f"demo: nothing answered on port {port}")
+
+
+def main():
+    sandbox_port = int(os.environ.get("SANDBOX_PORT", "8765"))
+    demo_port = int(os.environ.get("DEMO_PORT", "8000"))
+    for name, port in (("SANDBOX_PORT", sandbox_port), ("DEMO_PORT", demo_port)):
+        if port_in_use(port):
+            sys.exit(f"demo: port {port} is in use; set {name} to another port, e.g. "
+                     f"make demo {name}={port + 1}")
+    STATE.mkdir(parents=True, exist_ok=True)
+    manage = [sys.executable, str(HERE / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], check=True, cwd=HERE)
+
+    processes = []
+    try:
+        sandbox = subprocess.Popen(
+            [sys.executable, "-m", "wagtail_salesmanago.sandbox", "--port", str(sandbox_port),
+             "--state-file", str(STATE / "sandbox-contacts.json")],
+            cwd=HERE,
+        )
+        processes.append(sandbox)
+        wait_for_port(sandbox_port, sandbox)
+        subprocess.run(
+            [*manage, "seed_demo", f"--sandbox-url=http://127.0.0.1:{sandbox_port}",
+             f"--site-url=http://127.0.0.1:{demo_port}"],
+            check=True, cwd=HERE,
+        )
+        site = subprocess.Popen(
+            [*manage, "runserver", "--noreload", f"127.0.0.1:{demo_port}"], cwd=HERE
+        )
+        processes.append(site)
+        wait_for_port(demo_port, site)
+        print("\n  The demo is running. Answer the survey, then watch the sandbox. Ctrl-C stops both.\n",
+              flush=True)
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+if __name__ == "__main__":
+    main()
