@@ -24,13 +24,17 @@ CASES = [
 ]
 
 
-@pytest.mark.django_db
-def test_every_field_type():
-    fields = [
+def build_fields():
+    return [
         FormField(label=label, field_type=field_type, choices=choices, required=False,
                   clean_name=f"f{i}")
         for i, (label, field_type, choices, _, _) in enumerate(CASES)
     ]
+
+
+@pytest.mark.django_db
+def test_every_field_type():
+    fields = build_fields()
     data = {f"f{i}": posted for i, (_, _, _, posted, _) in enumerate(CASES)}
     form = FormBuilder(fields).get_form_class()(data)
     assert form.is_valid(), form.errors
@@ -45,11 +49,7 @@ def test_every_field_type():
 
 @pytest.mark.django_db
 def test_unanswered_fields_are_not_sent_but_an_unticked_checkbox_is_false():
-    fields = [
-        FormField(label=label, field_type=field_type, choices=choices, required=False,
-                  clean_name=f"f{i}")
-        for i, (label, field_type, choices, _, _) in enumerate(CASES)
-    ]
+    fields = build_fields()
     form = FormBuilder(fields).get_form_class()({})
     assert form.is_valid(), form.errors
 

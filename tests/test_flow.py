@@ -1,6 +1,7 @@
 """A visitor answers a form as a browser does; the sandbox, over real HTTP, shows what arrived."""
 
 import uuid
+from urllib.parse import unquote
 
 import pytest
 
@@ -253,3 +254,22 @@ def test_invalid_answers_show_the_form_again_with_the_contact_id(client, sm, on_
     assert response.status_code == 200
     assert read_form(response.content.decode()).values["smclientid"] == contact_id
     assert not ExportRecord.objects.exists()
+
+
+@pytest.mark.django_db
+def test_login_protected_page_keeps_the_smclientid(client, sm, on_commit, django_user_model):
+    from wagtail.models import PageViewRestriction
+
+    contact_id = seed_contact(sm)
+    page = make_form_page()
+    PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
+    response = client.get(f"{page.url}?smclientid={contact_id}")
+    assert response.status_code == 302
+    next_url = response["Location"].split("next=", 1)[1]
+
+    client.force_login(django_user_model.objects.create_user("ola", password="pw"))
+    with on_commit():
+        response = answer(client, page, {"Komentarz": "Po zalogowaniu"}, path=unquote(next_url))
+
+    assert response.status_code == 200
+    assert api_bodies(sm)[0]["contactId"] == contact_id

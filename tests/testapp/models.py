@@ -28,6 +28,9 @@ class SurveyPage(SalesmanagoFormMixin, AbstractEmailForm):
 
 
 class PlainFormPage(SalesmanagoFormMixin, AbstractForm):
+    """A plain form page whose template loops over the form's fields."""
+
+    landing_page_template = "testapp/survey_page_landing.html"
     content_panels = AbstractForm.content_panels + [InlinePanel("form_fields")]
     settings_panels = AbstractForm.settings_panels + SalesmanagoFormMixin.salesmanago_panels
 
@@ -39,6 +42,9 @@ class CustomSubmission(AbstractFormSubmission):
 class CustomSubmissionPage(SalesmanagoFormMixin, AbstractForm):
     """Only swaps the submission class: export works unchanged."""
 
+    template = "testapp/survey_page.html"
+    landing_page_template = "testapp/survey_page_landing.html"
+
     content_panels = AbstractForm.content_panels + [InlinePanel("form_fields")]
     settings_panels = AbstractForm.settings_panels + SalesmanagoFormMixin.salesmanago_panels
 
@@ -48,6 +54,9 @@ class CustomSubmissionPage(SalesmanagoFormMixin, AbstractForm):
 
 class SelfStoringPage(SalesmanagoFormMixin, AbstractForm):
     """Wagtail's documented custom-submission pattern: stores the submission itself, no super()."""
+
+    template = "testapp/survey_page.html"
+    landing_page_template = "testapp/survey_page_landing.html"
 
     content_panels = AbstractForm.content_panels + [InlinePanel("form_fields")]
 
