@@ -109,8 +109,10 @@ def test_headers_and_timeout(api):
 
 
 def test_timeout_setting(settings):
-    settings.WAGTAIL_SALESMANAGO_TIMEOUT = (1, 2)
+    settings.WAGTAIL_SALESMANAGO_TIMEOUT = [1, 2]
     assert SalesmanagoClient("h", "c", SECRET).timeout == (1, 2)
+    settings.WAGTAIL_SALESMANAGO_TIMEOUT = 5
+    assert SalesmanagoClient("h", "c", SECRET).timeout == 5
 
 
 @pytest.mark.parametrize(

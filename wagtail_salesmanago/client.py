@@ -82,7 +82,9 @@ class SalesmanagoClient:
         self.base_url = base_url(endpoint)
         self.client_id = client_id
         self._api_secret = api_secret
-        self.timeout = timeout or conf.get("TIMEOUT")
+        timeout = timeout or conf.get("TIMEOUT")
+        # requests wants a tuple for (connect, read); settings files often hold a list.
+        self.timeout = tuple(timeout) if isinstance(timeout, list) else timeout
         self.session = session or shared_session()
 
     def __repr__(self):
