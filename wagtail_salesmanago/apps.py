@@ -7,3 +7,8 @@ class WagtailSalesmanagoConfig(AppConfig):
     label = "wagtail_salesmanago"
     verbose_name = _("SALESmanago")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from .signal_handlers import register_signal_handlers
+
+        register_signal_handlers()
