@@ -3,7 +3,6 @@
 from html.parser import HTMLParser
 from urllib.parse import urlencode
 
-from django.contrib.contenttypes.models import ContentType
 from wagtail.models import Page
 
 from tests.testapp.models import FormField, SurveyPage
@@ -85,7 +84,3 @@ def answer(client, page, answers, *, smclientid=None, path=None):
 def submissions_of(page):
     model = page.get_submission_class()
     return list(model.objects.filter(page=page))
-
-
-def content_type_of(model):
-    return ContentType.objects.get_for_model(model)

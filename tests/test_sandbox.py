@@ -5,6 +5,7 @@ import json
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -165,6 +166,23 @@ def test_latency_and_hang(box):
     with pytest.raises(requests.ReadTimeout):
         box.misbehave(hang=3)
         requests.post(f"{box.url}/api/contact/upsert", json={}, timeout=0.5)
+
+
+def test_a_reset_forgets_requests_still_in_flight(box):
+    box.misbehave(latency=0.5)
+    slow = threading.Thread(target=upsert_quietly, args=(box,))
+    slow.start()
+    time.sleep(0.2)
+    box.reset()
+    slow.join()
+    assert box.requests() == [] and box.contacts() == []
+
+
+def upsert_quietly(box):
+    try:
+        upsert(box, "late@example.com")
+    except requests.RequestException:
+        pass
 
 
 def test_control_rejects_unknown_faults_and_reset_clears_everything(box):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
+from . import mapping
 from .client import SalesmanagoClient
 from .exceptions import NotConfigured
 from .forms import CONTACT_ID_PARAM, ContactIdFormMixin, SalesmanagoSettingsForm
@@ -161,8 +162,8 @@ class ExportRecord(models.Model):
 
     class Mode(models.TextChoices):
         NONE = "", _("none")
-        UPSERT = "upsert", _("upsert by e-mail")
-        UPDATE = "update", _("update by contact ID")
+        UPSERT = mapping.MODE_UPSERT, _("upsert by e-mail")
+        UPDATE = mapping.MODE_UPDATE, _("update by contact ID")
 
     page = models.ForeignKey(
         swapper.get_model_name("wagtailcore", "Page"),

@@ -66,6 +66,7 @@ class SandboxState:
         self.contacts = {}  # contact ID -> contact dict
         self.requests = collections.deque(maxlen=1000)
         self.lock = threading.RLock()
+        self.generation = 0  # bumped by reset(), so requests in flight then are forgotten too
         self.random = random.Random(seed)
         if state_file and os.path.exists(state_file):
             with open(state_file, encoding="utf-8") as fh:
@@ -89,6 +90,7 @@ class SandboxState:
             self.contacts.clear()
             self.requests.clear()
             self.faults = Faults()
+            self.generation += 1
             self._save()
 
     # The API -----------------------------------------------------------------------
@@ -99,7 +101,11 @@ class SandboxState:
             body = json.loads(raw_body or b"{}")
         except ValueError:
             body = None
-        answer = self._misbehaviour() or self._answer(path, body)
+        generation = self.generation
+        answer = self._misbehaviour()
+        if self.generation != generation:
+            return Answer(0, None, drop=True)
+        answer = answer or self._answer(path, body)
         self._log(path, body, answer)
         return answer
 
