@@ -4,6 +4,7 @@ Ports come from SANDBOX_PORT (default 8765) and DEMO_PORT (default 8000). Ctrl-C
 """
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -31,6 +32,8 @@ def wait_for_port(port, process, seconds=30):
 
 
 def main():
+    # Stop both servers on SIGTERM too, not only on Ctrl-C (the finally block below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     sandbox_port = int(os.environ.get("SANDBOX_PORT", "8765"))
     demo_port = int(os.environ.get("DEMO_PORT", "8000"))
     for name, port in (("SANDBOX_PORT", sandbox_port), ("DEMO_PORT", demo_port)):

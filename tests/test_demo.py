@@ -47,6 +47,13 @@ def demo(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=20)
+    # Stopping the demo stops both of its servers.
+    assert not port_answers(sandbox_port) and not port_answers(demo_port)
+
+
+def port_answers(port):
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 @pytest.mark.slow
