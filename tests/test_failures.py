@@ -2,8 +2,10 @@
 
 import logging
 import socket
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from tests.helpers import answer, make_form_page, submissions_of
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
@@ -28,23 +30,35 @@ def free_port():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "faults, reason",
+    "faults, status, reason",
     [
-        ({"status": 500}, "SALESmanago had a server error. (HTTP 500, POST /api/contact/upsert)"),
-        ({"status": 503}, "SALESmanago had a server error. (HTTP 503, POST /api/contact/upsert)"),
-        ({"non_json": True}, "SALESmanago's answer was not the JSON it should be. (HTTP 200"),
-        ({"auth_fail": True}, "SALESmanago rejected the credentials or the owner. "
-                              "SALESmanago said: Not authenticated (HTTP 200"),
+        ({"status": 500}, "retrying",
+         "SALESmanago had a server error. (HTTP 500, POST /api/contact/upsert)"),
+        ({"status": 503}, "retrying",
+         "SALESmanago had a server error. (HTTP 503, POST /api/contact/upsert)"),
+        ({"non_json": True}, "retrying",
+         "SALESmanago's answer was not the JSON it should be. (HTTP 200"),
+        ({"auth_fail": True}, "failed", "SALESmanago rejected the credentials or the owner. "
+                                        "SALESmanago said: Not authenticated (HTTP 200"),
     ],
 )
-def test_salesmanago_errors_are_recorded_not_shown(client, sm, on_commit, faults, reason):
+def test_salesmanago_errors_are_recorded_not_shown(client, sm, on_commit, faults, status, reason):
     sm.misbehave(**faults)
+    before = timezone.now()
     record = submit_and_get_record(client, make_form_page(), on_commit)
 
-    assert record.status == "failed"
+    assert record.status == status
     assert record.attempts == 1
     assert record.last_error.startswith(reason)
     assert sm.contacts() == []
+    [attempt] = record.attempt_log.all()
+    assert attempt.message == record.last_error
+    assert attempt.outcome == ("transient" if status == "retrying" else "permanent")
+    if status == "retrying":
+        # The first retry is a minute away, give or take the jitter.
+        assert before + timedelta(seconds=47) < record.next_attempt_at < timezone.now() + timedelta(seconds=73)
+    else:
+        assert record.next_attempt_at is None
 
 
 @pytest.mark.django_db
@@ -62,7 +76,7 @@ def test_a_timeout_is_recorded(client, sm, on_commit, settings):
     sm.misbehave(latency=1.0)
     record = submit_and_get_record(client, make_form_page(), on_commit)
 
-    assert record.status == "failed"
+    assert record.status == "retrying"
     assert record.last_error == "SALESmanago did not answer in time. (POST /api/contact/upsert)"
 
 
@@ -71,7 +85,7 @@ def test_a_refused_connection_is_recorded(client, sm, on_commit):
     SalesmanagoSettings.objects.update(endpoint=f"http://127.0.0.1:{free_port()}")
     record = submit_and_get_record(client, make_form_page(), on_commit)
 
-    assert record.status == "failed"
+    assert record.status == "retrying"
     assert record.last_error.startswith(
         "Could not connect to SALESmanago at http://127.0.0.1:"
     )
@@ -124,7 +138,7 @@ def test_a_failing_task_backend_leaves_the_record_pending(client, sm, on_commit,
     record = submit_and_get_record(client, page, on_commit)
 
     assert record.status == "pending"
-    assert "it stays pending" in caplog.text
+    assert "it stays due" in caplog.text
 
 
 @pytest.mark.django_db

@@ -8,6 +8,15 @@ from django.conf import settings
 DEFAULTS = {
     # (connect, read) seconds for each call to SALESmanago: at most 10 s in all.
     "TIMEOUT": (3.05, 6.95),
+    # Transient failures are retried after 1 min, 2 min, 4 min... at most 6 h apart,
+    # and given up 48 h after the submission.
+    "RETRY_BASE_SECONDS": 60,
+    "RETRY_MAX_SECONDS": 6 * 60 * 60,
+    "GIVE_UP_AFTER_SECONDS": 48 * 60 * 60,
+    # A sender's claim on a record; a sender killed mid-send leaves it to expire.
+    "CLAIM_SECONDS": 120,
+    # Mail the site admins (settings.ADMINS) when a form's deliveries start failing.
+    "ALERT_ADMINS": False,
 }
 
 

@@ -1,7 +1,7 @@
-"""Export records: stored with each submission, sent by a task once the transaction commits.
+"""Export records: built from each submission, and what each one sends to SALESmanago.
 
 Nothing here ever raises into the visitor's request. Logs name records, pages and
-outcomes, never answers or the API secret.
+outcomes, never answers or the API secret. Sending, retries and claims live in ``outbox``.
 """
 
 import logging
@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import mapping
-from .exceptions import NotConfigured, SalesmanagoError, UnknownContactError
+from .exceptions import UnknownContactError
 from .models import DEFAULT_DETAIL_PREFIX, ExportRecord, SalesmanagoSettings
 
 logger = logging.getLogger(__name__)
@@ -35,7 +35,9 @@ def export_submission(page, submission, answers, raw_contact_id):
         )
         return None
     if record.status == ExportRecord.Status.PENDING:
-        transaction.on_commit(lambda: enqueue_delivery(record.pk))
+        from .outbox import enqueue
+
+        transaction.on_commit(lambda: enqueue(record.pk))
     return record
 
 
@@ -52,6 +54,7 @@ def create_record(page, submission, answers, raw_contact_id):
     )
     record = ExportRecord(
         page=page,
+        next_attempt_at=timezone.now(),
         submission_type=ContentType.objects.get_for_model(submission),
         submission_id=str(submission.pk),
         mode=plan.mode,
@@ -80,46 +83,6 @@ def request_body(record, owner, properties, tags):
             owner=owner, email=record.email, properties=properties, tags=tags
         )
     return {"properties": properties, "tags": tags}
-
-
-def enqueue_delivery(record_id):
-    """Hand the record to the task backend; if that fails it stays pending for a later send."""
-    from .tasks import deliver_export
-
-    try:
-        deliver_export.enqueue(record_id)
-    except Exception:
-        logger.exception("Could not enqueue SALESmanago export %s; it stays pending.", record_id)
-
-
-def send_export(record_id):
-    """Send one pending export record and store the outcome on it."""
-    record = ExportRecord.objects.select_related("page").filter(pk=record_id).first()
-    if record is None or record.status != ExportRecord.Status.PENDING:
-        return record
-    record.attempts += 1
-    try:
-        settings = SalesmanagoSettings.for_site(record.page.get_site())
-        response = deliver(settings.get_client(), record, settings.owner_email)
-    except (SalesmanagoError, NotConfigured) as err:
-        fail(record, str(err))
-        logger.warning("SALESmanago export %s failed: %s", record.pk, err)
-    except Exception as err:
-        fail(record, f"Unexpected error: {type(err).__name__}.")
-        logger.exception("SALESmanago export %s failed unexpectedly.", record.pk)
-    else:
-        record.status = ExportRecord.Status.SENT
-        record.sent_at = timezone.now()
-        record.last_error = ""
-        record.salesmanago_contact_id = str(response.get("contactId") or record.contact_id)
-        logger.info("SALESmanago export %s sent (%s).", record.pk, record.mode)
-    record.save()
-    return record
-
-
-def fail(record, message):
-    record.status = ExportRecord.Status.FAILED
-    record.last_error = message
 
 
 def deliver(client, record, owner):

@@ -2,8 +2,8 @@ from django_tasks import task
 
 
 @task()
-def deliver_export(record_id):
-    """Send export record ``record_id`` to SALESmanago (primitive argument: any backend works)."""
-    from .delivery import send_export
+def deliver_export(record_id, resend=False):
+    """Send export record ``record_id`` to SALESmanago (primitive arguments: any backend works)."""
+    from .outbox import send
 
-    send_export(record_id)
+    send(record_id, resend=resend)

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('submission_id', models.CharField(db_index=True, max_length=64)),
-                ('status', models.CharField(choices=[('pending', 'pending'), ('sent', 'sent'), ('failed', 'failed'), ('skipped', 'skipped')], db_index=True, default='pending', max_length=16, verbose_name='status')),
+                ('status', models.CharField(choices=[('pending', 'pending'), ('retrying', 'retrying'), ('sent', 'sent'), ('failed', 'failed'), ('skipped', 'skipped')], db_index=True, default='pending', max_length=16, verbose_name='status')),
                 ('mode', models.CharField(blank=True, choices=[('', 'none'), ('upsert', 'upsert by e-mail'), ('update', 'update by contact ID')], max_length=16, verbose_name='mode')),
                 ('email', models.CharField(blank=True, max_length=254, verbose_name='contact e-mail')),
                 ('contact_id', models.CharField(blank=True, max_length=36, verbose_name='contact ID from the link')),
@@ -31,6 +31,8 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
                 ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent')),
+                ('next_attempt_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='next attempt')),
+                ('claimed_until', models.DateTimeField(blank=True, editable=False, null=True)),
                 ('page', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=swapper.get_model_name('wagtailcore', 'Page'), verbose_name='form page')),
                 ('submission_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype')),
             ],
@@ -38,6 +40,24 @@ class Migration(migrations.Migration):
                 'verbose_name': 'SALESmanago delivery',
                 'verbose_name_plural': 'SALESmanago deliveries',
                 'ordering': ['-created_at', '-pk'],
+            },
+        ),
+        migrations.CreateModel(
+            name='DeliveryAttempt',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('started_at', models.DateTimeField(verbose_name='started')),
+                ('finished_at', models.DateTimeField(verbose_name='finished')),
+                ('mode', models.CharField(blank=True, max_length=16, verbose_name='mode')),
+                ('outcome', models.CharField(choices=[('sent', 'sent'), ('transient', 'temporary failure'), ('permanent', 'permanent failure')], max_length=16, verbose_name='outcome')),
+                ('message', models.TextField(blank=True, verbose_name='message')),
+                ('resend', models.BooleanField(default=False, verbose_name='asked for by staff')),
+                ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempt_log', to='wagtail_salesmanago.exportrecord')),
+            ],
+            options={
+                'verbose_name': 'delivery attempt',
+                'verbose_name_plural': 'delivery attempts',
+                'ordering': ['started_at', 'pk'],
             },
         ),
         migrations.CreateModel(

@@ -1,0 +1,46 @@
+"""Telling staff when a form's deliveries start failing: one mail per change, not per failure."""
+
+import logging
+
+from django.core.mail import mail_admins
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from . import conf
+from .models import ExportRecord
+
+logger = logging.getLogger(__name__)
+
+
+def on_failure(record):
+    """Mail the site admins if this failure turns a working form into a failing one."""
+    if not conf.get("ALERT_ADMINS"):
+        return
+    previous = (
+        ExportRecord.objects.filter(
+            page_id=record.page_id, status__in=[ExportRecord.Status.SENT, ExportRecord.Status.FAILED]
+        )
+        .exclude(pk=record.pk)
+        .order_by("-updated_at", "-pk")
+        .first()
+    )
+    if previous is not None and previous.status == ExportRecord.Status.FAILED:
+        return  # already failing: staff were told when it started
+    title = record.page.title
+    try:
+        mail_admins(
+            _("SALESmanago deliveries of “%(form)s” are failing") % {"form": title},
+            _(
+                "A submission of the form “%(form)s” could not be sent to SALESmanago.\n\n"
+                "%(error)s\n\nThe deliveries list: %(url)s"
+            )
+            % {"form": title, "error": record.last_error, "url": failed_list_url(record.page_id)},
+        )
+    except Exception:
+        logger.exception("Could not mail the SALESmanago failure alert for page %s.", record.page_id)
+
+
+def failed_list_url(page_id=None):
+    """The admin's deliveries list, filtered to failures (of one form page, if given)."""
+    url = reverse("wagtail_salesmanago_deliveries:index") + "?status=failed"
+    return f"{url}&page={page_id}" if page_id else url

@@ -1,0 +1,80 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+
+from ..forms import CONTACT_ID_PARAM, ContactIdFormMixin
+
+
+class SalesmanagoFormMixin(models.Model):
+    """Sends each submission of a Wagtail form page to SALESmanago.
+
+    Use it before the form base class, and add ``salesmanago_panels`` to your panels::
+
+        class SurveyPage(SalesmanagoFormMixin, AbstractEmailForm):
+            settings_panels = AbstractEmailForm.settings_panels + SalesmanagoFormMixin.salesmanago_panels
+    """
+
+    salesmanago_enabled = models.BooleanField(
+        verbose_name=_("Send form results to the contact's SALESmanago profile"),
+        default=False,
+    )
+    salesmanago_tag = models.CharField(
+        verbose_name=_("SALESmanago tag"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Contacts this form creates or updates get this tag. A comma separates several tags."
+        ),
+    )
+
+    salesmanago_panels = [
+        MultiFieldPanel(
+            [FieldPanel("salesmanago_enabled"), FieldPanel("salesmanago_tag")],
+            heading=_("SALESmanago"),
+        )
+    ]
+
+    class Meta:
+        abstract = True
+
+    def serve(self, request, *args, **kwargs):
+        self._salesmanago_link_contact_id = request.GET.get(CONTACT_ID_PARAM, "")
+        return super().serve(request, *args, **kwargs)
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        if self.salesmanago_enabled:
+            # A hidden field carries ?smclientid= through the POST, whatever the form action.
+            form_class = type(form_class.__name__, (ContactIdFormMixin, form_class), {})
+        return form_class
+
+    def get_form_parameters(self):
+        parameters = super().get_form_parameters()
+        if self.salesmanago_enabled:
+            initial = parameters.setdefault("initial", {})
+            initial[CONTACT_ID_PARAM] = getattr(self, "_salesmanago_link_contact_id", "")
+        return parameters
+
+    def process_form_submission(self, form):
+        submission = super().process_form_submission(form)
+        self.export_to_salesmanago(form, submission)
+        return submission
+
+    def export_to_salesmanago(self, form, submission):
+        """Record and queue the export of a stored submission.
+
+        Called by ``process_form_submission``; call it yourself if your page overrides
+        that method without calling ``super()``.
+        """
+        if not self.salesmanago_enabled:
+            return None
+        from ..delivery import export_submission
+
+        raw_contact_id = getattr(form, "salesmanago_contact_id", "") or getattr(
+            self, "_salesmanago_link_contact_id", ""
+        )
+        return export_submission(self, submission, form.cleaned_data, raw_contact_id)
+
+    def get_salesmanago_questions(self):
+        """Override this to choose which questions become custom details (default: all)."""
+        return list(self.get_form_fields())

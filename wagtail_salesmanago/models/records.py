@@ -1,0 +1,106 @@
+import swapper
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .. import mapping
+
+
+class ExportRecord(models.Model):
+    """One submission's journey to SALESmanago."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        RETRYING = "retrying", _("retrying")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        SKIPPED = "skipped", _("skipped")
+
+    class Mode(models.TextChoices):
+        NONE = "", _("none")
+        UPSERT = mapping.MODE_UPSERT, _("upsert by e-mail")
+        UPDATE = mapping.MODE_UPDATE, _("update by contact ID")
+
+    page = models.ForeignKey(
+        swapper.get_model_name("wagtailcore", "Page"),
+        verbose_name=_("form page"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    submission_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+"
+    )
+    submission_id = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(
+        verbose_name=_("status"),
+        max_length=16,
+        choices=Status.choices,
+        default=Status.PENDING,
+        db_index=True,
+    )
+    mode = models.CharField(
+        verbose_name=_("mode"), max_length=16, choices=Mode.choices, blank=True
+    )
+    email = models.CharField(verbose_name=_("contact e-mail"), max_length=254, blank=True)
+    contact_id = models.CharField(
+        verbose_name=_("contact ID from the link"), max_length=36, blank=True
+    )
+    salesmanago_contact_id = models.CharField(
+        verbose_name=_("SALESmanago contact ID"), max_length=64, blank=True
+    )
+    payload = models.JSONField(
+        verbose_name=_("payload"),
+        default=dict,
+        help_text=_("What is (or was) sent, without the authentication fields."),
+    )
+    notes = models.TextField(verbose_name=_("notes"), blank=True)
+    last_error = models.TextField(verbose_name=_("last error"), blank=True)
+    attempts = models.PositiveIntegerField(verbose_name=_("attempts"), default=0)
+    created_at = models.DateTimeField(verbose_name=_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated"), auto_now=True)
+    sent_at = models.DateTimeField(verbose_name=_("sent"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(
+        verbose_name=_("next attempt"), null=True, blank=True, db_index=True
+    )
+    # While a sender holds a record, this is when its claim lapses (see delivery.claim).
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    #: Records that still have to reach SALESmanago.
+    OPEN_STATUSES = (Status.PENDING, Status.RETRYING)
+
+    class Meta:
+        verbose_name = _("SALESmanago delivery")
+        verbose_name_plural = _("SALESmanago deliveries")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_status_display()}: {self.email or self.contact_id or self.pk}"
+
+    @property
+    def contact(self):
+        """Who the record is about, as staff know them: the e-mail, else the contact ID."""
+        return self.email or self.contact_id
+
+
+class DeliveryAttempt(models.Model):
+    """One try at sending an export record: when, how, and what SALESmanago said."""
+
+    class Outcome(models.TextChoices):
+        SENT = "sent", _("sent")
+        TRANSIENT = "transient", _("temporary failure")
+        PERMANENT = "permanent", _("permanent failure")
+
+    record = models.ForeignKey(
+        ExportRecord, on_delete=models.CASCADE, related_name="attempt_log"
+    )
+    started_at = models.DateTimeField(verbose_name=_("started"))
+    finished_at = models.DateTimeField(verbose_name=_("finished"))
+    mode = models.CharField(verbose_name=_("mode"), max_length=16, blank=True)
+    outcome = models.CharField(verbose_name=_("outcome"), max_length=16, choices=Outcome.choices)
+    message = models.TextField(verbose_name=_("message"), blank=True)
+    resend = models.BooleanField(verbose_name=_("asked for by staff"), default=False)
+
+    class Meta:
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+        ordering = ["started_at", "pk"]

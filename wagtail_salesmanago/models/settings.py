@@ -1,0 +1,73 @@
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+from ..client import SalesmanagoClient
+from ..exceptions import NotConfigured
+from ..forms import SalesmanagoSettingsForm
+
+DEFAULT_DETAIL_PREFIX = "ankieta."
+
+
+@register_setting(icon="mail")
+class SalesmanagoSettings(BaseSiteSetting):
+    """The SALESmanago account a site's forms export to (Settings > SALESmanago)."""
+
+    endpoint = models.CharField(
+        verbose_name=_("endpoint"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Your account's API server, e.g. app3.salesmanago.pl (SALESmanago: Settings > "
+            "Integration > API). A full URL such as http://127.0.0.1:8765 is accepted too."
+        ),
+    )
+    client_id = models.CharField(verbose_name=_("client ID"), max_length=255, blank=True)
+    api_secret = models.CharField(verbose_name=_("API secret"), max_length=255, blank=True)
+    owner_email = models.EmailField(
+        verbose_name=_("owner e-mail"),
+        blank=True,
+        help_text=_("The SALESmanago user who owns the contacts these forms create."),
+    )
+    detail_prefix = models.CharField(
+        verbose_name=_("detail prefix"),
+        max_length=50,
+        default=DEFAULT_DETAIL_PREFIX,
+        help_text=_("Put before each question to name its custom detail in SALESmanago."),
+    )
+
+    base_form_class = SalesmanagoSettingsForm
+    panels = [
+        FieldPanel("endpoint"),
+        FieldPanel("client_id"),
+        FieldPanel("api_secret", widget=forms.PasswordInput(render_value=False)),
+        FieldPanel("owner_email"),
+        FieldPanel("detail_prefix"),
+    ]
+
+    class Meta:
+        verbose_name = _("SALESmanago")
+
+    def __repr__(self):
+        # The default repr would do; this one just makes sure the secret never shows.
+        return f"<SalesmanagoSettings site={self.site_id} endpoint={self.endpoint!r}>"
+
+    def missing_fields(self):
+        """Names of the settings that must be filled in before anything can be sent."""
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name in ("endpoint", "client_id", "api_secret", "owner_email")
+            if not getattr(self, name).strip()
+        ]
+
+    def get_client(self):
+        """A client for this account; ``NotConfigured`` when settings are missing."""
+        missing = self.missing_fields()
+        if missing:
+            raise NotConfigured(
+                f"SALESmanago is not set up for site {self.site}: fill in "
+                f"{', '.join(missing)} in Settings > SALESmanago."
+            )
+        return SalesmanagoClient(self.endpoint, self.client_id, self.api_secret)
