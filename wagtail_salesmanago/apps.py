@@ -9,6 +9,11 @@ class WagtailSalesmanagoConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from wagtail.permissions import register_permission_policy
+
+        from .models import ExportRecord
+        from .permissions import DeliveryPermissionPolicy
         from .signal_handlers import register_signal_handlers
 
         register_signal_handlers()
+        register_permission_policy(ExportRecord, DeliveryPermissionPolicy())

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
 from ..forms import CONTACT_ID_PARAM, ContactIdFormMixin
+from ..panels import DeliveriesPanel
 
 
 class SalesmanagoFormMixin(models.Model):
@@ -29,7 +30,11 @@ class SalesmanagoFormMixin(models.Model):
 
     salesmanago_panels = [
         MultiFieldPanel(
-            [FieldPanel("salesmanago_enabled"), FieldPanel("salesmanago_tag")],
+            [
+                FieldPanel("salesmanago_enabled"),
+                FieldPanel("salesmanago_tag"),
+                DeliveriesPanel(),
+            ],
             heading=_("SALESmanago"),
         )
     ]

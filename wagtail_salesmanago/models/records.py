@@ -68,6 +68,10 @@ class ExportRecord(models.Model):
     #: Records that still have to reach SALESmanago.
     OPEN_STATUSES = (Status.PENDING, Status.RETRYING)
 
+    # Registering the admin viewset would otherwise index every save's page reference,
+    # a task per record on the visitor's request path, for no use.
+    wagtail_reference_index_ignore = True
+
     class Meta:
         verbose_name = _("SALESmanago delivery")
         verbose_name_plural = _("SALESmanago deliveries")
@@ -99,6 +103,8 @@ class DeliveryAttempt(models.Model):
     outcome = models.CharField(verbose_name=_("outcome"), max_length=16, choices=Outcome.choices)
     message = models.TextField(verbose_name=_("message"), blank=True)
     resend = models.BooleanField(verbose_name=_("asked for by staff"), default=False)
+
+    wagtail_reference_index_ignore = True
 
     class Meta:
         verbose_name = _("delivery attempt")

@@ -1,0 +1,196 @@
+"""Staff watch deliveries in the admin: the list, the detail, Resend, the page panel, the dashboard, alerts."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
+from wagtail import hooks
+from wagtail.models import GroupPagePermission
+
+from tests.helpers import answer, make_form_page
+from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
+
+INDEX = "wagtail_salesmanago_deliveries:index"
+
+
+@pytest.fixture
+def admin(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("admin", "a@example.com", "pw"))
+    return client
+
+
+@pytest.fixture
+def two_forms(client, sm, on_commit):
+    """Form A with one sent and one failed delivery, form B with one sent."""
+    a, b = make_form_page(title="Form A"), make_form_page(title="Form B")
+    with on_commit():
+        answer(client, a, {"Twój e-mail": "sent@example.com"})
+        answer(client, b, {"Twój e-mail": "other@example.com"})
+    SalesmanagoSettings.objects.update(api_secret="wrong")
+    with on_commit():
+        answer(client, a, {"Twój e-mail": "failed@example.com"})
+    SalesmanagoSettings.objects.update(api_secret=sm.api_secret)
+    return a, b
+
+
+def listed_emails(response):
+    return sorted(r.email for r in response.context["object_list"])
+
+
+@pytest.mark.django_db
+def test_list_shows_status_form_contact_mode_attempts_and_error(admin, two_forms):
+    response = admin.get(reverse(INDEX))
+    html = response.content.decode()
+
+    assert listed_emails(response) == ["failed@example.com", "other@example.com", "sent@example.com"]
+    assert '<span class="w-status w-status--warning">failed</span>' in html
+    assert '<span class="w-status w-status--primary">sent</span>' in html
+    assert "Form A" in html and "Form B" in html
+    assert "upsert by e-mail" in html
+    assert "SALESmanago rejected the credentials or the owner." in html
+
+
+@pytest.mark.django_db
+def test_filters_and_search(admin, two_forms):
+    a, _ = two_forms
+    assert listed_emails(admin.get(reverse(INDEX), {"status": "failed"})) == ["failed@example.com"]
+    assert listed_emails(admin.get(reverse(INDEX), {"page": a.pk})) == [
+        "failed@example.com", "sent@example.com"]
+    assert listed_emails(admin.get(reverse(INDEX), {"q": "other@"})) == ["other@example.com"]
+    assert listed_emails(admin.get(reverse(INDEX), {"created_at_from": "2000-01-01"})) != []
+    assert listed_emails(admin.get(reverse(INDEX), {"created_at_to": "2000-01-01"})) == []
+
+
+@pytest.mark.django_db
+def test_detail_shows_the_payload_and_each_attempt_then_resend(admin, two_forms, sm, on_commit):
+    record = ExportRecord.objects.get(email="failed@example.com")
+    url = reverse("wagtail_salesmanago_deliveries:inspect", args=[record.pk])
+    html = admin.get(url).content.decode()
+
+    assert "&quot;ankieta.Twoj-e-mail&quot;: &quot;failed@example.com&quot;" in html
+    assert "&quot;sha&quot;" not in html and sm.api_secret not in html
+    assert html.count('class="salesmanago-attempt"') == 1
+    assert "Not authenticated" in html
+
+    resend = reverse("wagtail_salesmanago_deliveries:resend", args=[record.pk])
+    with on_commit():
+        response = admin.post(resend)
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.status == "sent"
+    html = admin.get(url).content.decode()
+    assert html.count('class="salesmanago-attempt"') == 2
+    assert "resent by staff" in html
+    assert "1 delivery will be sent again." in html
+
+
+@pytest.mark.django_db
+def test_resend_all_failed_in_the_filtered_list(admin, two_forms, sm, on_commit):
+    html = admin.get(reverse(INDEX), {"status": "failed"}).content.decode()
+    assert "Resend all failed in this list" in html
+    with on_commit():
+        response = admin.post(
+            reverse("wagtail_salesmanago_deliveries:resend_listed") + "?status=failed")
+
+    assert response.status_code == 302
+    assert sorted(ExportRecord.objects.values_list("status", flat=True)) == ["sent"] * 3
+    assert "failed@example.com" in [c["email"] for c in sm.contacts()]
+
+
+@pytest.mark.django_db
+def test_resend_needs_a_post(admin, two_forms):
+    record = ExportRecord.objects.first()
+    url = reverse("wagtail_salesmanago_deliveries:resend", args=[record.pk])
+    assert admin.get(url).status_code == 405
+
+
+@pytest.fixture
+def editor_of(client, django_user_model):
+    """A non-superuser who may edit (and so see the submissions of) one page."""
+    def login(page):
+        group = Group.objects.create(name=f"Editors of {page.title}")
+        group.permissions.add(Permission.objects.get(codename="access_admin"))
+        GroupPagePermission.objects.create(group=group, page=page, permission_type="change")
+        user = django_user_model.objects.create_user("editor", "e@example.com", "pw")
+        user.groups.add(group)
+        client.force_login(user)
+        return client
+    return login
+
+
+@pytest.mark.django_db
+def test_editors_see_only_deliveries_of_forms_they_may_see(editor_of, two_forms):
+    a, b = two_forms
+    editor = editor_of(b)
+    assert listed_emails(editor.get(reverse(INDEX))) == ["other@example.com"]
+    hidden = ExportRecord.objects.get(email="sent@example.com")
+    inspect = reverse("wagtail_salesmanago_deliveries:inspect", args=[hidden.pk])
+    assert editor.get(inspect).status_code == 404
+    resend = reverse("wagtail_salesmanago_deliveries:resend", args=[hidden.pk])
+    assert editor.post(resend).status_code == 404
+    assert ExportRecord.objects.get(pk=hidden.pk).attempts == 1
+
+
+@pytest.mark.django_db
+def test_the_submissions_hook_is_respected(admin, two_forms):
+    a, _ = two_forms
+
+    def hide_form_a(user, editable_forms):
+        return editable_forms.exclude(pk=a.pk)
+
+    with hooks.register_temporarily("filter_form_submissions_for_user", hide_form_a):
+        assert listed_emails(admin.get(reverse(INDEX))) == ["other@example.com"]
+
+
+@pytest.mark.django_db
+def test_users_without_forms_see_nothing(client, django_user_model, two_forms):
+    user = django_user_model.objects.create_user("nobody", "n@example.com", "pw")
+    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(user)
+    assert client.get(reverse(INDEX)).status_code == 302  # Wagtail's "permission denied" redirect
+    assert "SALESmanago deliveries" not in client.get(reverse("wagtailadmin_home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_form_page_editor_shows_this_forms_counts_and_last_error(admin, two_forms):
+    a, _ = two_forms
+    html = admin.get(reverse("wagtailadmin_pages:edit", args=[a.pk])).content.decode()
+    assert "Sent: 1 · waiting: 0 · retrying: 0 · failed: 1" in html
+    assert "Last error: SALESmanago rejected the credentials or the owner." in html
+    assert f"?page={a.pk}&amp;status=failed" in html
+
+
+@pytest.mark.django_db
+def test_dashboard_counts_failures_of_the_last_week(admin, two_forms):
+    html = admin.get(reverse("wagtailadmin_home")).content.decode()
+    assert "1 delivery failed in the last 7 days." in html
+    assert "/admin/salesmanago/deliveries/?status=failed" in html
+    ExportRecord.objects.filter(status="failed").update(status="sent")
+    assert "failed in the last 7 days" not in admin.get(reverse("wagtailadmin_home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_one_alert_mail_when_a_form_starts_failing(client, sm, on_commit, settings, mailoutbox):
+    settings.WAGTAIL_SALESMANAGO_ALERT_ADMINS = True
+    settings.ADMINS = [("Ops", "ops@example.com")]
+    page = make_form_page()
+    with on_commit():
+        answer(client, page, {"Twój e-mail": "ok@example.com"})
+    SalesmanagoSettings.objects.update(api_secret="wrong")
+    with on_commit():
+        for email in ("x@example.com", "y@example.com"):
+            answer(client, page, {"Twój e-mail": email})
+
+    [mail] = mailoutbox
+    assert mail.to == ["ops@example.com"]
+    assert "SALESmanago deliveries of “Badanie satysfakcji” are failing" in mail.subject
+    assert "Not authenticated" in mail.body
+    assert "x@example.com" not in mail.body and "wrong" not in mail.body
+    assert f"/admin/salesmanago/deliveries/?status=failed&page={page.pk}" in mail.body
+
+    SalesmanagoSettings.objects.update(api_secret=sm.api_secret)
+    with on_commit():
+        answer(client, page, {"Twój e-mail": "ok2@example.com"})
+    SalesmanagoSettings.objects.update(api_secret="wrong")
+    with on_commit():
+        answer(client, page, {"Twój e-mail": "z@example.com"})
+    assert len(mailoutbox) == 2  # working again, then failing again: a new mail

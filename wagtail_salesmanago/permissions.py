@@ -1,0 +1,33 @@
+"""Who sees SALESmanago deliveries: whoever may see that form page's submissions."""
+
+from wagtail.contrib.forms.utils import get_forms_for_user
+from wagtail.permission_policies.base import BasePermissionPolicy
+
+from .models import ExportRecord
+
+#: What staff can do with deliveries. Records are made by submissions, never by hand.
+ACTIONS = ("view", "resend")
+
+
+class DeliveryPermissionPolicy(BasePermissionPolicy):
+    """Follows Wagtail's ``filter_form_submissions_for_user`` hook, through ``get_forms_for_user``."""
+
+    def __init__(self):
+        super().__init__(ExportRecord)
+
+    def user_has_permission(self, user, action):
+        return action in ACTIONS and user.is_active and get_forms_for_user(user).exists()
+
+    def instances_user_has_permission_for(self, user, action):
+        if action not in ACTIONS or not user.is_active:
+            return ExportRecord.objects.none()
+        return ExportRecord.objects.filter(page__in=get_forms_for_user(user))
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        return self.instances_user_has_permission_for(user, "view")
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.instances_user_has_permission_for(user, action).filter(pk=instance.pk).exists()
+
+    def users_with_any_permission(self, actions):
+        raise NotImplementedError("Depends on page permissions and hooks; ask per user.")

@@ -1,0 +1,169 @@
+"""The admin's "SALESmanago deliveries": a read-only list and detail, with Resend."""
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+from django_filters import ChoiceFilter, DateFromToRangeFilter, ModelChoiceFilter
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.views.generic.models import IndexView, InspectView
+from wagtail.admin.widgets import HeaderButton
+from wagtail.contrib.forms.utils import get_forms_for_user
+
+from . import outbox
+from .models import ExportRecord
+
+NAME = "wagtail_salesmanago_deliveries"
+STATUS_CLASSES = {
+    "sent": "w-status--primary",
+    "pending": "w-status--label",
+    "retrying": "w-status--label",
+    "failed": "w-status--warning",
+    "skipped": "",
+}
+
+
+def form_pages(request):
+    return get_forms_for_user(request.user) if request else ExportRecord.objects.none()
+
+
+class DeliveryFilterSet(WagtailFilterSet):
+    status = ChoiceFilter(label=_("status"), choices=ExportRecord.Status.choices)
+    page = ModelChoiceFilter(label=_("form page"), queryset=form_pages)
+    created_at = DateFromToRangeFilter(label=_("created"), widget=DateRangePickerWidget)
+
+    class Meta:
+        model = ExportRecord
+        fields = ["status", "page", "created_at"]
+
+
+class StatusColumn(Column):
+    def get_value(self, instance):
+        return format_html(
+            '<span class="w-status {}">{}</span>',
+            STATUS_CLASSES[instance.status],
+            instance.get_status_display(),
+        )
+
+
+class DeliveryIndexView(IndexView):
+    def get_base_queryset(self):
+        return self.permission_policy.instances_user_has_permission_for(
+            self.request.user, "view"
+        ).select_related("page")
+
+    @property
+    def header_buttons(self):
+        buttons = super().header_buttons
+        if self.request.GET.get("status") == "failed":
+            buttons.append(
+                HeaderButton(
+                    _("Resend all failed in this list"),
+                    url="#",
+                    icon_name="resubmit",
+                    attrs={
+                        "data-controller": "w-action",
+                        "data-action": "w-action#post",
+                        "data-w-action-url-value": reverse(f"{NAME}:resend_listed")
+                        + "?" + self.request.GET.urlencode(),
+                    },
+                )
+            )
+        return buttons
+
+
+class DeliveryInspectView(InspectView):
+    template_name = "wagtail_salesmanago/delivery_inspect.html"
+
+    def get_object(self, queryset=None):
+        visible = self.permission_policy.instances_user_has_permission_for(self.request.user, "view")
+        return get_object_or_404(visible, pk=self.pk)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["attempts"] = self.object.attempt_log.all()
+        context["payload"] = json.dumps(self.object.payload, indent=2, ensure_ascii=False)
+        context["resend_url"] = reverse(f"{NAME}:resend", args=[self.object.pk])
+        context["can_resend"] = self.object.status != ExportRecord.Status.SKIPPED
+        return context
+
+
+class DeliveryViewSet(ModelViewSet):
+    model = ExportRecord
+    name = NAME
+    url_prefix = "salesmanago/deliveries"
+    icon = "mail"
+    menu_label = _("SALESmanago deliveries")
+    add_to_admin_menu = True
+    menu_order = 900
+    inspect_view_enabled = True
+    inspect_view_fields = [
+        "page", "status", "mode", "email", "contact_id", "salesmanago_contact_id",
+        "attempts", "last_error", "notes", "created_at", "sent_at", "next_attempt_at",
+    ]
+    list_display = [
+        StatusColumn("status", label=_("status")),
+        "page",
+        Column("contact", label=_("contact")),
+        "mode",
+        "attempts",
+        "last_error",
+        "created_at",
+    ]
+    filterset_class = DeliveryFilterSet
+    search_fields = ["email", "contact_id"]
+    search_backend_name = None  # plain database filtering, no search index needed
+    index_view_class = DeliveryIndexView
+    inspect_view_class = DeliveryInspectView
+    copy_view_enabled = False
+    form_fields = []  # never created or edited by hand: the permission policy allows neither
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("resend/<int:pk>/", require_POST(self.resend_one), name="resend"),
+            path("resend/", require_POST(self.resend_listed), name="resend_listed"),
+        ]
+
+    def visible(self, request):
+        return self.permission_policy.instances_user_has_permission_for(request.user, "resend")
+
+    def resend_one(self, request, pk):
+        record = get_object_or_404(self.visible(request), pk=pk)
+        count = outbox.resend(ExportRecord.objects.filter(pk=record.pk))
+        report(request, count)
+        return redirect(f"{NAME}:inspect", record.pk)
+
+    def resend_listed(self, request):
+        if not self.permission_policy.user_has_permission(request.user, "resend"):
+            raise PermissionDenied
+        records = DeliveryFilterSet(request.GET, queryset=self.visible(request), request=request).qs
+        report(request, outbox.resend(records.filter(status=ExportRecord.Status.FAILED)))
+        return redirect(reverse(f"{NAME}:index") + "?" + request.GET.urlencode())
+
+
+def report(request, count):
+    messages.success(
+        request,
+        ngettext("%(count)d delivery will be sent again.", "%(count)d deliveries will be sent again.",
+                 count) % {"count": count},
+    )
+
+
+def delivery_counts(page):
+    """This form's deliveries by status, and its last error."""
+    records = ExportRecord.objects.filter(page=page)
+    counts = records.aggregate(
+        **{status: Count("pk", filter=Q(status=status)) for status in ExportRecord.Status.values}
+    )
+    last_failure = records.filter(status=ExportRecord.Status.FAILED).order_by("-updated_at").first()
+    return counts, last_failure.last_error if last_failure else ""

@@ -1,0 +1,39 @@
+from datetime import timedelta
+
+from django.utils import timezone
+from wagtail import hooks
+from wagtail.admin.ui.components import Component
+
+from .alerts import failed_list_url
+from .models import ExportRecord
+from .permissions import DeliveryPermissionPolicy
+from .views import DeliveryViewSet
+
+
+@hooks.register("register_admin_viewset")
+def register_deliveries():
+    return DeliveryViewSet()
+
+
+class FailedDeliveriesPanel(Component):
+    """Dashboard item: how many deliveries failed lately, linking to them."""
+
+    name = "salesmanago_failed_deliveries"
+    order = 150
+    template_name = "wagtail_salesmanago/dashboard_panel.html"
+
+    def __init__(self, failed):
+        self.failed = failed
+
+    def get_context_data(self, parent_context):
+        return {"failed": self.failed, "url": failed_list_url()}
+
+
+@hooks.register("construct_homepage_panels")
+def add_failed_deliveries_panel(request, panels):
+    visible = DeliveryPermissionPolicy().instances_user_has_permission_for(request.user, "view")
+    failed = visible.filter(
+        status=ExportRecord.Status.FAILED, updated_at__gte=timezone.now() - timedelta(days=7)
+    ).count()
+    if failed:
+        panels.append(FailedDeliveriesPanel(failed))
