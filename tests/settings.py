@@ -70,8 +70,25 @@ if os.environ.get("DB_ENGINE") == "postgresql":
             "PORT": os.environ.get("DB_PORT", "5432"),
         }
     }
+elif os.environ.get("DB_FILE"):
+    # A file that several processes share (the worker tests' scenario processes).
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ["DB_FILE"],
+            "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
+        }
+    }
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+
+if os.environ.get("TASKS_BACKEND") == "db":
+    # django-tasks-db: tasks wait in the database for `manage.py db_worker`.
+    INSTALLED_APPS.append("django_tasks_db")
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+if os.environ.get("CLAIM_SECONDS"):
+    WAGTAIL_SALESMANAGO_CLAIM_SECONDS = float(os.environ["CLAIM_SECONDS"])
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STATIC_URL = "/static/"
@@ -83,3 +100,6 @@ STORAGES = {
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LOGGING_CONFIG = None
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+
+if os.environ.get("RETRY_BASE"):
+    WAGTAIL_SALESMANAGO_RETRY_BASE_SECONDS = float(os.environ["RETRY_BASE"])

@@ -1,0 +1,55 @@
+"""Steps of the multi-process tests, run as their own processes against a shared database.
+
+    DB_FILE=... TASKS_BACKEND=db python -m tests.scenario setup '<sandbox credentials JSON>'
+    ... python -m tests.scenario submit 100
+    ... python -m tests.scenario statuses
+"""
+
+import json
+import os
+import sys
+
+import django
+
+
+def setup(credentials):
+    from wagtail.models import Site
+
+    from tests.helpers import make_form_page
+    from wagtail_salesmanago.models import SalesmanagoSettings
+
+    SalesmanagoSettings.objects.update_or_create(
+        site=Site.objects.get(is_default_site=True), defaults=json.loads(credentials)
+    )
+    print(make_form_page().pk)
+
+
+def submit(count, start=0):
+    from django.test import Client
+
+    from tests.helpers import answer
+    from tests.testapp.models import SurveyPage
+
+    page, client = SurveyPage.objects.get(), Client()
+    for number in range(int(start), int(start) + int(count)):
+        response = answer(client, page, {"Twój e-mail": f"visitor{number}@example.com",
+                                         "Komentarz": f"Odpowiedź nr {number}"})
+        assert response.status_code == 200, response.status_code
+    print(count)
+
+
+def statuses():
+    from django.db.models import Count
+
+    from wagtail_salesmanago.models import ExportRecord
+
+    rows = ExportRecord.objects.values("status").annotate(n=Count("pk"))
+    claimed = ExportRecord.objects.filter(claimed_until__isnull=False).count()
+    print(json.dumps({**{row["status"]: row["n"] for row in rows}, "claimed": claimed}))
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+    django.setup()
+    command, *args = sys.argv[1:]
+    {"setup": setup, "submit": submit, "statuses": statuses}[command](*args)
