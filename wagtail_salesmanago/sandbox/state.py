@@ -64,7 +64,7 @@ class SandboxState:
         self.state_file = state_file
         self.faults = Faults()
         self.contacts = {}  # contact ID -> contact dict
-        self.requests = collections.deque(maxlen=1000)
+        self.requests = collections.deque(maxlen=10000)
         self.lock = threading.RLock()
         self.generation = 0  # bumped by reset(), so requests in flight then are forgotten too
         self.random = random.Random(seed)
