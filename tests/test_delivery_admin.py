@@ -194,3 +194,17 @@ def test_one_alert_mail_when_a_form_starts_failing(client, sm, on_commit, settin
     with on_commit():
         answer(client, page, {"Twój e-mail": "z@example.com"})
     assert len(mailoutbox) == 2  # working again, then failing again: a new mail
+
+
+@pytest.mark.django_db
+def test_the_deliveries_admin_in_polish(admin, two_forms, settings):
+    settings.LANGUAGE_CODE = "pl"
+    a, _ = two_forms
+    html = admin.get(reverse(INDEX), {"status": "failed"}).content.decode()
+    assert "Wysyłki do SALESmanago" in html
+    assert "Wyślij ponownie wszystkie nieudane z tej listy" in html
+    assert '<span class="w-status w-status--warning">błąd</span>' in html
+    html = admin.get(reverse("wagtailadmin_pages:edit", args=[a.pk])).content.decode()
+    assert "Wysłano: 1 · oczekuje: 0 · ponawianie: 0 · błąd: 1" in html
+    assert "1 wysyłka nie powiodła się w ostatnich 7 dniach." in admin.get(
+        reverse("wagtailadmin_home")).content.decode()
