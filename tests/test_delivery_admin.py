@@ -208,3 +208,35 @@ def test_the_deliveries_admin_in_polish(admin, two_forms, settings):
     assert "Wysłano: 1 · oczekuje: 0 · ponawianie: 0 · błąd: 1" in html
     assert "1 wysyłka nie powiodła się w ostatnich 7 dniach." in admin.get(
         reverse("wagtailadmin_home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_resend_a_selection_with_the_listing_checkboxes(admin, two_forms, sm, on_commit):
+    html = admin.get(reverse(INDEX)).content.decode()
+    assert html.count('data-bulk-action-checkbox') == 3
+    assert "/admin/bulk/wagtail_salesmanago/exportrecord/resend/" in html
+    chosen = ExportRecord.objects.filter(email__in=["failed@example.com", "other@example.com"])
+    url = "/admin/bulk/wagtail_salesmanago/exportrecord/resend/?" + "&".join(
+        f"id={r.pk}" for r in chosen) + "&next=" + reverse(INDEX)
+
+    confirm = admin.get(url).content.decode()
+    assert "Send these 2 deliveries to SALESmanago again?" in confirm
+    with on_commit():
+        response = admin.post(url)
+
+    assert response.status_code == 302
+    assert sorted(ExportRecord.objects.values_list("email", "attempts")) == [
+        ("failed@example.com", 2), ("other@example.com", 2), ("sent@example.com", 1)]
+    assert sorted(ExportRecord.objects.values_list("status", flat=True)) == ["sent"] * 3
+
+
+@pytest.mark.django_db
+def test_a_selection_cannot_reach_deliveries_the_user_may_not_see(editor_of, two_forms, on_commit):
+    a, b = two_forms
+    editor = editor_of(b)
+    hidden = ExportRecord.objects.get(email="failed@example.com")
+    url = f"/admin/bulk/wagtail_salesmanago/exportrecord/resend/?id={hidden.pk}"
+    assert "You may not resend these" in editor.get(url).content.decode()
+    with on_commit():
+        editor.post(url)
+    assert ExportRecord.objects.get(pk=hidden.pk).attempts == 1

@@ -7,13 +7,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_filters import ChoiceFilter, DateFromToRangeFilter, ModelChoiceFilter
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.widgets import HeaderButton
@@ -56,6 +57,10 @@ class StatusColumn(Column):
 
 
 class DeliveryIndexView(IndexView):
+    @cached_property
+    def columns(self):
+        return [BulkActionsCheckboxColumn("bulk_actions", obj_type="delivery"), *super().columns]
+
     def get_base_queryset(self):
         return self.permission_policy.instances_user_has_permission_for(
             self.request.user, "view"
@@ -123,6 +128,7 @@ class DeliveryViewSet(ModelViewSet):
     search_fields = ["email", "contact_id"]
     search_backend_name = None  # plain database filtering, no search index needed
     index_view_class = DeliveryIndexView
+    index_template_name = "wagtail_salesmanago/deliveries_index.html"
     inspect_view_class = DeliveryInspectView
     copy_view_enabled = False
     form_fields = []  # never created or edited by hand: the permission policy allows neither

@@ -5,9 +5,13 @@ from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
 from .alerts import failed_list_url
+from .bulk_actions import ResendBulkAction
 from .models import ExportRecord
 from .permissions import DeliveryPermissionPolicy
 from .views import DeliveryViewSet
+
+
+hooks.register("register_bulk_action", ResendBulkAction)
 
 
 @hooks.register("register_admin_viewset")
