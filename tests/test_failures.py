@@ -99,9 +99,10 @@ def test_missing_credentials_are_recorded_with_what_to_fill_in(client, sm, on_co
 
     assert record.status == "failed"
     assert record.last_error == (
-        "SalesmanagoSettings is not set up for site localhost [default]: fill in client ID, "
-        "API secret in Settings > SALESmanago."
-    ).replace("SalesmanagoSettings", "SALESmanago")
+        "SALESmanago is not set up for site localhost [default]: client ID, API secret missing. "
+        "Fill them in under Settings > SALESmanago in the Wagtail admin, or set them in "
+        "WAGTAIL_SALESMANAGO in the Django settings."
+    )
     assert sm.requests() == []
 
 

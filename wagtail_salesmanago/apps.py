@@ -11,6 +11,7 @@ class WagtailSalesmanagoConfig(AppConfig):
     def ready(self):
         from wagtail.permissions import register_permission_policy
 
+        from . import checks  # noqa: F401 (registers the system checks)
         from .models import ExportRecord
         from .permissions import DeliveryPermissionPolicy
         from .signal_handlers import register_signal_handlers

@@ -70,6 +70,13 @@ def api_message(data):
     return str(message or "")
 
 
+def is_name_resolution_error(err):
+    """Whether a connection error means the host name does not resolve (DNS)."""
+    text = repr(err)
+    return any(sign in text for sign in ("NameResolutionError", "Name or service not known",
+                                         "getaddrinfo failed", "nodename nor servname"))
+
+
 def is_auth_message(message):
     lowered = message.lower()
     return any(word in lowered for word in _AUTH_WORDS)
@@ -98,10 +105,13 @@ class SalesmanagoClient:
                 f"{self.base_url}/api/{path}", json=payload, timeout=self.timeout
             )
         except requests.Timeout as err:
-            raise TransientError("SALESmanago did not answer in time.", path=path) from err
+            raise TransientError(
+                "SALESmanago did not answer in time.", kind="timeout", path=path
+            ) from err
         except requests.RequestException as err:
             raise TransientError(
                 f"Could not connect to SALESmanago at {self.base_url} ({type(err).__name__}).",
+                kind="dns" if is_name_resolution_error(err) else "unreachable",
                 path=path,
             ) from err
         return self._decode(path, response)
@@ -115,12 +125,12 @@ class SalesmanagoClient:
         message = api_message(data)
         if status >= 500:
             raise TransientError(
-                "SALESmanago had a server error.", path=path, status_code=status,
+                "SALESmanago had a server error.", kind="server", path=path, status_code=status,
                 api_message=message, response=response,
             )
         if not isinstance(data, dict) or "success" not in data:
             raise TransientError(
-                "SALESmanago's answer was not the JSON it should be.", path=path,
+                "SALESmanago's answer was not the JSON it should be.", kind="garbled", path=path,
                 status_code=status, response=response,
             )
         if data["success"] is True:
@@ -149,6 +159,11 @@ class SalesmanagoClient:
         """Update the existing contact named by ``body["contactId"]``."""
         return self.call("contact/update", body)
 
-    def list_users(self, owner):
-        """The account's users (possible owners) as SALESmanago lists them."""
-        return self.call("user/listByClient", {"owner": owner})
+    def list_users(self):
+        """The e-mails of the account's users (the possible owners)."""
+        data = self.call("user/listByClient", {})
+        return [
+            str(user.get("email") or user.get("login") or "")
+            for user in data.get("users") or []
+            if isinstance(user, dict)
+        ]

@@ -15,6 +15,8 @@ DEFAULTS = {
     "GIVE_UP_AFTER_SECONDS": 48 * 60 * 60,
     # A sender's claim on a record; a sender killed mid-send leaves it to expire.
     "CLAIM_SECONDS": 120,
+    # Accept http:// endpoints outside DEBUG (a sandbox on another machine, say).
+    "ALLOW_HTTP": False,
     # Mail the site admins (settings.ADMINS) when a form's deliveries start failing.
     "ALERT_ADMINS": False,
 }

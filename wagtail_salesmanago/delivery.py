@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from . import mapping
 from .exceptions import UnknownContactError
-from .models import DEFAULT_DETAIL_PREFIX, ExportRecord, SalesmanagoSettings
+from .account import account_for_site
+from .models import DEFAULT_DETAIL_PREFIX, ExportRecord
 
 logger = logging.getLogger(__name__)
 
@@ -44,13 +45,13 @@ def export_submission(page, submission, answers, raw_contact_id):
 def create_record(page, submission, answers, raw_contact_id):
     """The export record of one submission, with its payload built from the answers."""
     site = page.get_site()
-    settings = SalesmanagoSettings.for_site(site) if site else None
+    account = account_for_site(site) if site else None
     plan = mapping.plan_export(
         page.get_salesmanago_questions(),
         answers,
         raw_contact_id,
         page.salesmanago_tag,
-        settings.detail_prefix if settings else DEFAULT_DETAIL_PREFIX,
+        account.detail_prefix if account else DEFAULT_DETAIL_PREFIX,
     )
     record = ExportRecord(
         page=page,
@@ -63,7 +64,7 @@ def create_record(page, submission, answers, raw_contact_id):
         notes="\n".join(plan.notes),
     )
     record.payload = request_body(
-        record, settings.owner_email if settings else "", plan.properties, plan.tags
+        record, account.owner_email if account else "", plan.properties, plan.tags
     )
     if not plan.mode:
         record.status = ExportRecord.Status.SKIPPED

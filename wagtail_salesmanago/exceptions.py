@@ -47,9 +47,16 @@ class SalesmanagoError(requests.HTTPError):
 
 
 class TransientError(SalesmanagoError):
-    """A timeout, a refused connection, a 5xx or a garbled answer: try again later."""
+    """A timeout, a refused connection, a 5xx or a garbled answer: try again later.
+
+    ``kind`` says which: ``"dns"``, ``"unreachable"``, ``"timeout"``, ``"server"`` or ``"garbled"``.
+    """
 
     transient = True
+
+    def __init__(self, description, *, kind="", **kwargs):
+        self.kind = kind
+        super().__init__(description, **kwargs)
 
 
 class PermanentError(SalesmanagoError):

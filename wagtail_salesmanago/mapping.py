@@ -58,17 +58,45 @@ def format_value(value):
     return text[:MAX_VALUE_LENGTH]
 
 
-def build_properties(questions, answers, prefix):
-    """Custom details for every answered question; colliding names get ``-2``, ``-3``..."""
-    properties, taken = {}, set()
+def detail_keys(questions, prefix):
+    """The custom detail name of each question, in form order; colliding names get ``-2``, ``-3``...
+
+    Every question takes its name whether answered or not, so suffixes never depend on answers.
+    """
+    keys, taken = [], set()
     for question in questions:
-        # Unanswered questions still take their name, so suffixes never depend on the answers.
         key = unique_key(detail_key(question.label, prefix), taken)
         taken.add(key)
+        keys.append(key)
+    return keys
+
+
+def build_properties(questions, answers, prefix):
+    """Custom details for every answered question."""
+    properties = {}
+    for question, key in zip(questions, detail_keys(questions, prefix)):
         value = format_value(answers.get(question.clean_name))
         if value is not None:
             properties[key] = value
     return properties
+
+
+def describe_details(questions, prefix):
+    """For editors: each question's detail name, and whether it was transliterated or suffixed."""
+    return [
+        {
+            "label": question.label,
+            "key": key,
+            "transliterated": transliterate_letters(question.label) != question.label,
+            "suffixed": key != detail_key(question.label, prefix),
+        }
+        for question, key in zip(questions, detail_keys(questions, prefix))
+    ]
+
+
+def identity_question(questions):
+    """The question whose answer identifies the contact (the first e-mail one), or ``None``."""
+    return next((q for q in questions if q.field_type == EMAIL_FIELD_TYPE), None)
 
 
 def unique_key(key, taken):
@@ -93,10 +121,8 @@ def normalise_tags(text):
 
 def first_email(questions, answers):
     """The answer to the first e-mail question, or ``""``."""
-    for question in questions:
-        if question.field_type == EMAIL_FIELD_TYPE:
-            return str(answers.get(question.clean_name) or "").strip()
-    return ""
+    question = identity_question(questions)
+    return str(answers.get(question.clean_name) or "").strip() if question else ""
 
 
 def parse_contact_id(raw):

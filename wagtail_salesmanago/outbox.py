@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from . import alerts, conf, delivery, retry
 from .exceptions import NotConfigured, SalesmanagoError, TransientError
-from .models import DeliveryAttempt, ExportRecord, SalesmanagoSettings
+from .account import account_for_site
+from .models import DeliveryAttempt, ExportRecord
 
 logger = logging.getLogger(__name__)
 Status = ExportRecord.Status
@@ -69,8 +70,8 @@ def send(record_id, *, resend=False):
     record = ExportRecord.objects.select_related("page").get(pk=record_id)
     attempt = DeliveryAttempt(record=record, started_at=started, resend=resend)
     try:
-        settings = SalesmanagoSettings.for_site(record.page.get_site())
-        response = delivery.deliver(settings.get_client(), record, settings.owner_email)
+        account = account_for_site(record.page.get_site())
+        response = delivery.deliver(account.get_client(), record, account.owner_email)
     except TransientError as err:
         attempt.outcome, attempt.message = Outcome.TRANSIENT, str(err)
         schedule_retry(record, str(err))

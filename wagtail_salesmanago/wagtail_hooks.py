@@ -1,17 +1,27 @@
 from datetime import timedelta
 
+from django.urls import path
 from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
 from .alerts import failed_list_url
 from .bulk_actions import ResendBulkAction
+from .connection import test_connection_view
 from .models import ExportRecord
 from .permissions import DeliveryPermissionPolicy
 from .views import DeliveryViewSet
 
 
 hooks.register("register_bulk_action", ResendBulkAction)
+
+
+@hooks.register("register_admin_urls")
+def register_connection_test_url():
+    return [
+        path("salesmanago/test-connection/<int:site_id>/", test_connection_view,
+             name="wagtail_salesmanago_test_connection"),
+    ]
 
 
 @hooks.register("register_admin_viewset")

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
 from ..forms import CONTACT_ID_PARAM, ContactIdFormMixin
-from ..panels import DeliveriesPanel
+from ..panels import DeliveriesPanel, MappingPreviewPanel
 
 
 class SalesmanagoFormMixin(models.Model):
@@ -33,6 +33,7 @@ class SalesmanagoFormMixin(models.Model):
             [
                 FieldPanel("salesmanago_enabled"),
                 FieldPanel("salesmanago_tag"),
+                MappingPreviewPanel(),
                 DeliveriesPanel(),
             ],
             heading=_("SALESmanago"),

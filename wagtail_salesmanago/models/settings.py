@@ -4,9 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
-from ..client import SalesmanagoClient
-from ..exceptions import NotConfigured
 from ..forms import SalesmanagoSettingsForm
+from ..panels import ConnectionTestPanel
 
 DEFAULT_DETAIL_PREFIX = "ankieta."
 
@@ -45,6 +44,7 @@ class SalesmanagoSettings(BaseSiteSetting):
         FieldPanel("api_secret", widget=forms.PasswordInput(render_value=False)),
         FieldPanel("owner_email"),
         FieldPanel("detail_prefix"),
+        ConnectionTestPanel(),
     ]
 
     class Meta:
@@ -53,21 +53,3 @@ class SalesmanagoSettings(BaseSiteSetting):
     def __repr__(self):
         # The default repr would do; this one just makes sure the secret never shows.
         return f"<SalesmanagoSettings site={self.site_id} endpoint={self.endpoint!r}>"
-
-    def missing_fields(self):
-        """Names of the settings that must be filled in before anything can be sent."""
-        return [
-            str(self._meta.get_field(name).verbose_name)
-            for name in ("endpoint", "client_id", "api_secret", "owner_email")
-            if not getattr(self, name).strip()
-        ]
-
-    def get_client(self):
-        """A client for this account; ``NotConfigured`` when settings are missing."""
-        missing = self.missing_fields()
-        if missing:
-            raise NotConfigured(
-                f"SALESmanago is not set up for site {self.site}: fill in "
-                f"{', '.join(missing)} in Settings > SALESmanago."
-            )
-        return SalesmanagoClient(self.endpoint, self.client_id, self.api_secret)

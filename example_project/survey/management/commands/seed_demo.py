@@ -8,6 +8,7 @@ from wagtail.models import Site
 
 from survey.models import FormField, SurveyPage
 from wagtail_salesmanago import mapping
+from wagtail_salesmanago.account import account_for_site
 from wagtail_salesmanago.models import SalesmanagoSettings
 from wagtail_salesmanago.sandbox import DEFAULT_API_SECRET, DEFAULT_CLIENT_ID, DEFAULT_OWNER
 
@@ -40,7 +41,7 @@ class Command(BaseCommand):
             },
         )
         page = self.survey_page(site)
-        contact_id = settings.get_client().upsert(
+        contact_id = account_for_site(site, settings).get_client().upsert(
             mapping.upsert_body(owner=DEFAULT_OWNER, email=DEMO_CONTACT, properties={}, tags=["DEMO"])
         )["contactId"]
         password = self.admin_password()

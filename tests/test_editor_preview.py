@@ -1,0 +1,83 @@
+"""Editors see, before publishing, what each question becomes in SALESmanago."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.helpers import make_form_page
+from wagtail_salesmanago.models import SalesmanagoSettings
+
+
+@pytest.fixture
+def admin(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("admin", "a@example.com", "pw"))
+    return client
+
+
+def preview_html(admin, page):
+    html = admin.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
+    return html.split('class="salesmanago-preview"', 1)[1].split("</table>", 1)[0]
+
+
+def rows(html):
+    return [
+        (re.sub(r"\s+", " ", label).strip(), key, re.sub(r"\s+", " ", note).strip())
+        for label, key, note in re.findall(
+            r"<tr>\s*<td>(.*?)</td>\s*<td><code>(.*?)</code></td>\s*<td>(.*?)</td>", html, re.S)
+    ]
+
+
+@pytest.mark.django_db
+def test_preview_lists_each_detail_name_with_collisions_and_transliteration(admin, sm):
+    page = make_form_page(questions=[
+        ("Twój e-mail", "email", ""), ("Ocena", "radio", "1\n2"), ("Ocena", "radio", "1\n2"),
+        ("Uwagi", "multiline", ""),
+    ], tag="badanie satysfakcji, VIP")
+    html = preview_html(admin, page)
+
+    assert rows(html) == [
+        ("Twój e-mail", "ankieta.Twoj-e-mail", "Letters written without accents."),
+        ("Ocena", "ankieta.Ocena", ""),
+        ("Ocena", "ankieta.Ocena-2", "Same name as an earlier question: numbered."),
+        ("Uwagi", "ankieta.Uwagi", ""),
+    ]
+    assert "The answer to “Twój e-mail” identifies the contact" in html
+    assert "<code>BADANIE_SATYSFAKCJI</code>, <code>VIP</code>" in html
+    assert "not set up" not in html
+
+
+@pytest.mark.django_db
+def test_preview_warns_without_an_email_question_and_without_credentials(admin, sm):
+    SalesmanagoSettings.objects.update(client_id="", api_secret="")
+    page = make_form_page(questions=[("Uwagi", "multiline", "")], tag="")
+    html = preview_html(admin, page)
+
+    assert "This form has no e-mail question, so only visitors arriving with ?smclientid= links" in html
+    assert ("Export is on, but SALESmanago is not set up for this page's site "
+            "(client ID, API secret missing).") in html
+    assert "No tag: contacts are not tagged." in html
+
+
+@pytest.mark.django_db
+def test_preview_uses_the_sites_prefix_and_warnings_never_block_publishing(admin, sm):
+    SalesmanagoSettings.objects.update(detail_prefix="survey_", client_id="")
+    page = make_form_page(questions=[("Uwagi", "multiline", "")])
+    assert rows(preview_html(admin, page)) == [("Uwagi", "survey_Uwagi", "")]
+
+    url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+    form = admin.get(url).context["form"]
+    data = {**{k: v for k, v in form.initial.items() if isinstance(v, (str, int, bool))}}
+    data.update({
+        "title": page.title, "slug": page.slug, "salesmanago_enabled": "on",
+        "salesmanago_tag": "nowy tag", "action-publish": "publish",
+        "form_fields-TOTAL_FORMS": "1", "form_fields-INITIAL_FORMS": "1",
+        "form_fields-MIN_NUM_FORMS": "0", "form_fields-MAX_NUM_FORMS": "1000",
+        "form_fields-0-id": page.form_fields.get().pk, "form_fields-0-label": "Uwagi",
+        "form_fields-0-field_type": "multiline", "form_fields-0-ORDER": "1",
+        "to_address": "", "from_address": "", "subject": "",
+    })
+    response = admin.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    page.refresh_from_db()
+    assert page.live and page.salesmanago_tag == "nowy tag"

@@ -1,0 +1,229 @@
+"""Site owners: test connection, validation, credentials from the server configuration."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from wagtail.models import Site
+
+from tests.helpers import answer, make_form_page
+from tests.test_failures import free_port
+from wagtail_salesmanago.account import account_for_site
+from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
+
+
+@pytest.fixture
+def admin(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("admin", "a@example.com", "pw"))
+    return client
+
+
+@pytest.fixture
+def site(db):
+    return Site.objects.get(is_default_site=True)
+
+
+def settings_url(site):
+    return reverse("wagtailsettings:edit", args=["wagtail_salesmanago", "salesmanagosettings", site.pk])
+
+
+def connection_url(site):
+    return reverse("wagtail_salesmanago_test_connection", args=[site.pk])
+
+
+def typed(sandbox, **changes):
+    return {**sandbox.credentials(), **changes}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "changes, faults, ok, message",
+    [
+        ({}, {}, True, "Connected to SALESmanago. The account's users: owner@example.com."),
+        ({"api_secret": "wrong"}, {}, False,
+         "SALESmanago rejected the client ID or the API secret (it said: Not authenticated)."),
+        ({"client_id": "nope"}, {}, False, "SALESmanago does not know this client ID."),
+        ({"owner_email": "ghost@example.com"}, {}, False,
+         "ghost@example.com is not a user of this SALESmanago account. Its users: owner@example.com."),
+        ({"endpoint": "http://no-such-host.invalid"}, {}, False,
+         "The endpoint host no-such-host.invalid does not resolve. Check the endpoint."),
+        ({}, {"status": 502}, False, "answered with an error: SALESmanago had a server error."),
+    ],
+)
+def test_connection_outcomes_in_words(admin, sm, site, changes, faults, ok, message):
+    sm.misbehave(**faults)
+    data = admin.post(connection_url(site), typed(sm, **changes)).json()
+    assert data["ok"] is ok
+    assert message in data["message"]
+    if ok:
+        assert data["users"] == ["owner@example.com"]
+
+
+@pytest.mark.django_db
+def test_connection_refused_and_timeout(admin, sm, site, settings):
+    port = free_port()
+    data = admin.post(connection_url(site), typed(sm, endpoint=f"http://127.0.0.1:{port}")).json()
+    assert data["message"] == f"Nothing answers at http://127.0.0.1:{port}. Check the endpoint."
+    settings.WAGTAIL_SALESMANAGO_TIMEOUT = (0.5, 0.3)
+    sm.misbehave(latency=1)
+    data = admin.post(connection_url(site), typed(sm)).json()
+    assert data["message"] == f"SALESmanago at {sm.url} did not answer in time."
+
+
+@pytest.mark.django_db
+def test_connection_uses_the_stored_secret_when_none_is_typed(admin, sm, site):
+    data = admin.post(connection_url(site), typed(sm, api_secret="")).json()
+    assert data["ok"] is True
+    SalesmanagoSettings.objects.update(api_secret="")
+    data = admin.post(connection_url(site), typed(sm, api_secret="")).json()
+    assert data == {"ok": False, "message": "Fill in API secret first.", "users": []}
+
+
+@pytest.mark.django_db
+def test_connection_test_needs_permission_and_a_post(client, django_user_model, sm, site):
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("editor", "e@example.com", "pw")
+    client.force_login(user)
+    assert client.post(connection_url(site), typed(sm)).status_code == 302  # to the admin login
+    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    response = client.post(connection_url(site), typed(sm))
+    assert (response.status_code, response["Location"]) == (302, "/admin/")  # permission denied
+    assert sm.requests() == []
+    admin = django_user_model.objects.create_superuser("admin", "a@example.com", "pw")
+    client.force_login(admin)
+    assert client.get(connection_url(site)).status_code == 405
+
+
+@pytest.mark.django_db
+def test_the_settings_screen_offers_the_test(admin, sm, site):
+    html = admin.get(settings_url(site)).content.decode()
+    assert "Test connection" in html
+    assert f'data-url="{connection_url(site)}"' in html
+    assert '<datalist id="salesmanago-owners">' in html
+
+
+def form(**changes):
+    return {"endpoint": "app3.salesmanago.pl", "client_id": "c", "api_secret": "s",
+            "owner_email": "owner@firma.pl", "detail_prefix": "ankieta.", **changes}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"endpoint": "app3 salesmanago"}, "endpoint",
+         "Enter the host name only, like app3.salesmanago.pl, or a full URL."),
+        ({"endpoint": "ftp://app3.salesmanago.pl"}, "endpoint",
+         "Enter a URL like https://app3.salesmanago.pl, without a path."),
+        ({"endpoint": "https://app3.salesmanago.pl/api"}, "endpoint",
+         "Enter a URL like https://app3.salesmanago.pl, without a path."),
+        ({"endpoint": "http://127.0.0.1:8765"}, "endpoint",
+         "Use https://. Plain http:// is allowed only with DEBUG or WAGTAIL_SALESMANAGO_ALLOW_HTTP"),
+        ({"owner_email": "not-an-email"}, "owner_email", "Enter a valid email address."),
+        ({"detail_prefix": "ankieta pytanie "}, "detail_prefix",
+         "Use only letters, digits, dots, hyphens and underscores"),
+    ],
+)
+def test_validation_messages(admin, site, changes, field, message):
+    response = admin.post(settings_url(site), form(**changes))
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("endpoint", ["app3.salesmanago.pl", "https://www.salesmanago.com",
+                                      "localhost:8765"])
+def test_valid_endpoints(admin, site, endpoint):
+    assert admin.post(settings_url(site), form(endpoint=endpoint)).status_code == 302
+
+
+@pytest.mark.django_db
+def test_http_is_fine_with_the_explicit_setting(admin, site, settings):
+    settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = True
+    assert admin.post(settings_url(site), form(endpoint="http://127.0.0.1:8765")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_tag_length_is_checked_on_the_page(admin, sm):
+    page = make_form_page()
+    page.salesmanago_tag = "x" * 256
+    with pytest.raises(Exception, match="at most 255 characters"):
+        page.full_clean()
+
+
+@pytest.mark.django_db
+def test_server_configuration_wins_and_shows_read_only(admin, sm, site, settings, client, on_commit):
+    SalesmanagoSettings.objects.update(client_id="db-client", api_secret="db-secret",
+                                       owner_email="db-owner@example.com")
+    settings.WAGTAIL_SALESMANAGO = {
+        "default": {"client_id": "wrong", "owner_email": "owner@example.com"},
+        site.hostname: {"client_id": sm.client_id, "api_secret": sm.api_secret},
+    }
+    account = account_for_site(site)
+    assert (account.client_id, account.api_secret, account.owner_email, account.endpoint) == (
+        sm.client_id, sm.api_secret, "owner@example.com", sm.url)
+    assert account.from_config == {"client_id", "api_secret", "owner_email"}
+
+    html = admin.get(settings_url(site)).content.decode()
+    assert html.count("Set in the server configuration.") == 3
+    assert sm.api_secret not in html and "db-secret" not in html
+    assert 'name="client_id"' in html and "disabled" in html.split('name="client_id"')[1][:200]
+
+    with on_commit():
+        answer(client, make_form_page(), {"Twój e-mail": "cfg@example.com"})
+    assert ExportRecord.objects.get().status == "sent"
+    assert sm.requests()[0]["body"]["clientId"] == sm.client_id
+
+
+@pytest.mark.django_db
+def test_missing_setting_error_names_both_ways(sm, site):
+    SalesmanagoSettings.objects.update(owner_email="")
+    with pytest.raises(Exception) as error:
+        account_for_site(site).get_client()
+    assert "Settings > SALESmanago" in str(error.value)
+    assert "WAGTAIL_SALESMANAGO" in str(error.value)
+
+
+@pytest.mark.django_db
+def test_system_checks(sm, site, settings, capsys):
+    from django.core.checks import run_checks
+
+    settings.WAGTAIL_SALESMANAGO = {"default": {"endpont": "x", "endpoint": "http://sm.example"}}
+    messages = {m.id: m.msg for m in run_checks()}
+    assert messages["wagtail_salesmanago.E003"] == (
+        "WAGTAIL_SALESMANAGO['default'] has unknown keys: endpont.")
+    assert "plain http://" in messages["wagtail_salesmanago.W002"]
+
+    settings.WAGTAIL_SALESMANAGO = {}
+    SalesmanagoSettings.objects.update(client_id="")
+    make_form_page()
+    messages = {m.id: m.msg for m in run_checks(tags=["database"], databases=["default"])}
+    assert messages["wagtail_salesmanago.W001"] == (
+        "1 form page(s) of site localhost [default] export to SALESmanago, but the site has no "
+        "client_id; their answers cannot be sent.")
+    assert "Settings > SALESmanago of site localhost [default]" in messages["wagtail_salesmanago.W002"]
+
+    settings.DEBUG = True
+    SalesmanagoSettings.objects.update(client_id="c")
+    assert not [m for m in run_checks(tags=["database"], databases=["default"])
+                if m.id.startswith("wagtail_salesmanago")]
+    call_command("check")  # the static checks pass on a clean configuration
+
+
+@pytest.mark.django_db
+def test_polish_settings_screen_preview_and_connection_test(admin, sm, site, settings):
+    settings.LANGUAGE_CODE = "pl"
+    html = admin.get(settings_url(site)).content.decode()
+    assert "Sprawdź połączenie" in html
+    assert "Sekret jest zapisany. Zostaw to pole puste, aby go zachować" in html
+    data = admin.post(connection_url(site), typed(sm, owner_email="ghost@example.com")).json()
+    assert data["message"] == ("ghost@example.com nie jest użytkownikiem tego konta SALESmanago. "
+                               "Użytkownicy konta: owner@example.com.")
+    response = admin.post(settings_url(site), form(detail_prefix="zła nazwa"))
+    assert "Używaj tylko liter, cyfr, kropek" in " ".join(response.context["form"].errors["detail_prefix"])
+
+    page = make_form_page(questions=[("Uwagi", "multiline", "")])
+    html = admin.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
+    assert "Co trafi do SALESmanago" in html
+    assert "Ten formularz nie ma pytania typu e-mail" in html
+    assert "Kontakty otrzymają tagi:" in html
