@@ -7,7 +7,7 @@ SANDBOX_PORT ?= 8765
 DEMO_PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: test demo messages clean
+.PHONY: test demo messages screenshots browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ test: $(VENV)/.installed
 
 demo: $(VENV)/.installed
 	SANDBOX_PORT=$(SANDBOX_PORT) DEMO_PORT=$(DEMO_PORT) $(BIN)/python example_project/demo.py
+
+# Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser).
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+# The README's screenshots, from the browser test.
+screenshots: $(VENV)/.installed browser
+	SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py -k editor
 
 messages: $(VENV)/.installed
 	cd wagtail_salesmanago && ../$(BIN)/django-admin makemessages -l pl --no-obsolete && \

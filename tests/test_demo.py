@@ -1,59 +1,18 @@
 """`make demo`'s script, end to end: a newcomer answers the seeded survey and sees the contact."""
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 import requests
 
+from tests.demo_process import running_demo
 from tests.helpers import read_form
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
 def demo(tmp_path):
-    sandbox_port, demo_port = free_port(), free_port()
-    env = {**os.environ, "SANDBOX_PORT": str(sandbox_port), "DEMO_PORT": str(demo_port),
-           "DEMO_DATABASE": str(tmp_path / "db.sqlite3"), "DEMO_STATE_DIR": str(tmp_path),
-           "PYTHONUNBUFFERED": "1"}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "example_project" / "demo.py")],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    output = []
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        output.append(line)
-        if "The demo is running" in line or process.poll() is not None:
-            break
-    text = "".join(output)
-    try:
-        assert "The demo is running" in text, text
-        yield text, f"http://127.0.0.1:{sandbox_port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-    # Stopping the demo stops both of its servers.
-    assert not port_answers(sandbox_port) and not port_answers(demo_port)
-
-
-def port_answers(port):
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+    with running_demo(tmp_path) as running:
+        yield running.output, running.sandbox_url
 
 
 @pytest.mark.slow

@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_filters import ChoiceFilter, DateFromToRangeFilter, ModelChoiceFilter
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column
+from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, TitleColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.widgets import HeaderButton
@@ -116,9 +116,14 @@ class DeliveryViewSet(ModelViewSet):
         "attempts", "last_error", "notes", "created_at", "sent_at", "next_attempt_at",
     ]
     list_display = [
-        StatusColumn("status", label=_("status")),
+        StatusColumn("status", label=_("Status")),
         "page",
-        Column("contact", label=_("contact")),
+        TitleColumn(
+            "contact",
+            label=_("Contact"),
+            url_name=f"{NAME}:inspect",
+            get_title_id=lambda record: f"delivery_{record.pk}_title",
+        ),
         "mode",
         "attempts",
         "last_error",

@@ -52,6 +52,7 @@ class Command(BaseCommand):
             f"  As the demo contact ({DEMO_CONTACT}):\n"
             f"                  {survey_url}?smclientid={contact_id}\n"
             f"  Admin:          {site_url}/admin/  (user: admin, password: {password})\n"
+            f"  Edit the survey: {site_url}/admin/pages/{page.pk}/edit/\n"
             f"  Sandbox:        {sandbox_url}/sandbox/  (contacts.json, requests.json)\n"
         )
 

@@ -1,0 +1,126 @@
+"""Real Chromium (Debian's, driven by Playwright) against `make demo`: editor, visitor, sandbox, log.
+
+Screenshots go to $SCREENSHOTS_DIR (the README's come from `make screenshots`), else to a temp dir.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.demo_process import running_demo
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM and not os.environ.get("REQUIRE_BROWSER"),
+        reason="Chromium is not installed (CI installs it and sets REQUIRE_BROWSER=1)",
+    ),
+]
+
+
+@pytest.fixture
+def shots(tmp_path):
+    folder = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def demo(tmp_path):
+    with running_demo(tmp_path) as running:
+        yield running
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def contacts(demo):
+    return {c["email"]: c for c in requests.get(f"{demo.sandbox_url}/sandbox/contacts.json",
+                                                timeout=10).json()}
+
+
+def log_in(browser, demo):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{demo.site_url}/admin/login/")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", demo.find(r"password: (\S+)\)"))
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{demo.site_url}/admin/")
+    return page
+
+
+def answer_survey(page, url, email=""):
+    page.goto(url)
+    if email:
+        page.fill("input[type=email]", email)
+    page.check("input[type=radio][value=Dobrze]")
+    page.check("input[type=checkbox][value=Infolinia]")
+    page.fill("textarea", "Szybko i miło, dziękuję!")
+    page.click("input[type=submit]")
+    page.wait_for_selector("text=Twoje odpowiedzi trafiły do nas")
+
+
+def test_editor_turns_export_on_a_visitor_answers_and_the_delivery_shows(browser, demo, shots):
+    editor = log_in(browser, demo)
+    editor.goto(demo.find(r"Edit the survey: (\S+)"))
+    tab = editor.locator("[role=tabpanel]:has(input[name=salesmanago_enabled])").get_attribute("id")
+    editor.click(f"a[href='#{tab}']")
+    editor.uncheck("input[name=salesmanago_enabled]")
+    editor.check("input[name=salesmanago_enabled]")
+    editor.fill("input[name=salesmanago_tag]", "klienci e2e, ankieta")
+    editor.locator(".salesmanago-preview").scroll_into_view_if_needed()
+    editor.screenshot(path=shots / "editor-panel.png")
+    editor.click("footer [data-w-dropdown-target=toggle]")
+    editor.click("button[name=action-publish]")
+    editor.wait_for_selector(".messages .success")
+
+    visitor = browser.new_page(viewport={"width": 900, "height": 900})
+    link = demo.find(r"(\S+\?smclientid=\S+)")
+    visitor.goto(link)
+    visitor.screenshot(path=shots / "survey.png")
+    answer_survey(visitor, link)
+
+    demo_contact = contacts(demo)["demo.kontakt@example.com"]
+    assert demo_contact["tags"] == ["DEMO", "KLIENCI_E2E", "ANKIETA"]
+    assert demo_contact["properties"]["ankieta.Jak-oceniasz-nasza-obsluge?"] == "Dobrze"
+    assert demo_contact["properties"]["ankieta.Z-czego-korzystales?"] == "Infolinia"
+    sandbox = browser.new_page(viewport={"width": 1000, "height": 900})
+    sandbox.goto(f"{demo.sandbox_url}/sandbox/")
+    sandbox.screenshot(path=shots / "sandbox.png")
+
+    editor.goto(f"{demo.site_url}/admin/salesmanago/deliveries/")
+    row = editor.locator("tr", has_text=demo_contact["contactId"])
+    assert "aktualizacja po ID kontaktu" in row.inner_text()  # the admin is in Polish here
+    editor.screenshot(path=shots / "deliveries.png")
+    row.locator("a[href*='/inspect/']").first.click()
+    editor.wait_for_selector(".salesmanago-attempt")
+    assert "ankieta.Jak-oceniasz-nasza-obsluge?" in editor.inner_text("pre.salesmanago-payload")
+    editor.screenshot(path=shots / "delivery.png", full_page=True)
+
+    editor.goto(f"{demo.site_url}/admin/settings/wagtail_salesmanago/salesmanagosettings/")
+    editor.click("[data-salesmanago-test]")
+    editor.wait_for_selector("text=Połączenie z SALESmanago działa")
+    editor.screenshot(path=shots / "settings.png", full_page=True)
+
+
+def test_a_visitor_without_an_id_answers_with_an_email_and_is_created(browser, demo):
+    visitor = browser.new_page()
+    answer_survey(visitor, demo.find(r"Survey:\s+(\S+)"), email="nowa.osoba@example.com")
+
+    created = contacts(demo)["nowa.osoba@example.com"]
+    assert created["tags"] == ["BADANIE_SATYSFAKCJI"]
+    assert created["properties"]["ankieta.Twoj-adres-e-mail"] == "nowa.osoba@example.com"
