@@ -128,12 +128,13 @@ def test_deferred_retries_run_in_the_worker_after_an_outage(site):
 
 def test_a_worker_killed_mid_send_leaves_its_claim_to_expire(site):
     s = site(CLAIM_SECONDS="10")
-    s.sandbox.misbehave(latency=2)
+    s.sandbox.misbehave(latency=6)  # the send is still in flight when the worker dies
     worker = s.start_worker()
     s.scenario("submit", "1")
     s.wait_for(lambda st: st["claimed"] == 1)
     worker.send_signal(signal.SIGKILL)
     worker.wait()
+    assert s.statuses() == {"pending": 1, "claimed": 1}
 
     assert s.manage("salesmanago_retry") == "0 due; nothing to send.\n"  # still claimed
     time.sleep(10.5)
