@@ -9,12 +9,11 @@ class WagtailSalesmanagoConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from wagtail.permissions import register_permission_policy
-
         from . import checks  # noqa: F401 (registers the system checks)
         from .models import ExportRecord
-        from .permissions import DeliveryPermissionPolicy
+        from .compat import register_permission_policy
+        from .permissions import delivery_permission_policy
         from .signal_handlers import register_signal_handlers
 
         register_signal_handlers()
-        register_permission_policy(ExportRecord, DeliveryPermissionPolicy())
+        register_permission_policy(ExportRecord, delivery_permission_policy)

@@ -3,10 +3,10 @@
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.admin.views.bulk_action import BulkAction
-from wagtail.permissions import policy_registry
 
 from . import outbox
 from .models import ExportRecord
+from .permissions import delivery_permission_policy
 
 
 class ResendBulkAction(BulkAction):
@@ -18,7 +18,7 @@ class ResendBulkAction(BulkAction):
 
     @property
     def visible(self):
-        return policy_registry.get_by_type(ExportRecord).instances_user_has_permission_for(
+        return delivery_permission_policy.instances_user_has_permission_for(
             self.request.user, "resend"
         )
 

@@ -31,3 +31,7 @@ class DeliveryPermissionPolicy(BasePermissionPolicy):
 
     def users_with_any_permission(self, actions):
         raise NotImplementedError("Depends on page permissions and hooks; ask per user.")
+
+
+#: The one instance, shared by the viewset, the bulk action and the dashboard.
+delivery_permission_policy = DeliveryPermissionPolicy()

@@ -22,6 +22,7 @@ from wagtail.contrib.forms.utils import get_forms_for_user
 
 from . import outbox
 from .models import ExportRecord
+from .permissions import delivery_permission_policy
 
 NAME = "wagtail_salesmanago_deliveries"
 STATUS_CLASSES = {
@@ -132,6 +133,7 @@ class DeliveryViewSet(ModelViewSet):
     filterset_class = DeliveryFilterSet
     search_fields = ["email", "contact_id"]
     search_backend_name = None  # plain database filtering, no search index needed
+    permission_policy = delivery_permission_policy
     index_view_class = DeliveryIndexView
     index_template_name = "wagtail_salesmanago/deliveries_index.html"
     inspect_view_class = DeliveryInspectView

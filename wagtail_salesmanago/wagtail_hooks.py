@@ -9,7 +9,7 @@ from .alerts import failed_list_url
 from .bulk_actions import ResendBulkAction
 from .connection import test_connection_view
 from .models import ExportRecord
-from .permissions import DeliveryPermissionPolicy
+from .permissions import delivery_permission_policy
 from .views import DeliveryViewSet
 
 
@@ -45,7 +45,7 @@ class FailedDeliveriesPanel(Component):
 
 @hooks.register("construct_homepage_panels")
 def add_failed_deliveries_panel(request, panels):
-    visible = DeliveryPermissionPolicy().instances_user_has_permission_for(request.user, "view")
+    visible = delivery_permission_policy.instances_user_has_permission_for(request.user, "view")
     failed = visible.filter(
         status=ExportRecord.Status.FAILED, updated_at__gte=timezone.now() - timedelta(days=7)
     ).count()

@@ -1,7 +1,7 @@
-
 import django.db.models.deletion
-import swapper
 from django.db import migrations, models
+
+from wagtail_salesmanago.compat import PAGE_MODEL
 
 
 class Migration(migrations.Migration):
@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
                 ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent')),
                 ('next_attempt_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='next attempt')),
                 ('claimed_until', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('page', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=swapper.get_model_name('wagtailcore', 'Page'), verbose_name='form page')),
+                ('page', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=PAGE_MODEL, verbose_name='form page')),
                 ('submission_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype')),
             ],
             options={

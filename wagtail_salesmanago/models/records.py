@@ -1,9 +1,9 @@
-import swapper
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .. import mapping
+from ..compat import PAGE_MODEL
 
 
 class ExportRecord(models.Model):
@@ -22,7 +22,7 @@ class ExportRecord(models.Model):
         UPDATE = mapping.MODE_UPDATE, _("update by contact ID")
 
     page = models.ForeignKey(
-        swapper.get_model_name("wagtailcore", "Page"),
+        PAGE_MODEL,
         verbose_name=_("form page"),
         on_delete=models.CASCADE,
         related_name="+",

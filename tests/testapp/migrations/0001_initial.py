@@ -3,7 +3,6 @@ import django.core.serializers.json
 import django.db.models.deletion
 import modelcluster.fields
 import wagtail.contrib.forms.models
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -12,15 +11,14 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('wagtailcore', '0098_apitoken'),
-        migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
+        ('wagtailcore', '0094_alter_page_locale'),
     ]
 
     operations = [
         migrations.CreateModel(
             name='CustomSubmissionPage',
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='wagtailcore.page')),
                 ('salesmanago_enabled', models.BooleanField(default=False, verbose_name="Send form results to the contact's SALESmanago profile")),
                 ('salesmanago_tag', models.CharField(blank=True, help_text='Contacts this form creates or updates get this tag. A comma separates several tags.', max_length=255, verbose_name='SALESmanago tag')),
             ],
@@ -32,7 +30,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='PlainFormPage',
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='wagtailcore.page')),
                 ('salesmanago_enabled', models.BooleanField(default=False, verbose_name="Send form results to the contact's SALESmanago profile")),
                 ('salesmanago_tag', models.CharField(blank=True, help_text='Contacts this form creates or updates get this tag. A comma separates several tags.', max_length=255, verbose_name='SALESmanago tag')),
             ],
@@ -44,7 +42,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='SelfStoringPage',
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='wagtailcore.page')),
                 ('salesmanago_enabled', models.BooleanField(default=False, verbose_name="Send form results to the contact's SALESmanago profile")),
                 ('salesmanago_tag', models.CharField(blank=True, help_text='Contacts this form creates or updates get this tag. A comma separates several tags.', max_length=255, verbose_name='SALESmanago tag')),
             ],
@@ -56,7 +54,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='SurveyPage',
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='wagtailcore.page')),
                 ('salesmanago_enabled', models.BooleanField(default=False, verbose_name="Send form results to the contact's SALESmanago profile")),
                 ('salesmanago_tag', models.CharField(blank=True, help_text='Contacts this form creates or updates get this tag. A comma separates several tags.', max_length=255, verbose_name='SALESmanago tag')),
                 ('to_address', models.CharField(blank=True, help_text='Optional - form submissions will be emailed to these addresses. Separate multiple addresses by comma.', max_length=255, validators=[wagtail.contrib.forms.models.validate_to_address], verbose_name='to address')),
@@ -75,7 +73,7 @@ class Migration(migrations.Migration):
                 ('form_data', models.JSONField(encoder=django.core.serializers.json.DjangoJSONEncoder)),
                 ('submit_time', models.DateTimeField(auto_now_add=True, verbose_name='submit time')),
                 ('note', models.CharField(blank=True, max_length=50)),
-                ('page', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='wagtailcore.page')),
             ],
             options={
                 'verbose_name': 'form submission',
@@ -95,7 +93,7 @@ class Migration(migrations.Migration):
                 ('choices', models.TextField(blank=True, help_text='Comma or new line separated list of choices. Only applicable in checkboxes, radio and dropdown.', verbose_name='choices')),
                 ('default_value', models.TextField(blank=True, help_text='Default value. Comma or new line separated values supported for checkboxes.', verbose_name='default value')),
                 ('help_text', models.CharField(blank=True, max_length=255, verbose_name='help text')),
-                ('page', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='form_fields', to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='form_fields', to='wagtailcore.page')),
             ],
             options={
                 'ordering': ['sort_order'],
