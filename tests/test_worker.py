@@ -25,6 +25,8 @@ class Site:
             **os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "PYTHONPATH": str(ROOT),
             "DB_FILE": str(tmp_path / "site.sqlite3"), "TASKS_BACKEND": "db", **env,
         }
+        if os.environ.get("DB_ENGINE") == "postgresql":
+            self.env["DB_NAME"] = fresh_postgres_database()
         self.workers = []
         self.manage("migrate", "--noinput", "-v0")
         self.scenario("setup", json.dumps(sandbox.credentials()))
@@ -67,6 +69,22 @@ class Site:
             worker.terminate()
         for worker in self.workers:
             worker.wait(timeout=30)
+
+
+def fresh_postgres_database():
+    """A new, empty database on the test PostgreSQL server, for one scenario's processes."""
+    import uuid
+
+    import psycopg
+
+    name = f"sm_worker_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(
+        host=os.environ.get("DB_HOST", "127.0.0.1"), port=os.environ.get("DB_PORT", "5432"),
+        user=os.environ.get("DB_USER", "postgres"), password=os.environ.get("DB_PASSWORD", ""),
+        dbname="postgres", autocommit=True,
+    ) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return name
 
 
 @pytest.fixture

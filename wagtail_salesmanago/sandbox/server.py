@@ -15,6 +15,9 @@ DEFAULT_OWNER = "owner@example.com"
 class Handler(BaseHTTPRequestHandler):
     server_version = "SalesmanagoSandbox/1"
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; without this, Nagle's algorithm and the client's
+    # delayed ACK add ~40 ms to every keep-alive answer (found by `make bench`).
+    disable_nagle_algorithm = True
 
     @property
     def state(self):
