@@ -1,12 +1,12 @@
 """Whatever SALESmanago does, the visitor gets the landing page and the answer is kept."""
 
 import logging
-import socket
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from tests.demo_process import free_port
 from tests.helpers import answer, make_form_page, submissions_of
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
 
@@ -20,12 +20,6 @@ def submit_and_get_record(client, page, on_commit):
     assert b"Thank you" in response.content
     assert len(submissions_of(page)) == 1
     return ExportRecord.objects.get()
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.django_db

@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -11,6 +10,7 @@ import time
 import pytest
 import requests
 
+from tests.demo_process import free_port
 from wagtail_salesmanago.sandbox import Sandbox
 from wagtail_salesmanago.sandbox.__main__ import parse_args
 
@@ -225,9 +225,7 @@ def test_command_line_flags():
 
 
 def test_runs_from_the_command_line(tmp_path):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "wagtail_salesmanago.sandbox", "--port", str(port),
          "--client-id", "cli", "--api-secret", "sec", "--owner", "me@example.com",

@@ -5,8 +5,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from wagtail.models import Site
 
+from tests.demo_process import free_port
 from tests.helpers import answer, make_form_page
-from tests.test_failures import free_port
 from wagtail_salesmanago.account import account_for_site
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
 

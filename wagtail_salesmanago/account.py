@@ -10,6 +10,7 @@ from django.conf import settings as django_settings
 
 from .client import SalesmanagoClient
 from .exceptions import NotConfigured
+from .mapping import DEFAULT_DETAIL_PREFIX
 
 SETTING = "WAGTAIL_SALESMANAGO"
 FIELDS = ("endpoint", "client_id", "api_secret", "owner_email", "detail_prefix")
@@ -38,7 +39,7 @@ class Account:
     client_id: str = ""
     api_secret: str = ""
     owner_email: str = ""
-    detail_prefix: str = "ankieta."
+    detail_prefix: str = DEFAULT_DETAIL_PREFIX
     from_config: frozenset = frozenset()
 
     def __repr__(self):

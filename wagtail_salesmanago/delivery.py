@@ -11,9 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import mapping
-from .exceptions import UnknownContactError
 from .account import account_for_site
-from .models import DEFAULT_DETAIL_PREFIX, ExportRecord
+from .exceptions import UnknownContactError
+from .models import ExportRecord
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def create_record(page, submission, answers, raw_contact_id):
         answers,
         raw_contact_id,
         page.salesmanago_tag,
-        account.detail_prefix if account else DEFAULT_DETAIL_PREFIX,
+        account.detail_prefix if account else mapping.DEFAULT_DETAIL_PREFIX,
     )
     record = ExportRecord(
         page=page,

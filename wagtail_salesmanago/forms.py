@@ -70,15 +70,15 @@ class SalesmanagoSettingsForm(WagtailAdminModelForm):
                 if self.instance.api_secret
                 else _("From the same API page in SALESmanago. It is never shown again.")
             )
-        site = getattr(self.instance, "site", None) if self.instance.site_id else None
-        for name in configured(site.hostname) if site else {}:
+        from_config = configured(self.instance.site.hostname) if self.instance.site_id else {}
+        for name, value in from_config.items():
             if name in self.fields:
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _("Set in the server configuration.")
                 if name == "api_secret":
                     self.fields[name].widget.attrs["placeholder"] = "••••••••"
                 else:
-                    self.initial[name] = configured(site.hostname)[name]
+                    self.initial[name] = value
 
     def clean_api_secret(self):
         return self.cleaned_data.get("api_secret") or self.instance.api_secret

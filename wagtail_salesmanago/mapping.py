@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from unidecode import unidecode
 
+DEFAULT_DETAIL_PREFIX = "ankieta."
 MAX_VALUE_LENGTH = 255
 MAX_TAG_LENGTH = 255
 EMAIL_FIELD_TYPE = "email"

@@ -67,7 +67,7 @@ class MappingPreviewPanel(Panel):
             site = page.get_site() if page.pk else None
             account = account_for_site(site) if site else None
             questions = page.get_salesmanago_questions()
-            prefix = account.detail_prefix if account else "ankieta."
+            prefix = account.detail_prefix if account else mapping.DEFAULT_DETAIL_PREFIX
             context.update(
                 details=mapping.describe_details(questions, prefix),
                 identity=mapping.identity_question(questions),

@@ -5,9 +5,9 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from ..forms import SalesmanagoSettingsForm
+from ..mapping import DEFAULT_DETAIL_PREFIX
 from ..panels import ConnectionTestPanel
 
-DEFAULT_DETAIL_PREFIX = "ankieta."
 
 
 @register_setting(icon="mail")
