@@ -61,6 +61,7 @@ def test_upsert_sends_the_exact_body_signed_with_sha(api, client):
         "tags": ["ANKIETA"],
         "forceOptIn": False, "forceOptOut": False,
         "forcePhoneOptIn": False, "forcePhoneOptOut": False,
+        "useApiDoubleOptIn": False,
         "async": False,
     }
     assert auth["clientId"] == "client-1"

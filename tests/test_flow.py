@@ -56,7 +56,7 @@ def test_upsert_by_email_creates_the_contact_with_details_and_tag(client, sm, on
         "tags": ["BADANIE_SATYSFAKCJI"],
         "forceOptIn": False, "forceOptOut": False,
         "forcePhoneOptIn": False, "forcePhoneOptOut": False,
-        "async": False,
+        "useApiDoubleOptIn": False, "async": False,
     }]
     [contact] = sm.contacts()
     assert contact["email"] == "jan@example.com"

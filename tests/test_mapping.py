@@ -156,7 +156,7 @@ def test_upsert_and_update_bodies():
     assert mapping.upsert_body(owner="o@x.pl", email="j@x.pl", properties={"k": "v"}, tags=["T"]) == {
         "owner": "o@x.pl", "contact": {"email": "j@x.pl"}, "properties": {"k": "v"}, "tags": ["T"],
         "forceOptIn": False, "forceOptOut": False, "forcePhoneOptIn": False,
-        "forcePhoneOptOut": False, "async": False,
+        "forcePhoneOptOut": False, "useApiDoubleOptIn": False, "async": False,
     }
     assert mapping.update_body(owner="o@x.pl", contact_id="id", properties={}, tags=[]) == {
         "owner": "o@x.pl", "contactId": "id", "properties": {}, "tags": [],

@@ -174,7 +174,11 @@ def plan_export(questions, answers, raw_contact_id, tag_text, prefix):
 
 
 def upsert_body(*, owner, email, properties, tags):
-    """The body of ``contact/upsert`` without the authentication fields."""
+    """The body of ``contact/upsert`` without the authentication fields.
+
+    Consent is not in play: like SALESmanago's PHP SDK in that case, every ``force*`` flag and
+    ``useApiDoubleOptIn`` are ``false``, so the contact's subscription status stays as it is.
+    """
     return {
         "owner": owner,
         "contact": {"email": email},
@@ -184,6 +188,7 @@ def upsert_body(*, owner, email, properties, tags):
         "forceOptOut": False,
         "forcePhoneOptIn": False,
         "forcePhoneOptOut": False,
+        "useApiDoubleOptIn": False,
         "async": False,
     }
 
