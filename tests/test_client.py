@@ -89,6 +89,32 @@ def test_update_sends_contact_id_and_no_email(api, client):
     }
 
 
+@pytest.mark.parametrize(
+    "users, expected",
+    [
+        # The documented shape: plain e-mail strings.
+        (["anna@firma.pl", "crm@firma.pl"], ["anna@firma.pl", "crm@firma.pl"]),
+        # Tolerated: dicts with an e-mail or a login.
+        ([{"email": "anna@firma.pl"}, {"login": "crm@firma.pl"}], ["anna@firma.pl", "crm@firma.pl"]),
+        # Junk entries are ignored, not shown as users.
+        ([None, 7, "", "  ", {}, {"email": None}, ["x@y.pl"], " anna@firma.pl "], ["anna@firma.pl"]),
+        (None, []),
+        ("anna@firma.pl", []),
+    ],
+)
+def test_list_users_reads_the_documented_and_tolerated_shapes(api, client, users, expected):
+    set_response(api, "user/listByClient", {"success": True, "message": [], "users": users})
+    assert client.list_users("owner@firma.pl") == expected
+
+
+def test_list_users_sends_the_owner_like_the_sdk(api, client):
+    set_response(api, "user/listByClient", {"success": True, "message": [], "users": []})
+    client.list_users("owner@firma.pl")
+    sent = sent_json(api)
+    assert sorted(sent) == ["apiKey", "clientId", "owner", "requestTime", "sha"]
+    assert sent["owner"] == "owner@firma.pl"
+
+
 def test_every_request_gets_a_fresh_api_key(api, client):
     set_response(api, "contact/upsert", OK)
     set_response(api, "contact/upsert", OK)

@@ -55,7 +55,8 @@ def test_connection_outcomes_in_words(admin, sm, site, changes, faults, ok, mess
     assert data["ok"] is ok
     assert message in data["message"]
     if ok:
-        assert data["users"] == ["owner@example.com"]
+        assert data["users"] == ["owner@example.com"]  # what fills the owner <datalist>
+        assert sm.requests()[-1]["body"]["owner"] == "owner@example.com"
 
 
 @pytest.mark.django_db

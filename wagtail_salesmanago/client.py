@@ -70,6 +70,14 @@ def api_message(data):
     return str(message or "")
 
 
+def user_email(entry):
+    """One entry of ``user/listByClient``'s ``users``: an e-mail string (the documented shape), or a
+    dict with ``email`` or ``login`` (tolerated); ``""`` for anything else."""
+    if isinstance(entry, dict):
+        entry = entry.get("email") or entry.get("login")
+    return entry.strip() if isinstance(entry, str) else ""
+
+
 def is_name_resolution_error(err):
     """Whether a connection error means the host name does not resolve (DNS)."""
     text = repr(err)
@@ -159,11 +167,11 @@ class SalesmanagoClient:
         """Update the existing contact named by ``body["contactId"]``."""
         return self.call("contact/update", body)
 
-    def list_users(self):
-        """The e-mails of the account's users (the possible owners)."""
-        data = self.call("user/listByClient", {})
-        return [
-            str(user.get("email") or user.get("login") or "")
-            for user in data.get("users") or []
-            if isinstance(user, dict)
-        ]
+    def list_users(self, owner):
+        """The e-mails of the account's users (the possible owners), asked on behalf of ``owner``.
+
+        SALESmanago's SDKs send ``owner`` with this call too, and read ``users`` as e-mail strings.
+        """
+        data = self.call("user/listByClient", {"owner": owner})
+        users = data.get("users")
+        return [email for email in map(user_email, users if isinstance(users, list) else []) if email]

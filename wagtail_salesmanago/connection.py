@@ -28,7 +28,7 @@ def test_connection(account):
             "fields": ", ".join(_(LABELS[name]) for name in missing)})
     client = account.get_client()
     try:
-        users = client.list_users()
+        users = client.list_users(account.owner_email.strip())
     except TransientError as err:
         return Outcome(False, transient_message(err, client.base_url))
     except AuthenticationError as err:
