@@ -2,10 +2,11 @@
 
     from wagtail_salesmanago.sandbox import Sandbox
 
-    with Sandbox() as sandbox:
+    with Sandbox(contacts=["known@example.com"]) as sandbox:
         ...  # point SalesmanagoSettings at sandbox.credentials()
 
-Run it on its own with ``python -m wagtail_salesmanago.sandbox --port 8765``.
+Run it on its own with ``python -m wagtail_salesmanago.sandbox --port 8765``. It is an independent
+model of SALESmanago written from public sources: it imports nothing from the rest of the package.
 """
 
 from .server import DEFAULT_API_SECRET, DEFAULT_CLIENT_ID, DEFAULT_OWNER, Sandbox

@@ -17,6 +17,8 @@ def parse_args(argv):
     parser.add_argument("--client-id", default=DEFAULT_CLIENT_ID)
     parser.add_argument("--api-secret", default=DEFAULT_API_SECRET)
     parser.add_argument("--owner", action="append", help="a user of the account (repeatable)")
+    parser.add_argument("--contact", action="append", default=[], metavar="EMAIL",
+                        help="create this contact at start and print its contact ID (repeatable)")
     parser.add_argument("--state-file", help="keep contacts in this JSON file across restarts")
     parser.add_argument("--seed", type=int, help="seed for --failure-rate")
     parser.add_argument("--verbose", action="store_true", help="log every HTTP request")
@@ -37,13 +39,21 @@ def main(argv=None):
         owners=args.owner or [DEFAULT_OWNER], state_file=args.state_file, seed=args.seed,
         verbose=args.verbose,
     )
-    sandbox.misbehave(
-        latency=args.latency, hang=args.hang, status=args.status,
-        failure_rate=args.failure_rate, auth_fail=args.auth_fail, non_json=args.non_json,
-    )
+    try:
+        sandbox.misbehave(
+            latency=args.latency, hang=args.hang, status=args.status,
+            failure_rate=args.failure_rate, auth_fail=args.auth_fail, non_json=args.non_json,
+        )
+        contact_ids = [(email, sandbox.add_contact(email)) for email in args.contact]
+    except ValueError as err:
+        sandbox.server.server_close()
+        sys.exit(f"sandbox: {err}")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"SALESmanago sandbox on {sandbox.url}/sandbox/ (client ID {sandbox.client_id!r}, "
           f"owner {sandbox.owner!r})", flush=True)
+    for email, contact_id in contact_ids:
+        print(f"Contact {email}: {contact_id} (open a form page with ?smclientid={contact_id})",
+              flush=True)
     try:
         sandbox.server.serve_forever()
     except (KeyboardInterrupt, SystemExit):

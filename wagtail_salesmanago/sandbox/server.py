@@ -57,7 +57,7 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/sandbox/control":
             try:
                 self.state.faults.update(json.loads(raw or b"{}"))
-            except (ValueError, TypeError) as err:
+            except ValueError as err:  # bad JSON, an unknown fault or a bad value: nothing changed
                 self._send_json(400, {"error": str(err)})
                 return
             self._send_json(200, self.state.describe_faults())
@@ -97,10 +97,10 @@ class SandboxServer(ThreadingHTTPServer):
 class Sandbox:
     """A running sandbox. Use as a context manager, or ``start()`` / ``stop()``::
 
-        with Sandbox() as sandbox:
+        with Sandbox(contacts=["known@example.com"]) as sandbox:
             settings.endpoint = sandbox.url
             ...
-            assert sandbox.contacts()[0]["email"] == "jan@example.com"
+            assert sandbox.contacts()[0]["email"] == "known@example.com"
     """
 
     def __init__(
@@ -114,6 +114,7 @@ class Sandbox:
         state_file=None,
         seed=None,
         verbose=False,
+        contacts=(),
     ):
         self.client_id = client_id
         self.api_secret = api_secret
@@ -122,6 +123,8 @@ class Sandbox:
             client_id=client_id, api_secret=api_secret, owners=owners,
             state_file=state_file, seed=seed,
         )
+        for email in contacts:
+            self.add_contact(email)
         self.server = SandboxServer((host, port), self.state, verbose=verbose)
         self._thread = None
 
@@ -153,12 +156,19 @@ class Sandbox:
         """The API requests received, oldest first, with ``apiKey`` and ``sha`` blanked."""
         return self.state.request_list()
 
+    def add_contact(self, email):
+        """Create a contact (as if it came from a mailing) unless it exists; its contact ID.
+
+        Use the ID as ``?smclientid=<ID>`` on a form page to test an update by contact ID.
+        """
+        return self.state.add_contact(email)
+
     def misbehave(self, **faults):
-        """Set faults, e.g. ``misbehave(status=500)`` or ``misbehave(latency=0.2)``."""
+        """Set faults, e.g. ``misbehave(status=500)``; ``None`` clears one (``status=None``)."""
         self.state.faults.update(faults)
 
     def reset(self):
-        """Forget contacts, requests and faults."""
+        """Forget contacts (those given at start too), requests and faults."""
         self.state.reset()
 
     def credentials(self):

@@ -1,6 +1,8 @@
 """What the sandbox knows: its account, its contacts, recent requests and its misbehaviour.
 
-Plain Python (no Django): the HTTP layer in ``server.py`` calls ``SandboxState.handle``.
+Plain Python (no Django, nothing from the rest of the package): an independent model of
+SALESmanago's API v2 written from public sources. The HTTP layer in ``server.py`` calls
+``SandboxState.handle``.
 """
 
 import collections
@@ -12,46 +14,19 @@ import tempfile
 import threading
 import time
 import uuid
-from dataclasses import asdict, dataclass, fields
 
-from ..mapping import normalise_tags
+from . import answers
+from .answers import Answer, failure
+from .faults import Faults
+from .rules import stored_tags, too_long_details
 
-API_PATHS = ("contact/upsert", "contact/update", "user/listByClient")
+API_METHODS = {
+    "contact/upsert": "_upsert",
+    "contact/update": "_update",
+    "contact/batchupsert": "_batch_upsert",
+    "user/listByClient": "_list_users",
+}
 HIDDEN_FIELDS = ("apiKey", "sha")
-
-
-@dataclass
-class Faults:
-    """Ways the sandbox can misbehave, as SALESmanago sometimes does."""
-
-    latency: float = 0.0  # seconds added before every API answer
-    hang: float = 0.0  # seconds to wait, then drop the connection without answering
-    status: int = 0  # answer every API call with this HTTP status (e.g. 500)
-    fail_next: int = 0  # answer the next N API calls with HTTP 500
-    failure_rate: float = 0.0  # answer this fraction of API calls with HTTP 500
-    auth_fail: bool = False  # answer every API call "Not authenticated"
-    non_json: bool = False  # answer every API call with an HTML page
-
-    def update(self, values):
-        unknown = set(values) - {f.name for f in fields(self)}
-        if unknown:
-            raise ValueError(f"Unknown fault(s): {', '.join(sorted(unknown))}")
-        for name, value in values.items():
-            kind = type(getattr(Faults, name))
-            if kind is bool and isinstance(value, str):
-                value = value.lower() in ("1", "true", "yes", "on")
-            setattr(self, name, kind(value))
-
-
-@dataclass
-class Answer:
-    status: int
-    body: object  # a dict for JSON, or str for a raw text body
-    drop: bool = False  # close the connection without answering
-
-
-def failure(message, status=200):
-    return Answer(status, {"success": False, "message": [message]})
 
 
 class SandboxState:
@@ -60,7 +35,8 @@ class SandboxState:
     def __init__(self, *, client_id, api_secret, owners, state_file=None, seed=None):
         self.client_id = client_id
         self.api_secret = api_secret
-        self.owners = [owner.lower() for owner in owners]
+        self.users = list(owners)
+        self.owner_keys = {owner.strip().lower() for owner in owners}
         self.state_file = state_file
         self.faults = Faults()
         self.contacts = {}  # contact ID -> contact dict
@@ -92,6 +68,16 @@ class SandboxState:
             self.faults = Faults()
             self.generation += 1
             self._save()
+
+    def add_contact(self, email):
+        """Create the contact ``email`` unless it exists; its contact ID either way."""
+        email = str(email or "").strip()
+        if "@" not in email:
+            raise ValueError(f"Not an e-mail address: {email!r}")
+        with self.lock:
+            contact = self._find_by_email(email) or self._new_contact(email)
+            self._save()
+        return contact["contactId"]
 
     # The API -----------------------------------------------------------------------
 
@@ -127,64 +113,103 @@ class SandboxState:
         if faults.non_json:
             return Answer(200, "<html><body>Maintenance</body></html>")
         if faults.auth_fail:
-            return failure("Not authenticated")
+            return failure(answers.NOT_AUTHENTICATED)
         return None
 
     def _answer(self, path, body):
-        if path not in API_PATHS:
-            return Answer(404, {"success": False, "message": ["Unknown API method"]})
+        if path not in API_METHODS:
+            return Answer(404, {"success": False, "message": [answers.UNKNOWN_METHOD]})
         if not isinstance(body, dict):
-            return failure("Invalid JSON request")
-        refusal = self._authenticate(body)
+            return failure(answers.INVALID_JSON)
+        refusal = self._authenticate(body) or self._check_owner(path, body)
         if refusal:
             return failure(refusal)
-        if path == "user/listByClient":
-            return Answer(200, {"success": True, "message": [], "users": [
-                {"email": owner} for owner in self.owners
-            ]})
-        if not body.get("owner"):
-            return failure("Not authenticated, not owner specified")
-        if str(body["owner"]).lower() not in self.owners:
-            return failure("Not authenticated, invalid owner")
         with self.lock:
-            if path == "contact/upsert":
-                return self._upsert(body)
-            return self._update(body)
+            answer = getattr(self, API_METHODS[path])(body)
+            if path != "user/listByClient":
+                self._save()
+        return answer
 
     def _authenticate(self, body):
         if not body.get("apiKey"):
-            return "Api key not specified"
+            return answers.API_KEY_MISSING
         if not body.get("requestTime"):
-            return "Not authenticated, requestTime not specified"
+            return answers.REQUEST_TIME_MISSING
         if body.get("clientId") != self.client_id:
-            return "Authorization failed. Wrong clientId"
+            return answers.WRONG_CLIENT_ID
         expected = hashlib.sha1(
             f"{body['apiKey']}{self.client_id}{self.api_secret}".encode()
         ).hexdigest()
         if body.get("sha") != expected:
-            return "Not authenticated"
+            return answers.NOT_AUTHENTICATED
         return None
 
+    def _check_owner(self, path, body):
+        # Every public client sends `owner` with every call, user/listByClient included (see the
+        # README). Whether SALESmanago checks it there is not documented; the sandbox only
+        # requires it, so a wrong owner can still list the account's users.
+        owner = body.get("owner")
+        if not isinstance(owner, str) or not owner.strip():
+            return answers.OWNER_MISSING
+        if path != "user/listByClient" and owner.strip().lower() not in self.owner_keys:
+            return answers.OWNER_INVALID
+        return None
+
+    def _list_users(self, body):
+        return Answer(200, {"success": True, "message": [], "users": list(self.users)})
+
     def _upsert(self, body):
-        email = str((body.get("contact") or {}).get("email") or "").strip()
+        contact_part = body.get("contact")
+        email = contact_part.get("email") if isinstance(contact_part, dict) else None
+        email = email.strip() if isinstance(email, str) else ""
         if not email:
-            return failure("Contact email not specified")
-        contact = self._find_by_email(email)
-        created = contact is None
-        if created:
-            contact = self._new_contact(email)
+            return failure(answers.EMAIL_MISSING)
+        refusal = self._check_details(body)
+        if refusal:
+            return failure(refusal)
+        contact = self._find_by_email(email) or self._new_contact(email)
         self._apply(contact, body)
         return self._ok(contact)
 
     def _update(self, body):
+        refusal = self._check_details(body)
+        if refusal:
+            return failure(refusal)
         if body.get("contactId"):
             contact = self.contacts.get(str(body["contactId"]))
         else:
             contact = self._find_by_email(str(body.get("email") or ""))
         if contact is None:
-            return failure("Contact not found")
+            return failure(answers.CONTACT_NOT_FOUND)
         self._apply(contact, body)
         return self._ok(contact)
+
+    def _batch_upsert(self, body):
+        items = body.get("upsertDetails")
+        if not isinstance(items, list):
+            return failure(answers.BATCH_MISSING)
+        contact_ids, messages = {}, []
+        for number, item in enumerate(items, 1):
+            if not isinstance(item, dict):
+                item = {}
+            answer = self._upsert(item)
+            if answer.body["success"]:
+                contact_ids[item["contact"]["email"].strip()] = answer.body["contactId"]
+            else:
+                messages.append(f"upsertDetails[{number}]: {answer.body['message'][0]}")
+        # An e-mail missing from contactIds was not stored (SALESmanago's Magento module relies on it).
+        return Answer(200, {"success": True, "message": messages, "contactIds": contact_ids})
+
+    def _check_details(self, body):
+        properties = body.get("properties")
+        if properties is None:
+            return None
+        if not isinstance(properties, dict):
+            return answers.PROPERTIES_NOT_OBJECT
+        too_long = too_long_details(properties)
+        if too_long:
+            return f"{answers.VALUE_TOO_LONG}: {', '.join(too_long)}"
+        return None
 
     def _find_by_email(self, email):
         email = email.lower()
@@ -207,14 +232,11 @@ class SandboxState:
         contact["properties"].update(
             {str(k): str(v) for k, v in (body.get("properties") or {}).items()}
         )
-        removed = set(normalise_tags(",".join(body.get("removeTags") or [])))
-        tags = [t for t in contact["tags"] if t not in removed]
-        for tag in normalise_tags(",".join(body.get("tags") or [])):
-            if tag not in tags:
-                tags.append(tag)
+        removed = stored_tags(body.get("removeTags"))
+        tags = [tag for tag in contact["tags"] if tag not in removed]
+        tags += [tag for tag in stored_tags(body.get("tags")) if tag not in tags]
         contact["tags"] = tags
         contact["modified"] = time.time()
-        self._save()
 
     def _ok(self, contact):
         return Answer(200, {
@@ -239,4 +261,4 @@ class SandboxState:
         os.replace(fh.name, self.state_file)
 
     def describe_faults(self):
-        return asdict(self.faults)
+        return self.faults.describe()
