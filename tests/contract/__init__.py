@@ -1,0 +1,1 @@
+"""Contract tests: SALESmanago's API as public sources show it, against our client and our sandbox."""
