@@ -1,30 +1,43 @@
 """The form page editor's view of this form's SALESmanago deliveries."""
 
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import Panel
 
+from .permissions import delivery_permission_policy
+
 
 class DeliveriesPanel(Panel):
-    """Counts of this form's deliveries by status, the last error, and a link to the list."""
+    """Counts of this form's deliveries by status, the last error, and a link to the list.
+
+    Shown only to users who may see the form's deliveries (the same policy as the list).
+    """
 
     class BoundPanel(Panel.BoundPanel):
         template_name = "wagtail_salesmanago/panels/deliveries.html"
 
+        @cached_property
+        def user_may_see(self):
+            return delivery_permission_policy.user_has_permission_for_page(
+                self.request.user, "view", self.instance
+            )
+
         def is_shown(self):
-            return bool(self.instance.pk) and super().is_shown()
+            return bool(self.instance.pk) and super().is_shown() and self.user_may_see
 
         def get_context_data(self, parent_context=None):
-            from .views import delivery_counts
-
             context = super().get_context_data(parent_context)
-            counts, last_error = delivery_counts(self.instance)
+            page = self.instance
+            records = delivery_permission_policy.instances_user_has_permission_for(
+                self.request.user, "view"
+            )
             index = reverse("wagtail_salesmanago_deliveries:index")
             context.update(
-                counts=counts,
-                last_error=last_error,
-                list_url=f"{index}?page={self.instance.pk}",
-                failed_url=f"{index}?page={self.instance.pk}&status=failed",
+                counts=records.counts_for(page),
+                last_error=records.last_error_for(page),
+                list_url=f"{index}?page={page.pk}",
+                failed_url=f"{index}?page={page.pk}&status=failed",
             )
             return context
 
@@ -80,3 +93,4 @@ class MappingPreviewPanel(Panel):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("heading", _("What SALESmanago will get"))
         super().__init__(*args, **kwargs)
+
