@@ -3,8 +3,10 @@
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail.admin.panels import Panel
 
+from .locales import name_questions
 from .permissions import delivery_permission_policy
 
 
@@ -87,6 +89,7 @@ class MappingPreviewPanel(Panel):
                 tags=mapping.normalise_tags(page.salesmanago_tag),
                 missing=[LABELS[name] for name in account.missing()] if account else [],
                 enabled=page.salesmanago_enabled,
+                naming=naming_note(page),
             )
             return context
 
@@ -94,3 +97,36 @@ class MappingPreviewPanel(Panel):
         kwargs.setdefault("heading", _("What SALESmanago will get"))
         super().__init__(*args, **kwargs)
 
+
+def naming_note(page):
+    """For the preview: which translation's labels name the details, when pages are translated."""
+    if not page.pk:
+        return ""  # a page being created has no translations yet
+    naming = name_questions(page, list(page.get_form_fields()))[1]
+    if naming.language is None:
+        return ""
+    values = {"language": naming.language}
+    if naming.source is None:
+        return _(
+            "This page has no version in the default language (%(language)s), so its own labels "
+            "name the details. Once it has one, that version's labels will."
+        ) % values
+    if naming.source.pk == page.pk:
+        return _(
+            "This is the page's version in the default language (%(language)s): its labels name "
+            "the details, and its translations fill the same details."
+        ) % values
+    note = _(
+        "Details are named from this page's version in the default language (%(language)s), "
+        "so all its translations fill the same details."
+    ) % values
+    if naming.unmatched:
+        count = len(naming.unmatched)
+        note += " " + ngettext(
+            "%(count)d question has no question of the same type at its place in that version, "
+            "so its own label names it: %(labels)s.",
+            "%(count)d questions have no question of the same type at their place in that "
+            "version, so their own labels name them: %(labels)s.",
+            count,
+        ) % {"count": count, "labels": ", ".join(f"“{q.label}”" for q in naming.unmatched)}
+    return note
