@@ -1,5 +1,7 @@
 """Staff watch deliveries in the admin: the list, the detail, Resend, the page panel, the dashboard, alerts."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
@@ -7,6 +9,7 @@ from wagtail import hooks
 from wagtail.models import GroupPagePermission
 
 from tests.helpers import answer, make_form_page
+from tests.test_flow import seed_contact
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
 
 INDEX = "wagtail_salesmanago_deliveries:index"
@@ -130,15 +133,27 @@ def test_editors_see_only_deliveries_of_forms_they_may_see(editor_of, two_forms)
     assert ExportRecord.objects.get(pk=hidden.pk).attempts == 1
 
 
-@pytest.mark.django_db
-def test_the_submissions_hook_is_respected(admin, two_forms):
+@pytest.fixture
+def form_a_hidden(two_forms):
+    """Wagtail's ``filter_form_submissions_for_user`` hook hides form A from everyone."""
     a, _ = two_forms
+    with hooks.register_temporarily(
+        "filter_form_submissions_for_user", lambda user, forms: forms.exclude(pk=a.pk)
+    ):
+        yield two_forms
 
-    def hide_form_a(user, editable_forms):
-        return editable_forms.exclude(pk=a.pk)
 
-    with hooks.register_temporarily("filter_form_submissions_for_user", hide_form_a):
-        assert listed_emails(admin.get(reverse(INDEX))) == ["other@example.com"]
+@pytest.mark.django_db
+def test_the_submissions_hook_hides_the_forms_deliveries_and_page_panel(admin, form_a_hidden):
+    a, b = form_a_hidden
+    assert listed_emails(admin.get(reverse(INDEX))) == ["other@example.com"]
+
+    html = admin.get(reverse("wagtailadmin_pages:edit", args=[a.pk])).content.decode()
+    assert "What SALESmanago will get" in html  # the rest of the SALESmanago panel is there
+    assert "salesmanago-counts" not in html and "Sent: 1" not in html
+    assert "rejected the credentials" not in html and f"?page={a.pk}" not in html
+    html = admin.get(reverse("wagtailadmin_pages:edit", args=[b.pk])).content.decode()
+    assert "Sent: 1 · waiting: 0 · retrying: 0 · failed: 0" in html
 
 
 @pytest.mark.django_db
@@ -147,7 +162,7 @@ def test_users_without_forms_see_nothing(client, django_user_model, two_forms):
     user.user_permissions.add(Permission.objects.get(codename="access_admin"))
     client.force_login(user)
     assert client.get(reverse(INDEX)).status_code == 302  # Wagtail's "permission denied" redirect
-    assert "SALESmanago deliveries" not in client.get(reverse("wagtailadmin_home")).content.decode()
+    assert reverse(INDEX) not in client.get(reverse("wagtailadmin_home")).content.decode()
 
 
 @pytest.mark.django_db
@@ -240,3 +255,102 @@ def test_a_selection_cannot_reach_deliveries_the_user_may_not_see(editor_of, two
     with on_commit():
         editor.post(url)
     assert ExportRecord.objects.get(pk=hidden.pk).attempts == 1
+
+
+def sidebar_items(html):
+    """The admin sidebar's links, as (label, url) pairs, from the JSON the sidebar is built from."""
+    return re.findall(r'"label": "([^"]*)", "icon_name": "[^"]*", "classname": "[^"]*", '
+                      r'"attrs": \{\}, "url": "([^"]*)"', html)
+
+
+@pytest.mark.django_db
+def test_the_sidebar_item_is_short_and_leads_to_the_deliveries(admin, two_forms, settings):
+    assert ("SALESmanago", reverse(INDEX)) in sidebar_items(
+        admin.get(reverse("wagtailadmin_home")).content.decode())
+    assert "<title>SALESmanago deliveries" in admin.get(reverse(INDEX)).content.decode()
+    settings.LANGUAGE_CODE = "pl"
+    assert ("SALESmanago", reverse(INDEX)) in sidebar_items(
+        admin.get(reverse("wagtailadmin_home")).content.decode())
+
+
+@pytest.fixture
+def failure_on_b(client, two_forms, sm, on_commit):
+    """A failed delivery on form B too, so a resend of "every failure" would be visible."""
+    _, b = two_forms
+    SalesmanagoSettings.objects.update(api_secret="wrong")
+    with on_commit():
+        answer(client, b, {"Twój e-mail": "failed-b@example.com"})
+    SalesmanagoSettings.objects.update(api_secret=sm.api_secret)
+    return two_forms
+
+
+def attempts():
+    return dict(ExportRecord.objects.values_list("email", "attempts"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", [
+    "status=failed&page={hidden}",           # a form page the user may not see
+    "status=failed&page=999999",              # no such page
+    "status=failed&created_at_from=someday",  # not a date
+    "status=failed&created_at_to=2026-13-45",
+    "status=bogus",
+])
+def test_resend_all_failed_with_an_invalid_filter_resends_nothing(
+    admin, failure_on_b, form_a_hidden, on_commit, query
+):
+    a, _ = failure_on_b
+    query = query.format(hidden=a.pk)
+    before = attempts()
+    with on_commit():
+        response = admin.post(reverse("wagtail_salesmanago_deliveries:resend_listed") + "?" + query)
+    assert attempts() == before
+    assert response.status_code == 302
+    assert response.url == reverse(INDEX) + "?" + query
+    html = admin.get(response.url).content.decode()
+    assert "Nothing was sent again: the list&#x27;s filters are not valid." in html
+    # Wagtail lists everything when a filter is invalid: that list gets no button.
+    assert "Resend all failed in this list" not in html
+
+
+@pytest.mark.django_db
+def test_resend_all_failed_keeps_the_form_filter_and_the_search(admin, failure_on_b, on_commit):
+    a, b = failure_on_b
+    resend = reverse("wagtail_salesmanago_deliveries:resend_listed")
+    with on_commit():
+        admin.post(resend + f"?status=failed&page={b.pk}")
+    assert attempts() == {
+        "sent@example.com": 1, "failed@example.com": 1,
+        "other@example.com": 1, "failed-b@example.com": 2,
+    }
+    with on_commit():
+        admin.post(resend + "?status=failed&q=nobody-matches")
+    assert attempts()["failed@example.com"] == 1
+    with on_commit():
+        admin.post(resend + "?status=failed&q=failed%40example")
+    assert attempts() == {
+        "sent@example.com": 1, "failed@example.com": 2,
+        "other@example.com": 1, "failed-b@example.com": 2,
+    }
+
+
+@pytest.mark.django_db
+def test_an_update_by_contact_id_is_listed_under_the_contact_id(admin, client, sm, on_commit):
+    contact_id = seed_contact(sm, "known@example.com")
+    page = make_form_page()
+    with on_commit():
+        answer(client, page, {"Twój e-mail": "typed@example.com"}, smclientid=contact_id)
+    record = ExportRecord.objects.get()
+    assert record.mode == "update"
+
+    html = admin.get(reverse(INDEX)).content.decode()
+    title = html[html.index(f'id="delivery_{record.pk}_title"'):]
+    title = title[:title.index("</a>")]
+    assert contact_id in title and "typed@example.com" not in title
+
+    html = admin.get(
+        reverse("wagtail_salesmanago_deliveries:inspect", args=[record.pk])).content.decode()
+    assert "E-mail answer (used only if SALESmanago does not know the contact ID)" in html
+    assert "Contact e-mail" not in html
+    assert "&quot;ankieta.Twoj-e-mail&quot;: &quot;typed@example.com&quot;" in html
+    assert [c["email"] for c in sm.contacts()] == ["known@example.com"]

@@ -1,30 +1,45 @@
 """The form page editor's view of this form's SALESmanago deliveries."""
 
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail.admin.panels import Panel
+
+from .locales import name_questions
+from .permissions import delivery_permission_policy
 
 
 class DeliveriesPanel(Panel):
-    """Counts of this form's deliveries by status, the last error, and a link to the list."""
+    """Counts of this form's deliveries by status, the last error, and a link to the list.
+
+    Shown only to users who may see the form's deliveries (the same policy as the list).
+    """
 
     class BoundPanel(Panel.BoundPanel):
         template_name = "wagtail_salesmanago/panels/deliveries.html"
 
+        @cached_property
+        def user_may_see(self):
+            return delivery_permission_policy.user_has_permission_for_page(
+                self.request.user, "view", self.instance
+            )
+
         def is_shown(self):
-            return bool(self.instance.pk) and super().is_shown()
+            return bool(self.instance.pk) and super().is_shown() and self.user_may_see
 
         def get_context_data(self, parent_context=None):
-            from .views import delivery_counts
-
             context = super().get_context_data(parent_context)
-            counts, last_error = delivery_counts(self.instance)
+            page = self.instance
+            records = delivery_permission_policy.instances_user_has_permission_for(
+                self.request.user, "view"
+            )
             index = reverse("wagtail_salesmanago_deliveries:index")
             context.update(
-                counts=counts,
-                last_error=last_error,
-                list_url=f"{index}?page={self.instance.pk}",
-                failed_url=f"{index}?page={self.instance.pk}&status=failed",
+                counts=records.counts_for(page),
+                last_error=records.last_error_for(page),
+                list_url=f"{index}?page={page.pk}",
+                failed_url=f"{index}?page={page.pk}&status=failed",
             )
             return context
 
@@ -74,9 +89,44 @@ class MappingPreviewPanel(Panel):
                 tags=mapping.normalise_tags(page.salesmanago_tag),
                 missing=[LABELS[name] for name in account.missing()] if account else [],
                 enabled=page.salesmanago_enabled,
+                naming=naming_note(page),
             )
             return context
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("heading", _("What SALESmanago will get"))
         super().__init__(*args, **kwargs)
+
+
+def naming_note(page):
+    """For the preview: which translation's labels name the details, when pages are translated."""
+    if not page.pk:
+        return ""  # a page being created has no translations yet
+    naming = name_questions(page, list(page.get_form_fields()))[1]
+    if naming.language is None:
+        return ""
+    values = {"language": naming.language}
+    if naming.source is None:
+        return _(
+            "This page has no version in the default language (%(language)s), so its own labels "
+            "name the details. Once it has one, that version's labels will."
+        ) % values
+    if naming.source.pk == page.pk:
+        return _(
+            "This is the page's version in the default language (%(language)s): its labels name "
+            "the details, and its translations fill the same details."
+        ) % values
+    note = _(
+        "Details are named from this page's version in the default language (%(language)s), "
+        "so all its translations fill the same details."
+    ) % values
+    if naming.unmatched:
+        count = len(naming.unmatched)
+        note += " " + ngettext(
+            "%(count)d question has no question of the same type at its place in that version, "
+            "so its own label names it: %(labels)s.",
+            "%(count)d questions have no question of the same type at their place in that "
+            "version, so their own labels name them: %(labels)s.",
+            count,
+        ) % {"count": count, "labels": ", ".join(f"“{q.label}”" for q in naming.unmatched)}
+    return note

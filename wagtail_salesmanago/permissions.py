@@ -3,8 +3,6 @@
 from wagtail.contrib.forms.utils import get_forms_for_user
 from wagtail.permission_policies.base import BasePermissionPolicy
 
-from .models import ExportRecord
-
 #: What staff can do with deliveries. Records are made by submissions, never by hand.
 ACTIONS = ("view", "resend")
 
@@ -13,15 +11,24 @@ class DeliveryPermissionPolicy(BasePermissionPolicy):
     """Follows Wagtail's ``filter_form_submissions_for_user`` hook, through ``get_forms_for_user``."""
 
     def __init__(self):
-        super().__init__(ExportRecord)
+        # Named, not imported: the form page mixin's panels use this policy while models load.
+        super().__init__("wagtail_salesmanago.ExportRecord")
 
     def user_has_permission(self, user, action):
         return action in ACTIONS and user.is_active and get_forms_for_user(user).exists()
 
+    def user_has_permission_for_page(self, user, action, page):
+        """Whether the user may ``action`` the deliveries of this form page."""
+        return (
+            action in ACTIONS
+            and user.is_active
+            and get_forms_for_user(user).filter(pk=page.pk).exists()
+        )
+
     def instances_user_has_permission_for(self, user, action):
         if action not in ACTIONS or not user.is_active:
-            return ExportRecord.objects.none()
-        return ExportRecord.objects.filter(page__in=get_forms_for_user(user))
+            return self.model.objects.none()
+        return self.model.objects.filter(page__in=get_forms_for_user(user))
 
     def instances_user_has_any_permission_for(self, user, actions):
         return self.instances_user_has_permission_for(user, "view")
@@ -33,5 +40,5 @@ class DeliveryPermissionPolicy(BasePermissionPolicy):
         raise NotImplementedError("Depends on page permissions and hooks; ask per user.")
 
 
-#: The one instance, shared by the viewset, the bulk action and the dashboard.
+#: The one instance, shared by the viewset, the bulk action, the dashboard and the page panel.
 delivery_permission_policy = DeliveryPermissionPolicy()

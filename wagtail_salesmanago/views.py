@@ -3,8 +3,6 @@
 import json
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -58,19 +56,23 @@ class StatusColumn(Column):
 
 
 class DeliveryIndexView(IndexView):
+    #: The permission-policy action whose deliveries are listed.
+    listed_for = "view"
+
     @cached_property
     def columns(self):
         return [BulkActionsCheckboxColumn("bulk_actions", obj_type="delivery"), *super().columns]
 
     def get_base_queryset(self):
         return self.permission_policy.instances_user_has_permission_for(
-            self.request.user, "view"
+            self.request.user, self.listed_for
         ).select_related("page")
 
     @property
     def header_buttons(self):
         buttons = super().header_buttons
-        if self.request.GET.get("status") == "failed":
+        # With an invalid filter Wagtail lists everything: no button for a list nobody asked for.
+        if self.request.GET.get("status") == "failed" and self.filters.is_valid():
             buttons.append(
                 HeaderButton(
                     _("Resend all failed in this list"),
@@ -87,12 +89,39 @@ class DeliveryIndexView(IndexView):
         return buttons
 
 
+class ResendListedView(DeliveryIndexView):
+    """POST: send again the failed deliveries of the list as filtered and searched.
+
+    The list is the index view's own queryset, so the scope is exactly what the user saw.
+    An invalid filter (a form page the user may not see, a bad status or date) resends nothing.
+    """
+
+    http_method_names = ["post"]
+    permission_required = "resend"
+    any_permission_required = None
+    listed_for = "resend"
+
+    def post(self, request, *args, **kwargs):
+        back = reverse(self.index_url_name) + "?" + request.GET.urlencode()
+        if not self.filters.is_valid():
+            messages.error(request, _("Nothing was sent again: the list's filters are not valid."))
+            return redirect(back)
+        records = self.get_queryset().filter(status=ExportRecord.Status.FAILED)
+        report(request, outbox.resend(records))
+        return redirect(back)
+
+
 class DeliveryInspectView(InspectView):
     template_name = "wagtail_salesmanago/delivery_inspect.html"
 
     def get_object(self, queryset=None):
         visible = self.permission_policy.instances_user_has_permission_for(self.request.user, "view")
         return get_object_or_404(visible, pk=self.pk)
+
+    def get_field_label(self, field_name, field):
+        if field_name == "email" and self.object.mode == ExportRecord.Mode.UPDATE:
+            return _("E-mail answer (used only if SALESmanago does not know the contact ID)")
+        return super().get_field_label(field_name, field)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -108,7 +137,8 @@ class DeliveryViewSet(ModelViewSet):
     name = NAME
     url_prefix = "salesmanago/deliveries"
     icon = "mail"
-    menu_label = _("SALESmanago deliveries")
+    # The page itself is titled "SALESmanago deliveries"; the sidebar cuts longer labels.
+    menu_label = _("SALESmanago")
     add_to_admin_menu = True
     menu_order = 900
     inspect_view_enabled = True
@@ -144,7 +174,7 @@ class DeliveryViewSet(ModelViewSet):
         return [
             *super().get_urlpatterns(),
             path("resend/<int:pk>/", require_POST(self.resend_one), name="resend"),
-            path("resend/", require_POST(self.resend_listed), name="resend_listed"),
+            path("resend/", self.resend_listed_view, name="resend_listed"),
         ]
 
     def visible(self, request):
@@ -156,12 +186,9 @@ class DeliveryViewSet(ModelViewSet):
         report(request, count)
         return redirect(f"{NAME}:inspect", record.pk)
 
-    def resend_listed(self, request):
-        if not self.permission_policy.user_has_permission(request.user, "resend"):
-            raise PermissionDenied
-        records = DeliveryFilterSet(request.GET, queryset=self.visible(request), request=request).qs
-        report(request, outbox.resend(records.filter(status=ExportRecord.Status.FAILED)))
-        return redirect(reverse(f"{NAME}:index") + "?" + request.GET.urlencode())
+    @property
+    def resend_listed_view(self):
+        return self.construct_view(ResendListedView, **self.get_index_view_kwargs())
 
 
 def report(request, count):
@@ -171,12 +198,3 @@ def report(request, count):
                  count) % {"count": count},
     )
 
-
-def delivery_counts(page):
-    """This form's deliveries by status, and its last error."""
-    records = ExportRecord.objects.filter(page=page)
-    counts = records.aggregate(
-        **{status: Count("pk", filter=Q(status=status)) for status in ExportRecord.Status.values}
-    )
-    last_failure = records.filter(status=ExportRecord.Status.FAILED).order_by("-updated_at").first()
-    return counts, last_failure.last_error if last_failure else ""

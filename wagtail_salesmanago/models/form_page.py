@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
 from ..forms import CONTACT_ID_PARAM, ContactIdFormMixin
+from ..locales import name_questions
 from ..panels import DeliveriesPanel, MappingPreviewPanel
 
 
@@ -82,5 +83,10 @@ class SalesmanagoFormMixin(models.Model):
         return export_submission(self, submission, form.cleaned_data, raw_contact_id)
 
     def get_salesmanago_questions(self):
-        """Override this to choose which questions become custom details (default: all)."""
-        return list(self.get_form_fields())
+        """Override this to choose which questions become custom details (default: all).
+
+        On a translated page each question carries the label of its counterpart in the
+        default locale (see ``locales``), so all translations fill the same details:
+        filter the list ``super()`` returns to keep that.
+        """
+        return name_questions(self, list(self.get_form_fields()))[0]

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import mapping
 from ..compat import PAGE_MODEL
+from .querysets import ExportRecordQuerySet
 
 
 class ExportRecord(models.Model):
@@ -65,6 +66,8 @@ class ExportRecord(models.Model):
     # While a sender holds a record, this is when its claim lapses (see delivery.claim).
     claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
 
+    objects = ExportRecordQuerySet.as_manager()
+
     #: Records that still have to reach SALESmanago.
     OPEN_STATUSES = (Status.PENDING, Status.RETRYING)
 
@@ -78,11 +81,17 @@ class ExportRecord(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self):
-        return f"{self.get_status_display()}: {self.email or self.contact_id or self.pk}"
+        return f"{self.get_status_display()}: {self.contact or self.pk}"
 
     @property
     def contact(self):
-        """Who the record is about, as staff know them: the e-mail, else the contact ID."""
+        """The contact SALESmanago files this under: the ID for an update, else the e-mail.
+
+        An update never changes the contact's e-mail, so an e-mail typed in that form is
+        only an answer (and the fallback if SALESmanago does not know the ID).
+        """
+        if self.mode == self.Mode.UPDATE:
+            return self.contact_id
         return self.email or self.contact_id
 
 
