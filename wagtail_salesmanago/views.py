@@ -31,6 +31,7 @@ STATUS_CLASSES = {
     "retrying": "w-status--label",
     "failed": "w-status--warning",
     "skipped": "",
+    "held": "w-status--warning",
 }
 
 
