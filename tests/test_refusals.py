@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Site
 
+from tests.helpers import answer, make_form_page
 from tests.test_retries import run_retry, statuses, submit
-from tests.helpers import make_form_page
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
 
 URL = "https://app3.salesmanago.pl/api/"
@@ -145,8 +145,6 @@ def test_a_refusal_of_one_answer_fails_that_answer_only(api, client, on_commit):
 
 @pytest.mark.django_db
 def test_an_update_refused_after_the_check_passes_is_an_unknown_contact(api, client, on_commit):
-    from tests.helpers import answer
-
     answers(api, "contact/update", {"success": False, "message": ["Whatever it says"]})
     answers(api, "user/listByClient", USERS)
     with on_commit():
