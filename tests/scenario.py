@@ -2,6 +2,7 @@
 
     DB_FILE=... TASKS_BACKEND=db python -m tests.scenario setup '<sandbox credentials JSON>'
     ... python -m tests.scenario submit 100
+    ... python -m tests.scenario set-secret '<secret>'
     ... python -m tests.scenario statuses
 """
 
@@ -38,6 +39,16 @@ def submit(count, start=0):
     print(count)
 
 
+def set_secret(secret):
+    """Save a new API secret, as the settings screen does."""
+    from wagtail_salesmanago.models import SalesmanagoSettings
+
+    stored = SalesmanagoSettings.objects.get()
+    stored.api_secret = secret
+    stored.save()
+    print("saved")
+
+
 def statuses():
     from django.db.models import Count
 
@@ -52,4 +63,4 @@ if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
     django.setup()
     command, *args = sys.argv[1:]
-    {"setup": setup, "submit": submit, "statuses": statuses}[command](*args)
+    {"setup": setup, "submit": submit, "set-secret": set_secret, "statuses": statuses}[command](*args)

@@ -11,6 +11,7 @@ import responses
 from wagtail_salesmanago import __version__, mapping
 from wagtail_salesmanago.client import SalesmanagoClient, base_url
 from wagtail_salesmanago.exceptions import (
+    AccessDeniedError,
     AuthenticationError,
     PermanentError,
     SalesmanagoError,
@@ -172,11 +173,26 @@ def test_base_url(endpoint, url):
         ("contact/upsert", {"json_body": {"success": False,
                                           "message": ["Not authenticated, invalid owner"]}},
          AuthenticationError, "SALESmanago said: Not authenticated, invalid owner"),
+        ("contact/upsert", {"json_body": {"success": False, "message": ["User not authenticated"]}},
+         AuthenticationError, "SALESmanago said: User not authenticated"),
+        # Other texts are not confirmed by any public source: not taken at their word (the
+        # outbox checks the credentials to tell), whatever they seem to say.
         ("contact/upsert", {"json_body": {"success": False,
                                           "message": ["Authorization failed. Wrong clientId"]}},
-         AuthenticationError, "Wrong clientId"),
+         PermanentError, "SALESmanago refused the request. SALESmanago said: Authorization failed"),
         ("contact/update", {"json_body": {"success": False, "message": ["Api key not specified"]}},
-         AuthenticationError, "Api key not specified"),
+         UnknownContactError, "Api key not specified"),
+        # The credentials check refused, in any words: the credentials or the owner.
+        ("user/listByClient", {"json_body": {"success": False, "message": ["Wrong clientId"]}},
+         AuthenticationError, "SALESmanago rejected the credentials or the owner."),
+        ("contact/upsert", {"status": 403, "json_body": {"success": False, "message": ["Nope"]}},
+         AuthenticationError, "SALESmanago said: Nope (HTTP 403"),
+        # Item 12: a 401/403 that is not SALESmanago's answer (a proxy, a WAF): a hold, not retries.
+        ("contact/upsert", {"status": 401, "body": "<html>Unauthorized</html>"}, AccessDeniedError,
+         "Access to SALESmanago was denied, and the answer was not SALESmanago's (a proxy or "
+         "firewall in between?). (HTTP 401, POST /api/contact/upsert)"),
+        ("contact/upsert", {"status": 403, "body": "<html>Request blocked</html>"},
+         AccessDeniedError, "(HTTP 403, POST /api/contact/upsert)"),
         ("contact/update", {"json_body": {"success": False, "message": ["Contact not found"]}},
          UnknownContactError, "SALESmanago does not know this contact. SALESmanago said: Contact not found"),
         ("contact/upsert", {"json_body": {"success": False, "message": ["Email invalid"]}},
@@ -192,6 +208,7 @@ def test_error_classes(api, client, path, kwargs, error_class, text):
     assert isinstance(error, requests.HTTPError)
     assert isinstance(error, SalesmanagoError)
     assert error.transient is (error_class is TransientError)
+    assert error.holds_site is (error_class in (AuthenticationError, AccessDeniedError))
     assert SECRET not in str(error) and SECRET not in repr(error)
     assert error.response is not None
 

@@ -28,10 +28,10 @@ def two_forms(client, sm, on_commit):
     with on_commit():
         answer(client, a, {"Twój e-mail": "sent@example.com"})
         answer(client, b, {"Twój e-mail": "other@example.com"})
-    SalesmanagoSettings.objects.update(api_secret="wrong")
+    SalesmanagoSettings.objects.update(client_id="")  # a permanent failure (not a hold)
     with on_commit():
         answer(client, a, {"Twój e-mail": "failed@example.com"})
-    SalesmanagoSettings.objects.update(api_secret=sm.api_secret)
+    SalesmanagoSettings.objects.update(client_id=sm.client_id)
     return a, b
 
 
@@ -49,7 +49,7 @@ def test_list_shows_status_form_contact_mode_attempts_and_error(admin, two_forms
     assert '<span class="w-status w-status--primary">sent</span>' in html
     assert "Form A" in html and "Form B" in html
     assert "upsert by e-mail" in html
-    assert "SALESmanago rejected the credentials or the owner." in html
+    assert "SALESmanago is not set up for site localhost [default]" in html
 
 
 @pytest.mark.django_db
@@ -72,7 +72,7 @@ def test_detail_shows_the_payload_and_each_attempt_then_resend(admin, two_forms,
     assert "&quot;ankieta.Twoj-e-mail&quot;: &quot;failed@example.com&quot;" in html
     assert "&quot;sha&quot;" not in html and sm.api_secret not in html
     assert html.count('class="salesmanago-attempt"') == 1
-    assert "Not authenticated" in html
+    assert "SALESmanago is not set up" in html
 
     resend = reverse("wagtail_salesmanago_deliveries:resend", args=[record.pk])
     with on_commit():
@@ -170,7 +170,7 @@ def test_form_page_editor_shows_this_forms_counts_and_last_error(admin, two_form
     a, _ = two_forms
     html = admin.get(reverse("wagtailadmin_pages:edit", args=[a.pk])).content.decode()
     assert "Sent: 1 · waiting: 0 · retrying: 0 · failed: 1" in html
-    assert "Last error: SALESmanago rejected the credentials or the owner." in html
+    assert "Last error: SALESmanago is not set up for site" in html
     assert f"?page={a.pk}&amp;status=failed" in html
 
 
@@ -190,7 +190,7 @@ def test_one_alert_mail_when_a_form_starts_failing(client, sm, on_commit, settin
     page = make_form_page()
     with on_commit():
         answer(client, page, {"Twój e-mail": "ok@example.com"})
-    SalesmanagoSettings.objects.update(api_secret="wrong")
+    SalesmanagoSettings.objects.update(client_id="")
     with on_commit():
         for email in ("x@example.com", "y@example.com"):
             answer(client, page, {"Twój e-mail": email})
@@ -198,14 +198,14 @@ def test_one_alert_mail_when_a_form_starts_failing(client, sm, on_commit, settin
     [mail] = mailoutbox
     assert mail.to == ["ops@example.com"]
     assert "SALESmanago deliveries of “Badanie satysfakcji” are failing" in mail.subject
-    assert "Not authenticated" in mail.body
-    assert "x@example.com" not in mail.body and "wrong" not in mail.body
+    assert "SALESmanago is not set up" in mail.body
+    assert "x@example.com" not in mail.body and sm.api_secret not in mail.body
     assert f"/admin/salesmanago/deliveries/?status=failed&page={page.pk}" in mail.body
 
-    SalesmanagoSettings.objects.update(api_secret=sm.api_secret)
+    SalesmanagoSettings.objects.update(client_id=sm.client_id)
     with on_commit():
         answer(client, page, {"Twój e-mail": "ok2@example.com"})
-    SalesmanagoSettings.objects.update(api_secret="wrong")
+    SalesmanagoSettings.objects.update(client_id="")
     with on_commit():
         answer(client, page, {"Twój e-mail": "z@example.com"})
     assert len(mailoutbox) == 2  # working again, then failing again: a new mail
@@ -277,10 +277,10 @@ def test_the_sidebar_item_is_short_and_leads_to_the_deliveries(admin, two_forms,
 def failure_on_b(client, two_forms, sm, on_commit):
     """A failed delivery on form B too, so a resend of "every failure" would be visible."""
     _, b = two_forms
-    SalesmanagoSettings.objects.update(api_secret="wrong")
+    SalesmanagoSettings.objects.update(client_id="")  # fails for good (a wrong secret holds)
     with on_commit():
         answer(client, b, {"Twój e-mail": "failed-b@example.com"})
-    SalesmanagoSettings.objects.update(api_secret=sm.api_secret)
+    SalesmanagoSettings.objects.update(client_id=sm.client_id)
     return two_forms
 
 

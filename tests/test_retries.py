@@ -96,14 +96,14 @@ def test_transient_trouble_recovers(client, sm, on_commit, retry_now, settings, 
 
 
 @pytest.mark.django_db
-def test_authentication_error_then_fixed_credentials_and_resend(client, sm, on_commit):
+def test_a_permanent_failure_waits_for_resend(client, sm, on_commit):
     page = make_form_page()
-    SalesmanagoSettings.objects.update(api_secret="wrong")
+    SalesmanagoSettings.objects.update(client_id="")
     submit(client, page, on_commit, "a@example.com", "b@example.com")
     assert statuses() == ["failed", "failed"]
     assert run_retry() == "0 due; nothing to send.\n"  # permanent: not retried by itself
 
-    SalesmanagoSettings.objects.update(api_secret=sm.api_secret)
+    SalesmanagoSettings.objects.update(client_id=sm.client_id)
     with on_commit():
         assert outbox.resend(ExportRecord.objects.all()) == 2
 
@@ -112,7 +112,7 @@ def test_authentication_error_then_fixed_credentials_and_resend(client, sm, on_c
     assert record.status == "sent" and record.last_error == ""
     log = list(record.attempt_log.values_list("outcome", "resend"))
     assert log == [("permanent", False), ("sent", True)]
-    assert "Not authenticated" in record.attempt_log.first().message
+    assert "SALESmanago is not set up" in record.attempt_log.first().message
 
 
 @pytest.mark.django_db

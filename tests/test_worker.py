@@ -159,3 +159,20 @@ def test_a_worker_killed_mid_send_leaves_its_claim_to_expire(site):
     s.sandbox.misbehave(latency=0)
     assert s.manage("salesmanago_retry") == "1 due; sent: 1.\n"
     assert [c["email"] for c in s.sandbox.contacts()] == ["visitor0@example.com"]
+
+
+def test_two_workers_hold_a_rejected_site_and_resume_when_the_secret_is_saved(site):
+    s = site()
+    s.scenario("set-secret", "wrong")
+    s.start_worker()
+    s.start_worker()
+    s.scenario("submit", "10")
+    s.wait_for(lambda st: st.get("held") == 10)
+    refused = len(upserts(s.sandbox))
+    assert 1 <= refused <= 2  # at most the calls already in flight when the hold began
+    assert {r["path"] for r in s.sandbox.requests()} == {"/api/contact/upsert"}
+
+    s.scenario("set-secret", s.sandbox.api_secret)
+    s.wait_for(lambda st: st.get("sent") == 10)
+    sent = [r["body"]["contact"]["email"] for r in upserts(s.sandbox)[refused:]]
+    assert sorted(sent) == sorted(f"visitor{i}@example.com" for i in range(10))  # each once

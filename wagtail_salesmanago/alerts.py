@@ -1,4 +1,4 @@
-"""Telling staff when a form's deliveries start failing: one mail per change, not per failure."""
+"""Telling staff when a form's deliveries start failing, or a site's go on hold: one mail per change."""
 
 import logging
 
@@ -38,6 +38,28 @@ def on_failure(record):
         )
     except Exception:
         logger.exception("Could not mail the SALESmanago failure alert for page %s.", record.page_id)
+
+
+def on_hold(hold):
+    """Mail the site admins once when a site's deliveries go on hold."""
+    if not conf.get("ALERT_ADMINS"):
+        return
+    try:
+        mail_admins(
+            _("SALESmanago deliveries of %(site)s are on hold") % {"site": hold.site},
+            _(
+                "The form results of %(site)s wait for SALESmanago instead of failing; nothing is "
+                "lost.\n\n%(reason)s\n%(message)s\n\n%(advice)s\n\nThe deliveries list: %(url)s"
+            )
+            % {"site": hold.site, "reason": hold.get_reason_display(), "message": hold.message,
+               "advice": hold.advice, "url": held_list_url()},
+        )
+    except Exception:
+        logger.exception("Could not mail the SALESmanago hold alert for site %s.", hold.site_id)
+
+
+def held_list_url():
+    return reverse("wagtail_salesmanago_deliveries:index") + "?status=held"
 
 
 def failed_list_url(page_id=None):

@@ -9,6 +9,7 @@ import requests
 
 from . import __version__, conf
 from .exceptions import (
+    AccessDeniedError,
     AuthenticationError,
     PermanentError,
     TransientError,
@@ -23,9 +24,12 @@ HEADERS = {
 }
 AUTH_FIELDS = ("clientId", "apiKey", "requestTime", "sha")
 
-# Words in SALESmanago's known authentication and owner errors
-# ("Not authenticated, invalid owner", "Authorization failed. Wrong clientId", ...).
-_AUTH_WORDS = ("authenticat", "authoriz", "api key", "apikey", "owner", "clientid", "invalid account")
+# The only refusal words public sources confirm: "Not authenticated" and "User not authenticated"
+# (SALESmanago's SDK and plugins). Other texts are not relied on: the outbox checks the
+# credentials to tell what any other refusal was about.
+CONFIRMED_AUTH_TEXT = "not authenticated"
+# The credentials check: its refusal can only be about the credentials or the owner.
+CREDENTIALS_CHECK = "user/listByClient"
 
 _local = threading.local()
 
@@ -86,8 +90,8 @@ def is_name_resolution_error(err):
 
 
 def is_auth_message(message):
-    lowered = message.lower()
-    return any(word in lowered for word in _AUTH_WORDS)
+    """Whether SALESmanago's message says, in its confirmed words, that it rejected the credentials."""
+    return CONFIRMED_AUTH_TEXT in message.lower()
 
 
 class SalesmanagoClient:
@@ -136,20 +140,28 @@ class SalesmanagoClient:
                 "SALESmanago had a server error.", kind="server", path=path, status_code=status,
                 api_message=message, response=response,
             )
-        if not isinstance(data, dict) or "success" not in data:
+        answered = isinstance(data, dict) and "success" in data
+        if status in (401, 403) and not answered:
+            raise AccessDeniedError(
+                "Access to SALESmanago was denied, and the answer was not SALESmanago's "
+                "(a proxy or firewall in between?).", path=path, status_code=status,
+                response=response,
+            )
+        if not answered:
             raise TransientError(
                 "SALESmanago's answer was not the JSON it should be.", kind="garbled", path=path,
                 status_code=status, response=response,
             )
         if data["success"] is True:
             return data
-        if is_auth_message(message) or status in (401, 403):
+        if is_auth_message(message) or status in (401, 403) or path == CREDENTIALS_CHECK:
             error_class, description = AuthenticationError, (
                 "SALESmanago rejected the credentials or the owner."
             )
         elif path == "contact/update":
             # SALESmanago's text for a missing contact is not documented; the contact ID is
-            # the only caller-chosen input of an update, so any other refusal means it.
+            # the only caller-chosen input of an update, so any other refusal means it
+            # (once the outbox has checked that the credentials work).
             error_class, description = UnknownContactError, (
                 "SALESmanago does not know this contact."
             )
@@ -172,6 +184,6 @@ class SalesmanagoClient:
 
         SALESmanago's SDKs send ``owner`` with this call too, and read ``users`` as e-mail strings.
         """
-        data = self.call("user/listByClient", {"owner": owner})
+        data = self.call(CREDENTIALS_CHECK, {"owner": owner})
         users = data.get("users")
         return [email for email in map(user_email, users if isinstance(users, list) else []) if email]

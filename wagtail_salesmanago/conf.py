@@ -13,6 +13,9 @@ DEFAULTS = {
     "RETRY_BASE_SECONDS": 60,
     "RETRY_MAX_SECONDS": 6 * 60 * 60,
     "GIVE_UP_AFTER_SECONDS": 48 * 60 * 60,
+    # While SALESmanago rejects a site's credentials or owner, its deliveries wait and the
+    # credentials are checked at most this often (one call per site).
+    "HOLD_CHECK_SECONDS": 30 * 60,
     # A sender's claim on a record; a sender killed mid-send leaves it to expire.
     "CLAIM_SECONDS": 120,
     # Accept http:// endpoints outside DEBUG (a sandbox on another machine, say).

@@ -21,6 +21,10 @@ NO_IDENTITY = (
     "No contact identity: the form has no answered e-mail question and the visitor "
     "did not arrive with a valid smclientid."
 )
+NOT_RECORDED = (
+    "This export could not be stored ({error}), so nothing was sent. The submission itself is "
+    "stored; the server log has the details."
+)
 
 
 def export_submission(page, submission, answers, raw_contact_id):
@@ -28,13 +32,13 @@ def export_submission(page, submission, answers, raw_contact_id):
     try:
         with transaction.atomic():
             record = create_record(page, submission, answers, raw_contact_id)
-    except Exception:
+    except Exception as err:
         logger.exception(
             "Could not record the SALESmanago export of submission %s (page %s).",
             submission.pk,
             page.pk,
         )
-        return None
+        return record_the_failure(page, submission, err)
     if record.status == ExportRecord.Status.PENDING:
         from .outbox import enqueue
 
@@ -73,6 +77,23 @@ def create_record(page, submission, answers, raw_contact_id):
     return record
 
 
+def record_the_failure(page, submission, error):
+    """A bare ``skipped`` record in place of one that could not be stored, so staff see it."""
+    try:
+        with transaction.atomic():
+            return ExportRecord.objects.create(
+                page=page,
+                submission_type=ContentType.objects.get_for_model(submission),
+                submission_id=str(submission.pk),
+                status=ExportRecord.Status.SKIPPED,
+                last_error=NOT_RECORDED.format(error=type(error).__name__),
+            )
+    except Exception:
+        logger.exception("Could not record the failed SALESmanago export of submission %s.",
+                         submission.pk)
+        return None
+
+
 def request_body(record, owner, properties, tags):
     """The body for the record's mode, without the authentication fields."""
     if record.mode == ExportRecord.Mode.UPDATE:
@@ -105,6 +126,19 @@ def deliver(client, record, owner):
             record.mode = ExportRecord.Mode.UPSERT
     record.payload = request_body(record, owner, properties, tags)
     return client.upsert(record.payload)
+
+
+def answered_contact_id(record, response):
+    """The contact ID SALESmanago answered, if it is one (a UUID); anything else is noted."""
+    answered = response.get("contactId") if isinstance(response, dict) else None
+    if answered in (None, ""):
+        return record.contact_id
+    contact_id = mapping.parse_contact_id(answered)
+    if contact_id is None:
+        add_note(record, f"SALESmanago answered a contact ID that is not a UUID, not kept: "
+                         f"{str(answered)[:64]!r}.")
+        return ""
+    return contact_id
 
 
 def add_note(record, note):

@@ -15,6 +15,9 @@ class SalesmanagoError(requests.HTTPError):
 
     #: whether sending the same request again later may succeed
     transient = False
+    #: whether the error is about the site's credentials or owner, not one record: the site's
+    #: deliveries then wait (a hold) instead of failing
+    holds_site = False
 
     def __init__(self, description, *, path="", status_code=None, api_message=None, response=None):
         self.description = description
@@ -64,7 +67,24 @@ class PermanentError(SalesmanagoError):
 
 
 class AuthenticationError(PermanentError):
-    """Wrong client ID, API secret or owner: fix the settings, then resend."""
+    """SALESmanago rejected the client ID, the API secret or the owner.
+
+    The site's deliveries wait until the settings change or a check passes; nothing is lost.
+    """
+
+    holds_site = True
+
+
+class OwnerError(AuthenticationError):
+    """The credentials work, but the owner is not one of the account's users."""
+
+
+class AccessDeniedError(SalesmanagoError):
+    """HTTP 401/403 without SALESmanago's JSON: something in front of it (a proxy, a firewall)
+    or SALESmanago itself turned the request away. Deliveries wait, as for rejected credentials.
+    """
+
+    holds_site = True
 
 
 class UnknownContactError(PermanentError):

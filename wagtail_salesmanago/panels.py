@@ -130,3 +130,19 @@ def naming_note(page):
             count,
         ) % {"count": count, "labels": ", ".join(f"“{q.label}”" for q in naming.unmatched)}
     return note
+
+
+class DeliveryHoldPanel(Panel):
+    """On the settings screen: SALESmanago rejected these credentials and deliveries wait."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "wagtail_salesmanago/panels/hold.html"
+
+        def is_shown(self):
+            from .models import DeliveryHold  # models import this module
+
+            return DeliveryHold.objects.filter(site_id=self.instance.site_id).exists()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("heading", _("Deliveries on hold"))
+        super().__init__(*args, **kwargs)

@@ -1,8 +1,9 @@
 from django.contrib.contenttypes.models import ContentType
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from wagtail.contrib.forms.models import AbstractFormSubmission
 
-from .models import ExportRecord
+from . import outbox
+from .models import ExportRecord, SalesmanagoSettings
 
 
 def delete_export_records(sender, instance, **kwargs):
@@ -14,5 +15,13 @@ def delete_export_records(sender, instance, **kwargs):
         ).delete()
 
 
+def lift_hold_on_new_credentials(sender, instance, **kwargs):
+    """Saved credentials that differ from the rejected ones lift the site's hold."""
+    if instance.site_id:
+        outbox.credentials_saved(instance.site, instance)
+
+
 def register_signal_handlers():
     post_delete.connect(delete_export_records, dispatch_uid="wagtail_salesmanago_delete_records")
+    post_save.connect(lift_hold_on_new_credentials, sender=SalesmanagoSettings,
+                      dispatch_uid="wagtail_salesmanago_lift_hold")

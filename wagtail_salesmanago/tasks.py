@@ -7,3 +7,11 @@ def deliver_export(record_id, resend=False):
     from .outbox import send
 
     send(record_id, resend=resend)
+
+
+@task()
+def check_hold(site_id):
+    """Check once whether a held site's credentials work again; if so its deliveries resume."""
+    from .outbox import check_site
+
+    check_site(site_id)

@@ -29,6 +29,7 @@ STATUS_CLASSES = {
     "retrying": "w-status--label",
     "failed": "w-status--warning",
     "skipped": "",
+    "held": "w-status--warning",
 }
 
 

@@ -8,7 +8,7 @@ from wagtail.admin.ui.components import Component
 from .alerts import failed_list_url
 from .bulk_actions import ResendBulkAction
 from .connection import test_connection_view
-from .models import ExportRecord
+from .models import DeliveryHold, ExportRecord
 from .permissions import delivery_permission_policy
 from .views import DeliveryViewSet
 
@@ -30,17 +30,18 @@ def register_deliveries():
 
 
 class FailedDeliveriesPanel(Component):
-    """Dashboard item: how many deliveries failed lately, linking to them."""
+    """Dashboard item: how many deliveries failed lately, linking to them, and any holds."""
 
     name = "salesmanago_failed_deliveries"
     order = 150
     template_name = "wagtail_salesmanago/dashboard_panel.html"
 
-    def __init__(self, failed):
+    def __init__(self, failed, holds=()):
         self.failed = failed
+        self.holds = holds
 
     def get_context_data(self, parent_context):
-        return {"failed": self.failed, "url": failed_list_url()}
+        return {"failed": self.failed, "holds": self.holds, "url": failed_list_url()}
 
 
 @hooks.register("construct_homepage_panels")
@@ -49,5 +50,6 @@ def add_failed_deliveries_panel(request, panels):
     failed = visible.filter(
         status=ExportRecord.Status.FAILED, updated_at__gte=timezone.now() - timedelta(days=7)
     ).count()
-    if failed:
-        panels.append(FailedDeliveriesPanel(failed))
+    holds = list(DeliveryHold.objects.with_waiting()) if visible.exists() else []
+    if failed or holds:
+        panels.append(FailedDeliveriesPanel(failed, holds))

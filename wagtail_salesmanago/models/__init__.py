@@ -1,10 +1,12 @@
 from .form_page import SalesmanagoFormMixin
+from .holds import DeliveryHold
 from .records import DeliveryAttempt, ExportRecord
 from .settings import DEFAULT_DETAIL_PREFIX, SalesmanagoSettings
 
 __all__ = [
     "DEFAULT_DETAIL_PREFIX",
     "DeliveryAttempt",
+    "DeliveryHold",
     "ExportRecord",
     "SalesmanagoFormMixin",
     "SalesmanagoSettings",

@@ -6,6 +6,10 @@ from .. import mapping
 from ..compat import PAGE_MODEL
 from .querysets import ExportRecordQuerySet
 
+#: The longest e-mail address Django's ``validate_email`` accepts (RFC 3696), so that no valid
+#: answer overflows the column (SALESmanago documents 254; longer ones are its to refuse).
+EMAIL_LENGTH = 320
+
 
 class ExportRecord(models.Model):
     """One submission's journey to SALESmanago."""
@@ -16,6 +20,7 @@ class ExportRecord(models.Model):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
         SKIPPED = "skipped", _("skipped")
+        HELD = "held", _("on hold")
 
     class Mode(models.TextChoices):
         NONE = "", _("none")
@@ -42,7 +47,7 @@ class ExportRecord(models.Model):
     mode = models.CharField(
         verbose_name=_("mode"), max_length=16, choices=Mode.choices, blank=True
     )
-    email = models.CharField(verbose_name=_("contact e-mail"), max_length=254, blank=True)
+    email = models.CharField(verbose_name=_("contact e-mail"), max_length=EMAIL_LENGTH, blank=True)
     contact_id = models.CharField(
         verbose_name=_("contact ID from the link"), max_length=36, blank=True
     )
@@ -63,8 +68,21 @@ class ExportRecord(models.Model):
     next_attempt_at = models.DateTimeField(
         verbose_name=_("next attempt"), null=True, blank=True, db_index=True
     )
-    # While a sender holds a record, this is when its claim lapses (see delivery.claim).
+    # While a sender holds a record, this is when its claim lapses (see outbox.claim).
     claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # The site's hold this record waits in (status "held"); see holds.py.
+    hold = models.ForeignKey(
+        "wagtail_salesmanago.DeliveryHold",
+        verbose_name=_("hold"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="records",
+        editable=False,
+    )
+    # Where the give-up window starts when not at creation: when a hold lifted, so time on
+    # hold never counts towards giving up.
+    retry_window_from = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ExportRecordQuerySet.as_manager()
 
@@ -82,6 +100,11 @@ class ExportRecord(models.Model):
 
     def __str__(self):
         return f"{self.get_status_display()}: {self.contact or self.pk}"
+
+    @property
+    def retry_window_start(self):
+        """When the give-up window (``GIVE_UP_AFTER_SECONDS``) of this record started."""
+        return self.retry_window_from or self.created_at
 
     @property
     def contact(self):
@@ -102,6 +125,7 @@ class DeliveryAttempt(models.Model):
         SENT = "sent", _("sent")
         TRANSIENT = "transient", _("temporary failure")
         PERMANENT = "permanent", _("permanent failure")
+        HELD = "held", _("credentials rejected: on hold")
 
     record = models.ForeignKey(
         ExportRecord, on_delete=models.CASCADE, related_name="attempt_log"

@@ -6,7 +6,7 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from ..forms import SalesmanagoSettingsForm
 from ..mapping import DEFAULT_DETAIL_PREFIX
-from ..panels import ConnectionTestPanel
+from ..panels import ConnectionTestPanel, DeliveryHoldPanel
 
 
 
@@ -39,6 +39,7 @@ class SalesmanagoSettings(BaseSiteSetting):
 
     base_form_class = SalesmanagoSettingsForm
     panels = [
+        DeliveryHoldPanel(),
         FieldPanel("endpoint"),
         FieldPanel("client_id"),
         FieldPanel("api_secret", widget=forms.PasswordInput(render_value=False)),

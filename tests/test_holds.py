@@ -1,0 +1,242 @@
+"""Rejected credentials hold a site's deliveries: no failures, one check per interval, and they
+resume by themselves once the credentials change. Against the sandbox over HTTP."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.models import Site
+
+from tests.helpers import answer, make_form_page
+from tests.test_retries import emails_in, run_retry, statuses, submit
+from wagtail_salesmanago import holds, outbox
+from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
+
+NOTICE = "Deliveries to SALESmanago from localhost [default] are on hold (since"
+REJECTED = "SALESmanago rejected the client ID, the API secret or the owner."
+
+
+@pytest.fixture
+def admin(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("admin", "a@example.com", "pw"))
+    return client
+
+
+@pytest.fixture
+def backlog(client, sm, on_commit, settings):
+    """Three answers waiting for ``salesmanago_retry`` (a worker backend that has not run yet)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    page = make_form_page()
+    submit(client, page, on_commit, "a@example.com", "b@example.com", "c@example.com")
+    return page
+
+
+def paths(sandbox):
+    return [r["path"] for r in sandbox.requests()]
+
+
+def check_is_due():
+    DeliveryHold.objects.update(next_check_at=timezone.now() - timedelta(seconds=1))
+
+
+def outcomes(email):
+    record = ExportRecord.objects.get(email=email)
+    return list(record.attempt_log.values_list("outcome", "resend")), record.attempts
+
+
+@pytest.mark.django_db
+def test_a_rejected_secret_holds_the_backlog_until_staff_save_a_new_one(
+    admin, backlog, sm, settings
+):
+    settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = True  # the sandbox's endpoint is http://
+    SalesmanagoSettings.objects.update(api_secret="wrong")
+
+    out = run_retry()
+    assert out.endswith("3 due; held: 3.\n")
+    assert "On hold since" in out and "SALESmanago said: Not authenticated" in out
+    assert paths(sm) == ["/api/contact/upsert"]  # one refusal, not three
+    assert statuses() == ["held"] * 3
+    assert run_retry().endswith("0 due; nothing to send.\n")
+    assert len(sm.requests()) == 1  # held: SALESmanago is not asked again before the check
+
+    site = Site.objects.get(is_default_site=True)
+    settings_url = reverse(
+        "wagtailsettings:edit", args=["wagtail_salesmanago", "salesmanagosettings", site.pk])
+    for url in (reverse("wagtail_salesmanago_deliveries:index"), reverse("wagtailadmin_home"),
+                reverse("wagtailadmin_pages:edit", args=[backlog.pk]), settings_url):
+        html = admin.get(url).content.decode()
+        assert NOTICE in html, url
+        assert REJECTED in html
+        assert "Last answer: SALESmanago rejected the credentials or the owner. SALESmanago said: " \
+               "Not authenticated" in html
+        assert "Correct the client ID, the API secret or the owner e-mail" in html
+        assert "3 deliveries are waiting; nothing is lost." in html
+        assert "wrong" not in html.split(NOTICE)[1][:2000]
+    html = admin.get(reverse("wagtail_salesmanago_deliveries:index"), {"status": "held"})
+    assert sorted(r.email for r in html.context["object_list"]) == [
+        "a@example.com", "b@example.com", "c@example.com"]
+    assert '<span class="w-status w-status--warning">on hold</span>' in html.content.decode()
+    page_html = admin.get(reverse("wagtailadmin_pages:edit", args=[backlog.pk])).content.decode()
+    assert "· on hold: 3" in page_html
+
+    response = admin.post(settings_url, {**sm.credentials(), "detail_prefix": "ankieta."})
+    assert response.status_code == 302
+    assert statuses() == ["pending"] * 3 and not DeliveryHold.objects.exists()
+    assert run_retry() == "3 due; sent: 3.\n"  # nobody pressed Resend
+    assert emails_in(sm) == ["a@example.com", "b@example.com", "c@example.com"]
+    assert NOTICE not in admin.get(reverse("wagtail_salesmanago_deliveries:index")).content.decode()
+    held_first = [email for email in ("a@example.com", "b@example.com", "c@example.com")
+                  if outcomes(email)[1] == 2]
+    assert len(held_first) == 1
+    assert outcomes(held_first[0]) == ([("held", False), ("sent", False)], 2)
+    others = {"a@example.com", "b@example.com", "c@example.com"} - set(held_first)
+    assert all(outcomes(email) == ([("sent", False)], 1) for email in others)
+
+
+@pytest.mark.django_db
+def test_new_credentials_in_the_server_configuration_lift_the_hold(backlog, sm, settings):
+    settings.WAGTAIL_SALESMANAGO = {"default": {"api_secret": "wrong"}}
+    run_retry()
+    assert statuses() == ["held"] * 3
+    hold = DeliveryHold.objects.get()
+    assert sm.api_secret not in hold.fingerprint and "wrong" not in hold.fingerprint
+
+    settings.WAGTAIL_SALESMANAGO = {"default": {"api_secret": sm.api_secret}}
+    assert run_retry() == "3 due; sent: 3.\n"
+    assert emails_in(sm) == ["a@example.com", "b@example.com", "c@example.com"]
+    assert paths(sm) == ["/api/contact/upsert"] * 4  # the refusal, then the three
+
+
+@pytest.mark.django_db
+def test_saving_the_same_credentials_again_keeps_the_hold(backlog, sm):
+    sm.misbehave(auth_fail=True)
+    run_retry()
+    SalesmanagoSettings.objects.get().save()
+    assert statuses() == ["held"] * 3
+    assert DeliveryHold.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_one_check_per_interval_then_resumes_when_salesmanago_accepts_again(
+    backlog, sm, settings
+):
+    settings.WAGTAIL_SALESMANAGO_HOLD_CHECK_SECONDS = 900
+    sm.misbehave(auth_fail=True)
+    run_retry()
+    hold = DeliveryHold.objects.get()
+    assert hold.next_check_at - hold.since == timedelta(seconds=900)
+    for _ in range(3):
+        run_retry()
+    assert len(sm.requests()) == 1
+
+    check_is_due()
+    run_retry()
+    run_retry()
+    assert paths(sm) == ["/api/contact/upsert", "/api/user/listByClient"]  # one check
+    assert statuses() == ["held"] * 3
+    assert DeliveryHold.objects.get().checks == 1
+
+    sm.misbehave(auth_fail=False)  # e.g. the API key was enabled again in SALESmanago
+    run_retry()
+    assert len(sm.requests()) == 2  # the next check is not due yet
+    check_is_due()
+    assert run_retry() == "3 due; sent: 3.\n"
+    assert paths(sm)[2:] == ["/api/user/listByClient"] + ["/api/contact/upsert"] * 3
+    assert not DeliveryHold.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_owner_who_is_not_a_user_holds_and_the_check_says_so(admin, backlog, sm):
+    SalesmanagoSettings.objects.update(owner_email="stranger@example.com")
+    run_retry()
+    assert statuses() == ["held"] * 3
+    check_is_due()
+    run_retry()
+
+    hold = DeliveryHold.objects.get()
+    assert hold.reason == "owner"
+    assert hold.message == "The owner stranger@example.com is not a user of this SALESmanago account."
+    html = admin.get(reverse("wagtail_salesmanago_deliveries:index")).content.decode()
+    assert "The owner e-mail is not a user of this SALESmanago account." in html
+
+    stored = SalesmanagoSettings.objects.get()
+    stored.owner_email = sm.owner
+    stored.save()  # what the settings screen does
+    assert run_retry() == "3 due; sent: 3.\n"
+    assert {c["email"] for c in sm.contacts()} == {"a@example.com", "b@example.com", "c@example.com"}
+
+
+@pytest.mark.django_db
+def test_visitors_during_a_hold_cost_no_calls_and_resend_brings_the_check_forward(
+    client, sm, on_commit
+):
+    page = make_form_page()
+    sm.misbehave(auth_fail=True)
+    submit(client, page, on_commit, "a@example.com", "b@example.com", "c@example.com")
+    assert statuses() == ["held"] * 3
+    assert len(sm.requests()) == 1
+
+    sm.misbehave(auth_fail=False)
+    with on_commit():
+        assert outbox.resend(ExportRecord.objects.all()) == 3
+    assert statuses() == ["sent"] * 3
+    assert paths(sm)[1:] == ["/api/user/listByClient"] + ["/api/contact/upsert"] * 3
+
+
+@pytest.mark.django_db
+def test_time_on_hold_does_not_count_towards_giving_up(backlog, sm, settings):
+    settings.WAGTAIL_SALESMANAGO_RETRY_BASE_SECONDS = 0
+    SalesmanagoSettings.objects.update(api_secret="wrong")
+    run_retry()
+    three_days_ago = timezone.now() - timedelta(days=3)
+    ExportRecord.objects.update(created_at=three_days_ago)
+    DeliveryHold.objects.update(since=three_days_ago)
+
+    sm.misbehave(status=503)  # fixed after three days, and SALESmanago is down right then
+    stored = SalesmanagoSettings.objects.get()
+    stored.api_secret = sm.api_secret
+    stored.save()
+    run_retry()
+    assert statuses() == ["retrying"] * 3  # 3 days old, but the 48 hours start at the release
+    sm.misbehave(status=0)
+    run_retry()
+    assert statuses() == ["sent"] * 3
+
+
+@pytest.mark.django_db
+def test_only_one_sender_wins_each_check(backlog, sm):
+    sm.misbehave(auth_fail=True)
+    run_retry()
+    hold = DeliveryHold.objects.get()
+    now = hold.next_check_at
+    assert holds.claim_check(hold, now) is True
+    assert holds.claim_check(hold, now) is False  # a second worker at the same moment
+
+
+@pytest.mark.django_db
+def test_records_left_held_without_a_hold_are_sent(backlog, sm):
+    sm.misbehave(auth_fail=True)
+    run_retry()
+    sm.misbehave(auth_fail=False)
+    Site.objects.create(hostname="other.example", root_page_id=2)  # keeps a default site around
+    DeliveryHold.objects.all().delete()  # e.g. its row went with a deleted site
+    assert statuses() == ["held"] * 3
+    assert run_retry() == "3 due; sent: 3.\n"
+
+
+@pytest.mark.django_db
+def test_one_alert_mail_when_a_site_goes_on_hold(client, sm, on_commit, settings, mailoutbox):
+    settings.WAGTAIL_SALESMANAGO_ALERT_ADMINS = True
+    settings.ADMINS = [("Ops", "ops@example.com")]
+    SalesmanagoSettings.objects.update(api_secret="wrong-secret")
+    page = make_form_page()
+    with on_commit():
+        for email in ("x@example.com", "y@example.com"):
+            answer(client, page, {"Twój e-mail": email})
+
+    [mail] = mailoutbox
+    assert mail.subject.endswith("SALESmanago deliveries of localhost [default] are on hold")
+    assert "nothing is lost" in mail.body and REJECTED in mail.body
+    assert "/admin/salesmanago/deliveries/?status=held" in mail.body
+    assert "wrong-secret" not in mail.body and "x@example.com" not in mail.body

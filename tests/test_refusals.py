@@ -1,0 +1,157 @@
+"""What a refusal means, told without trusting SALESmanago's unconfirmed words, and what a 401/403
+from something in front of it does. Against `responses`, for answers the sandbox never gives."""
+
+import json
+from datetime import timedelta
+
+import pytest
+import responses
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.models import Site
+
+from tests.helpers import answer, make_form_page
+from tests.test_retries import run_retry, statuses, submit
+from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
+
+URL = "https://app3.salesmanago.pl/api/"
+OWNER = "crm@firma.pl"
+CONTACT_ID = "21c252a6-6de0-436b-bae8-9d0142363266"
+OK = {"success": True, "message": [], "contactId": CONTACT_ID, "externalId": None}
+USERS = {"success": True, "message": [], "users": ["anna@firma.pl", OWNER]}
+
+
+@pytest.fixture
+def api(db, settings):
+    """The default site exports to app3.salesmanago.pl, mocked; answers wait for salesmanago_retry."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    SalesmanagoSettings.objects.update_or_create(
+        site=Site.objects.get(is_default_site=True),
+        defaults={"endpoint": "app3.salesmanago.pl", "client_id": "client-1",
+                  "api_secret": "s3cr3t", "owner_email": OWNER},
+    )
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+def answers(api, path, *bodies, status=200):
+    """From now on, ``path`` answers ``bodies`` in turn (JSON, or text when a string)."""
+    api.remove(responses.POST, URL + path)
+    for body in bodies:
+        if isinstance(body, str):
+            api.add(responses.POST, URL + path, body=body, status=status)
+        else:
+            api.add(responses.POST, URL + path, json=body, status=status)
+
+
+def called(api):
+    return [call.request.url.removeprefix(URL) for call in api.calls]
+
+
+@pytest.fixture
+def backlog(api, client, on_commit):
+    submit(client, make_form_page(), on_commit, "a@example.com", "b@example.com", "c@example.com")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_401_or_403_without_salesmanagos_answer_holds_until_access_works(
+    api, backlog, admin_client, status
+):
+    answers(api, "contact/upsert", "<html><h1>Request blocked</h1></html>", status=status)
+    answers(api, "user/listByClient", "<html><h1>Request blocked</h1></html>", status=status)
+
+    assert run_retry().endswith("3 due; held: 3.\n")
+    assert called(api) == ["contact/upsert"]
+    hold = DeliveryHold.objects.get()
+    assert hold.reason == "denied"
+    assert hold.message == (
+        "Access to SALESmanago was denied, and the answer was not SALESmanago's (a proxy or "
+        f"firewall in between?). (HTTP {status}, POST /api/contact/upsert)")
+    html = admin_client.get(reverse("wagtail_salesmanago_deliveries:index")).content.decode()
+    assert "Access to SALESmanago was denied (HTTP 401 or 403)" in html
+    assert "Check that this server may reach the SALESmanago endpoint" in html
+
+    DeliveryHold.objects.update(next_check_at=timezone.now() - timedelta(seconds=1))
+    run_retry()
+    run_retry()
+    assert called(api) == ["contact/upsert", "user/listByClient"]  # one check, still blocked
+
+    answers(api, "user/listByClient", USERS)  # the firewall lets this server through again
+    answers(api, "contact/upsert", OK, OK, OK)
+    DeliveryHold.objects.update(next_check_at=timezone.now() - timedelta(seconds=1))
+    assert run_retry() == "3 due; sent: 3.\n"
+    assert called(api)[2:] == ["user/listByClient"] + ["contact/upsert"] * 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "refusal, check, status, reason, error",
+    [
+        # SALESmanago's words for a wrong owner are not confirmed: the users list tells.
+        ({"success": False, "message": ["Invalid owner"]}, USERS | {"users": ["anna@firma.pl"]},
+         "held", "owner", f"The owner {OWNER} is not a user of this SALESmanago account."),
+        # Nor are its words for a wrong client ID: the credentials check is refused too.
+        ({"success": False, "message": ["Authorization failed. Wrong clientId"]},
+         {"success": False, "message": ["Authorization failed. Wrong clientId"]},
+         "held", "rejected", "SALESmanago rejected the credentials or the owner. SALESmanago said: "
+                             "Authorization failed. Wrong clientId (HTTP 200, POST /api/user/listByClient)"),
+        # The check could not run: neither failed nor held, tried again later.
+        ({"success": False, "message": ["Whatever"]}, "<html>down</html>",
+         "retrying", None, "SALESmanago refused the request. SALESmanago said: Whatever (HTTP 200, "
+                           "POST /api/contact/upsert) Checking the credentials failed too"),
+    ],
+)
+def test_an_unconfirmed_refusal_is_told_by_the_credentials_check(
+    api, client, on_commit, refusal, check, status, reason, error
+):
+    answers(api, "contact/upsert", refusal)
+    if isinstance(check, str):
+        answers(api, "user/listByClient", check, status=503)
+    else:
+        answers(api, "user/listByClient", check)
+    submit(client, make_form_page(), on_commit, "a@example.com")
+    run_retry()
+
+    record = ExportRecord.objects.get()
+    assert record.status == status
+    assert record.last_error.startswith(error)
+    assert called(api) == ["contact/upsert", "user/listByClient"]
+    if reason:
+        assert DeliveryHold.objects.get().reason == reason
+    else:
+        assert not DeliveryHold.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_refusal_of_one_answer_fails_that_answer_only(api, client, on_commit):
+    def upsert(request):
+        email = json.loads(request.body)["contact"]["email"]
+        if email == "bad@example.com":
+            return 200, {}, json.dumps({"success": False, "message": ["Email invalid"]})
+        return 200, {}, json.dumps(OK)
+
+    api.add_callback(responses.POST, URL + "contact/upsert", callback=upsert)
+    answers(api, "user/listByClient", USERS)
+    submit(client, make_form_page(), on_commit, "bad@example.com", "good@example.com")
+    assert run_retry() == "2 due; failed: 1, sent: 1.\n"
+
+    bad = ExportRecord.objects.get(email="bad@example.com")
+    assert bad.last_error == ("SALESmanago refused the request. SALESmanago said: Email invalid "
+                              "(HTTP 200, POST /api/contact/upsert)")
+    assert not DeliveryHold.objects.exists()
+    assert sorted(called(api)) == ["contact/upsert", "contact/upsert", "user/listByClient"]
+
+
+@pytest.mark.django_db
+def test_an_update_refused_after_the_check_passes_is_an_unknown_contact(api, client, on_commit):
+    answers(api, "contact/update", {"success": False, "message": ["Whatever it says"]})
+    answers(api, "user/listByClient", USERS)
+    with on_commit():
+        answer(client, make_form_page(), {"Komentarz": "Hej"}, smclientid=CONTACT_ID)
+    run_retry()
+
+    record = ExportRecord.objects.get()
+    assert (record.status, statuses()) == ("failed", ["failed"])
+    assert record.last_error.startswith("SALESmanago does not know this contact.")
+    assert called(api) == ["contact/update", "user/listByClient"]

@@ -1,0 +1,170 @@
+"""Holding a site's deliveries while SALESmanago rejects its credentials or owner.
+
+Such a rejection is not any record's fault: failing the records would lose them, and sending
+them would only be refused again. So the site gets a ``DeliveryHold``, its records wait as
+``held``, and SALESmanago is asked at most once per ``HOLD_CHECK_SECONDS`` whether the
+credentials work now (``user/listByClient``, the credentials check). The hold lifts when a check
+passes or the credentials change, in the admin or in the server configuration (the hold keeps a
+keyed fingerprint of the rejected ones). ``outbox`` decides when to call these.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.crypto import salted_hmac
+
+from . import conf
+from .exceptions import (
+    AccessDeniedError,
+    NotConfigured,
+    OwnerError,
+    SalesmanagoError,
+    TransientError,
+)
+from .models import DeliveryHold, ExportRecord
+
+logger = logging.getLogger(__name__)
+Reason = DeliveryHold.Reason
+Status = ExportRecord.Status
+
+
+def fingerprint(account):
+    """A keyed hash of the values SALESmanago judges: it changes when any of them does."""
+    values = (account.endpoint, account.client_id, account.api_secret, account.owner_email)
+    text = "\0".join(str(value or "").strip() for value in values)
+    return salted_hmac("wagtail_salesmanago.holds", text, algorithm="sha256").hexdigest()
+
+
+def reason_for(error):
+    if isinstance(error, AccessDeniedError):
+        return Reason.DENIED
+    if isinstance(error, OwnerError):
+        return Reason.OWNER
+    return Reason.REJECTED
+
+
+def check_interval():
+    return timedelta(seconds=conf.get("HOLD_CHECK_SECONDS"))
+
+
+def start(site, account, error, now):
+    """The site's hold for ``error`` (a new one, or the one another sender just made); and
+    whether it is new."""
+    return DeliveryHold.objects.get_or_create(
+        site=site,
+        defaults={
+            "reason": reason_for(error),
+            "message": str(error),
+            "since": now,
+            "next_check_at": now + check_interval(),
+            "fingerprint": fingerprint(account),
+        },
+    )
+
+
+def hold_record(record, hold, now, *, called):
+    """Put a claimed record on hold; ``False`` if the hold was lifted meanwhile.
+
+    ``called``: whether SALESmanago was called for it (else the claim's attempt is taken back).
+    The hold row is locked so that a concurrent ``release`` cannot leave the record behind.
+    """
+    with transaction.atomic():
+        if not DeliveryHold.objects.select_for_update().filter(pk=hold.pk).exists():
+            return False
+        ExportRecord.objects.filter(pk=record.pk).update(
+            status=Status.HELD, hold=hold, next_attempt_at=None, claimed_until=None,
+            last_error=hold.message, updated_at=now,
+            **({} if called else {"attempts": F("attempts") - 1}),
+        )
+    record.status, record.hold, record.next_attempt_at = Status.HELD, hold, None
+    record.last_error, record.claimed_until = hold.message, None
+    if not called:
+        record.attempts -= 1
+    return True
+
+
+def claim_check(hold, now):
+    """Take the hold's next credentials check; only one sender wins it per interval."""
+    return (
+        DeliveryHold.objects.filter(pk=hold.pk, next_check_at__lte=now).update(
+            next_check_at=now + check_interval(), last_check_at=now, checks=F("checks") + 1
+        )
+        == 1
+    )
+
+
+def credentials_work(hold, account):
+    """One credentials check for a held site. ``True`` if it passes; otherwise the hold says why."""
+    try:
+        users = account.get_client().list_users(account.owner_email)
+    except TransientError as err:
+        logger.warning("SALESmanago hold of site %s: the check could not run: %s", hold.site_id, err)
+        return False
+    except (SalesmanagoError, NotConfigured) as err:
+        update = {"reason": reason_for(err), "message": str(err)}
+    else:
+        if is_user(account.owner_email, users):
+            return True
+        update = {"reason": Reason.OWNER, "message": not_a_user(account.owner_email)}
+    DeliveryHold.objects.filter(pk=hold.pk).update(**update)
+    logger.warning("SALESmanago deliveries of site %s stay on hold: %s", hold.site_id, update["message"])
+    return False
+
+
+def explain_refusal(client, owner, error):
+    """What a refusal that does not name the credentials was about, after checking them.
+
+    SALESmanago's words for its refusals are not documented beyond "Not authenticated", so a
+    refusal of an upsert or update is checked with the credentials check: refused there too ->
+    credentials; the owner missing from the users -> owner; else the refusal is this record's.
+    """
+    try:
+        users = client.list_users(owner)
+    except TransientError as err:
+        return TransientError(
+            f"{error} Checking the credentials failed too ({err.description}); tried again later.",
+            kind=err.kind, path=error.path, status_code=error.status_code,
+        )
+    except SalesmanagoError as err:
+        return err
+    if not is_user(owner, users):
+        return OwnerError(not_a_user(owner), path=error.path, status_code=error.status_code,
+                          api_message=error.api_message)
+    return error
+
+
+def is_user(owner, users):
+    return str(owner or "").strip().lower() in [user.strip().lower() for user in users]
+
+
+def not_a_user(owner):
+    return f"The owner {owner} is not a user of this SALESmanago account."
+
+
+def release(hold, now, why):
+    """Lift the hold: its records are due now, with a fresh give-up window. Their ids."""
+    with transaction.atomic():
+        locked = DeliveryHold.objects.select_for_update().filter(pk=hold.pk).first()
+        if locked is None:
+            return []  # another process lifted it
+        ids = list(locked.records.filter(status=Status.HELD).values_list("pk", flat=True))
+        ExportRecord.objects.filter(pk__in=ids).update(
+            status=Status.PENDING, hold=None, next_attempt_at=now, retry_window_from=now,
+            updated_at=now,
+        )
+        locked.delete()
+    logger.info("SALESmanago hold of site %s lifted (%s); %s deliveries due.", hold.site_id, why, len(ids))
+    return ids
+
+
+def release_orphans(now):
+    """Records left ``held`` without a hold (its site was deleted, say) become due. Their ids."""
+    orphans = ExportRecord.objects.filter(status=Status.HELD, hold__isnull=True)
+    ids = list(orphans.values_list("pk", flat=True))
+    orphans.filter(pk__in=ids).update(
+        status=Status.PENDING, next_attempt_at=now, retry_window_from=now, updated_at=now
+    )
+    return ids
+

@@ -1,0 +1,25 @@
+"""``{% salesmanago_holds %}``: the sites whose deliveries wait, for the admin's notices."""
+
+from django import template
+
+from ..models import DeliveryHold
+
+register = template.Library()
+
+
+@register.simple_tag
+def salesmanago_holds():
+    """Every delivery hold, each with ``waiting``: how many records wait in it."""
+    return list(DeliveryHold.objects.with_waiting())
+
+
+@register.simple_tag
+def salesmanago_site_holds(site):
+    """The delivery hold of ``site``, as a list (empty when it has none)."""
+    return list(DeliveryHold.objects.with_waiting().filter(site=site)) if site else []
+
+
+@register.inclusion_tag("wagtail_salesmanago/hold_notice.html")
+def salesmanago_hold_notice(hold):
+    """What was rejected, since when, and what to do."""
+    return {"hold": hold}
