@@ -61,7 +61,7 @@ browser:
 
 # The README's screenshots, from the browser test.
 screenshots: $(VENV)/.installed browser
-	SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py -k editor
+	SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py -k "editor or content_security"
 
 messages: $(VENV)/.installed
 	cd wagtail_salesmanago && ../$(BIN)/django-admin makemessages -l pl --no-obsolete && \

@@ -35,11 +35,11 @@ class Demo:
 
 
 @contextlib.contextmanager
-def running_demo(tmp_path):
+def running_demo(tmp_path, **extra_env):
     sandbox_port, demo_port = free_port(), free_port()
     env = {**os.environ, "SANDBOX_PORT": str(sandbox_port), "DEMO_PORT": str(demo_port),
            "DEMO_DATABASE": str(tmp_path / "db.sqlite3"), "DEMO_STATE_DIR": str(tmp_path),
-           "PYTHONUNBUFFERED": "1"}
+           "PYTHONUNBUFFERED": "1", **extra_env}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "example_project" / "demo.py")],

@@ -90,6 +90,9 @@ if os.environ.get("TASKS_BACKEND") == "db":
 if os.environ.get("CLAIM_SECONDS"):
     WAGTAIL_SALESMANAGO_CLAIM_SECONDS = float(os.environ["CLAIM_SECONDS"])
 
+# The sandbox speaks plain http on a loopback port.
+WAGTAIL_SALESMANAGO_ALLOW_HTTP = True
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STATIC_URL = "/static/"
 MEDIA_ROOT = os.path.join(os.path.dirname(__file__), "media")

@@ -64,9 +64,10 @@ def test_saving_with_an_empty_secret_keeps_the_stored_one(admin, settings_url):
     assert response.status_code == 302
     assert stored().api_secret == SECRET
 
-    response = admin.post(settings_url, form_data(client_id="client-2"))
+    # (A new endpoint or client ID needs it typed again: tests/test_secret.py.)
+    response = admin.post(settings_url, form_data(owner_email="crm@firma.pl"))
     assert response.status_code == 302
-    assert (stored().client_id, stored().api_secret) == ("client-2", SECRET)
+    assert (stored().owner_email, stored().api_secret) == ("crm@firma.pl", SECRET)
 
     admin.post(settings_url, form_data(api_secret="new-secret"))
     assert stored().api_secret == "new-secret"

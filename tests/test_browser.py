@@ -53,8 +53,8 @@ def contacts(demo):
                                                 timeout=10).json()}
 
 
-def log_in(browser, demo):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+def log_in(browser, demo, page=None):
+    page = page or browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{demo.site_url}/admin/login/")
     page.fill("input[name=username]", "admin")
     page.fill("input[name=password]", demo.find(r"password: (\S+)\)"))
@@ -111,11 +111,6 @@ def test_editor_turns_export_on_a_visitor_answers_and_the_delivery_shows(browser
     assert "ankieta.Jak-oceniasz-nasza-obsluge?" in editor.inner_text("pre.salesmanago-payload")
     editor.screenshot(path=shots / "delivery.png", full_page=True)
 
-    editor.goto(f"{demo.site_url}/admin/settings/wagtail_salesmanago/salesmanagosettings/")
-    editor.click("[data-salesmanago-test]")
-    editor.wait_for_selector("text=Połączenie z SALESmanago działa")
-    editor.screenshot(path=shots / "settings.png", full_page=True)
-
 
 def test_a_visitor_without_an_id_answers_with_an_email_and_is_created(browser, demo):
     visitor = browser.new_page()
@@ -124,3 +119,42 @@ def test_a_visitor_without_an_id_answers_with_an_email_and_is_created(browser, d
     created = contacts(demo)["nowa.osoba@example.com"]
     assert created["tags"] == ["BADANIE_SATYSFAKCJI"]
     assert created["properties"]["ankieta.Twoj-adres-e-mail"] == "nowa.osoba@example.com"
+
+
+STRICT_CSP = "script-src 'self'; object-src 'none'; base-uri 'self'"
+
+
+@pytest.fixture
+def strict_demo(tmp_path):
+    with running_demo(tmp_path, DEMO_CSP=STRICT_CSP) as running:
+        yield running
+
+
+def test_settings_and_test_connection_work_under_a_strict_content_security_policy(
+        browser, strict_demo, shots, tmp_path):
+    page = browser.new_page(viewport={"width": 1280, "height": 1300})
+    console = []
+    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
+    log_in(browser, strict_demo, page)
+    response = page.goto(f"{strict_demo.site_url}/admin/settings/wagtail_salesmanago/salesmanagosettings/")
+    assert response.headers["content-security-policy"] == STRICT_CSP
+
+    test_button = "[data-action='salesmanago-connection-test#test']"
+    page.click(test_button)
+    page.wait_for_selector("text=Połączenie z SALESmanago działa")
+    owners = page.eval_on_selector_all("#salesmanago-owners option", "options => options.map(o => o.value)")
+    assert owners and page.get_attribute("input[name=owner_email]", "list") == "salesmanago-owners"
+    page.screenshot(path=shots / "settings.png")
+
+    # A new client ID with the stored secret: refused in the browser, nothing sent.
+    page.fill("input[name=client_id]", "inny-klient")
+    page.click(test_button)
+    page.wait_for_selector("text=Zmieniono endpoint lub client ID: wpisz ponownie API secret.")
+    page.screenshot(path=tmp_path / "settings-secret-again.png")
+    assert not [line for line in console if "Content Security Policy" in line or "pageerror" in line]
+
+    # The policy is in force: an inline script is refused.
+    with pytest.raises(Exception):
+        page.add_script_tag(content="window.inlineRan = true")
+    assert page.evaluate("window.inlineRan") is None

@@ -1,5 +1,8 @@
 """Site owners: test connection, validation, credentials from the server configuration."""
 
+import re
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -7,6 +10,7 @@ from wagtail.models import Site
 
 from tests.demo_process import free_port
 from tests.helpers import answer, make_form_page
+import wagtail_salesmanago
 from wagtail_salesmanago.account import account_for_site
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
 
@@ -99,8 +103,32 @@ def test_connection_test_needs_permission_and_a_post(client, django_user_model, 
 def test_the_settings_screen_offers_the_test(admin, sm, site):
     html = admin.get(settings_url(site)).content.decode()
     assert "Test connection" in html
-    assert f'data-url="{connection_url(site)}"' in html
-    assert '<datalist id="salesmanago-owners">' in html
+    assert 'data-controller="salesmanago-connection-test"' in html
+    assert f'data-salesmanago-connection-test-url-value="{connection_url(site)}"' in html
+    assert 'data-action="salesmanago-connection-test#test"' in html
+    assert '<script src="/static/wagtail_salesmanago/js/connection-test.js"></script>' in html
+    assert '<datalist id="salesmanago-owners"' in html
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)|\son[a-z]+\s*=|javascript:",
+                           re.I)
+
+
+def test_no_template_of_ours_runs_inline_script():
+    """A strict Content Security Policy (``script-src 'self'``) blocks inline scripts and handlers."""
+    templates = list((Path(wagtail_salesmanago.__file__).parent / "templates").rglob("*.html"))
+    assert templates
+    for template in templates:
+        assert not INLINE_SCRIPT.search(template.read_text(encoding="utf-8")), template
+
+
+@pytest.mark.django_db
+def test_the_connection_test_panel_renders_no_inline_script(admin, sm, site):
+    html = admin.get(settings_url(site)).content.decode()
+    panel = html[html.index('data-controller="salesmanago-connection-test"'):]
+    panel = panel[:panel.index("</datalist>")]
+    assert not INLINE_SCRIPT.search(panel)
+    assert not [line for line in html.splitlines() if INLINE_SCRIPT.search(line)]
 
 
 def form(**changes):
@@ -108,24 +136,36 @@ def form(**changes):
             "owner_email": "owner@firma.pl", "detail_prefix": "ankieta.", **changes}
 
 
+URL_SHAPE = "Enter a URL like https://app3.salesmanago.pl, without a path, “?” or “#”."
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "changes, field, message",
     [
         ({"endpoint": "app3 salesmanago"}, "endpoint",
+         "Remove the spaces and invisible characters from the endpoint."),
+        ({"endpoint": "app3.salesmanago.pl/x"}, "endpoint",
          "Enter the host name only, like app3.salesmanago.pl, or a full URL."),
-        ({"endpoint": "ftp://app3.salesmanago.pl"}, "endpoint",
-         "Enter a URL like https://app3.salesmanago.pl, without a path."),
-        ({"endpoint": "https://app3.salesmanago.pl/api"}, "endpoint",
-         "Enter a URL like https://app3.salesmanago.pl, without a path."),
+        ({"endpoint": "ftp://app3.salesmanago.pl"}, "endpoint", URL_SHAPE),
+        ({"endpoint": "https://app3.salesmanago.pl/api"}, "endpoint", URL_SHAPE),
+        ({"endpoint": "https://app3.salesmanago.pl#"}, "endpoint", URL_SHAPE),
+        ({"endpoint": "https://app3.salesmanago.pl?"}, "endpoint", URL_SHAPE),
+        ({"endpoint": "https://user:pw@app3.salesmanago.pl"}, "endpoint",
+         "Leave the user name and password out of the endpoint."),
+        ({"endpoint": "https://app3.salesmanago.pl:99999"}, "endpoint",
+         "Enter a port number from 1 to 65535."),
         ({"endpoint": "http://127.0.0.1:8765"}, "endpoint",
          "Use https://. Plain http:// is allowed only with DEBUG or WAGTAIL_SALESMANAGO_ALLOW_HTTP"),
+        ({"endpoint": "https://app3.salesmanago.pl:8443"}, "endpoint",
+         "Use the standard https port. Other ports are allowed only with DEBUG"),
         ({"owner_email": "not-an-email"}, "owner_email", "Enter a valid email address."),
         ({"detail_prefix": "ankieta pytanie "}, "detail_prefix",
          "Use only letters, digits, dots, hyphens and underscores"),
     ],
 )
-def test_validation_messages(admin, site, changes, field, message):
+def test_validation_messages(admin, site, settings, changes, field, message):
+    settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = False
     response = admin.post(settings_url(site), form(**changes))
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
@@ -133,15 +173,19 @@ def test_validation_messages(admin, site, changes, field, message):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("endpoint", ["app3.salesmanago.pl", "https://www.salesmanago.com",
-                                      "localhost:8765"])
-def test_valid_endpoints(admin, site, endpoint):
+                                      "https://www.salesmanago.com:443/"])
+def test_valid_endpoints(admin, site, settings, endpoint):
+    settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = False
     assert admin.post(settings_url(site), form(endpoint=endpoint)).status_code == 302
 
 
 @pytest.mark.django_db
-def test_http_is_fine_with_the_explicit_setting(admin, site, settings):
+def test_http_and_other_ports_are_fine_with_the_explicit_setting(admin, site, settings):
+    settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = False
+    assert admin.post(settings_url(site), form(endpoint="http://127.0.0.1:8765")).status_code == 200
     settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = True
     assert admin.post(settings_url(site), form(endpoint="http://127.0.0.1:8765")).status_code == 302
+    assert admin.post(settings_url(site), form(endpoint="localhost:8765")).status_code == 302
 
 
 @pytest.mark.django_db
@@ -189,11 +233,13 @@ def test_missing_setting_error_names_both_ways(sm, site):
 def test_system_checks(sm, site, settings, capsys):
     from django.core.checks import run_checks
 
+    settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = False
     settings.WAGTAIL_SALESMANAGO = {"default": {"endpont": "x", "endpoint": "http://sm.example"}}
     messages = {m.id: m.msg for m in run_checks()}
     assert messages["wagtail_salesmanago.E003"] == (
         "WAGTAIL_SALESMANAGO['default'] has unknown keys: endpont.")
-    assert "plain http://" in messages["wagtail_salesmanago.W002"]
+    assert messages["wagtail_salesmanago.E004"].startswith(
+        "WAGTAIL_SALESMANAGO['default']['endpoint'] is not used: Use https://.")
 
     settings.WAGTAIL_SALESMANAGO = {}
     SalesmanagoSettings.objects.update(client_id="")
@@ -202,7 +248,8 @@ def test_system_checks(sm, site, settings, capsys):
     assert messages["wagtail_salesmanago.W001"] == (
         "1 form page(s) of site localhost [default] export to SALESmanago, but the site has no "
         "client_id; their answers cannot be sent.")
-    assert "Settings > SALESmanago of site localhost [default]" in messages["wagtail_salesmanago.W002"]
+    assert messages["wagtail_salesmanago.W002"].startswith(
+        "Settings > SALESmanago of site localhost [default]: the endpoint is not used: Use https://.")
 
     settings.DEBUG = True
     SalesmanagoSettings.objects.update(client_id="c")
@@ -217,9 +264,12 @@ def test_polish_settings_screen_preview_and_connection_test(admin, sm, site, set
     html = admin.get(settings_url(site)).content.decode()
     assert "Sprawdź połączenie" in html
     assert "Sekret jest zapisany. Zostaw to pole puste, aby go zachować" in html
+    assert "Wpisz go ponownie przy każdej zmianie endpointu lub client ID." in html
     data = admin.post(connection_url(site), typed(sm, owner_email="ghost@example.com")).json()
     assert data["message"] == ("ghost@example.com nie jest użytkownikiem tego konta SALESmanago. "
                                "Użytkownicy konta: owner@example.com.")
+    data = admin.post(connection_url(site), typed(sm, api_secret="", client_id="inny")).json()
+    assert data["message"].startswith("Zmieniono endpoint lub client ID: wpisz ponownie API secret.")
     response = admin.post(settings_url(site), form(detail_prefix="zła nazwa"))
     assert "Używaj tylko liter, cyfr, kropek" in " ".join(response.context["form"].errors["detail_prefix"])
 

@@ -7,8 +7,12 @@ Each value comes from the Django setting ``WAGTAIL_SALESMANAGO`` (the site's hos
 from dataclasses import dataclass
 
 from django.conf import settings as django_settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from .client import SalesmanagoClient
+from .endpoint import same_endpoint, validate_endpoint
 from .exceptions import NotConfigured
 from .mapping import DEFAULT_DETAIL_PREFIX
 
@@ -24,6 +28,17 @@ LABELS = {
 }
 
 
+SECRET_AGAIN = _(
+    "You changed the endpoint or the client ID: type the API secret again. The stored secret "
+    "only signs for the endpoint and client ID it was saved with."
+)
+SECRET_FIXED = _(
+    "The API secret is set in the server configuration, so change the endpoint and the client ID "
+    "there too."
+)
+
+
+@sensitive_variables()
 def configured(hostname):
     """The values the server configuration sets for a site (hostname entry over ``default``)."""
     config = getattr(django_settings, SETTING, None) or {}
@@ -48,6 +63,36 @@ class Account:
     def missing(self):
         return [name for name in REQUIRED if not str(getattr(self, name) or "").strip()]
 
+    def endpoint_error(self):
+        """Why this site may not call its endpoint, in words; "" when it may (or none is set)."""
+        if not str(self.endpoint or "").strip():
+            return ""
+        try:
+            validate_endpoint(self.endpoint)
+        except ValidationError as err:
+            return " ".join(err.messages)
+        return ""
+
+    def identity_changes(self, endpoint, client_id):
+        """Which of a typed ``endpoint`` and ``client_id`` name another account than this one's."""
+        changes = []
+        if endpoint and not same_endpoint(endpoint, self.endpoint):
+            changes.append("endpoint")
+        if client_id and str(client_id).strip() != str(self.client_id or "").strip():
+            changes.append("client_id")
+        return changes
+
+    def secret_error(self, endpoint, client_id):
+        """Why this account's secret may not sign for a typed ``endpoint`` and ``client_id``, or "".
+
+        The stored secret stays with the endpoint and client ID it was stored with, so that
+        nobody can make it sign requests for another server without knowing it.
+        """
+        if not self.api_secret or not self.identity_changes(endpoint, client_id):
+            return ""
+        return SECRET_FIXED if "api_secret" in self.from_config else SECRET_AGAIN
+
+    @sensitive_variables()
     def get_client(self):
         """A client for this account; ``NotConfigured`` naming both ways to fix what is missing."""
         missing = self.missing()
@@ -57,9 +102,16 @@ class Account:
                 f"missing. Fill them in under Settings > SALESmanago in the Wagtail admin, or set them "
                 f"in {SETTING} in the Django settings."
             )
+        error = self.endpoint_error()
+        if error:
+            where = SETTING if "endpoint" in self.from_config else "Settings > SALESmanago"
+            raise NotConfigured(
+                f"The SALESmanago endpoint of site {self.site} ({where}) is not used: {error}"
+            )
         return SalesmanagoClient(self.endpoint, self.client_id, self.api_secret)
 
 
+@sensitive_variables()
 def account_for_site(site, stored=None):
     """The account of ``site``: configuration values first, then the stored settings."""
     from .models import SalesmanagoSettings

@@ -3,19 +3,23 @@
 from django.apps import apps
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError
+from django.utils.translation import override
 
-from . import conf
 from .account import FIELDS, SETTING, account_for_site
+from .endpoint import validate_endpoint
 
-
-def is_http(endpoint):
-    return str(endpoint or "").strip().lower().startswith("http://")
+ENDPOINT_HINT = (
+    "Use a host name such as app3.salesmanago.pl or https://app3.salesmanago.pl, without a path, "
+    "query, fragment or user name; plain http:// and other ports need DEBUG or "
+    "WAGTAIL_SALESMANAGO_ALLOW_HTTP = True (a local sandbox)."
+)
 
 
 @register()
 def check_settings_dict(app_configs=None, **kwargs):
-    """W002 for an http:// endpoint outside DEBUG; E003 for keys the app does not know."""
+    """E003 for keys the app does not know; E004 for an endpoint the app will not call."""
     problems = []
     for site_key, values in (getattr(settings, SETTING, None) or {}).items():
         unknown = sorted(set(values) - set(FIELDS))
@@ -25,23 +29,32 @@ def check_settings_dict(app_configs=None, **kwargs):
                 hint=f"Use only: {', '.join(FIELDS)}.",
                 id="wagtail_salesmanago.E003",
             ))
-        if is_http(values.get("endpoint")) and not (settings.DEBUG or conf.get("ALLOW_HTTP")):
-            problems.append(http_warning(f"{SETTING}[{site_key!r}]"))
+        error = endpoint_problem(values.get("endpoint"))
+        if error:
+            problems.append(Error(
+                f"{SETTING}[{site_key!r}]['endpoint'] is not used: {error}",
+                hint=ENDPOINT_HINT,
+                id="wagtail_salesmanago.E004",
+            ))
     return problems
 
 
-def http_warning(where):
-    return Warning(
-        f"{where}: the SALESmanago endpoint uses plain http://, so answers travel unencrypted.",
-        hint="Use https:// (or a bare host name), or set WAGTAIL_SALESMANAGO_ALLOW_HTTP = True "
-             "for a local sandbox.",
-        id="wagtail_salesmanago.W002",
-    )
+def endpoint_problem(endpoint):
+    """What is wrong with a set ``endpoint``, in English (for the checks' output), or ""."""
+    if not str(endpoint or "").strip():
+        return ""
+    with override("en"):
+        try:
+            validate_endpoint(endpoint)
+        except ValidationError as err:
+            return " ".join(err.messages)
+    return ""
 
 
 @register(Tags.database)
 def check_sites(app_configs=None, databases=None, **kwargs):
-    """W001 for sites whose exporting form pages have no credentials; W002 for stored http://."""
+    """W001 for sites whose exporting form pages have no credentials; W002 for a stored endpoint
+    the app will not call."""
     from wagtail.models import Site
 
     from .models import SalesmanagoFormMixin
@@ -63,10 +76,13 @@ def check_sites(app_configs=None, databases=None, **kwargs):
                     hint="Fill them in under Settings > SALESmanago, or in WAGTAIL_SALESMANAGO.",
                     id="wagtail_salesmanago.W001",
                 ))
-            if is_http(account.endpoint) and "endpoint" not in account.from_config and not (
-                settings.DEBUG or conf.get("ALLOW_HTTP")
-            ):
-                problems.append(http_warning(f"Settings > SALESmanago of site {site}"))
+            error = "" if "endpoint" in account.from_config else endpoint_problem(account.endpoint)
+            if error:
+                problems.append(Warning(
+                    f"Settings > SALESmanago of site {site}: the endpoint is not used: {error}",
+                    hint=ENDPOINT_HINT,
+                    id="wagtail_salesmanago.W002",
+                ))
     except DatabaseError:
         return []  # not migrated yet
     return problems

@@ -6,11 +6,15 @@ import time
 import uuid
 
 import requests
+from django.core.exceptions import ValidationError
+from django.views.decorators.debug import sensitive_variables
 
 from . import __version__, conf
+from .endpoint import parse_endpoint
 from .exceptions import (
     AccessDeniedError,
     AuthenticationError,
+    NotConfigured,
     PermanentError,
     TransientError,
     UnknownContactError,
@@ -43,18 +47,26 @@ def shared_session():
 
 
 def base_url(endpoint):
-    """``app3.salesmanago.pl`` -> ``https://app3.salesmanago.pl``; a full URL is kept as it is."""
-    endpoint = endpoint.strip().rstrip("/")
-    if "://" in endpoint:
-        return endpoint
-    return f"https://{endpoint}"
+    """``app3.salesmanago.pl`` -> ``https://app3.salesmanago.pl``: rebuilt from scheme, host, port."""
+    return parse(endpoint).url
 
 
+def parse(endpoint):
+    try:
+        return parse_endpoint(endpoint)
+    except ValidationError as err:
+        raise NotConfigured(
+            f"The SALESmanago endpoint {endpoint!r} is not valid: {' '.join(err.messages)}"
+        ) from None
+
+
+@sensitive_variables()
 def sign(client_id, api_secret, api_key):
     """SALESmanago's request signature: ``sha1(apiKey + clientId + apiSecret)`` in hex."""
     return hashlib.sha1(f"{api_key}{client_id}{api_secret}".encode()).hexdigest()
 
 
+@sensitive_variables()
 def auth_fields(client_id, api_secret):
     """The authentication fields for one request, with a fresh random ``apiKey``."""
     api_key = uuid.uuid4().hex
@@ -97,8 +109,10 @@ def is_auth_message(message):
 class SalesmanagoClient:
     """Calls SALESmanago for one account. The secret only ever goes into ``sha``."""
 
+    @sensitive_variables("api_secret")
     def __init__(self, endpoint, client_id, api_secret, *, timeout=None, session=None):
-        self.base_url = base_url(endpoint)
+        self.endpoint = parse(endpoint)
+        self.base_url = self.endpoint.url
         self.client_id = client_id
         self._api_secret = api_secret
         timeout = timeout or conf.get("TIMEOUT")
@@ -109,13 +123,14 @@ class SalesmanagoClient:
     def __repr__(self):
         return f"SalesmanagoClient({self.base_url!r}, client_id={self.client_id!r})"
 
+    # Every frame below holds the signed payload: error reports show none of their variables.
+    @sensitive_variables()
     def call(self, path, body):
         """POST ``body`` (signed) to ``/api/<path>``; the decoded answer, or an error."""
+        url = self.endpoint.api_url(path)
         payload = {**auth_fields(self.client_id, self._api_secret), **body}
         try:
-            response = self.session.post(
-                f"{self.base_url}/api/{path}", json=payload, timeout=self.timeout
-            )
+            response = self.session.post(url, json=payload, timeout=self.timeout)
         except requests.Timeout as err:
             raise TransientError(
                 "SALESmanago did not answer in time.", kind="timeout", path=path

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 from wagtail.models import Site
 
@@ -59,18 +60,37 @@ def transient_message(err, url):
     return _("SALESmanago at %(url)s answered with an error: %(error)s") % {"url": url, "error": err}
 
 
+@sensitive_post_parameters("api_secret")
+@sensitive_variables()
 @require_POST
 def test_connection_view(request, site_id):
-    """Test the credentials typed into the settings form (blank ones: the stored ones)."""
+    """Test the credentials typed into the settings form (blank ones: the stored ones).
+
+    The stored secret is only used with the stored endpoint and client ID, and nothing is sent
+    to an endpoint this site may not call.
+    """
     from .models import SalesmanagoSettings
 
     if not request.user.has_perm("wagtail_salesmanago.change_salesmanagosettings"):
         raise PermissionDenied
     site = get_object_or_404(Site, pk=site_id)
     stored = SalesmanagoSettings.for_site(site)
-    for name in FIELDS:
-        typed = request.POST.get(name, "").strip()
-        if typed:
-            setattr(stored, name, typed)
-    outcome = test_connection(account_for_site(site, stored))
+    current = account_for_site(site, stored)
+    # What the server configuration sets cannot be changed here, so typed values for it are ignored.
+    typed = {name: request.POST.get(name, "").strip() for name in FIELDS
+             if name not in current.from_config}
+    for name, value in typed.items():
+        if value:
+            setattr(stored, name, value)
+    account = account_for_site(site, stored)
+    error = account.endpoint_error() or (
+        "" if typed.get("api_secret")
+        else current.secret_error(typed.get("endpoint"), typed.get("client_id"))
+    )
+    if error:
+        return answer(Outcome(False, str(error)))
+    return answer(test_connection(account))
+
+
+def answer(outcome):
     return JsonResponse({"ok": outcome.ok, "message": outcome.message, "users": outcome.users})

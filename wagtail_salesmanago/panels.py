@@ -54,6 +54,10 @@ class ConnectionTestPanel(Panel):
     class BoundPanel(Panel.BoundPanel):
         template_name = "wagtail_salesmanago/panels/connection_test.html"
 
+        class Media:
+            # A Stimulus controller in a static file: no inline script, so a strict CSP works.
+            js = ["wagtail_salesmanago/js/connection-test.js"]
+
         def is_shown(self):
             return bool(self.instance.site_id)
 

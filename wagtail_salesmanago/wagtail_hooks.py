@@ -8,7 +8,7 @@ from wagtail.admin.ui.components import Component
 from .alerts import failed_list_url
 from .bulk_actions import ResendBulkAction
 from .connection import test_connection_view
-from .models import DeliveryHold, ExportRecord
+from .models import DeliveryHold, ExportRecord, SalesmanagoSettings
 from .permissions import delivery_permission_policy
 from .views import DeliveryViewSet
 
@@ -22,6 +22,13 @@ def register_connection_test_url():
         path("salesmanago/test-connection/<int:site_id>/", test_connection_view,
              name="wagtail_salesmanago_test_connection"),
     ]
+
+
+@hooks.register("before_edit_setting")
+def hide_the_typed_secret_from_error_reports(request, instance):
+    """Error reports (DEBUG pages, error mails) of a settings save show no typed secret."""
+    if isinstance(instance, SalesmanagoSettings):
+        request.sensitive_post_parameters = ["api_secret"]
 
 
 @hooks.register("register_admin_viewset")

@@ -46,6 +46,11 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
+# A strict Content Security Policy, e.g. DEMO_CSP="script-src 'self'" make demo: the admin's
+# SALESmanago parts run no inline script. The browser test runs the admin under one.
+if os.environ.get("DEMO_CSP"):
+    MIDDLEWARE.insert(0, "mysite.csp.content_security_policy")
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
