@@ -3,6 +3,7 @@
 from django.apps import apps
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError
 
 from . import conf
@@ -28,6 +29,16 @@ def check_settings_dict(app_configs=None, **kwargs):
         if is_http(values.get("endpoint")) and not (settings.DEBUG or conf.get("ALLOW_HTTP")):
             problems.append(http_warning(f"{SETTING}[{site_key!r}]"))
     return problems
+
+
+@register()
+def check_time_limits(app_configs=None, **kwargs):
+    """E004 for a TIMEOUT or DEADLINE option that is not seconds (every delivery would fail)."""
+    try:
+        conf.deadline(conf.timeouts())
+    except ImproperlyConfigured as err:
+        return [Error(str(err), id="wagtail_salesmanago.E004")]
+    return []
 
 
 def http_warning(where):
