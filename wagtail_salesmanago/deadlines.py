@@ -119,7 +119,8 @@ class Watchdog:
 
     def __init__(self):
         self._reset()
-        os.register_at_fork(after_in_child=self._reset)  # threads do not survive a fork
+        if hasattr(os, "register_at_fork"):  # not on Windows
+            os.register_at_fork(after_in_child=self._reset)  # threads do not survive a fork
 
     def _reset(self):
         self._wake = threading.Condition()
