@@ -7,8 +7,10 @@ import time
 import pytest
 import requests
 import responses
+from django.core.exceptions import ImproperlyConfigured
 
 from wagtail_salesmanago import __version__, mapping
+from wagtail_salesmanago.checks import check_time_limits
 from wagtail_salesmanago.client import SalesmanagoClient, base_url
 from wagtail_salesmanago.exceptions import (
     AccessDeniedError,
@@ -133,14 +135,38 @@ def test_headers_and_timeout(api):
     assert headers["Accept"] == "application/json"
     assert headers["User-Agent"].startswith(f"wagtail-salesmanago/{__version__} ")
     assert client.timeout == (3.05, 6.95)
-    assert sum(client.timeout) <= 10
+    assert client.deadline == 10
 
 
-def test_timeout_setting(settings):
-    settings.WAGTAIL_SALESMANAGO_TIMEOUT = [1, 2]
-    assert SalesmanagoClient("h", "c", SECRET).timeout == (1, 2)
-    settings.WAGTAIL_SALESMANAGO_TIMEOUT = 5
-    assert SalesmanagoClient("h", "c", SECRET).timeout == 5
+@pytest.mark.parametrize("timeout, deadline, expected", [
+    ([1, 2], None, ((1, 2), 3)),  # a list, as settings files often hold
+    ((1, 2), None, ((1, 2), 3)),
+    (5, None, ((5, 5), 10)),  # one number: connect and read, as requests reads it
+    ((1, 2), 4, ((1, 2), 4)),
+    ((3.05, 6.95), 0.5, ((3.05, 6.95), 0.5)),
+])
+def test_timeout_and_deadline_settings(settings, timeout, deadline, expected):
+    settings.WAGTAIL_SALESMANAGO_TIMEOUT = timeout
+    settings.WAGTAIL_SALESMANAGO_DEADLINE = deadline
+    client = SalesmanagoClient("h", "c", SECRET)
+    assert (client.timeout, client.deadline) == expected
+
+
+@pytest.mark.parametrize("name, value", [
+    ("TIMEOUT", "10"), ("TIMEOUT", (1,)), ("TIMEOUT", (1, 2, 3)), ("TIMEOUT", (1, -2)),
+    ("TIMEOUT", True), ("TIMEOUT", None), ("DEADLINE", "10"), ("DEADLINE", 0),
+])
+def test_a_wrong_timeout_or_deadline_setting_is_named(settings, name, value):
+    setattr(settings, f"WAGTAIL_SALESMANAGO_{name}", value)
+    message = f"WAGTAIL_SALESMANAGO_{name} must be a number of seconds"
+    with pytest.raises(ImproperlyConfigured, match=message):
+        SalesmanagoClient("h", "c", SECRET)
+    [error] = check_time_limits()
+    assert error.id == "wagtail_salesmanago.E005" and error.msg.startswith(message)
+
+
+def test_time_limits_pass_the_system_check_when_they_are_seconds():
+    assert check_time_limits() == []
 
 
 @pytest.mark.parametrize(
@@ -213,15 +239,23 @@ def test_error_classes(api, client, path, kwargs, error_class, text):
     assert error.response is not None
 
 
-def test_timeout_and_refused_connection_are_transient(api, client):
+def test_timeouts_and_refused_connection_are_transient(api, client):
     api.add(responses.POST, URL + "contact/upsert", body=requests.ReadTimeout("slow"))
+    api.add(responses.POST, URL + "contact/upsert", body=requests.ConnectTimeout("dark"))
     api.add(responses.POST, URL + "contact/update", body=requests.ConnectionError("refused"))
-    with pytest.raises(TransientError, match="did not answer in time") as timeout:
+    with pytest.raises(TransientError) as silent:
+        client.upsert({})
+    with pytest.raises(TransientError) as dark:
         client.upsert({})
     with pytest.raises(TransientError, match="Could not connect to SALESmanago at "
                                              "https://app3.salesmanago.pl") as refused:
         client.update({})
-    assert isinstance(timeout.value.__cause__, requests.Timeout)
+    assert str(silent.value) == ("SALESmanago did not answer in time (limit: 6.95 s without data). "
+                                 "(POST /api/contact/upsert)")
+    assert str(dark.value) == ("SALESmanago did not answer in time (limit: 3.05 s to connect). "
+                               "(POST /api/contact/upsert)")
+    assert (silent.value.kind, dark.value.kind, refused.value.kind) == ("timeout", "timeout", "unreachable")
+    assert isinstance(silent.value.__cause__, requests.Timeout)
     assert isinstance(refused.value.__cause__, requests.ConnectionError)
 
 

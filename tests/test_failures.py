@@ -71,7 +71,9 @@ def test_a_timeout_is_recorded(client, sm, on_commit, settings):
     record = submit_and_get_record(client, make_form_page(), on_commit)
 
     assert record.status == "retrying"
-    assert record.last_error == "SALESmanago did not answer in time. (POST /api/contact/upsert)"
+    assert record.last_error == (
+        "SALESmanago did not answer in time (limit: 0.3 s without data). (POST /api/contact/upsert)"
+    )
 
 
 @pytest.mark.django_db

@@ -3,10 +3,11 @@
 from django.apps import apps
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import DatabaseError
 from django.utils.translation import override
 
+from . import conf
 from .account import FIELDS, SETTING, account_for_site
 from .endpoint import validate_endpoint
 
@@ -49,6 +50,16 @@ def endpoint_problem(endpoint):
         except ValidationError as err:
             return " ".join(err.messages)
     return ""
+
+
+@register()
+def check_time_limits(app_configs=None, **kwargs):
+    """E005 for a TIMEOUT or DEADLINE option that is not seconds (every delivery would fail)."""
+    try:
+        conf.deadline(conf.timeouts())
+    except ImproperlyConfigured as err:
+        return [Error(str(err), id="wagtail_salesmanago.E005")]
+    return []
 
 
 @register(Tags.database)

@@ -1,5 +1,6 @@
 """A small client for SALESmanago's API v2 (JSON over HTTPS, signed with ``sha``)."""
 
+import copy
 import hashlib
 import threading
 import time
@@ -9,7 +10,7 @@ import requests
 from django.core.exceptions import ValidationError
 from django.views.decorators.debug import sensitive_variables
 
-from . import __version__, conf
+from . import __version__, conf, deadlines, transport
 from .endpoint import parse_endpoint
 from .exceptions import (
     AccessDeniedError,
@@ -41,8 +42,7 @@ _local = threading.local()
 def shared_session():
     """One ``requests.Session`` per thread, so connections to SALESmanago are reused."""
     if not hasattr(_local, "session"):
-        _local.session = requests.Session()
-        _local.session.headers.update(HEADERS)
+        _local.session = transport.new_session(HEADERS)
     return _local.session
 
 
@@ -110,30 +110,60 @@ class SalesmanagoClient:
     """Calls SALESmanago for one account. The secret only ever goes into ``sha``."""
 
     @sensitive_variables("api_secret")
-    def __init__(self, endpoint, client_id, api_secret, *, timeout=None, session=None):
+    def __init__(
+        self, endpoint, client_id, api_secret, *, timeout=None, deadline=None, session=None
+    ):
         self.endpoint = parse(endpoint)
         self.base_url = self.endpoint.url
         self.client_id = client_id
         self._api_secret = api_secret
-        timeout = timeout or conf.get("TIMEOUT")
-        # requests wants a tuple for (connect, read); settings files often hold a list.
-        self.timeout = tuple(timeout) if isinstance(timeout, list) else timeout
+        self.timeout = conf.timeouts(timeout)  # (connect, read) seconds
+        self.deadline = deadline or conf.deadline(self.timeout)  # seconds for a whole attempt
+        self._attempt = None  # the Deadline that with_deadline() shares between calls
         self.session = session or shared_session()
 
     def __repr__(self):
         return f"SalesmanagoClient({self.base_url!r}, client_id={self.client_id!r})"
 
+    def with_deadline(self):
+        """A copy of this client whose calls share one deadline, starting now: one delivery attempt."""
+        attempt = copy.copy(self)
+        attempt._attempt = deadlines.Deadline(self.deadline)
+        return attempt
+
     # Every frame below holds the signed payload: error reports show none of their variables.
     @sensitive_variables()
     def call(self, path, body):
-        """POST ``body`` (signed) to ``/api/<path>``; the decoded answer, or an error."""
+        """POST ``body`` (signed) to ``/api/<path>``; the decoded answer, or an error.
+
+        The call, answer included, ends within the deadline: what is left of the attempt's
+        (``with_deadline``), else ``self.deadline`` of its own.
+        """
         url = self.endpoint.api_url(path)
         payload = {**auth_fields(self.client_id, self._api_secret), **body}
+        deadline = self._attempt or deadlines.Deadline(self.deadline)
         try:
-            response = self.session.post(url, json=payload, timeout=self.timeout)
-        except requests.Timeout as err:
+            response = transport.post(
+                self.session, url, payload,
+                timeout=self.timeout, deadline=deadline,
+            )
+        except deadlines.DeadlineExceeded as err:
             raise TransientError(
-                "SALESmanago did not answer in time.", kind="timeout", path=path
+                f"SALESmanago did not answer in time (limit: {deadline.seconds:g} s in all).",
+                kind="timeout", path=path,
+            ) from err
+        except transport.AnswerTooLarge as err:
+            raise TransientError(
+                f"SALESmanago's answer was over {transport.MAX_ANSWER_BYTES // 1_000_000} MB; "
+                "it was not read.", kind="garbled", path=path, status_code=err.status_code,
+            ) from err
+        except requests.Timeout as err:
+            limit = (
+                f"{self.timeout[0]:g} s to connect" if isinstance(err, requests.ConnectTimeout)
+                else f"{self.timeout[1]:g} s without data"
+            )
+            raise TransientError(
+                f"SALESmanago did not answer in time (limit: {limit}).", kind="timeout", path=path
             ) from err
         except requests.RequestException as err:
             raise TransientError(

@@ -4,10 +4,17 @@ Each option is read from the Django setting ``WAGTAIL_SALESMANAGO_<NAME>``.
 """
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 DEFAULTS = {
-    # (connect, read) seconds for each call to SALESmanago: at most 10 s in all.
+    # Seconds to wait for a connection, and for each next piece of an answer (requests' (connect,
+    # read) timeouts; one number sets both): a dead or silent SALESmanago fails this fast.
     "TIMEOUT": (3.05, 6.95),
+    # The most one delivery attempt may take, all its calls together (an update and its fallback
+    # upsert), from the name lookup to the answer's last byte; a slower one is cut off and retried.
+    # A visitor of the immediate backend waits at most this, plus the request's own local work.
+    # None: the two TIMEOUT values added (10 s by default).
+    "DEADLINE": None,
     # Transient failures are retried after 1 min, 2 min, 4 min... at most 6 h apart,
     # and given up 48 h after the submission.
     "RETRY_BASE_SECONDS": 60,
@@ -28,3 +35,31 @@ DEFAULTS = {
 def get(name):
     """The value of option ``name``: the project's setting, else the default."""
     return getattr(settings, f"WAGTAIL_SALESMANAGO_{name}", DEFAULTS[name])
+
+
+def timeouts(value=None):
+    """``value`` (by default the TIMEOUT option) as (connect, read) seconds."""
+    value = get("TIMEOUT") if value is None else value
+    pair = (value, value) if is_seconds(value) else value
+    if not (isinstance(pair, (list, tuple)) and len(pair) == 2 and all(map(is_seconds, pair))):
+        raise ImproperlyConfigured(
+            f"WAGTAIL_SALESMANAGO_TIMEOUT must be a number of seconds or a (connect, read) pair "
+            f"of them, not {value!r}."
+        )
+    return tuple(float(part) for part in pair)
+
+
+def deadline(timeout=None):
+    """The DEADLINE option in seconds; unset, the sum of the (connect, read) ``timeout``."""
+    value = get("DEADLINE")
+    if value is None:
+        return sum(timeouts(timeout))
+    if not is_seconds(value):
+        raise ImproperlyConfigured(
+            f"WAGTAIL_SALESMANAGO_DEADLINE must be a number of seconds, not {value!r}."
+        )
+    return float(value)
+
+
+def is_seconds(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0

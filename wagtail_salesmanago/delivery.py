@@ -108,7 +108,11 @@ def request_body(record, owner, properties, tags):
 
 
 def deliver(client, record, owner):
-    """Call SALESmanago for the record; an unknown contact ID falls back to upsert by e-mail."""
+    """Call SALESmanago for the record; an unknown contact ID falls back to upsert by e-mail.
+
+    Both calls share one deadline: the attempt as a whole ends within it.
+    """
+    client = client.with_deadline()
     properties = record.payload.get("properties", {})
     tags = record.payload.get("tags", [])
     if record.mode == ExportRecord.Mode.UPDATE:

@@ -30,9 +30,9 @@ def imported_names(source, package=("wagtail_salesmanago", "sandbox")):
     return names
 
 
-def outside_the_sandbox(name):
+def outside_the_sandbox(name, forbidden=FORBIDDEN):
     inside = name == "wagtail_salesmanago.sandbox" or name.startswith("wagtail_salesmanago.sandbox.")
-    return not inside and name.split(".")[0] in FORBIDDEN
+    return not inside and name.split(".")[0] in forbidden
 
 
 def test_every_sandbox_module_is_checked():
@@ -43,7 +43,10 @@ def test_every_sandbox_module_is_checked():
 def test_imports_nothing_from_the_package_or_django(path):
     package = ["wagtail_salesmanago", *path.relative_to(SANDBOX.parent).parent.parts]
     names = imported_names(path.read_text(encoding="utf-8"), package)
-    assert [name for name in names if outside_the_sandbox(name)] == []
+    # The pytest plugin is the Django-side glue (it allows http while a sandbox runs); it may use
+    # Django, never the package's client or mapping.
+    forbidden = ("wagtail_salesmanago",) if path.name == "pytest_plugin.py" else FORBIDDEN
+    assert [name for name in names if outside_the_sandbox(name, forbidden)] == []
 
 
 @pytest.mark.parametrize("source, found", [

@@ -1,0 +1,257 @@
+"""One deadline per delivery attempt, on real sockets: dripping servers, huge answers, a hung lookup.
+
+Nothing here times the clock: each test asserts what the server saw (it was hung up on before it
+finished sending) and what the client reported.
+"""
+
+import json
+import socket
+import threading
+import time
+
+import pytest
+import responses
+
+from tests.drip_server import Answer, DripServer, http_answer
+from tests.helpers import answer, make_form_page
+from wagtail_salesmanago import connection, deadlines, delivery, transport
+from wagtail_salesmanago.account import Account
+from wagtail_salesmanago.client import HEADERS, SalesmanagoClient
+from wagtail_salesmanago.exceptions import TransientError
+from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
+
+SECRET = "s3cr3t-Value"
+HEAD, BODY = http_answer(b'{"success": true, "message": [], "contactId": "c-1"}')
+UNKNOWN = http_answer(b'{"success": false, "message": ["Contact not found"]}')
+DRIPPED = Answer(drip=HEAD + BODY, interval=0.2)  # 25 s in all; no single read waits long
+FAST = Answer(fast=HEAD + BODY)
+
+
+def make_client(url, **kwargs):
+    return SalesmanagoClient(url, "client-1", SECRET, **kwargs)
+
+
+def assert_timed_out(error, limit="1 s in all", path="contact/upsert"):
+    assert error.kind == "timeout"
+    assert str(error) == f"SALESmanago did not answer in time (limit: {limit}). (POST /api/{path})"
+    assert SECRET not in str(error) + repr(error)
+
+
+def assert_hung_up_on(exchange):
+    assert exchange.hung_up
+    assert exchange.sent < exchange.total
+
+
+@pytest.fixture
+def one_second(settings):
+    settings.WAGTAIL_SALESMANAGO_DEADLINE = 1
+
+
+@pytest.mark.parametrize("dripped", [
+    DRIPPED,  # the status line and the headers, byte by byte
+    Answer(fast=HEAD, drip=BODY, interval=0.2),  # the body, byte by byte
+])
+def test_an_answer_dripped_byte_by_byte_is_cut_off_at_the_deadline(one_second, dripped):
+    with DripServer(dripped) as server:
+        with pytest.raises(TransientError) as caught:
+            make_client(server.url).upsert({})
+        [exchange] = server.finished()
+
+    assert_timed_out(caught.value)
+    assert_hung_up_on(exchange)
+
+
+def test_a_tls_handshake_dripped_byte_by_byte_is_cut_off_at_the_deadline(one_second):
+    # A handshake record announcing 16 KB, then its bytes one by one.
+    handshake = Answer(drip=b"\x16\x03\x03\x40\x00" + bytes(200), interval=0.2)
+    with DripServer(handshake, raw=True) as server:
+        with pytest.raises(TransientError) as caught:
+            make_client(f"https://127.0.0.1:{server.port}").upsert({})
+        [exchange] = server.finished()
+
+    assert_timed_out(caught.value)
+    assert_hung_up_on(exchange)
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_a_huge_answer_is_not_read_past_one_megabyte(declared):
+    head, body = http_answer(b"x" * 50_000_000, length=declared)
+    with DripServer(Answer(fast=head, drip=body, interval=0, piece=65536)) as server:
+        with pytest.raises(TransientError) as caught:
+            make_client(server.url).upsert({})
+        [exchange] = server.finished()
+
+    error = caught.value
+    assert error.kind == "garbled"
+    assert str(error) == ("SALESmanago's answer was over 1 MB; it was not read. "
+                          "(HTTP 200, POST /api/contact/upsert)")
+    assert exchange.hung_up
+    assert exchange.sent < 25_000_000  # at most what the sockets' buffers took
+
+
+def test_a_call_through_a_proxy_is_cut_off_at_the_deadline(one_second, monkeypatch):
+    with DripServer(DRIPPED) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        with pytest.raises(TransientError) as caught:
+            make_client("http://salesmanago.test", session=transport.new_session(HEADERS)).upsert({})
+        [exchange] = proxy.finished()
+
+    assert exchange.path == "http://salesmanago.test/api/contact/upsert"
+    assert_timed_out(caught.value)
+    assert_hung_up_on(exchange)
+
+
+def test_a_name_lookup_that_hangs_is_given_up_at_the_deadline(one_second, monkeypatch):
+    release, looked_up = threading.Event(), []
+    real_getaddrinfo = socket.getaddrinfo
+
+    def hanging_getaddrinfo(host, *args, **kwargs):
+        if host != "salesmanago.test":
+            return real_getaddrinfo(host, *args, **kwargs)
+        looked_up.append(host)
+        release.wait(30)
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", hanging_getaddrinfo)
+    try:
+        with pytest.raises(TransientError) as caught:
+            make_client("https://salesmanago.test").upsert({})
+        still_hanging = not release.is_set()
+    finally:
+        release.set()
+
+    assert looked_up == ["salesmanago.test"] and still_hanging
+    assert_timed_out(caught.value)
+
+
+def test_a_read_limit_shorter_than_the_deadline_is_named_in_the_error(settings):
+    settings.WAGTAIL_SALESMANAGO_TIMEOUT = (1, 0.3)
+    settings.WAGTAIL_SALESMANAGO_DEADLINE = 30
+    with DripServer(Answer(fast=HEAD, drip=BODY, interval=2)) as server:
+        with pytest.raises(TransientError) as caught:
+            make_client(server.url).upsert({})
+        [exchange] = server.finished()
+
+    assert_timed_out(caught.value, limit="0.3 s without data")
+    assert_hung_up_on(exchange)
+
+
+def update_record():
+    return ExportRecord(
+        mode=ExportRecord.Mode.UPDATE, contact_id="f6c5487b-369d-4107-958c-2912c1bc3f80",
+        email="jan@example.com", payload={"properties": {"ankieta.Ocena": "5"}, "tags": []},
+    )
+
+
+def test_the_fallback_upsert_never_starts_when_the_update_used_the_whole_deadline(monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(deadlines, "_clock", lambda: now[0])
+
+    def unknown_contact_after_the_deadline(request):
+        now[0] += 10.5
+        return 200, {}, json.dumps({"success": False, "message": ["Contact not found"]})
+
+    url = "https://app3.salesmanago.pl/api/"
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as api:
+        api.add_callback(responses.POST, url + "contact/update", unknown_contact_after_the_deadline)
+        api.add(responses.POST, url + "contact/upsert", json={"success": True, "message": []})
+        with pytest.raises(TransientError) as caught:
+            delivery.deliver(make_client("app3.salesmanago.pl"), update_record(), "owner@firma.pl")
+        called = [call.request.url for call in api.calls]
+
+    assert called == [url + "contact/update"]
+    assert_timed_out(caught.value, limit="10 s in all")
+
+
+def test_the_fallback_upsert_gets_only_what_the_update_left(settings, monkeypatch):
+    settings.WAGTAIL_SALESMANAGO_DEADLINE = 30
+    offset = [0.0]
+    monkeypatch.setattr(deadlines, "_clock", lambda: time.monotonic() + offset[0])
+
+    def update_takes_all_but_half_a_second(path):
+        if path == "/api/contact/update":
+            offset[0] += 29.5
+
+    routes = {"/api/contact/update": Answer(fast=b"".join(UNKNOWN)), "/api/contact/upsert": DRIPPED}
+    with DripServer(routes, on_request=update_takes_all_but_half_a_second) as server:
+        record = update_record()
+        with pytest.raises(TransientError) as caught:
+            delivery.deliver(make_client(server.url), record, "owner@firma.pl")
+        update, upsert = server.finished()
+
+    assert record.mode == ExportRecord.Mode.UPSERT
+    assert (update.path, update.hung_up, upsert.path) == ("/api/contact/update", False, "/api/contact/upsert")
+    assert_hung_up_on(upsert)
+    assert_timed_out(caught.value, limit="30 s in all")
+
+
+def test_connections_are_reused_and_a_cut_off_one_is_replaced(one_second):
+    routes = {"/api/contact/upsert": FAST, "/api/contact/update": DRIPPED}
+    with DripServer(routes) as server:
+        client = make_client(server.url, session=transport.new_session(HEADERS))
+        client.upsert({})
+        client.upsert({})
+        reused = server.connections
+        with pytest.raises(TransientError):
+            client.update({})
+        assert client.upsert({})["success"] is True
+        exchanges = server.finished()
+
+    assert reused == 1
+    assert server.connections == 2
+    assert [e.hung_up for e in exchanges] == [False, False, True, False]
+
+
+def test_a_deadline_cuts_off_only_the_call_of_its_own_thread(one_second):
+    dripping, outcome = threading.Event(), {}
+
+    def call_the_slow_server(url):
+        try:
+            make_client(url).upsert({})
+        except TransientError as err:
+            outcome["slow"] = err
+
+    slowly = Answer(drip=HEAD + BODY, interval=0.03)  # about 3 s: past the other call's deadline
+    with DripServer(DRIPPED, on_request=lambda path: dripping.set()) as slow, DripServer(slowly) as other:
+        thread = threading.Thread(target=call_the_slow_server, args=(slow.url,))
+        thread.start()
+        assert dripping.wait(30)
+        outcome["other"] = make_client(other.url, deadline=60).upsert({})
+        thread.join(60)
+        [slow_exchange], [other_exchange] = slow.finished(), other.finished()
+
+    assert_timed_out(outcome["slow"])
+    assert_hung_up_on(slow_exchange)
+    assert outcome["other"]["contactId"] == "c-1"
+    assert not other_exchange.hung_up
+
+
+def test_test_connection_is_cut_off_at_the_same_deadline(one_second):
+    with DripServer(DRIPPED) as server:
+        account = Account(site=None, endpoint=server.url, client_id="client-1", api_secret=SECRET,
+                          owner_email="owner@example.com")
+        outcome = connection.test_connection(account)
+        [exchange] = server.finished()
+
+    assert outcome.ok is False
+    assert outcome.message == f"SALESmanago at {server.url} did not answer in time."
+    assert_hung_up_on(exchange)
+
+
+@pytest.mark.django_db
+def test_a_visitor_is_not_held_by_a_dripping_salesmanago(client, sm, on_commit, one_second):
+    page = make_form_page()
+    with DripServer(DRIPPED) as server:
+        SalesmanagoSettings.objects.update(endpoint=server.url)
+        with on_commit():
+            response = answer(client, page, {"Twój e-mail": "ola@example.com"})
+        [exchange] = server.finished()
+
+    assert response.status_code == 200 and b"Thank you" in response.content
+    record = ExportRecord.objects.get()
+    assert record.status == ExportRecord.Status.RETRYING
+    assert record.last_error == (
+        "SALESmanago did not answer in time (limit: 1 s in all). (POST /api/contact/upsert)"
+    )
+    assert_hung_up_on(exchange)

@@ -1,0 +1,146 @@
+"""HTTP for the client: each call, answer included, ends within its deadline.
+
+requests' timeouts bound each socket operation, not the call: a server that sends one byte every
+few seconds never trips them (urllib3's ``Timeout`` documentation says so), and ``http.client``
+reads the status line and headers before requests returns. So the sessions of ``new_session()``
+open connections that hand their sockets to the running ``Deadline`` (see ``deadlines``): the
+lookup and connect are waited for until the deadline, and the sockets are shut down when it passes
+(TLS handshake, request, status line and headers, body). The answer is read in chunks and refused
+past ``MAX_ANSWER_BYTES``. A session without these connections (one a caller passes in) keeps only
+requests' per-read timeouts, and the deadline between the chunks of the body.
+"""
+
+import contextlib
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3 import connection, connectionpool, poolmanager
+from urllib3.exceptions import ReadTimeoutError
+
+from .deadlines import DeadlineExceeded, current
+
+#: A bigger answer is not SALESmanago's (its answers are a few hundred bytes): not read further.
+MAX_ANSWER_BYTES = 1_000_000
+CHUNK_BYTES = 16 * 1024
+
+
+class AnswerTooLarge(Exception):
+    def __init__(self, status_code):
+        self.status_code = status_code
+        super().__init__(f"answer over {MAX_ANSWER_BYTES} bytes")
+
+
+def post(session, url, payload, *, timeout, deadline):
+    """POST ``payload`` as JSON and read the whole answer before ``deadline``.
+
+    ``timeout`` is the (connect, read) pair, each bounded by what is left of the deadline. Returns
+    the response with its content loaded. Raises ``DeadlineExceeded``, ``AnswerTooLarge``, or
+    requests' errors (``ConnectTimeout`` / ``ReadTimeout`` when those limits, not the deadline, ran out).
+    """
+    connect, read = timeout
+    remaining = deadline.remaining()
+    if remaining <= 0:
+        raise DeadlineExceeded
+    bounded = (min(connect, remaining), min(read, remaining))
+    try:
+        with deadline.running():
+            response = session.post(url, json=payload, timeout=bounded, stream=True)
+            with contextlib.closing(response):
+                content = read_answer(response, deadline)
+    except requests.RequestException as err:
+        if deadline.cut:
+            raise DeadlineExceeded from err
+        if isinstance(err, requests.ConnectTimeout):
+            if bounded[0] < connect:
+                raise DeadlineExceeded from err
+        elif is_read_timeout(err):
+            if bounded[1] < read:
+                raise DeadlineExceeded from err
+            raise requests.ReadTimeout(*err.args, request=err.request) from err
+        raise
+    if deadline.cut:  # the answer ended because its socket was shut down
+        raise DeadlineExceeded
+    response._content = content
+    return response
+
+
+def read_answer(response, deadline):
+    """The answer's body, up to ``MAX_ANSWER_BYTES``; past that ``AnswerTooLarge``, read no further."""
+    declared = response.headers.get("Content-Length", "").strip()
+    if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
+        raise AnswerTooLarge(response.status_code)
+    body = bytearray()
+    for chunk in response.iter_content(CHUNK_BYTES):
+        body += chunk
+        if len(body) > MAX_ANSWER_BYTES:
+            raise AnswerTooLarge(response.status_code)
+        if deadline.cut:  # a session without our connections: its sockets were not shut down
+            raise DeadlineExceeded
+    return bytes(body)
+
+
+def is_read_timeout(err):
+    """requests reports a read timeout in the body as a ``ConnectionError``; both count."""
+    cause = err.args[0] if err.args else None
+    return isinstance(err, requests.ReadTimeout) or isinstance(cause, ReadTimeoutError)
+
+
+class WatchedConnection:
+    """Connection mixin: hands each socket to the deadline of the call running in this thread."""
+
+    def _new_conn(self):
+        deadline = current()
+        if deadline is None:
+            return super()._new_conn()
+        sock = deadline.open(super()._new_conn)
+        deadline.watch(sock)
+        return sock
+
+    def request(self, *args, **kwargs):
+        deadline = current()
+        if deadline is not None and self.sock is not None:  # a reused connection
+            deadline.watch(self.sock)
+        return super().request(*args, **kwargs)
+
+
+class HTTPConnection(WatchedConnection, connection.HTTPConnection):
+    pass
+
+
+class HTTPSConnection(WatchedConnection, connection.HTTPSConnection):
+    pass
+
+
+class HTTPConnectionPool(connectionpool.HTTPConnectionPool):
+    ConnectionCls = HTTPConnection
+
+
+class HTTPSConnectionPool(connectionpool.HTTPSConnectionPool):
+    ConnectionCls = HTTPSConnection
+
+
+def watched(manager):
+    """Make ``manager`` open watched connections (unless it has its own kind, e.g. SOCKS)."""
+    if manager.pool_classes_by_scheme == poolmanager.pool_classes_by_scheme:
+        manager.pool_classes_by_scheme = {"http": HTTPConnectionPool, "https": HTTPSConnectionPool}
+    return manager
+
+
+class DeadlineAdapter(HTTPAdapter):
+    """requests' adapter, with connections that a ``Deadline`` can cut off."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        watched(self.poolmanager)
+
+    def proxy_manager_for(self, proxy, **proxy_kwargs):
+        return watched(super().proxy_manager_for(proxy, **proxy_kwargs))
+
+
+def new_session(headers):
+    """A ``requests.Session`` sending ``headers``, whose calls a ``Deadline`` can cut off."""
+    session = requests.Session()
+    session.headers.update(headers)
+    for prefix in ("https://", "http://"):
+        session.mount(prefix, DeadlineAdapter())
+    return session
