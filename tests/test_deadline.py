@@ -255,3 +255,28 @@ def test_a_visitor_is_not_held_by_a_dripping_salesmanago(client, sm, on_commit, 
         "SALESmanago did not answer in time (limit: 1 s in all). (POST /api/contact/upsert)"
     )
     assert_hung_up_on(exchange)
+
+
+@pytest.mark.django_db
+def test_the_credentials_check_after_a_refusal_shares_the_attempts_deadline(client, sm, monkeypatch):
+    from wagtail_salesmanago import outbox
+
+    SalesmanagoSettings.objects.update(endpoint="app3.salesmanago.pl")
+    answer(client, make_form_page(), {"Twój e-mail": "jan@example.com"})  # stored, not yet sent
+    now = [1000.0]
+    monkeypatch.setattr(deadlines, "_clock", lambda: now[0])
+
+    def refusal_after_the_deadline(request):
+        now[0] += 10.5
+        return 200, {}, json.dumps({"success": False, "message": ["Something unexpected"]})
+
+    url = "https://app3.salesmanago.pl/api/"
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as api:
+        api.add_callback(responses.POST, url + "contact/upsert", refusal_after_the_deadline)
+        api.add(responses.POST, url + "user/listByClient",
+                json={"success": True, "message": [], "users": [sm.owner]})
+        record = outbox.send(ExportRecord.objects.get().pk)
+        called = [call.request.url for call in api.calls]
+
+    assert called == [url + "contact/upsert"]  # no check once the attempt's time is up
+    assert record.status == ExportRecord.Status.RETRYING

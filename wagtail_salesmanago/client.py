@@ -126,7 +126,12 @@ class SalesmanagoClient:
         return f"SalesmanagoClient({self.base_url!r}, client_id={self.client_id!r})"
 
     def with_deadline(self):
-        """A copy of this client whose calls share one deadline, starting now: one delivery attempt."""
+        """A copy of this client whose calls share one deadline, starting now: one delivery attempt.
+
+        A client that already has one is returned as it is, so nested steps share the same one.
+        """
+        if self._attempt is not None:
+            return self
         attempt = copy.copy(self)
         attempt._attempt = deadlines.Deadline(self.deadline)
         return attempt

@@ -87,7 +87,8 @@ def send(record_id, *, resend=False):
         if hold is not None and holds.hold_record(record, hold, started, called=False):
             logger.info("SALESmanago export %s held: the site's credentials were rejected.", record.pk)
             return record
-        client = account.get_client()
+        # One deadline for the attempt, the credentials check after a refusal included.
+        client = account.get_client().with_deadline()
         response = delivery.deliver(client, record, account.owner_email)
     except Exception as err:
         error = explain(err, client, account)
