@@ -9,8 +9,10 @@ PYTEST_ARGS ?=
 # The version matrix: the lowest and the highest supported (pyenv carries Python 3.12).
 PYTHON312 ?= $(shell PYENV_VERSION=3.12.1 pyenv which python 2>/dev/null || command -v python3.12)
 MATRIX_ARGS ?= -q -m "not slow"
+# `make dist` builds with its own small virtualenv: build and twine, not the test extras.
+DIST_VENV ?= .venv-dist
 
-.PHONY: test test-postgres matrix matrix-env wheel-check bench demo messages screenshots browser clean
+.PHONY: test test-postgres matrix matrix-env dist wheel-check bench demo messages screenshots browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,9 +47,23 @@ matrix-env:
 	$(ENV)/bin/python -c "import sys, django, wagtail; print('Python', sys.version.split()[0], 'Django', django.__version__, 'Wagtail', wagtail.__version__)"
 	.ci/pytest $(ENV)/bin/python $(MATRIX_ARGS)
 
-# The wheel and sdist as users get them, installed into a fresh virtualenv and used.
-wheel-check: $(VENV)/.installed
-	bash .ci/check-wheel.sh $(BIN)/python
+$(DIST_VENV)/.installed:
+	$(PYTHON) -m venv $(DIST_VENV)
+	$(DIST_VENV)/bin/python -m pip install --quiet --upgrade pip "build>=1.2" "twine>=6.1"
+	touch $@
+
+# The sdist and wheel of a release, in dist/: a setuptools warning fails the build (it once meant
+# files left out), and twine checks them as PyPI would.
+dist: $(DIST_VENV)/.installed
+	rm -rf dist
+	$(DIST_VENV)/bin/python -m build --outdir dist . > $(DIST_VENV)/build.log 2>&1 || { cat $(DIST_VENV)/build.log; exit 1; }
+	@if grep -E '^WARNING|Warning:' $(DIST_VENV)/build.log; then \
+	  echo "make dist: the build warned (whole log: $(DIST_VENV)/build.log)" >&2; exit 1; fi
+	$(DIST_VENV)/bin/twine check --strict dist/*
+
+# The README's install lines run as written on what `make dist` built, then the example site on the wheel.
+wheel-check: dist
+	bash .ci/check-wheel.sh
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench.py

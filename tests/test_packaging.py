@@ -1,6 +1,9 @@
-"""The installed app is complete: migrations match the models, the app loads its parts."""
+"""The installed app is complete: migrations match the models, the app loads its parts; the README
+installs what `make dist` builds."""
 
 import io
+import re
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -19,3 +22,22 @@ def test_version_is_single_sourced():
     import wagtail_salesmanago
 
     assert version("wagtail-salesmanago") == wagtail_salesmanago.__version__
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def readme_section(title):
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return text.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_readme_install_lines_need_no_package_index():
+    """Not on PyPI yet: each install line names the checkout or the wheel `make dist` builds."""
+    import wagtail_salesmanago
+
+    wheel = f"dist/wagtail_salesmanago-{wagtail_salesmanago.__version__}-py3-none-any.whl"
+    assert re.findall(r"^pip install (\S+)", readme_section("Install"), re.M) == [".", wheel]
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^dist:.*\n(\t.*\n)*\t.* -m build --outdir dist \.", makefile, re.M)
+
