@@ -1,6 +1,7 @@
 """The installed app is complete: migrations match the models, the app loads its parts; the README
-installs what `make dist` builds."""
+installs what `make dist` builds and names the versions `make matrix` tests."""
 
+import configparser
 import io
 import re
 from pathlib import Path
@@ -41,3 +42,22 @@ def test_readme_install_lines_need_no_package_index():
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^dist:.*\n(\t.*\n)*\t.* -m build --outdir dist \.", makefile, re.M)
 
+
+def test_every_tested_version_is_in_the_readme_and_the_classifiers():
+    matrix = re.findall(
+        r'PY="\$\(PYTHON3(\d+)\)" PINS="django==([\d.]+)\.\* wagtail==((\d+)\.\d+)\.\*"',
+        (ROOT / "Makefile").read_text(),
+    )
+    assert len(matrix) >= 3
+    table = re.findall(
+        r"^\| (3\.\d+) \| ([\d.]+)(?: LTS)? \| ([\d.]+)(?: LTS)? \|", readme_section("Supported versions"), re.M
+    )
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    classifiers = config["metadata"]["classifiers"].split("\n")
+    for python_minor, django, wagtail, wagtail_major in matrix:
+        python = f"3.{python_minor}"
+        assert (python, django, wagtail) in table
+        assert f"Programming Language :: Python :: {python}" in classifiers
+        assert f"Framework :: Django :: {django}" in classifiers
+        assert f"Framework :: Wagtail :: {wagtail_major}" in classifiers
