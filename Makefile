@@ -6,11 +6,15 @@ BIN := $(VENV)/bin
 SANDBOX_PORT ?= 8765
 DEMO_PORT ?= 8000
 PYTEST_ARGS ?=
-# The version matrix: the lowest and the highest supported (pyenv carries Python 3.12).
-PYTHON312 ?= $(shell PYENV_VERSION=3.12.1 pyenv which python 2>/dev/null || command -v python3.12)
+# The version matrix's interpreters: pyenv's newest 3.x.y, else python3.x on the PATH.
+PYTHON311 ?= $(shell .ci/find-python 3.11)
+PYTHON312 ?= $(shell .ci/find-python 3.12)
+PYTHON313 ?= $(shell .ci/find-python 3.13)
 MATRIX_ARGS ?= -q -m "not slow"
+# `make dist` builds with its own small virtualenv: build and twine, not the test extras.
+DIST_VENV ?= .venv-dist
 
-.PHONY: test test-postgres matrix matrix-env wheel-check bench demo messages screenshots browser clean
+.PHONY: test test-postgres matrix matrix-env dist wheel-check bench demo messages screenshots browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,20 +38,39 @@ test-postgres: $(VENV)/.installed
 	bash .ci/postgres.sh
 	DB_ENGINE=postgresql DB_PASSWORD=postgres .ci/pytest $(BIN)/python -q $(PYTEST_ARGS)
 
+# The fast suite on the lowest supported versions, on bakerydemo's (Python 3.12, Django 6.0,
+# Wagtail 7.4) and on the highest; `make test` covers Python 3.11 with Django 5.2 and Wagtail 8.0.
 matrix:
-	$(MAKE) matrix-env ENV=.venv-wagtail74 PY=$(PYTHON) PINS="django==5.2.* wagtail==7.4.*"
-	$(MAKE) matrix-env ENV=.venv-django61 PY=$(PYTHON312) PINS="django==6.1.* wagtail==8.0.*"
+	$(MAKE) matrix-env ENV=.venv-wagtail74 PY="$(PYTHON311)" PINS="django==5.2.* wagtail==7.4.*"
+	$(MAKE) matrix-env ENV=.venv-django60 PY="$(PYTHON312)" PINS="django==6.0.* wagtail==7.4.*"
+	$(MAKE) matrix-env ENV=.venv-py313 PY="$(PYTHON313)" PINS="django==6.1.* wagtail==8.0.*"
 
+# One matrix env: make matrix-env ENV=.venv-x PY=python3.x PINS="django==... wagtail==..."
 matrix-env:
+	@test -n "$(PY)" || { echo "matrix-env: no Python for $(ENV) (see .ci/find-python)" >&2; exit 1; }
 	test -x $(ENV)/bin/python || $(PY) -m venv $(ENV)
 	$(ENV)/bin/python -m pip install --quiet --upgrade pip
 	$(ENV)/bin/python -m pip install --quiet -e ".[test]" $(PINS)
 	$(ENV)/bin/python -c "import sys, django, wagtail; print('Python', sys.version.split()[0], 'Django', django.__version__, 'Wagtail', wagtail.__version__)"
 	.ci/pytest $(ENV)/bin/python $(MATRIX_ARGS)
 
-# The wheel and sdist as users get them, installed into a fresh virtualenv and used.
-wheel-check: $(VENV)/.installed
-	bash .ci/check-wheel.sh $(BIN)/python
+$(DIST_VENV)/.installed:
+	$(PYTHON) -m venv $(DIST_VENV)
+	$(DIST_VENV)/bin/python -m pip install --quiet --upgrade pip "build>=1.2" "twine>=6.1"
+	touch $@
+
+# The sdist and wheel of a release, in dist/: a setuptools warning fails the build (it once meant
+# files left out), and twine checks them as PyPI would.
+dist: $(DIST_VENV)/.installed
+	rm -rf dist
+	$(DIST_VENV)/bin/python -m build --outdir dist . > $(DIST_VENV)/build.log 2>&1 || { cat $(DIST_VENV)/build.log; exit 1; }
+	@if grep -E '^WARNING|Warning:' $(DIST_VENV)/build.log; then \
+	  echo "make dist: the build warned (whole log: $(DIST_VENV)/build.log)" >&2; exit 1; fi
+	$(DIST_VENV)/bin/twine check --strict dist/*
+
+# The README's install lines run as written on what `make dist` built, then the example site on the wheel.
+wheel-check: dist
+	bash .ci/check-wheel.sh
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench.py

@@ -1,6 +1,10 @@
-"""The installed app is complete: migrations match the models, the app loads its parts."""
+"""The installed app is complete: migrations match the models, the app loads its parts; the README
+installs what `make dist` builds and names the versions `make matrix` tests."""
 
+import configparser
 import io
+import re
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -36,3 +40,41 @@ def test_package_data_ships_every_template_translation_and_static_file():
             and path.suffix not in (".py", ".pyc") and "__pycache__" not in path.parts}
     assert package / "static/wagtail_salesmanago/js/connection-test.js" in data
     assert data - shipped == set()
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def readme_section(title):
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return text.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_readme_install_lines_need_no_package_index():
+    """Not on PyPI yet: each install line names the checkout or the wheel `make dist` builds."""
+    import wagtail_salesmanago
+
+    wheel = f"dist/wagtail_salesmanago-{wagtail_salesmanago.__version__}-py3-none-any.whl"
+    assert re.findall(r"^pip install (\S+)", readme_section("Install"), re.M) == [".", wheel]
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^dist:.*\n(\t.*\n)*\t.* -m build --outdir dist \.", makefile, re.M)
+
+
+def test_every_tested_version_is_in_the_readme_and_the_classifiers():
+    matrix = re.findall(
+        r'PY="\$\(PYTHON3(\d+)\)" PINS="django==([\d.]+)\.\* wagtail==((\d+)\.\d+)\.\*"',
+        (ROOT / "Makefile").read_text(),
+    )
+    assert len(matrix) >= 3
+    table = re.findall(
+        r"^\| (3\.\d+) \| ([\d.]+)(?: LTS)? \| ([\d.]+)(?: LTS)? \|", readme_section("Supported versions"), re.M
+    )
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    classifiers = config["metadata"]["classifiers"].split("\n")
+    for python_minor, django, wagtail, wagtail_major in matrix:
+        python = f"3.{python_minor}"
+        assert (python, django, wagtail) in table
+        assert f"Programming Language :: Python :: {python}" in classifiers
+        assert f"Framework :: Django :: {django}" in classifiers
+        assert f"Framework :: Wagtail :: {wagtail_major}" in classifiers
