@@ -183,6 +183,8 @@ def test_an_event_is_kept_on_its_contact(box):
     assert [e["contactExtEventType"] for e in events] == ["SURVEY", "OTHER"]
     assert events[0]["eventId"] == answer["eventId"] and events[0]["detail1"] == "https://a.pl/"
     assert events[0]["date"] == 1732700000000 and events[0]["location"] == "strona-1/a_b.c"
+    assert [r["path"] for r in box.requests()][-2:] == [
+        "/api/v2/contact/addContactExtEvent", "/api/contact/addContactExtEvent"]
 
 
 @pytest.mark.parametrize("change", [
