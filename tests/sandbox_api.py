@@ -23,9 +23,10 @@ def call(box, path, body):
     return response.status_code, response.json()
 
 
-def upsert(box, email, **extra):
+def upsert(box, email, contact=None, **extra):
+    """Upsert ``email``; ``contact`` adds standard fields (``{"name": ...}``) beside the e-mail."""
     return call(box, "contact/upsert", signed(
-        box, owner=box.owner, contact={"email": email}, **extra))
+        box, owner=box.owner, contact={"email": email, **(contact or {})}, **extra))
 
 
 def failed(answer):

@@ -9,6 +9,7 @@ Abbreviations used below:
 - NET: tomaszcekalo/SalesManago, a .NET client whose comments paraphrase docs.salesmanago.com.
 - MAGENTO: SALESmanago's Magento 1 module, OpenMageModuleFostering/salesmanago,
   app/code/community/SalesManago/Tracking/...
+- PY: haloween/salesmanago-python-api, salesmanago_python_api/...
 """
 
 # The authentication fields of every call.
@@ -23,11 +24,23 @@ AUTH = {
     "sha": "0eac92a237da0a289ac827b8231923d4040ee3a4",
 }
 
+# One consent, as consentDetails carries it.
+# SDK Entity/Consent.php (consentName, consentAccept, agreementDate int|null, ip, optOut,
+# consentDescriptionId int|null) and Model/Collections/ConsentsCollection.php (key consentDetails);
+# NET SalesManago/Common/ConsentDetail.cs ("agreement should exist in the system"; agreementDate
+# "time in ms", "in case of absence a current timestamp will be used").
+CONSENT_DETAIL = {
+    "consentName": "NEWSLETTER", "consentAccept": True, "agreementDate": 1732700000000,
+    "ip": "203.0.113.7", "optOut": False, "consentDescriptionId": 12,
+}
+
 # POST /api/contact/upsert.
 # SDK Model/ContactModel.php toArray() (the upsert body; when the subscription status must not
 # change, isSubscriptionStatusNoChangeChecker() sets every force* flag and useApiDoubleOptIn to
-# false) and Entity/Contact/Options.php, Entity/Contact/Address.php for the key names;
-# NET SalesManagoService.cs ContactUpsertAsync() ("api/contact/upsert").
+# false; with double opt-in it adds useApiDoubleOptIn, doubleOptInEmailId, doubleOptInLanguage, the
+# names in Entity/ApiDoubleOptIn.php) and Entity/Contact/Options.php, Entity/Contact/Address.php for
+# the key names; NET SalesManagoService.cs ContactUpsertAsync() ("api/contact/upsert"),
+# Common/UpsertDetail.cs (birthday "yyyyMMdd or MMdd", province).
 UPSERT_REQUEST = {
     **AUTH,
     "owner": "owner@firma.pl",
@@ -43,11 +56,18 @@ UPSERT_REQUEST = {
     "properties": {"custom.nickname": "Konri"},
     "forceOptIn": False, "forceOptOut": False, "forcePhoneOptIn": False, "forcePhoneOptOut": False,
     "useApiDoubleOptIn": False,
+    "doubleOptInEmailId": "4c2d1e0f-9a8b-4c7d-8e6f-5a4b3c2d1e0f",
+    "doubleOptInLanguage": "PL",
+    "consentDetails": [CONSENT_DETAIL],
     "lang": "PL",
     "birthday": "19801017",
     "province": "mazowieckie",
     "async": False,
 }
+
+# A lead with a ticked consent and double opt-in: SDK ContactModel.php toArray() with
+# getIsSubscribes() (forceOptIn true) and apiDoubleOptInChecker() (useApiDoubleOptIn true).
+LEAD_UPSERT_REQUEST = {**UPSERT_REQUEST, "forceOptIn": True, "useApiDoubleOptIn": True}
 
 # POST /api/contact/update, by contact ID.
 # MAGENTO Model/Observer.php (customer address change): contactId at the top level, contact{...}
@@ -62,6 +82,14 @@ UPDATE_REQUEST = {
     "removeTags": ["OLD"],
     "properties": {"custom.nickname": "Konri"},
     "forceOptIn": False, "forceOptOut": False, "forcePhoneOptIn": False, "forcePhoneOptOut": False,
+    # Not shown by a client for update: assumed to take the upsert's top-level fields too.
+    "useApiDoubleOptIn": False,
+    "doubleOptInEmailId": "4c2d1e0f-9a8b-4c7d-8e6f-5a4b3c2d1e0f",
+    "doubleOptInLanguage": "PL",
+    "consentDetails": [CONSENT_DETAIL],
+    "lang": "PL",
+    "birthday": "19801017",
+    "province": "mazowieckie",
     "async": False,
 }
 
@@ -126,3 +154,48 @@ TAG_EXAMPLES = [
 # support.salesmanago.com/details-ways-of-adding-and-their-usage/: "detail can contain up to 255
 # signs".
 MAX_DETAIL_VALUE = 255
+
+# POST /api/v2/contact/addContactExtEvent: an external event on the contact's timeline.
+# PY services/event.py (the /api/v2/ path) and data/event.py requestDict() (owner, email or
+# contactId, forceOptIn, contactEvent{date, contactExtEventType, description, products, location,
+# value, externalId, shopDomain, detail1..detail20}); SDK Model/EventModel.php and
+# Entity/Event/Event.php (date: a 13-digit timestamp); NET ContactEvent.cs (the limits: description
+# 2048, products 512, location 36 of a-z 0-9 / _ - ., externalId 255) and
+# SalesManagoService.cs AddContactExternalEventAsync().
+CONTACT_EVENT = {
+    "date": 1732700000000, "contactExtEventType": "SURVEY", "description": "Ankieta satysfakcji",
+    # value: PY sends a string, NET a float; null here leaves its JSON type open.
+    "products": "P1,P2", "location": "sklep_1", "value": None, "externalId": "submission-42",
+    "shopDomain": "sklep.example.com",
+    **{f"detail{number}": f"detail {number}" for number in range(1, 21)},
+}
+EVENT_REQUEST = {
+    **AUTH,
+    "owner": "owner@firma.pl",
+    "email": "jan@example.com",
+    "contactId": "21c252a6-6de0-436b-bae8-9d0142363266",
+    "forceOptIn": False,
+    "contactEvent": CONTACT_EVENT,
+}
+# PY tests/event/test_services_integration.py; NET Responses/EventIdResponse.cs (Guid EventId).
+EVENT_ANSWER = {"success": True, "message": [], "eventId": "21c252a6-6de0-436b-bae8-9d0142363266"}
+
+# POST /api/v2/contact/addBatchContactExtEvent (SDK Services/ExportService.php; the older
+# /api/contact/batchAddContactExtEvent is marked deprecated there, and PY and NET still use it):
+# auth + owner + events[{email or contactId, contactEvent}], at most 1000 (NET
+# ISalesManagoService.cs); SDK Model/Collections/EventsCollection.php (['events' => ...]), PY
+# services/event.py _generate_payload().
+BATCH_EVENTS_REQUEST = {
+    **AUTH,
+    "owner": "owner@firma.pl",
+    "events": [
+        {"email": "jan@example.com", "contactEvent": CONTACT_EVENT},
+        {"contactId": "21c252a6-6de0-436b-bae8-9d0142363266", "contactEvent": CONTACT_EVENT},
+    ],
+}
+# PY tests/event/test_services_integration.py; NET Responses/BatchAddContactExtEventResponse.cs
+# (string[] FailedContacts, int CreatedAmount, int FailedAmount).
+BATCH_EVENTS_ANSWER = {
+    "success": True, "message": [], "failedContacts": ["ghost@example.com"], "createdAmount": 10,
+    "failedAmount": 0,
+}

@@ -98,3 +98,62 @@ def test_a_detail_value_of_255_characters_is_kept_whole(box):
     assert_contact_answer(post(box, "contact/upsert", examples.UPSERT_REQUEST,
                                properties={"ankieta.Uwagi": value}))
     assert box.contacts()[0]["properties"] == {"ankieta.Uwagi": value}
+
+
+def test_a_lead_upsert_stores_the_documented_fields(box):
+    """The SDK's lead body: standard fields, a consent, double opt-in (tests/contract/examples.py)."""
+    created = post(box, "contact/upsert", examples.LEAD_UPSERT_REQUEST)
+    assert_contact_answer(created)
+    [contact] = box.contacts()
+    sent = examples.LEAD_UPSERT_REQUEST
+    assert contact["email"] == sent["newEmail"]
+    assert {name: contact[name] for name in ("name", "phone", "fax", "company", "externalId",
+                                             "state", "address")} == {
+        name: value for name, value in sent["contact"].items() if name != "email"}
+    assert (contact["birthday"], contact["province"], contact["lang"]) == ("19801017", "mazowieckie",
+                                                                          "PL")
+    consent = {k: v for k, v in examples.CONSENT_DETAIL.items() if k != "consentName"}
+    assert contact["consents"] == {"NEWSLETTER": consent}
+    assert contact["email_opt_in"] == "pending confirmation"  # not public: the sandbox's model
+    assert contact["double_opt_in_emails_sent"] == 1
+    assert (contact["double_opt_in_email_id"], contact["double_opt_in_language"]) == (
+        sent["doubleOptInEmailId"], "PL")
+
+
+def test_documented_consent_and_birthday_refusals_have_the_failure_shape(box):
+    unknown = {**examples.CONSENT_DETAIL, "consentName": "NOT_IN_THE_ACCOUNT"}
+    assert_failure(post(box, "contact/upsert", examples.UPSERT_REQUEST, consentDetails=[unknown]))
+    assert_failure(post(box, "contact/upsert", examples.UPSERT_REQUEST, birthday="1980-10-17"))
+    assert box.contacts() == []
+
+
+@pytest.mark.parametrize("path", ["v2/contact/addContactExtEvent", "contact/addContactExtEvent"])
+def test_an_event_answers_the_documented_shape(box, path):
+    contact_id = post(box, "contact/upsert", examples.UPSERT_REQUEST)["contactId"]
+    answer = post(box, path, examples.EVENT_REQUEST, contactId=contact_id)
+    assert differences(answer, examples.EVENT_ANSWER) == []
+    assert answer["success"] is True and answer["message"] == []
+    [event] = box.contacts()[0]["events"]
+    assert event["eventId"] == answer["eventId"]
+    uuid.UUID(answer["eventId"])
+    assert {k: v for k, v in examples.CONTACT_EVENT.items() if v is not None} == {
+        k: v for k, v in event.items() if k not in ("eventId", "received")}
+
+
+def test_an_event_for_an_unknown_contact_fails(box):
+    assert_failure(post(box, "v2/contact/addContactExtEvent", examples.EVENT_REQUEST,
+                        contactId=str(uuid.uuid4())))
+
+
+@pytest.mark.parametrize("path", ["v2/contact/addBatchContactExtEvent",
+                                  "contact/batchAddContactExtEvent"])
+def test_a_batch_of_events_answers_the_documented_shape(box, path):
+    contact_id = post(box, "contact/upsert", examples.UPSERT_REQUEST)["contactId"]
+    events = [{"email": "jan.nowy@example.com", "contactEvent": examples.CONTACT_EVENT},
+              {"contactId": contact_id, "contactEvent": examples.CONTACT_EVENT},
+              {"email": "ghost@example.com", "contactEvent": examples.CONTACT_EVENT}]
+    answer = post(box, path, examples.BATCH_EVENTS_REQUEST, events=events)
+    assert differences(answer, examples.BATCH_EVENTS_ANSWER) == []
+    assert (answer["createdAmount"], answer["failedAmount"]) == (2, 1)
+    assert answer["failedContacts"] == ["ghost@example.com"]
+    assert len(box.contacts()[0]["events"]) == 2

@@ -9,6 +9,8 @@ Run it on its own with ``python -m wagtail_salesmanago.sandbox --port 8765``. It
 model of SALESmanago written from public sources: it imports nothing from the rest of the package.
 """
 
-from .server import DEFAULT_API_SECRET, DEFAULT_CLIENT_ID, DEFAULT_OWNER, Sandbox
+from .server import DEFAULT_API_SECRET, DEFAULT_CLIENT_ID, DEFAULT_CONSENTS, DEFAULT_OWNER, Sandbox
 
-__all__ = ["Sandbox", "DEFAULT_API_SECRET", "DEFAULT_CLIENT_ID", "DEFAULT_OWNER"]
+__all__ = [
+    "Sandbox", "DEFAULT_API_SECRET", "DEFAULT_CLIENT_ID", "DEFAULT_CONSENTS", "DEFAULT_OWNER",
+]

@@ -4,7 +4,7 @@ import argparse
 import signal
 import sys
 
-from .server import DEFAULT_API_SECRET, DEFAULT_CLIENT_ID, DEFAULT_OWNER, Sandbox
+from .server import DEFAULT_API_SECRET, DEFAULT_CLIENT_ID, DEFAULT_CONSENTS, DEFAULT_OWNER, Sandbox
 
 
 def parse_args(argv):
@@ -19,6 +19,8 @@ def parse_args(argv):
     parser.add_argument("--owner", action="append", help="a user of the account (repeatable)")
     parser.add_argument("--contact", action="append", default=[], metavar="EMAIL",
                         help="create this contact at start and print its contact ID (repeatable)")
+    parser.add_argument("--consent", action="append", metavar="NAME",
+                        help="a consent that exists in the account (repeatable; default NEWSLETTER)")
     parser.add_argument("--state-file", help="keep contacts in this JSON file across restarts")
     parser.add_argument("--seed", type=int, help="seed for --failure-rate")
     parser.add_argument("--verbose", action="store_true", help="log every HTTP request")
@@ -36,7 +38,8 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     sandbox = Sandbox(
         host=args.host, port=args.port, client_id=args.client_id, api_secret=args.api_secret,
-        owners=args.owner or [DEFAULT_OWNER], state_file=args.state_file, seed=args.seed,
+        owners=args.owner or [DEFAULT_OWNER], consents=args.consent or DEFAULT_CONSENTS,
+        state_file=args.state_file, seed=args.seed,
         verbose=args.verbose,
     )
     try:
@@ -50,7 +53,7 @@ def main(argv=None):
         sys.exit(f"sandbox: {err}")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"SALESmanago sandbox on {sandbox.url}/sandbox/ (client ID {sandbox.client_id!r}, "
-          f"owner {sandbox.owner!r})", flush=True)
+          f"owner {sandbox.owner!r}, consents {', '.join(sandbox.state.consent_names)})", flush=True)
     for email, contact_id in contact_ids:
         print(f"Contact {email}: {contact_id} (open a form page with ?smclientid={contact_id})",
               flush=True)

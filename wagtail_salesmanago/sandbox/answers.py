@@ -21,6 +21,15 @@ CONTACT_NOT_FOUND = "Contact not found"
 BATCH_MISSING = "upsertDetails not specified"
 PROPERTIES_NOT_OBJECT = "properties must be a JSON object"
 VALUE_TOO_LONG = f"Detail value longer than {MAX_DETAIL_VALUE} characters"
+CONTACT_NOT_OBJECT = "contact must be a JSON object"
+BIRTHDAY_INVALID = "Invalid birthday, expected yyyyMMdd or MMdd"
+NEW_EMAIL_INVALID = "newEmail is not an e-mail address"
+NEW_EMAIL_TAKEN = "newEmail belongs to another contact"
+CONSENTS_INVALID = "consentDetails must be a list of objects, each with a consentName"
+CONSENT_UNKNOWN = "Consent does not exist"
+EVENT_CONTACT_MISSING = "Contact email or contactId not specified"
+EVENT_INVALID = "Invalid contactEvent"
+EVENTS_INVALID = "events must be a list of 1 to 1000 events"
 
 
 @dataclass

@@ -5,7 +5,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .page import render_contacts_page
-from .state import SandboxState
+from .state import DEFAULT_CONSENTS, SandboxState
 
 DEFAULT_CLIENT_ID = "sandbox-client"
 DEFAULT_API_SECRET = "sandbox-secret"
@@ -64,8 +64,27 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/sandbox/reset":
             self.state.reset()
             self._send_json(200, {"reset": True})
+        elif path == "/sandbox/confirm":
+            self._confirm(raw)
         else:
             self._send_json(404, {"error": "not found"})
+
+    def _confirm(self, raw):
+        """The visitor clicks the link in the double opt-in e-mail (SALESmanago's side, simulated)."""
+        try:
+            who = json.loads(raw or b"{}")
+        except ValueError:
+            who = None
+        if not isinstance(who, dict) or not (who.get("contactId") or who.get("email")):
+            self._send_json(400, {"error": 'Send {"contactId": "..."} or {"email": "..."}.'})
+            return
+        found, confirmed = self.state.confirm(contact_id=who.get("contactId"), email=who.get("email"))
+        if not found:
+            self._send_json(404, {"error": "No such contact."})
+        elif not confirmed:
+            self._send_json(409, {"error": "That contact is not waiting for a confirmation."})
+        else:
+            self._send_json(200, {"confirmed": True})
 
     def _send_json(self, status, data):
         self._send(status, json.dumps(data, ensure_ascii=False), "application/json; charset=utf-8")
@@ -111,6 +130,7 @@ class Sandbox:
         client_id=DEFAULT_CLIENT_ID,
         api_secret=DEFAULT_API_SECRET,
         owners=(DEFAULT_OWNER,),
+        consents=DEFAULT_CONSENTS,
         state_file=None,
         seed=None,
         verbose=False,
@@ -120,7 +140,7 @@ class Sandbox:
         self.api_secret = api_secret
         self.owner = owners[0]
         self.state = SandboxState(
-            client_id=client_id, api_secret=api_secret, owners=owners,
+            client_id=client_id, api_secret=api_secret, owners=owners, consents=consents,
             state_file=state_file, seed=seed,
         )
         for email in contacts:
@@ -162,6 +182,14 @@ class Sandbox:
         Use the ID as ``?smclientid=<ID>`` on a form page to test an update by contact ID.
         """
         return self.state.add_contact(email)
+
+    def confirm(self, *, contact_id=None, email=None):
+        """Confirm a double opt-in, as the contact clicking the e-mail's link would; ``True`` if one
+        was waiting, ``ValueError`` if there is no such contact."""
+        found, confirmed = self.state.confirm(contact_id=contact_id, email=email)
+        if not found:
+            raise ValueError(f"No such contact: {contact_id or email!r}")
+        return confirmed
 
     def misbehave(self, **faults):
         """Set faults, e.g. ``misbehave(status=500)``; ``None`` clears one (``status=None``)."""

@@ -13,30 +13,39 @@ import random
 import tempfile
 import threading
 import time
-import uuid
 
-from . import answers
+from . import answers, card, events
 from .answers import Answer, failure
 from .faults import Faults
-from .rules import stored_tags, too_long_details
 
+# Paths after /api/. Events live under /api/v2/ in SALESmanago's SDK and the Python client; the .NET
+# client adds one without v2, and the SDK marks contact/batchAddContactExtEvent as deprecated for
+# v2/contact/addBatchContactExtEvent (ExportService.php): the sandbox answers all of them.
 API_METHODS = {
     "contact/upsert": "_upsert",
     "contact/update": "_update",
     "contact/batchupsert": "_batch_upsert",
     "user/listByClient": "_list_users",
+    "v2/contact/addContactExtEvent": "_add_event",
+    "contact/addContactExtEvent": "_add_event",
+    "v2/contact/addBatchContactExtEvent": "_add_events",
+    "contact/batchAddContactExtEvent": "_add_events",
 }
 HIDDEN_FIELDS = ("apiKey", "sha")
+# The consent the sandbox account has unless told otherwise (Settings > Consents in SALESmanago).
+DEFAULT_CONSENTS = ("NEWSLETTER",)
 
 
 class SandboxState:
     """An in-memory SALESmanago account, optionally persisted to a JSON file."""
 
-    def __init__(self, *, client_id, api_secret, owners, state_file=None, seed=None):
+    def __init__(self, *, client_id, api_secret, owners, consents=DEFAULT_CONSENTS, state_file=None,
+                 seed=None):
         self.client_id = client_id
         self.api_secret = api_secret
         self.users = list(owners)
         self.owner_keys = {owner.strip().lower() for owner in owners}
+        self.consent_names = list(consents)
         self.state_file = state_file
         self.faults = Faults()
         self.contacts = {}  # contact ID -> contact dict
@@ -46,7 +55,7 @@ class SandboxState:
         self.random = random.Random(seed)
         if state_file and os.path.exists(state_file):
             with open(state_file, encoding="utf-8") as fh:
-                self.contacts = {c["contactId"]: c for c in json.load(fh)}
+                self.contacts = {c["contactId"]: card.complete(c) for c in json.load(fh)}
 
     # Views -------------------------------------------------------------------------
 
@@ -78,6 +87,16 @@ class SandboxState:
             contact = self._find_by_email(email) or self._new_contact(email)
             self._save()
         return contact["contactId"]
+
+    def confirm(self, *, contact_id=None, email=None):
+        """The contact clicks the double opt-in link: ``(found, confirmed)``."""
+        with self.lock:
+            contact = self._find(contact_id=contact_id, email=email)
+            if contact is None:
+                return False, False
+            confirmed = card.confirm(contact)
+            self._save()
+        return True, confirmed
 
     # The API -----------------------------------------------------------------------
 
@@ -164,25 +183,38 @@ class SandboxState:
         email = email.strip() if isinstance(email, str) else ""
         if not email:
             return failure(answers.EMAIL_MISSING)
-        refusal = self._check_details(body)
+        contact = self._find_by_email(email)
+        refusal = self._refusal(body, contact or {"email": email})
         if refusal:
             return failure(refusal)
-        contact = self._find_by_email(email) or self._new_contact(email)
-        self._apply(contact, body)
+        contact = contact or self._new_contact(email)
+        card.apply(contact, body, self.consent_names)
         return self._ok(contact)
 
     def _update(self, body):
-        refusal = self._check_details(body)
+        contact = self._find(contact_id=body.get("contactId"), email=body.get("email"))
+        refusal = self._refusal(body, contact)
         if refusal:
             return failure(refusal)
-        if body.get("contactId"):
-            contact = self.contacts.get(str(body["contactId"]))
-        else:
-            contact = self._find_by_email(str(body.get("email") or ""))
         if contact is None:
             return failure(answers.CONTACT_NOT_FOUND)
-        self._apply(contact, body)
+        card.apply(contact, body, self.consent_names)
         return self._ok(contact)
+
+    def _refusal(self, body, contact):
+        refusal = card.refusal(body, self.consent_names)
+        new_email = body.get("newEmail")
+        if not refusal and new_email and contact is not None:
+            owner = self._find_by_email(new_email.strip())
+            if owner is not None and owner is not contact and owner["email"] != contact["email"]:
+                refusal = answers.NEW_EMAIL_TAKEN
+        return refusal
+
+    def _add_event(self, body):
+        return events.add_event(self._find, body)
+
+    def _add_events(self, body):
+        return events.add_events(self._find, body)
 
     def _batch_upsert(self, body):
         items = body.get("upsertDetails")
@@ -200,43 +232,20 @@ class SandboxState:
         # An e-mail missing from contactIds was not stored (SALESmanago's Magento module relies on it).
         return Answer(200, {"success": True, "message": messages, "contactIds": contact_ids})
 
-    def _check_details(self, body):
-        properties = body.get("properties")
-        if properties is None:
-            return None
-        if not isinstance(properties, dict):
-            return answers.PROPERTIES_NOT_OBJECT
-        too_long = too_long_details(properties)
-        if too_long:
-            return f"{answers.VALUE_TOO_LONG}: {', '.join(too_long)}"
-        return None
+    def _find(self, *, contact_id=None, email=None):
+        """The contact with ``contact_id`` if one is given, else the one with ``email``."""
+        if contact_id:
+            return self.contacts.get(str(contact_id))
+        return self._find_by_email(email) if isinstance(email, str) else None
 
     def _find_by_email(self, email):
-        email = email.lower()
+        email = email.strip().lower()
         return next((c for c in self.contacts.values() if c["email"].lower() == email), None)
 
     def _new_contact(self, email):
-        now = time.time()
-        contact = {
-            "contactId": str(uuid.uuid4()),
-            "email": email,
-            "tags": [],
-            "properties": {},
-            "created": now,
-            "modified": now,
-        }
+        contact = card.new_card(email)
         self.contacts[contact["contactId"]] = contact
         return contact
-
-    def _apply(self, contact, body):
-        contact["properties"].update(
-            {str(k): str(v) for k, v in (body.get("properties") or {}).items()}
-        )
-        removed = stored_tags(body.get("removeTags"))
-        tags = [tag for tag in contact["tags"] if tag not in removed]
-        tags += [tag for tag in stored_tags(body.get("tags")) if tag not in tags]
-        contact["tags"] = tags
-        contact["modified"] = time.time()
 
     def _ok(self, contact):
         return Answer(200, {
