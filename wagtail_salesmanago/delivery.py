@@ -148,7 +148,7 @@ def deliver(client, record, owner):
     from the stored one, with the owner of now (the form's, else the site's).
     """
     client = client.with_deadline()
-    owner = form_owner(record.page) or owner
+    owner = (form_owner(record.page) if record.page_id else "") or owner
     properties = record.payload.get("properties", {})
     tags = record.payload.get("tags", [])
     contact, lead_fields = contact_fields.lead_of(record.payload)
