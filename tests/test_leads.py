@@ -10,7 +10,7 @@ from tests.helpers import answer, make_form_page, submissions_of
 from tests.testapp.models import LegacyFieldsPage, LegacyFormField
 from wagtail_salesmanago import outbox
 from wagtail_salesmanago.delivery import DOUBLE_OPT_IN_REQUESTED
-from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
+from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
 from wagtail_salesmanago.sandbox import Sandbox
 
 AUTH = ("clientId", "apiKey", "requestTime", "sha")
@@ -285,3 +285,18 @@ def test_pages_whose_field_model_lacks_the_mixin_send_details_as_before(client, 
         "tags": [],
         **NO_OPT_IN_CHANGE,
     }]
+
+
+@pytest.mark.django_db
+def test_a_forms_owner_salesmanago_refuses_fails_that_record_without_holding_the_site(
+        client, sm, on_commit):
+    page = lead_page([("E-mail", "email", "detail")], salesmanago_owner="nikt@example.com")
+    record = submit(client, page, on_commit, {"E-mail": "jan@example.com"})
+
+    assert record.status == "failed"
+    assert record.last_error.startswith(
+        "The form's owner nikt@example.com is not a user of this SALESmanago account: choose "
+        "another in the page's SALESmanago settings (blank: the site's owner), then resend.")
+    assert not DeliveryHold.objects.exists()
+    other = lead_page([("E-mail", "email", "detail")], title="Inna")
+    assert submit(client, other, on_commit, {"E-mail": "ewa@example.com"}).status == "sent"

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from . import contact_fields, mapping
 from .account import account_for_site
-from .exceptions import UnknownContactError
+from .exceptions import AuthenticationError, PermanentError, UnknownContactError
+from .holds import is_user
 from .models import ExportRecord
 
 logger = logging.getLogger(__name__)
@@ -142,13 +143,23 @@ DOUBLE_OPT_IN_REQUESTED = (
 
 
 def deliver(client, record, owner):
-    """Call SALESmanago for the record; an unknown contact ID falls back to upsert by e-mail.
+    """Call SALESmanago for the record, as the form's owner if it has one, else ``owner``.
 
-    Both calls share one deadline: the attempt as a whole ends within it. The body is rebuilt
-    from the stored one, with the owner of now (the form's, else the site's).
+    The attempt as a whole ends within one deadline. A form's owner that SALESmanago refuses
+    fails this record (staff fix the form and resend); it does not hold the site's deliveries.
     """
     client = client.with_deadline()
-    owner = (form_owner(record.page) if record.page_id else "") or owner
+    own = form_owner(record.page) if record.page_id else ""
+    try:
+        return send(client, record, own or owner)
+    except AuthenticationError as err:
+        if not own or own.lower() == str(owner).strip().lower():
+            raise
+        raise refused_form_owner(client, owner, own, err) from err
+
+
+def send(client, record, owner):
+    """Send the body rebuilt from the stored one; an unknown contact ID falls back to upsert."""
     properties = record.payload.get("properties", {})
     tags = record.payload.get("tags", [])
     contact, lead_fields = contact_fields.lead_of(record.payload)
@@ -170,6 +181,22 @@ def deliver(client, record, owner):
             record.mode = ExportRecord.Mode.UPSERT
     record.payload = body()
     return accepted(record, client.upsert(record.payload))
+
+
+def refused_form_owner(client, site_owner, own, error):
+    """The error for a refusal sent as the form's owner: the record's own if that owner is not
+    one of the account's users, else the refusal as it was (the site's credentials)."""
+    try:
+        users = client.list_users(site_owner)
+    except Exception:
+        return error
+    if is_user(own, users):
+        return error
+    return PermanentError(
+        f"The form's owner {own} is not a user of this SALESmanago account: choose another in "
+        "the page's SALESmanago settings (blank: the site's owner), then resend.",
+        path=error.path, status_code=error.status_code, api_message=error.api_message,
+    )
 
 
 def accepted(record, response):
