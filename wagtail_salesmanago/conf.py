@@ -29,6 +29,9 @@ DEFAULTS = {
     "ALLOW_HTTP": False,
     # Mail the site admins (settings.ADMINS) when a form's deliveries start failing.
     "ALERT_ADMINS": False,
+    # The reverse proxies (IP addresses or networks, e.g. "10.0.0.0/8") in front of the site.
+    # Only behind them is X-Forwarded-For believed for a consent's IP address; else REMOTE_ADDR.
+    "TRUSTED_PROXIES": [],
 }
 
 

@@ -5,14 +5,16 @@ outcomes, never answers or the API secret. Sending, retries and claims live in `
 """
 
 import logging
+from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from . import mapping
+from . import contact_fields, mapping
 from .account import account_for_site
-from .exceptions import UnknownContactError
+from .exceptions import AuthenticationError, PermanentError, UnknownContactError
+from .holds import is_user
 from .models import ExportRecord
 
 logger = logging.getLogger(__name__)
@@ -56,6 +58,7 @@ def create_record(page, submission, answers, raw_contact_id):
         raw_contact_id,
         page.salesmanago_tag,
         account.detail_prefix if account else mapping.DEFAULT_DETAIL_PREFIX,
+        lead_options=lead_options(page, submission),
     )
     record = ExportRecord(
         page=page,
@@ -68,7 +71,8 @@ def create_record(page, submission, answers, raw_contact_id):
         notes="\n".join(plan.notes),
     )
     record.payload = request_body(
-        record, account.owner_email if account else "", plan.properties, plan.tags
+        record, form_owner(page) or (account.owner_email if account else ""), plan.properties,
+        plan.tags, plan.contact, plan.lead_fields,
     )
     if not plan.mode:
         record.status = ExportRecord.Status.SKIPPED
@@ -94,31 +98,78 @@ def record_the_failure(page, submission, error):
         return None
 
 
-def request_body(record, owner, properties, tags):
+def lead_options(page, submission):
+    """The form's lead settings and the consent's proof (submission time, visitor IP)."""
+    submitted = getattr(submission, "submit_time", None) or timezone.now()
+    return {
+        "remove_tags": mapping.normalise_tags(getattr(page, "salesmanago_remove_tags", "")),
+        "opt_in": contact_fields.OptIn(
+            double_opt_in=getattr(page, "salesmanago_double_opt_in", False),
+            email_id=getattr(page, "salesmanago_double_opt_in_email_id", ""),
+            language=getattr(page, "salesmanago_double_opt_in_language", ""),
+        ),
+        "agreed_at_ms": int(submitted.timestamp() * 1000),
+        "ip": getattr(page, "_salesmanago_client_ip", ""),
+    }
+
+
+def form_owner(page):
+    """The form's own owner (its ``salesmanago_owner``), or "" for the site's."""
+    return str(getattr(page.specific, "salesmanago_owner", "") or "").strip()
+
+
+def request_body(record, owner, properties, tags, contact=None, lead_fields=None):
     """The body for the record's mode, without the authentication fields."""
+    lead = {"contact": contact, "lead_fields": lead_fields}
     if record.mode == ExportRecord.Mode.UPDATE:
         return mapping.update_body(
-            owner=owner, contact_id=record.contact_id, properties=properties, tags=tags
+            owner=owner, contact_id=record.contact_id, properties=properties, tags=tags, **lead
         )
     if record.mode == ExportRecord.Mode.UPSERT:
         return mapping.upsert_body(
-            owner=owner, email=record.email, properties=properties, tags=tags
+            owner=owner, email=record.email, properties=properties, tags=tags, **lead
         )
-    return {"properties": properties, "tags": tags}
+    body = {"properties": properties, "tags": tags}
+    if contact:
+        body["contact"] = contact
+    return {**body, **(lead_fields or {})}
+
+
+#: On a record whose double opt-in request SALESmanago accepted; later sends never ask again.
+DOUBLE_OPT_IN_REQUESTED = (
+    "Double opt-in requested: SALESmanago accepted the call and sends its confirmation e-mail. "
+    "Later sends of this answer do not ask for it again."
+)
 
 
 def deliver(client, record, owner):
-    """Call SALESmanago for the record; an unknown contact ID falls back to upsert by e-mail.
+    """Call SALESmanago for the record, as the form's owner if it has one, else ``owner``.
 
-    Both calls share one deadline: the attempt as a whole ends within it.
+    The attempt as a whole ends within one deadline. A form's owner that SALESmanago refuses
+    fails this record (staff fix the form and resend); it does not hold the site's deliveries.
     """
     client = client.with_deadline()
+    own = form_owner(record.page) if record.page_id else ""
+    try:
+        return send(client, record, own or owner)
+    except AuthenticationError as err:
+        if not own or own.lower() == str(owner).strip().lower():
+            raise
+        raise refused_form_owner(client, owner, own, err) from err
+
+
+def send(client, record, owner):
+    """Send the body rebuilt from the stored one; an unknown contact ID falls back to upsert."""
     properties = record.payload.get("properties", {})
     tags = record.payload.get("tags", [])
+    contact, lead_fields = contact_fields.lead_of(record.payload)
+    if DOUBLE_OPT_IN_REQUESTED in record.notes:
+        lead_fields = contact_fields.without_double_opt_in(lead_fields)
+    body = partial(request_body, record, owner, properties, tags, contact, lead_fields)
     if record.mode == ExportRecord.Mode.UPDATE:
-        record.payload = request_body(record, owner, properties, tags)
+        record.payload = body()
         try:
-            return client.update(record.payload)
+            return accepted(record, client.update(record.payload))
         except UnknownContactError as err:
             if not record.email:
                 raise
@@ -128,8 +179,36 @@ def deliver(client, record, owner):
                 "sent as an upsert by e-mail instead.",
             )
             record.mode = ExportRecord.Mode.UPSERT
-    record.payload = request_body(record, owner, properties, tags)
-    return client.upsert(record.payload)
+    record.payload = body()
+    return accepted(record, client.upsert(record.payload))
+
+
+def refused_form_owner(client, site_owner, own, error):
+    """The error for a refusal sent as the form's owner: the record's own if that owner is not
+    one of the account's users, else the refusal as it was (the site's credentials)."""
+    try:
+        users = client.list_users(site_owner)
+    except Exception:
+        return error
+    if is_user(own, users):
+        return error
+    return PermanentError(
+        f"The form's owner {own} is not a user of this SALESmanago account: choose another in "
+        "the page's SALESmanago settings (blank: the site's owner), then resend.",
+        path=error.path, status_code=error.status_code, api_message=error.api_message,
+    )
+
+
+def accepted(record, response):
+    """Note a double opt-in request SALESmanago accepted, so that it is never made again.
+
+    Only an accepted call counts: after a timeout or a 5xx SALESmanago may or may not have
+    sent the e-mail, and the retry asks again, since a lead who never gets the confirmation
+    e-mail can never be mailed, while a second e-mail is only a nuisance.
+    """
+    if contact_fields.asks_double_opt_in(record.payload):
+        add_note(record, DOUBLE_OPT_IN_REQUESTED)
+    return response
 
 
 def answered_contact_id(record, response):

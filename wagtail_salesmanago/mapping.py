@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from unidecode import unidecode
 
+from . import contact_fields
+
 DEFAULT_DETAIL_PREFIX = "ankieta."
 MAX_VALUE_LENGTH = 255
 MAX_TAG_LENGTH = 255
@@ -73,9 +75,11 @@ def detail_keys(questions, prefix):
 
 
 def build_properties(questions, answers, prefix):
-    """Custom details for every answered question."""
+    """Custom details for every answered question, except those whose target is ``skip``."""
     properties = {}
     for question, key in zip(questions, detail_keys(questions, prefix)):
+        if not contact_fields.is_sent_as_detail(question):
+            continue
         value = format_value(answers.get(question.clean_name))
         if value is not None:
             properties[key] = value
@@ -90,6 +94,8 @@ def describe_details(questions, prefix):
             "key": key,
             "transliterated": transliterate_letters(question.label) != question.label,
             "suffixed": key != detail_key(question.label, prefix),
+            "target": contact_fields.target_of(question),
+            "consent_name": getattr(question, "salesmanago_consent_name", ""),
         }
         for question, key in zip(questions, detail_keys(questions, prefix))
     ]
@@ -144,10 +150,16 @@ class ExportPlan:
     properties: dict
     tags: list
     notes: list = field(default_factory=list)
+    contact: dict = field(default_factory=dict)  # standard fields, without the e-mail
+    lead_fields: dict = field(default_factory=dict)  # contact_fields.LEAD_KEYS in play
 
 
-def plan_export(questions, answers, raw_contact_id, tag_text, prefix):
-    """Choose the mode for a submission and build its details and tags."""
+def plan_export(questions, answers, raw_contact_id, tag_text, prefix, *, lead_options=None):
+    """Choose the mode for a submission and build its details and tags.
+
+    ``lead_options``: keyword arguments of ``contact_fields.lead_fields`` (the form's tags to
+    remove, its opt-in, the time and IP of the consent); none for a form that is not a lead.
+    """
     notes = []
     contact_id = ""
     if raw_contact_id:
@@ -157,6 +169,7 @@ def plan_export(questions, answers, raw_contact_id, tag_text, prefix):
                 f"Ignored smclientid {str(raw_contact_id)[:64]!r}: not a contact ID (UUID)."
             )
     email = first_email(questions, answers)
+    lead = contact_fields.plan_lead(questions, answers)
     if contact_id:
         mode = MODE_UPDATE
     elif email:
@@ -169,19 +182,22 @@ def plan_export(questions, answers, raw_contact_id, tag_text, prefix):
         contact_id=contact_id,
         properties=build_properties(questions, answers, prefix),
         tags=normalise_tags(tag_text),
-        notes=notes,
+        notes=notes + lead.notes,
+        contact=lead.contact,
+        lead_fields=contact_fields.lead_fields(lead, **(lead_options or {})),
     )
 
 
-def upsert_body(*, owner, email, properties, tags):
+def upsert_body(*, owner, email, properties, tags, contact=None, lead_fields=None):
     """The body of ``contact/upsert`` without the authentication fields.
 
-    Consent is not in play: like SALESmanago's PHP SDK in that case, every ``force*`` flag and
-    ``useApiDoubleOptIn`` are ``false``, so the contact's subscription status stays as it is.
+    Without consent in play, like SALESmanago's PHP SDK, every ``force*`` flag and
+    ``useApiDoubleOptIn`` are ``false``, so the contact's subscription status stays as it is;
+    ``lead_fields`` (see ``contact_fields.lead_fields``) set them when a consent was given.
     """
     return {
         "owner": owner,
-        "contact": {"email": email},
+        "contact": {"email": email, **(contact or {})},
         "properties": properties,
         "tags": tags,
         "forceOptIn": False,
@@ -190,17 +206,22 @@ def upsert_body(*, owner, email, properties, tags):
         "forcePhoneOptOut": False,
         "useApiDoubleOptIn": False,
         "async": False,
+        **(lead_fields or {}),
     }
 
 
-def update_body(*, owner, contact_id, properties, tags):
+def update_body(*, owner, contact_id, properties, tags, contact=None, lead_fields=None):
     """The body of ``contact/update`` by contact ID, without the authentication fields.
 
-    The known contact's e-mail is never changed, so there is no ``contact`` part.
+    The known contact's e-mail is never changed, so ``contact{...}`` (present only when the
+    form fills standard fields) has no e-mail.
     """
-    return {
+    body = {
         "owner": owner,
         "contactId": contact_id,
         "properties": properties,
         "tags": tags,
     }
+    if contact:
+        body["contact"] = dict(contact)
+    return {**body, **(lead_fields or {})}

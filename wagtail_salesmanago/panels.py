@@ -1,12 +1,16 @@
 """The form page editor's view of this form's SALESmanago deliveries."""
 
+from django import forms
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from wagtail.admin.panels import Panel
+from wagtail.admin.panels import FieldPanel, Panel
 
+from . import contact_fields, mapping
 from .locales import name_questions
+from .owners import account_users
 from .permissions import delivery_permission_policy
 
 
@@ -48,6 +52,37 @@ class DeliveriesPanel(Panel):
         super().__init__(*args, **kwargs)
 
 
+class OwnerInput(forms.EmailInput):
+    """An e-mail input suggesting the account's users (a datalist); free text all the same."""
+
+    users = ()
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if not self.users:
+            return super().render(name, value, attrs, renderer)
+        list_id = f"{(attrs or {}).get('id') or name}-users"
+        html = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
+        options = format_html_join("", '<option value="{}"></option>', ((u,) for u in self.users))
+        return format_html('{}<datalist id="{}">{}</datalist>', html, list_id, options)
+
+
+class OwnerPanel(FieldPanel):
+    """The form's owner, with the account's users offered where the connection works."""
+
+    class BoundPanel(FieldPanel.BoundPanel):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            if self.bound_field is None or self.read_only:
+                return
+            try:
+                site = self.instance.get_site() if self.instance.pk else None
+            except Exception:
+                site = None
+            widget = OwnerInput(attrs=self.bound_field.field.widget.attrs)
+            widget.users = account_users(site)
+            self.bound_field.field.widget = widget
+
+
 class ConnectionTestPanel(Panel):
     """A "Test connection" button under the settings, with SALESmanago's answer in words."""
 
@@ -72,13 +107,13 @@ class ConnectionTestPanel(Panel):
 
 
 class MappingPreviewPanel(Panel):
-    """What SALESmanago will get from this form as last saved: detail names, identity, tags."""
+    """What SALESmanago will get from this form as last saved: detail names, identity, tags,
+    the contact fields and consents, the opt-in, the tags removed and the owner."""
 
     class BoundPanel(Panel.BoundPanel):
         template_name = "wagtail_salesmanago/panels/preview.html"
 
         def get_context_data(self, parent_context=None):
-            from . import mapping
             from .account import LABELS, account_for_site
 
             context = super().get_context_data(parent_context)
@@ -94,12 +129,39 @@ class MappingPreviewPanel(Panel):
                 missing=[LABELS[name] for name in account.missing()] if account else [],
                 enabled=page.salesmanago_enabled,
                 naming=naming_note(page),
+                **lead_preview(page, questions, account),
             )
+            context["details_targets"] = list(zip(context["details"], context["targets"]))
             return context
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("heading", _("What SALESmanago will get"))
         super().__init__(*args, **kwargs)
+
+
+def lead_preview(page, questions, account):
+    """For the preview: what the form does as a lead source."""
+    targets = dict(contact_fields.TARGET_CHOICES)
+    consents = [
+        str(getattr(q, "salesmanago_consent_name", "") or "").strip() for q in questions
+        if contact_fields.target_of(q) == contact_fields.CONSENT
+    ]
+    if not consents:
+        opt_in = "unchanged"
+    elif getattr(page, "salesmanago_double_opt_in", False):
+        opt_in = "double"
+    else:
+        opt_in = "at_once"
+    return {
+        "targets": [targets.get(contact_fields.target_of(q), "") for q in questions],
+        "consents": [name for name in consents if name],
+        "opt_in": opt_in,
+        "double_opt_in_email_id": getattr(page, "salesmanago_double_opt_in_email_id", ""),
+        "double_opt_in_language": getattr(page, "salesmanago_double_opt_in_language", ""),
+        "remove_tags": mapping.normalise_tags(getattr(page, "salesmanago_remove_tags", "")),
+        "form_owner": getattr(page, "salesmanago_owner", ""),
+        "site_owner": account.owner_email if account else "",
+    }
 
 
 def naming_note(page):

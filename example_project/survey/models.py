@@ -7,10 +7,10 @@ from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.fields import RichTextField
 
-from wagtail_salesmanago.models import SalesmanagoFormMixin
+from wagtail_salesmanago.models import SalesmanagoFieldMixin, SalesmanagoFormMixin
 
 
-class FormField(AbstractFormField):
+class FormField(SalesmanagoFieldMixin, AbstractFormField):
     page = ParentalKey("SurveyPage", on_delete=models.CASCADE, related_name="form_fields")
 
 

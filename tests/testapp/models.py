@@ -10,10 +10,10 @@ from wagtail.contrib.forms.models import (
     AbstractFormSubmission,
 )
 
-from wagtail_salesmanago.models import SalesmanagoFormMixin
+from wagtail_salesmanago.models import SalesmanagoFieldMixin, SalesmanagoFormMixin
 
 
-class FormField(AbstractFormField):
+class FormField(SalesmanagoFieldMixin, AbstractFormField):
     page = ParentalKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="form_fields")
 
 
@@ -69,3 +69,20 @@ class SelfStoringPage(SalesmanagoFormMixin, AbstractForm):
         )
         self.export_to_salesmanago(form, submission)
         return submission
+
+
+class LegacyFormField(AbstractFormField):
+    """A site's field model from before leads: without ``SalesmanagoFieldMixin``."""
+
+    page = ParentalKey("LegacyFieldsPage", on_delete=models.CASCADE, related_name="legacy_fields")
+
+
+class LegacyFieldsPage(SalesmanagoFormMixin, AbstractForm):
+    """A form page whose questions cannot be mapped: every answer is a custom detail, as before."""
+
+    template = "testapp/survey_page.html"
+    landing_page_template = "testapp/survey_page_landing.html"
+    content_panels = AbstractForm.content_panels + [InlinePanel("legacy_fields")]
+
+    def get_form_fields(self):
+        return self.legacy_fields.all()

@@ -1,3 +1,4 @@
+from .fields import SalesmanagoFieldMixin
 from .form_page import SalesmanagoFormMixin
 from .holds import DeliveryHold
 from .records import DeliveryAttempt, ExportRecord
@@ -8,6 +9,7 @@ __all__ = [
     "DeliveryAttempt",
     "DeliveryHold",
     "ExportRecord",
+    "SalesmanagoFieldMixin",
     "SalesmanagoFormMixin",
     "SalesmanagoSettings",
 ]

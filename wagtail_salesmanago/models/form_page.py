@@ -1,10 +1,12 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
 from ..forms import CONTACT_ID_PARAM, ContactIdFormMixin
 from ..locales import name_questions
-from ..panels import DeliveriesPanel, MappingPreviewPanel
+from ..panels import DeliveriesPanel, MappingPreviewPanel, OwnerPanel
+from ..visitor_ip import client_ip
 
 
 class SalesmanagoFormMixin(models.Model):
@@ -28,12 +30,50 @@ class SalesmanagoFormMixin(models.Model):
             "Contacts this form creates or updates get this tag. A comma separates several tags."
         ),
     )
+    # Leads: what a lead form does besides the details (see contact_fields).
+    salesmanago_remove_tags = models.CharField(
+        verbose_name=_("SALESmanago tags to remove"),
+        max_length=255,
+        blank=True,
+        help_text=_("Contacts this form creates or updates lose these tags. A comma separates "
+                    "several tags."),
+    )
+    salesmanago_owner = models.EmailField(
+        verbose_name=_("SALESmanago owner"),
+        max_length=254,
+        blank=True,
+        help_text=_("The SALESmanago user new contacts from this form are assigned to. "
+                    "Blank: the site's owner (Settings > SALESmanago)."),
+    )
+    salesmanago_double_opt_in = models.BooleanField(
+        verbose_name=_("Double opt-in"),
+        default=False,
+        help_text=_("When a visitor ticks a consent, SALESmanago sends its confirmation e-mail "
+                    "instead of opting the contact in at once."),
+    )
+    salesmanago_double_opt_in_email_id = models.CharField(
+        verbose_name=_("Double opt-in e-mail ID"),
+        max_length=64,
+        blank=True,
+        help_text=_("The ID of the confirmation e-mail set up in SALESmanago."),
+    )
+    salesmanago_double_opt_in_language = models.CharField(
+        verbose_name=_("Double opt-in language"),
+        max_length=8,
+        blank=True,
+        help_text=_("The language of the confirmation e-mail, e.g. PL or EN."),
+    )
 
     salesmanago_panels = [
         MultiFieldPanel(
             [
                 FieldPanel("salesmanago_enabled"),
                 FieldPanel("salesmanago_tag"),
+                FieldPanel("salesmanago_remove_tags"),
+                OwnerPanel("salesmanago_owner"),
+                FieldPanel("salesmanago_double_opt_in"),
+                FieldPanel("salesmanago_double_opt_in_email_id"),
+                FieldPanel("salesmanago_double_opt_in_language"),
                 MappingPreviewPanel(),
                 DeliveriesPanel(),
             ],
@@ -44,8 +84,28 @@ class SalesmanagoFormMixin(models.Model):
     class Meta:
         abstract = True
 
+    def clean(self):
+        super().clean()
+        self.salesmanago_double_opt_in_language = (
+            self.salesmanago_double_opt_in_language or ""
+        ).strip().upper()
+        if self.salesmanago_double_opt_in:
+            errors = {}
+            if not self.salesmanago_double_opt_in_email_id.strip():
+                errors["salesmanago_double_opt_in_email_id"] = _(
+                    "Double opt-in needs the ID of the confirmation e-mail set up in SALESmanago."
+                )
+            if not self.salesmanago_double_opt_in_language:
+                errors["salesmanago_double_opt_in_language"] = _(
+                    "Double opt-in needs the language of the confirmation e-mail, e.g. PL."
+                )
+            if errors:
+                raise ValidationError(errors)
+
     def serve(self, request, *args, **kwargs):
         self._salesmanago_link_contact_id = request.GET.get(CONTACT_ID_PARAM, "")
+        # Leads: the proof of a consent given in this request.
+        self._salesmanago_client_ip = client_ip(request)
         return super().serve(request, *args, **kwargs)
 
     def get_form_class(self):

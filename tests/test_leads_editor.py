@@ -1,0 +1,141 @@
+"""Editors map questions in the form builder and see the lead in the preview."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from tests.test_leads import DOUBLE_OPT_IN, lead_page
+from wagtail_salesmanago.models import SalesmanagoSettings
+
+
+@pytest.fixture
+def admin(client, django_user_model):
+    cache.clear()  # the account's users are cached per site
+    client.force_login(django_user_model.objects.create_superuser("admin", "a@example.com", "pw"))
+    return client
+
+
+def text(html):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)).strip()
+
+
+def preview(admin, page):
+    html = admin.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
+    return html.split('class="salesmanago-preview"', 1)[1].split("</table>", 1)[0]
+
+
+def publish(admin, page, fields, **values):
+    """POST the page editor with ``fields`` as the form builder's rows (dicts of values)."""
+    data = {
+        "title": page.title, "slug": page.slug, "action-publish": "publish",
+        "to_address": "", "from_address": "", "subject": "", "salesmanago_enabled": "on",
+        "form_fields-TOTAL_FORMS": str(len(fields)), "form_fields-INITIAL_FORMS": "0",
+        "form_fields-MIN_NUM_FORMS": "0", "form_fields-MAX_NUM_FORMS": "1000",
+        **values,
+    }
+    for number, field in enumerate(fields):
+        data.update({f"form_fields-{number}-{k}": v for k, v in field.items()})
+        data[f"form_fields-{number}-ORDER"] = str(number + 1)
+    return admin.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), data)
+
+
+def errors_of(response):
+    return text(response.content.decode())
+
+
+@pytest.mark.django_db
+def test_a_consent_must_be_a_named_checkbox(admin, sm):
+    page = lead_page([("E-mail", "email", "detail")])
+    response = publish(admin, page, [
+        {"label": "Zgoda", "field_type": "singleline", "salesmanago_target": "consent"},
+    ])
+
+    assert response.status_code == 200
+    html = errors_of(response)
+    assert "A consent must be a single checkbox: set the field type to “Checkbox”." in html
+    assert "Name the SALESmanago consent this checkbox gives." in html
+
+    response = publish(admin, page, [
+        {"label": "Zgoda", "field_type": "checkbox", "salesmanago_target": "consent",
+         "salesmanago_consent_name": "NEWSLETTER"},
+    ])
+    assert response.status_code == 302
+    field = page.form_fields.get(label="Zgoda")
+    assert (field.salesmanago_target, field.salesmanago_consent_name) == ("consent", "NEWSLETTER")
+
+
+@pytest.mark.django_db
+def test_double_opt_in_needs_its_email_and_language(admin, sm):
+    page = lead_page([("E-mail", "email", "detail")])
+    response = publish(admin, page, [], salesmanago_double_opt_in="on")
+
+    html = errors_of(response)
+    assert "Double opt-in needs the ID of the confirmation e-mail set up in SALESmanago." in html
+    assert "Double opt-in needs the language of the confirmation e-mail, e.g. PL." in html
+
+    response = publish(admin, page, [], salesmanago_double_opt_in="on",
+                       salesmanago_double_opt_in_email_id="a1b2", salesmanago_double_opt_in_language="pl")
+    assert response.status_code == 302
+    page.refresh_from_db()
+    assert page.salesmanago_double_opt_in_language == "PL"
+
+
+@pytest.mark.django_db
+def test_the_owner_must_be_an_email(admin, sm):
+    page = lead_page([("E-mail", "email", "detail")])
+    response = publish(admin, page, [], salesmanago_owner="sprzedaz")
+    assert response.status_code == 200
+    assert "Enter a valid email address." in errors_of(response)
+
+
+@pytest.mark.django_db
+def test_preview_shows_targets_consents_double_opt_in_removed_tags_and_owner(admin, sm):
+    page = lead_page([
+        ("E-mail", "email", "detail"), ("Telefon", "singleline", "phone"),
+        ("Zgoda", "checkbox", "consent", "NEWSLETTER"), ("Źródło", "singleline", "skip"),
+    ], salesmanago_remove_tags="zimny kontakt", salesmanago_owner="sprzedaz@example.com",
+        **DOUBLE_OPT_IN)
+    html = preview(admin, page)
+
+    rows = [text(row) for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)[1:]]
+    assert rows == [
+        "E-mail ankieta.E-mail —",
+        "Telefon ankieta.Telefon phone",
+        "Zgoda ankieta.Zgoda consent “NEWSLETTER”",
+        "Źródło not sent —",
+    ]
+    assert ("Consents: NEWSLETTER. A visitor who ticks one gets SALESmanago's confirmation "
+            "e-mail (double opt-in, e-mail ID a1b2c3, language PL), once per answer") in text(html)
+    assert "Contacts lose the tags: ZIMNY_KONTAKT" in text(html)
+    assert "New contacts are assigned to sprzedaz@example.com (this form's owner)." in text(html)
+
+
+@pytest.mark.django_db
+def test_preview_without_consent_keeps_the_status_and_names_the_sites_owner(admin, sm):
+    page = lead_page([("E-mail", "email", "detail")])
+    html = text(preview(admin, page))
+
+    assert "No consent question: the contact's opt-in status stays as it is." in html
+    assert "New contacts are assigned to owner@example.com (the site's owner)." in html
+    assert "Contacts lose" not in html
+
+
+@pytest.mark.django_db
+def test_the_owner_field_offers_the_accounts_users_where_the_connection_works(admin, sm):
+    page = lead_page([("E-mail", "email", "detail")])
+    url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+    html = admin.get(url).content.decode()
+    assert re.search(r'<input type="email" name="salesmanago_owner"[^>]*list="id_salesmanago_owner-users"',
+                     html)
+    assert ('<datalist id="id_salesmanago_owner-users"><option value="owner@example.com"></option>'
+            '</datalist>') in html
+
+    admin.get(url)  # cached: SALESmanago is asked once
+    assert [r["path"] for r in sm.requests()] == ["/api/user/listByClient"]
+
+    cache.clear()
+    SalesmanagoSettings.objects.update(client_id="")
+    html = admin.get(url).content.decode()
+    assert 'name="salesmanago_owner"' in html and "<datalist" not in html

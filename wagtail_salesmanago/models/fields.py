@@ -1,0 +1,65 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.forms.models import AbstractFormField
+
+from .. import contact_fields as cf
+
+
+class SalesmanagoFieldMixin(models.Model):
+    """Lets editors choose, per question, where its answer goes in SALESmanago.
+
+    Use it before Wagtail's base class in your form field model::
+
+        class FormField(SalesmanagoFieldMixin, AbstractFormField):
+            page = ParentalKey("SurveyPage", on_delete=models.CASCADE, related_name="form_fields")
+
+    Its ``panels`` are Wagtail's, plus the two fields below.
+    """
+
+    salesmanago_target = models.CharField(
+        verbose_name=_("in SALESmanago"),
+        max_length=16,
+        choices=cf.TARGET_CHOICES,
+        default=cf.DETAIL,
+        # Blank (a form posted without it) means a detail, as before this field existed.
+        blank=True,
+        help_text=_(
+            "Where the answer goes on the contact card. Every answer except “not sent” is also "
+            "kept as a custom detail; a first and a last name are joined into the contact's name."
+        ),
+    )
+    salesmanago_consent_name = models.CharField(
+        verbose_name=_("SALESmanago consent name"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "For a consent: its name exactly as in SALESmanago (Settings > Consents). Ticked, it "
+            "records the consent with the time and IP address, and opts the contact in."
+        ),
+    )
+
+    panels = AbstractFormField.panels + [
+        FieldPanel("salesmanago_target"),
+        FieldPanel("salesmanago_consent_name"),
+    ]
+
+    # Keep Wagtail's field ordering: a first base's Meta would otherwise replace it.
+    class Meta(AbstractFormField.Meta):
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.salesmanago_target == cf.CONSENT:
+            if self.field_type != "checkbox":
+                errors["salesmanago_target"] = _(
+                    "A consent must be a single checkbox: set the field type to “Checkbox”."
+                )
+            if not (self.salesmanago_consent_name or "").strip():
+                errors["salesmanago_consent_name"] = _(
+                    "Name the SALESmanago consent this checkbox gives."
+                )
+        if errors:
+            raise ValidationError(errors)
