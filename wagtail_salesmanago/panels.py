@@ -95,11 +95,29 @@ class MappingPreviewPanel(Panel):
                 enabled=page.salesmanago_enabled,
                 naming=naming_note(page),
             )
+            context.update(identity_context(context["identity"], account), event_type=getattr(
+                page, "salesmanago_event_type", ""))
             return context
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("heading", _("What SALESmanago will get"))
         super().__init__(*args, **kwargs)
+
+
+def identity_context(identity, account):
+    """For the preview: who the answers belong to, in the order the site's settings give."""
+    use_cookie = account.identify_by_cookie if account else True
+    link = _("A contact ID in the visitor's link (?smclientid=, from SALESmanago's mailings): "
+             "that contact is updated.")
+    rules = [link]
+    if identity is not None:
+        email = _("The typed e-mail (“%(label)s”): the contact with that e-mail is created or "
+                  "updated.") % {"label": identity.label}
+        rules = [email, link] if account and account.trust_typed_email else [link, email]
+    if use_cookie:
+        rules.append(_("SALESmanago's smclient cookie, which its monitoring code sets for a "
+                       "contact it knows: that contact is updated."))
+    return {"identity_rules": rules, "cookie_used": use_cookie}
 
 
 def naming_note(page):

@@ -2,7 +2,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
-from ..forms import CONTACT_ID_PARAM, ContactIdFormMixin
+from ..events import EVENT_TYPES
+from ..forms import CONTACT_ID_COOKIE, CONTACT_ID_PARAM, ContactIdFormMixin
 from ..locales import name_questions
 from ..panels import DeliveriesPanel, MappingPreviewPanel
 
@@ -28,12 +29,24 @@ class SalesmanagoFormMixin(models.Model):
             "Contacts this form creates or updates get this tag. A comma separates several tags."
         ),
     )
+    salesmanago_event_type = models.CharField(
+        verbose_name=_("SALESmanago event"),
+        max_length=32,
+        blank=True,
+        choices=[("", _("none"))] + [(name, name) for name in EVENT_TYPES],
+        help_text=_(
+            "Each answer also adds an external event of this type to the contact's timeline "
+            "(described by the form's title), so automation rules can react to it. SURVEY or "
+            "OTHER suit most forms."
+        ),
+    )
 
     salesmanago_panels = [
         MultiFieldPanel(
             [
                 FieldPanel("salesmanago_enabled"),
                 FieldPanel("salesmanago_tag"),
+                FieldPanel("salesmanago_event_type"),
                 MappingPreviewPanel(),
                 DeliveriesPanel(),
             ],
@@ -46,6 +59,7 @@ class SalesmanagoFormMixin(models.Model):
 
     def serve(self, request, *args, **kwargs):
         self._salesmanago_link_contact_id = request.GET.get(CONTACT_ID_PARAM, "")
+        self._salesmanago_cookie_id = request.COOKIES.get(CONTACT_ID_COOKIE, "")
         return super().serve(request, *args, **kwargs)
 
     def get_form_class(self):
@@ -80,7 +94,10 @@ class SalesmanagoFormMixin(models.Model):
         raw_contact_id = getattr(form, "salesmanago_contact_id", "") or getattr(
             self, "_salesmanago_link_contact_id", ""
         )
-        return export_submission(self, submission, form.cleaned_data, raw_contact_id)
+        return export_submission(
+            self, submission, form.cleaned_data, raw_contact_id,
+            getattr(self, "_salesmanago_cookie_id", ""),
+        )
 
     def get_salesmanago_questions(self):
         """Override this to choose which questions become custom details (default: all).
