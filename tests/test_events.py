@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from tests.helpers import answer, make_form_page, submissions_of
 from tests.test_retries import run_retry
-from wagtail_salesmanago import events, outbox
+from wagtail_salesmanago import events, outbox, steps
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord
 
 AUTH = ("clientId", "apiKey", "requestTime", "sha")
@@ -110,6 +110,7 @@ def test_a_failed_event_is_retried_alone_and_sent_once(client, sm, on_commit, ap
     record.refresh_from_db()
     assert (record.status, record.event_status) == ("sent", "retrying")
     assert "server error" in record.event_error and record.last_error == ""
+    assert f"#{record.pk} sent, event retrying page=" in run_retry("--dry-run")
     assert run_retry() == "1 due; sent: 1.\n"
     assert run_retry() == "0 due; nothing to send.\n"
 
@@ -264,3 +265,28 @@ def test_long_values_are_cut_to_salesmanagos_limits():
     assert len(event["description"]) == 2048 and len(event["detail1"]) == 255
     assert event["date"] == 1 and "location" not in event
     assert event["externalId"] == "00000000-0000-0000-0000-000000000001"
+
+
+@pytest.mark.django_db
+def test_a_sender_dying_between_contact_and_event_leaves_the_event_due(
+    client, sm, on_commit, api, monkeypatch
+):
+    api.add(responses.POST, api.event_url, json=EVENT_OK)
+
+    def killed(*args):
+        raise SystemExit("the worker was killed")
+
+    monkeypatch.setattr(type(steps.EVENT), "call", killed)
+    with on_commit():  # the task backend reports the dead task; the visitor sees nothing
+        assert answer(client, survey(), {"Twój e-mail": "jan@example.com"}).status_code == 200
+    monkeypatch.undo()
+
+    record = ExportRecord.objects.get()
+    assert (record.status, record.event_status) == ("sent", "pending")
+    assert run_retry() == "0 due; nothing to send.\n"  # its claim still holds
+    ExportRecord.objects.update(claimed_until=None)  # as when the claim lapses
+    assert run_retry() == "1 due; sent: 1.\n"
+
+    assert contact_calls(sm) == ["/api/contact/upsert"]
+    assert len(event_calls(api)) == 1
+    assert ExportRecord.objects.get().event_status == "sent"

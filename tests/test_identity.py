@@ -48,6 +48,25 @@ def test_a_malformed_cookie_is_ignored_with_a_short_note(client, sm, on_commit):
     assert record.notes == f"Ignored the smclient cookie {'x' * 64!r}: not a contact ID (UUID)."
 
 
+LINK_ID, COOKIE_ID = "21c252a6-6de0-436b-bae8-9d0142363266", "8a1f3c2e-0b7d-4e55-9c1a-3f0e2d4b6a70"
+
+
+@pytest.mark.parametrize("link, email, cookie, use_cookie, trust_email, expected", [
+    (LINK_ID, "jan@example.com", COOKIE_ID, True, False, ("update", LINK_ID)),
+    (LINK_ID, "jan@example.com", COOKIE_ID, True, True, ("upsert", LINK_ID)),
+    ("", "jan@example.com", COOKIE_ID, True, False, ("upsert", "")),
+    ("", "", COOKIE_ID, True, False, ("update", COOKIE_ID)),
+    ("", "", COOKIE_ID, False, False, ("", "")),
+    ("nie-uuid", "", COOKIE_ID, True, False, ("update", COOKIE_ID)),
+    (LINK_ID, "", COOKIE_ID, True, True, ("update", LINK_ID)),
+])
+def test_who_the_answers_belong_to(link, email, cookie, use_cookie, trust_email, expected):
+    mode, contact_id, _ = mapping.identify(
+        link, email, cookie, use_cookie=use_cookie, trust_email=trust_email
+    )
+    assert (mode, contact_id) == expected
+
+
 def test_a_cookie_note_shows_no_control_characters():
     mode, contact_id, notes = mapping.identify("", "", "ab\x00\n\x1b[31mred\u202e")
     assert (mode, contact_id) == ("", "")
