@@ -53,7 +53,8 @@ def test_preview_warns_without_an_email_question_and_without_credentials(admin, 
     page = make_form_page(questions=[("Uwagi", "multiline", "")], tag="")
     html = preview_html(admin, page)
 
-    assert "This form has no e-mail question, so only visitors arriving with ?smclientid= links" in html
+    assert ("This form has no e-mail question, so only contacts SALESmanago already knows will be "
+            "exported: visitors arriving with ?smclientid= links") in html
     assert ("Export is on, but SALESmanago is not set up for this page's site "
             "(client ID, API secret missing).") in html
     assert "No tag: contacts are not tagged." in html

@@ -17,7 +17,10 @@ from .exceptions import NotConfigured
 from .mapping import DEFAULT_DETAIL_PREFIX
 
 SETTING = "WAGTAIL_SALESMANAGO"
-FIELDS = ("endpoint", "client_id", "api_secret", "owner_email", "detail_prefix")
+FIELDS = (
+    "endpoint", "client_id", "api_secret", "owner_email", "detail_prefix", "identify_by_cookie",
+    "trust_typed_email",
+)
 REQUIRED = ("endpoint", "client_id", "api_secret", "owner_email")
 LABELS = {
     "endpoint": "endpoint",
@@ -25,6 +28,8 @@ LABELS = {
     "api_secret": "API secret",
     "owner_email": "owner e-mail",
     "detail_prefix": "detail prefix",
+    "identify_by_cookie": "identify by the smclient cookie",
+    "trust_typed_email": "trust a typed e-mail over a link",
 }
 
 
@@ -55,6 +60,8 @@ class Account:
     api_secret: str = ""
     owner_email: str = ""
     detail_prefix: str = DEFAULT_DETAIL_PREFIX
+    identify_by_cookie: bool = True
+    trust_typed_email: bool = False
     from_config: frozenset = frozenset()
 
     def __repr__(self):

@@ -35,6 +35,8 @@ AUTH_FIELDS = ("clientId", "apiKey", "requestTime", "sha")
 CONFIRMED_AUTH_TEXT = "not authenticated"
 # The credentials check: its refusal can only be about the credentials or the owner.
 CREDENTIALS_CHECK = "user/listByClient"
+# External events are API v2 proper: SALESmanago's SDKs and plugins call them under /api/v2/.
+ADD_EVENT = "v2/contact/addContactExtEvent"
 
 _local = threading.local()
 
@@ -228,6 +230,11 @@ class SalesmanagoClient:
     def update(self, body):
         """Update the existing contact named by ``body["contactId"]``."""
         return self.call("contact/update", body)
+
+    def add_event(self, body):
+        """Add ``body["contactEvent"]`` to the timeline of the contact named by ``contactId`` or
+        ``email``; the answer carries the event's ``eventId``."""
+        return self.call(ADD_EVENT, body)
 
     def list_users(self, owner):
         """The e-mails of the account's users (the possible owners), asked on behalf of ``owner``.

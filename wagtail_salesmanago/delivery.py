@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from . import contact_fields, mapping
+from . import contact_fields, events, mapping
 from .account import account_for_site
 from .exceptions import AuthenticationError, PermanentError, UnknownContactError
 from .holds import is_user
@@ -20,8 +20,8 @@ from .models import ExportRecord
 logger = logging.getLogger(__name__)
 
 NO_IDENTITY = (
-    "No contact identity: the form has no answered e-mail question and the visitor "
-    "did not arrive with a valid smclientid."
+    "No contact identity: the form has no answered e-mail question, and the visitor "
+    "neither arrived with a valid smclientid nor carried a usable smclient cookie."
 )
 NOT_RECORDED = (
     "This export could not be stored ({error}), so nothing was sent. The submission itself is "
@@ -29,11 +29,11 @@ NOT_RECORDED = (
 )
 
 
-def export_submission(page, submission, answers, raw_contact_id):
+def export_submission(page, submission, answers, raw_contact_id, cookie_id=""):
     """Record the export of ``submission`` and send it after commit. Never raises."""
     try:
         with transaction.atomic():
-            record = create_record(page, submission, answers, raw_contact_id)
+            record = create_record(page, submission, answers, raw_contact_id, cookie_id)
     except Exception as err:
         logger.exception(
             "Could not record the SALESmanago export of submission %s (page %s).",
@@ -48,7 +48,7 @@ def export_submission(page, submission, answers, raw_contact_id):
     return record
 
 
-def create_record(page, submission, answers, raw_contact_id):
+def create_record(page, submission, answers, raw_contact_id, cookie_id=""):
     """The export record of one submission, with its payload built from the answers."""
     site = page.get_site()
     account = account_for_site(site) if site else None
@@ -59,6 +59,9 @@ def create_record(page, submission, answers, raw_contact_id):
         page.salesmanago_tag,
         account.detail_prefix if account else mapping.DEFAULT_DETAIL_PREFIX,
         lead_options=lead_options(page, submission),
+        cookie_id=cookie_id,
+        use_cookie=account.identify_by_cookie if account else True,
+        trust_email=account.trust_typed_email if account else False,
     )
     record = ExportRecord(
         page=page,
@@ -77,8 +80,32 @@ def create_record(page, submission, answers, raw_contact_id):
     if not plan.mode:
         record.status = ExportRecord.Status.SKIPPED
         record.last_error = NO_IDENTITY
+    else:
+        plan_event(record, page, submission, site)
     record.save()
     return record
+
+
+def plan_event(record, page, submission, site):
+    """The form's event, if it has one, waiting for the contact (see events.py for the fields)."""
+    event_type = getattr(page, "salesmanago_event_type", "")
+    if not event_type:
+        return
+    if event_type not in events.EVENT_TYPES:
+        add_note(record, f"No event: {event_type[:64]!r} is not a SALESmanago event type.")
+        return
+    submitted = getattr(submission, "submit_time", None) or timezone.now()
+    record.event_status = ExportRecord.EventStatus.PENDING
+    record.event_payload = {
+        "contactEvent": events.contact_event(
+            event_type,
+            date_ms=submitted.timestamp() * 1000,
+            title=page.title,
+            url=page.full_url,
+            submission_id=submission.pk,
+            hostname=site.hostname if site else "",
+        )
+    }
 
 
 def record_the_failure(page, submission, error):
@@ -209,6 +236,31 @@ def accepted(record, response):
     if contact_fields.asks_double_opt_in(record.payload):
         add_note(record, DOUBLE_OPT_IN_REQUESTED)
     return response
+
+
+def deliver_event(client, record, owner):
+    """Add the record's event to its contact's timeline: by the contact ID SALESmanago answered,
+    else as the contact was sent (its ID for an update, its e-mail for an upsert)."""
+    contact_id = record.salesmanago_contact_id or (
+        record.contact_id if record.mode == ExportRecord.Mode.UPDATE else ""
+    )
+    record.event_payload = events.event_body(
+        owner=owner, contact_id=contact_id, email=record.email,
+        contact_event=record.event_payload.get("contactEvent", {}),
+    )
+    return client.with_deadline().add_event(record.event_payload)
+
+
+def answered_event_id(record, response):
+    """The event ID SALESmanago answered, if it is one (a UUID); anything else is noted."""
+    answered = response.get("eventId") if isinstance(response, dict) else None
+    if answered in (None, ""):
+        return ""
+    event_id = mapping.parse_contact_id(answered)
+    if event_id is None:
+        add_note(record, f"SALESmanago answered an event ID that is not a UUID, not kept: "
+                         f"{str(answered)[:64]!r}.")
+    return event_id or ""
 
 
 def answered_contact_id(record, response):

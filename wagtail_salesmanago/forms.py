@@ -7,6 +7,8 @@ from .settings_form import SalesmanagoSettingsForm  # noqa: F401
 #: The query parameter SALESmanago adds to links in its mailings, and the name of the
 #: hidden form field that carries it through the POST.
 CONTACT_ID_PARAM = "smclientid"
+#: The first-party cookie where SALESmanago's monitoring code keeps a known visitor's contact ID.
+CONTACT_ID_COOKIE = "smclient"
 
 
 class ContactIdFormMixin(forms.Form):

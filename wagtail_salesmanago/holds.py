@@ -12,7 +12,7 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.crypto import salted_hmac
 
 from . import conf
@@ -20,6 +20,7 @@ from .exceptions import (
     AccessDeniedError,
     NotConfigured,
     OwnerError,
+    PermanentError,
     SalesmanagoError,
     TransientError,
 )
@@ -27,7 +28,7 @@ from .models import DeliveryHold, ExportRecord
 
 logger = logging.getLogger(__name__)
 Reason = DeliveryHold.Reason
-Status = ExportRecord.Status
+Status, EventStatus = ExportRecord.Status, ExportRecord.EventStatus
 
 
 def fingerprint(account):
@@ -113,6 +114,17 @@ def credentials_work(hold, account):
     return False
 
 
+def explain(error, client, account):
+    """``error``, or what a refusal that does not name the credentials was about, once checked."""
+    if not isinstance(error, PermanentError) or error.holds_site:
+        return error
+    try:
+        return explain_refusal(client, account.owner_email, error)
+    except Exception:
+        logger.exception("Could not check the credentials after a SALESmanago refusal.")
+        return error
+
+
 def explain_refusal(client, owner, error):
     """What a refusal that does not name the credentials was about, after checking them.
 
@@ -149,11 +161,7 @@ def release(hold, now, why):
         locked = DeliveryHold.objects.select_for_update().filter(pk=hold.pk).first()
         if locked is None:
             return []  # another process lifted it
-        ids = list(locked.records.filter(status=Status.HELD).values_list("pk", flat=True))
-        ExportRecord.objects.filter(pk__in=ids).update(
-            status=Status.PENDING, hold=None, next_attempt_at=now, retry_window_from=now,
-            updated_at=now,
-        )
+        ids = wake(locked.records.all(), now)
         locked.delete()
     logger.info("SALESmanago hold of site %s lifted (%s); %s deliveries due.", hold.site_id, why, len(ids))
     return ids
@@ -161,10 +169,18 @@ def release(hold, now, why):
 
 def release_orphans(now):
     """Records left ``held`` without a hold (its site was deleted, say) become due. Their ids."""
-    orphans = ExportRecord.objects.filter(status=Status.HELD, hold__isnull=True)
-    ids = list(orphans.values_list("pk", flat=True))
-    orphans.filter(pk__in=ids).update(
-        status=Status.PENDING, next_attempt_at=now, retry_window_from=now, updated_at=now
-    )
+    return wake(ExportRecord.objects.filter(hold__isnull=True), now)
+
+
+def wake(records, now):
+    """The held contacts and events among ``records`` become due, with a fresh give-up window
+    (time on hold never counts towards giving up). Their ids."""
+    held = Q(status=Status.HELD) | Q(event_status=EventStatus.HELD)
+    with transaction.atomic():
+        ids = list(records.filter(held).values_list("pk", flat=True))
+        woken = ExportRecord.objects.filter(pk__in=ids)
+        woken.filter(status=Status.HELD).update(status=Status.PENDING)
+        woken.filter(event_status=EventStatus.HELD).update(event_status=EventStatus.PENDING)
+        woken.update(hold=None, next_attempt_at=now, retry_window_from=now, updated_at=now)
     return ids
 

@@ -154,28 +154,20 @@ class ExportPlan:
     lead_fields: dict = field(default_factory=dict)  # contact_fields.LEAD_KEYS in play
 
 
-def plan_export(questions, answers, raw_contact_id, tag_text, prefix, *, lead_options=None):
+def plan_export(
+    questions, answers, raw_contact_id, tag_text, prefix, *, lead_options=None, cookie_id="",
+    use_cookie=True, trust_email=False,
+):
     """Choose the mode for a submission and build its details and tags.
 
     ``lead_options``: keyword arguments of ``contact_fields.lead_fields`` (the form's tags to
     remove, its opt-in, the time and IP of the consent); none for a form that is not a lead.
     """
-    notes = []
-    contact_id = ""
-    if raw_contact_id:
-        contact_id = parse_contact_id(raw_contact_id) or ""
-        if not contact_id:
-            notes.append(
-                f"Ignored smclientid {str(raw_contact_id)[:64]!r}: not a contact ID (UUID)."
-            )
     email = first_email(questions, answers)
     lead = contact_fields.plan_lead(questions, answers)
-    if contact_id:
-        mode = MODE_UPDATE
-    elif email:
-        mode = MODE_UPSERT
-    else:
-        mode = ""
+    mode, contact_id, notes = identify(
+        raw_contact_id, email, cookie_id, use_cookie=use_cookie, trust_email=trust_email
+    )
     return ExportPlan(
         mode=mode,
         email=email,
@@ -186,6 +178,43 @@ def plan_export(questions, answers, raw_contact_id, tag_text, prefix, *, lead_op
         contact=lead.contact,
         lead_fields=contact_fields.lead_fields(lead, **(lead_options or {})),
     )
+
+
+def identify(raw_link_id, email, raw_cookie_id, *, use_cookie=True, trust_email=False):
+    """Who the answers belong to: ``(mode, contact ID, notes)``.
+
+    A link's ``smclientid`` updates that contact, unless the visitor typed an e-mail and the site
+    trusts typed e-mails more. The ``smclient`` cookie of SALESmanago's monitoring code counts only
+    when there is neither: a link is a stronger claim, and a typed e-mail is the visitor's own word.
+    """
+    notes = []
+    link_id = checked_contact_id(raw_link_id, "smclientid", notes)
+    if link_id and email and trust_email:
+        notes.append("The typed e-mail was used, not the link's contact ID (this site trusts "
+                     "typed e-mails more).")
+        return MODE_UPSERT, link_id, notes
+    if link_id:
+        return MODE_UPDATE, link_id, notes
+    if email:
+        return MODE_UPSERT, "", notes
+    if raw_cookie_id and not use_cookie:
+        notes.append("The visitor's smclient cookie was not used: this site does not use it.")
+        return "", "", notes
+    cookie_id = checked_contact_id(raw_cookie_id, "the smclient cookie", notes)
+    if cookie_id:
+        notes.append("Contact ID from the visitor's smclient cookie (SALESmanago's monitoring code).")
+        return MODE_UPDATE, cookie_id, notes
+    return "", "", notes
+
+
+def checked_contact_id(raw, source, notes):
+    """``raw`` as a contact ID, or ``""`` with a note when it is not one (cut and escaped)."""
+    if not raw:
+        return ""
+    contact_id = parse_contact_id(raw)
+    if contact_id is None:
+        notes.append(f"Ignored {source} {str(raw)[:64]!r}: not a contact ID (UUID).")
+    return contact_id or ""
 
 
 def upsert_body(*, owner, email, properties, tags, contact=None, lead_fields=None):

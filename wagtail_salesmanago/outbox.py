@@ -11,18 +11,17 @@ from datetime import timedelta
 from functools import partial
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from . import alerts, conf, delivery, holds, retry
+from . import alerts, conf, holds, retry, steps
 from .account import account_for_site
-from .exceptions import NotConfigured, PermanentError, SalesmanagoError, TransientError
+from .exceptions import NotConfigured, SalesmanagoError, TransientError
 from .models import DeliveryAttempt, DeliveryHold, ExportRecord
 
 logger = logging.getLogger(__name__)
-Status = ExportRecord.Status
+Status, EventStatus = ExportRecord.Status, ExportRecord.EventStatus
 Outcome = DeliveryAttempt.Outcome
-DETAIL_FIELDS = ["mode", "payload", "notes", "last_error", "salesmanago_contact_id", "updated_at"]
 
 
 def unclaimed(now):
@@ -30,10 +29,14 @@ def unclaimed(now):
 
 
 def due(now=None):
-    """Open records whose next attempt is due and that nobody is sending."""
+    """Records whose next attempt is due (their contact's, or their event's once the contact is
+    sent) and that nobody is sending."""
     now = now or timezone.now()
+    open_step = Q(status__in=ExportRecord.OPEN_STATUSES) | Q(
+        status=Status.SENT, event_status__in=ExportRecord.OPEN_EVENT_STATUSES
+    )
     return ExportRecord.objects.filter(
-        unclaimed(now), status__in=ExportRecord.OPEN_STATUSES, next_attempt_at__lte=now
+        unclaimed(now), open_step, next_attempt_at__lte=now
     ).order_by("next_attempt_at", "pk")
 
 
@@ -44,7 +47,7 @@ def claim(record_id, now):
         .filter(pk=record_id)
         .update(
             claimed_until=now + timedelta(seconds=conf.get("CLAIM_SECONDS")),
-            attempts=F("attempts") + 1,
+            attempts=steps.count_contact_attempt(),
             updated_at=now,
         )
         == 1
@@ -71,142 +74,132 @@ def run(task, *args, run_after=None, failed, **kwargs):
 
 
 def send(record_id, *, resend=False):
-    """Send one due record if this process can claim it, and record the attempt."""
+    """Send one due record if this process can claim it (its contact, then its event), and record
+    each step's attempt."""
     started = timezone.now()
     if not claim(record_id, started):
         return None
     record = ExportRecord.objects.select_related("page").filter(pk=record_id).first()
     if record is None:
         return None  # deleted with its submission meanwhile
-    attempt = DeliveryAttempt(record=record, started_at=started, resend=resend)
-    site = account = client = response = error = None
+    step, site, account, client, error = steps.first_due(record), None, None, None, None
     try:
         site = record.page.get_site()
         account = account_for_site(site)
         hold = active_hold(site, account, started)
-        if hold is not None and holds.hold_record(record, hold, started, called=False):
+        if hold is not None and step.hold(record, hold, started, called=False):
             logger.info("SALESmanago export %s held: the site's credentials were rejected.", record.pk)
             return record
-        # One deadline for the attempt, the credentials check after a refusal included.
+        # One deadline for the attempt: both steps and a credentials check after a refusal.
         client = account.get_client().with_deadline()
-        response = delivery.deliver(client, record, account.owner_email)
     except Exception as err:
-        error = explain(err, client, account)
-    new_hold = None
-    try:
-        if error is None:
-            mark_sent(record, attempt, response)
-        else:
-            new_hold = settle(record, attempt, error, site, account)
-    except Exception:
-        # Not even the small state write went through (the database is gone, say): the claim
-        # lapses and the record is tried again. Nothing better is possible without a database.
-        logger.exception("Could not record the outcome of SALESmanago export %s.", record.pk)
-        return record
-    attempt.mode, attempt.finished_at = record.mode, timezone.now()
-    save_details(record, attempt)
-    follow_up(record, new_hold)
+        error = holds.explain(err, client, account)
+    new_holds = []
+    while step is not None:
+        done, new_hold = attempt(step, record, started, resend, (site, account, client), error)
+        if not done:
+            return record
+        new_holds.append(new_hold)
+        step, started, error = steps.next_due(step, record), timezone.now(), None
+    follow_up(record, *new_holds)
     return record
 
 
-def explain(error, client, account):
-    """A refusal that does not name the credentials, checked against them (see holds)."""
-    if not isinstance(error, PermanentError) or error.holds_site:
-        return error
+def attempt(step, record, started, resend, account_parts, error=None):
+    """One step's call and its bookkeeping: ``(state written, the hold it started)``."""
+    site, account, client = account_parts
+    log = DeliveryAttempt(record=record, started_at=started, resend=resend)
+    response = None
+    if error is None:
+        try:
+            response = step.call(client, record, account.owner_email)
+        except Exception as err:
+            error = holds.explain(err, client, account)
+    new_hold = None
     try:
-        return holds.explain_refusal(client, account.owner_email, error)
+        if error is None:
+            log.outcome = Outcome.SENT
+            step.sent(record, response)
+            logger.info("SALESmanago export %s sent (%s).", record.pk, step.mode(record))
+        else:
+            new_hold = settle(step, record, log, error, site, account)
     except Exception:
-        logger.exception("Could not check the credentials after a SALESmanago refusal.")
-        return error
+        # Not even the small state write went through (the database is gone, say): the claim
+        # lapses and the step is tried again. Nothing better is possible without a database.
+        logger.exception("Could not record the outcome of SALESmanago export %s.", record.pk)
+        return False, None
+    log.mode, log.finished_at = step.mode(record), timezone.now()
+    save_details(step, record, log)
+    return True, new_hold
 
 
-def set_state(record, **state):
-    """Write the record's place in the queue: one UPDATE of values that always fit."""
-    state = {"claimed_until": None, "updated_at": timezone.now(), **state}
-    ExportRecord.objects.filter(pk=record.pk).update(**state)
-    for name, value in state.items():
-        setattr(record, name, value)
-
-
-def mark_sent(record, attempt, response):
-    attempt.outcome = Outcome.SENT
-    set_state(record, status=Status.SENT, sent_at=timezone.now(), next_attempt_at=None,
-              hold=None, last_error="")
-    record.salesmanago_contact_id = delivery.answered_contact_id(record, response)
-    logger.info("SALESmanago export %s sent (%s).", record.pk, record.mode)
-
-
-def settle(record, attempt, error, site, account):
-    """Record a failed attempt; the site's hold if this error started one."""
-    attempt.message = str(error)
+def settle(step, record, log, error, site, account):
+    """Record a failed step; the site's hold if this error started one."""
+    log.message = str(error)
     if getattr(error, "holds_site", False):
-        attempt.outcome = Outcome.HELD
-        return hold_after_rejection(record, error, site, account)
+        log.outcome = Outcome.HELD
+        return hold_after_rejection(step, record, error, site, account)
     if isinstance(error, TransientError):
-        attempt.outcome = Outcome.TRANSIENT
-        schedule_retry(record, str(error))
+        log.outcome = Outcome.TRANSIENT
+        schedule_retry(step, record, str(error))
     elif isinstance(error, (SalesmanagoError, NotConfigured)):
-        attempt.outcome = Outcome.PERMANENT
-        give_up(record, str(error))
+        log.outcome = Outcome.PERMANENT
+        give_up(step, record, str(error))
     else:
-        attempt.outcome = Outcome.PERMANENT
-        attempt.message = f"Unexpected error: {type(error).__name__}."
+        log.outcome = Outcome.PERMANENT
+        log.message = f"Unexpected error: {type(error).__name__}."
         logger.error("SALESmanago export %s failed unexpectedly.", record.pk, exc_info=error)
-        give_up(record, attempt.message)
+        give_up(step, record, log.message)
     return None
 
 
-def hold_after_rejection(record, error, site, account):
+def hold_after_rejection(step, record, error, site, account):
     now = timezone.now()
     hold, created = holds.start(site, account, error, now)
     if created:
         logger.warning("SALESmanago deliveries of site %s are on hold: %s", site, error)
-    if not holds.hold_record(record, hold, now, called=True):
+    if not step.hold(record, hold, now, called=True):
         # The hold was lifted at this very moment (new credentials): try with them soon.
-        set_state(record, status=Status.PENDING, next_attempt_at=now, last_error=str(error))
-        record.last_error = str(error)
+        step.due_now(record, str(error))
     return hold if created else None
 
 
-def schedule_retry(record, message):
+def schedule_retry(step, record, message):
     now = timezone.now()
-    at = retry.next_attempt_at(record.retry_window_start, record.attempts, now)
+    at = retry.next_attempt_at(step.window_start(record), step.attempts(record), now)
     if at is None:
-        give_up(record, f"Gave up after {record.attempts} attempts: {message}")
+        give_up(step, record, f"Gave up after {step.attempts(record)} attempts: {message}")
         return
-    set_state(record, status=Status.RETRYING, next_attempt_at=at)
-    record.last_error = message
+    step.retrying(record, at, message)
     logger.warning(
-        "SALESmanago export %s failed (attempt %s), retrying at %s: %s",
-        record.pk, record.attempts, at.isoformat(), message,
+        "SALESmanago export %s failed (%s, attempt %s), retrying at %s: %s",
+        record.pk, step.mode(record), step.attempts(record), at.isoformat(), message,
     )
 
 
-def give_up(record, message):
-    set_state(record, status=Status.FAILED, next_attempt_at=None)
-    record.last_error = message
-    logger.warning("SALESmanago export %s failed: %s", record.pk, message)
+def give_up(step, record, message):
+    step.failed(record, message)
+    logger.warning("SALESmanago export %s failed (%s): %s", record.pk, step.mode(record), message)
 
 
-def save_details(record, attempt):
+def save_details(step, record, log):
     """The payload, notes, error and attempt log: worth keeping, but the state is already safe."""
     try:
         with transaction.atomic():
-            record.save(update_fields=DETAIL_FIELDS)
-            attempt.save()
+            record.save(update_fields=step.detail_fields)
+            log.save()
     except Exception:
         logger.exception("Could not store the details of SALESmanago export %s (its status is "
                          "stored).", record.pk)
 
 
-def follow_up(record, new_hold):
-    if record.status == Status.RETRYING:
-        enqueue(record.pk, run_after=record.next_attempt_at)
-    elif record.status == Status.PENDING:
-        enqueue(record.pk, run_after=record.next_attempt_at)
+def follow_up(record, *new_holds):
+    if record.status in ExportRecord.OPEN_STATUSES or record.event_due:
+        if record.next_attempt_at is not None:
+            enqueue(record.pk, run_after=record.next_attempt_at)
     elif record.status == Status.FAILED:
         alerts.on_failure(record)
-    if new_hold is not None:
+    for new_hold in filter(None, new_holds):
         alerts.on_hold(new_hold)
         schedule_check(new_hold)
 
@@ -214,17 +207,20 @@ def follow_up(record, new_hold):
 def resend(records):
     """Send these records again now (staff asked): sent and failed ones too. Returns the count.
 
+    An event already sent is never sent again; a failed or held one is sent after the contact.
+
     Held ones bring their site's credentials check forward (one call), instead of each calling.
     """
     now = timezone.now()
     ids = list(
         records.filter(unclaimed(now)).exclude(status=Status.SKIPPED).values_list("pk", flat=True)
     )
-    held = ExportRecord.objects.filter(pk__in=ids, status=Status.HELD).values("hold")
-    DeliveryHold.objects.filter(pk__in=held).update(next_check_at=now)
-    ExportRecord.objects.filter(pk__in=ids).update(
-        status=Status.PENDING, next_attempt_at=now, hold=None, updated_at=now
-    )
+    chosen = ExportRecord.objects.filter(pk__in=ids)
+    DeliveryHold.objects.filter(pk__in=chosen.values("hold")).update(next_check_at=now)
+    # The contact is sent again; its event follows unless it reached SALESmanago already.
+    chosen.filter(event_status__in=[EventStatus.FAILED, EventStatus.HELD]).update(
+        event_status=EventStatus.PENDING)
+    chosen.update(status=Status.PENDING, next_attempt_at=now, hold=None, updated_at=now)
     for record_id in ids:
         transaction.on_commit(lambda record_id=record_id: enqueue(record_id, resend=True))
     return len(ids)

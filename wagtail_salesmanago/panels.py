@@ -132,6 +132,8 @@ class MappingPreviewPanel(Panel):
                 **lead_preview(page, questions, account),
             )
             context["details_targets"] = list(zip(context["details"], context["targets"]))
+            context.update(identity_context(context["identity"], account), event_type=getattr(
+                page, "salesmanago_event_type", ""))
             return context
 
     def __init__(self, *args, **kwargs):
@@ -162,6 +164,22 @@ def lead_preview(page, questions, account):
         "form_owner": getattr(page, "salesmanago_owner", ""),
         "site_owner": account.owner_email if account else "",
     }
+
+
+def identity_context(identity, account):
+    """For the preview: who the answers belong to, in the order the site's settings give."""
+    use_cookie = account.identify_by_cookie if account else True
+    link = _("A contact ID in the visitor's link (?smclientid=, from SALESmanago's mailings): "
+             "that contact is updated.")
+    rules = [link]
+    if identity is not None:
+        email = _("The typed e-mail (“%(label)s”): the contact with that e-mail is created or "
+                  "updated.") % {"label": identity.label}
+        rules = [email, link] if account and account.trust_typed_email else [link, email]
+    if use_cookie:
+        rules.append(_("SALESmanago's smclient cookie, which its monitoring code sets for a "
+                       "contact it knows: that contact is updated."))
+    return {"identity_rules": rules, "cookie_used": use_cookie}
 
 
 def naming_note(page):

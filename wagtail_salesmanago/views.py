@@ -32,6 +32,11 @@ STATUS_CLASSES = {
     "held": "w-status--warning",
 }
 
+EVENT_MARKERS = {
+    ExportRecord.EventStatus.FAILED: _("event failed"),
+    ExportRecord.EventStatus.HELD: _("event on hold"),
+}
+
 
 def form_pages(request):
     return get_forms_for_user(request.user) if request else ExportRecord.objects.none()
@@ -48,12 +53,18 @@ class DeliveryFilterSet(WagtailFilterSet):
 
 
 class StatusColumn(Column):
+    """The contact's status; a failed or held event is marked next to it."""
+
     def get_value(self, instance):
-        return format_html(
+        status = format_html(
             '<span class="w-status {}">{}</span>',
             STATUS_CLASSES[instance.status],
             instance.get_status_display(),
         )
+        marker = EVENT_MARKERS.get(instance.event_status)
+        if marker:
+            status += format_html(' <span class="w-status w-status--warning">{}</span>', marker)
+        return status
 
 
 class DeliveryIndexView(IndexView):
@@ -119,6 +130,11 @@ class DeliveryInspectView(InspectView):
         visible = self.permission_policy.instances_user_has_permission_for(self.request.user, "view")
         return get_object_or_404(visible, pk=self.pk)
 
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        if not self.object.event_status:  # the form had no event: no empty rows for it
+            self.fields = [name for name in self.fields if not name.startswith("event_")]
+
     def get_field_label(self, field_name, field):
         if field_name == "email" and self.object.mode == ExportRecord.Mode.UPDATE:
             return _("E-mail answer (used only if SALESmanago does not know the contact ID)")
@@ -128,6 +144,9 @@ class DeliveryInspectView(InspectView):
         context = super().get_context_data(**kwargs)
         context["attempts"] = self.object.attempt_log.all()
         context["payload"] = json.dumps(self.object.payload, indent=2, ensure_ascii=False)
+        context["event_payload"] = json.dumps(
+            self.object.event_payload, indent=2, ensure_ascii=False
+        )
         context["resend_url"] = reverse(f"{NAME}:resend", args=[self.object.pk])
         context["can_resend"] = self.object.status != ExportRecord.Status.SKIPPED
         return context
@@ -146,6 +165,7 @@ class DeliveryViewSet(ModelViewSet):
     inspect_view_fields = [
         "page", "status", "mode", "email", "contact_id", "salesmanago_contact_id",
         "attempts", "last_error", "notes", "created_at", "sent_at", "next_attempt_at",
+        "event_status", "event_id", "event_attempts", "event_error", "event_sent_at",
     ]
     list_display = [
         StatusColumn("status", label=_("Status")),

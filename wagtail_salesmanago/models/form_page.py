@@ -3,7 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
-from ..forms import CONTACT_ID_PARAM, ContactIdFormMixin
+from ..events import EVENT_TYPES
+from ..forms import CONTACT_ID_COOKIE, CONTACT_ID_PARAM, ContactIdFormMixin
 from ..locales import name_questions
 from ..panels import DeliveriesPanel, MappingPreviewPanel, OwnerPanel
 from ..visitor_ip import client_ip
@@ -63,6 +64,17 @@ class SalesmanagoFormMixin(models.Model):
         blank=True,
         help_text=_("The language of the confirmation e-mail, e.g. PL or EN."),
     )
+    salesmanago_event_type = models.CharField(
+        verbose_name=_("SALESmanago event"),
+        max_length=32,
+        blank=True,
+        choices=[("", _("none"))] + [(name, name) for name in EVENT_TYPES],
+        help_text=_(
+            "Each answer also adds an external event of this type to the contact's timeline "
+            "(described by the form's title), so automation rules can react to it. SURVEY or "
+            "OTHER suit most forms."
+        ),
+    )
 
     salesmanago_panels = [
         MultiFieldPanel(
@@ -74,6 +86,7 @@ class SalesmanagoFormMixin(models.Model):
                 FieldPanel("salesmanago_double_opt_in"),
                 FieldPanel("salesmanago_double_opt_in_email_id"),
                 FieldPanel("salesmanago_double_opt_in_language"),
+                FieldPanel("salesmanago_event_type"),
                 MappingPreviewPanel(),
                 DeliveriesPanel(),
             ],
@@ -106,6 +119,7 @@ class SalesmanagoFormMixin(models.Model):
         self._salesmanago_link_contact_id = request.GET.get(CONTACT_ID_PARAM, "")
         # Leads: the proof of a consent given in this request.
         self._salesmanago_client_ip = client_ip(request)
+        self._salesmanago_cookie_id = request.COOKIES.get(CONTACT_ID_COOKIE, "")
         return super().serve(request, *args, **kwargs)
 
     def get_form_class(self):
@@ -140,7 +154,10 @@ class SalesmanagoFormMixin(models.Model):
         raw_contact_id = getattr(form, "salesmanago_contact_id", "") or getattr(
             self, "_salesmanago_link_contact_id", ""
         )
-        return export_submission(self, submission, form.cleaned_data, raw_contact_id)
+        return export_submission(
+            self, submission, form.cleaned_data, raw_contact_id,
+            getattr(self, "_salesmanago_cookie_id", ""),
+        )
 
     def get_salesmanago_questions(self):
         """Override this to choose which questions become custom details (default: all).

@@ -1,5 +1,6 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import mapping
@@ -12,7 +13,7 @@ EMAIL_LENGTH = 320
 
 
 class ExportRecord(models.Model):
-    """One submission's journey to SALESmanago."""
+    """One submission's journey to SALESmanago: its contact, then its event (if the form has one)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -20,6 +21,14 @@ class ExportRecord(models.Model):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
         SKIPPED = "skipped", _("skipped")
+        HELD = "held", _("on hold")
+
+    class EventStatus(models.TextChoices):
+        NONE = "", _("none")
+        PENDING = "pending", _("pending")
+        RETRYING = "retrying", _("retrying")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
         HELD = "held", _("on hold")
 
     class Mode(models.TextChoices):
@@ -49,7 +58,7 @@ class ExportRecord(models.Model):
     )
     email = models.CharField(verbose_name=_("contact e-mail"), max_length=EMAIL_LENGTH, blank=True)
     contact_id = models.CharField(
-        verbose_name=_("contact ID from the link"), max_length=36, blank=True
+        verbose_name=_("contact ID from the link or cookie"), max_length=36, blank=True
     )
     salesmanago_contact_id = models.CharField(
         verbose_name=_("SALESmanago contact ID"), max_length=64, blank=True
@@ -84,10 +93,31 @@ class ExportRecord(models.Model):
     # hold never counts towards giving up.
     retry_window_from = models.DateTimeField(null=True, blank=True, editable=False)
 
+    # The external event (see events.py): its own state, sent only after the contact.
+    event_status = models.CharField(
+        verbose_name=_("event status"),
+        max_length=16,
+        choices=EventStatus.choices,
+        default=EventStatus.NONE,
+        blank=True,
+    )
+    event_payload = models.JSONField(
+        verbose_name=_("event"),
+        default=dict,
+        blank=True,
+        help_text=_("The event added to the contact's timeline, without the authentication fields."),
+    )
+    event_id = models.CharField(verbose_name=_("SALESmanago event ID"), max_length=64, blank=True)
+    event_attempts = models.PositiveIntegerField(verbose_name=_("event attempts"), default=0)
+    event_error = models.TextField(verbose_name=_("event error"), blank=True)
+    event_sent_at = models.DateTimeField(verbose_name=_("event sent"), null=True, blank=True)
+
     objects = ExportRecordQuerySet.as_manager()
 
     #: Records that still have to reach SALESmanago.
     OPEN_STATUSES = (Status.PENDING, Status.RETRYING)
+    #: Events that still have to reach SALESmanago (once their contact has).
+    OPEN_EVENT_STATUSES = (EventStatus.PENDING, EventStatus.RETRYING)
 
     # Registering the admin viewset would otherwise index every save's page reference,
     # a task per record on the visitor's request path, for no use.
@@ -105,6 +135,26 @@ class ExportRecord(models.Model):
     def retry_window_start(self):
         """When the give-up window (``GIVE_UP_AFTER_SECONDS``) of this record started."""
         return self.retry_window_from or self.created_at
+
+    @property
+    def event_window_start(self):
+        """When the event's give-up window started: its contact's sending, or a hold's lifting."""
+        return max(filter(None, [self.created_at, self.sent_at, self.retry_window_from]))
+
+    @property
+    def event_due(self):
+        """Whether the contact is sent and the event still has to follow it."""
+        return self.status == self.Status.SENT and self.event_status in self.OPEN_EVENT_STATUSES
+
+    def set_state(self, **state):
+        """Write the record's place in the queue: one UPDATE of values that always fit.
+
+        Releases the claim unless ``claimed_until`` is given.
+        """
+        state = {"claimed_until": None, "updated_at": timezone.now(), **state}
+        type(self).objects.filter(pk=self.pk).update(**state)
+        for name, value in state.items():
+            setattr(self, name, value)
 
     @property
     def contact(self):

@@ -9,7 +9,6 @@ from ..mapping import DEFAULT_DETAIL_PREFIX
 from ..panels import ConnectionTestPanel, DeliveryHoldPanel
 
 
-
 @register_setting(icon="mail")
 class SalesmanagoSettings(BaseSiteSetting):
     """The SALESmanago account a site's forms export to (Settings > SALESmanago)."""
@@ -36,6 +35,24 @@ class SalesmanagoSettings(BaseSiteSetting):
         default=DEFAULT_DETAIL_PREFIX,
         help_text=_("Put before each question to name its custom detail in SALESmanago."),
     )
+    identify_by_cookie = models.BooleanField(
+        verbose_name=_("Recognise returning contacts by SALESmanago's cookie"),
+        default=True,
+        help_text=_(
+            "SALESmanago's monitoring code keeps a known contact's ID in the cookie “smclient”. "
+            "When a form has no e-mail answer and the visitor came without a SALESmanago link, "
+            "the answers update the contact that cookie names."
+        ),
+    )
+    trust_typed_email = models.BooleanField(
+        verbose_name=_("When both exist, trust the typed e-mail"),
+        default=False,
+        help_text=_(
+            "A visitor may arrive with a SALESmanago link (?smclientid=) and type an e-mail too. "
+            "By default the link's contact is updated; tick this to file the answers under the "
+            "typed e-mail instead (someone may have forwarded the link)."
+        ),
+    )
 
     base_form_class = SalesmanagoSettingsForm
     panels = [
@@ -45,6 +62,8 @@ class SalesmanagoSettings(BaseSiteSetting):
         FieldPanel("api_secret", widget=forms.PasswordInput(render_value=False)),
         FieldPanel("owner_email"),
         FieldPanel("detail_prefix"),
+        FieldPanel("identify_by_cookie"),
+        FieldPanel("trust_typed_email"),
         ConnectionTestPanel(),
     ]
 

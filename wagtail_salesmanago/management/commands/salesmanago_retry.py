@@ -26,9 +26,12 @@ class Command(BaseCommand):
             self.list_holds()
             due = outbox.due().select_related("page")[:limit]
             for record in due:
+                what, error = record.status, record.last_error
+                if record.event_due:  # a sent contact is due only for its event
+                    what, error = f"{record.status}, event {record.event_status}", record.event_error
                 self.stdout.write(
-                    f"#{record.pk} {record.status} page={record.page_id} attempts={record.attempts} "
-                    f"due={record.next_attempt_at:%Y-%m-%d %H:%M:%S} {record.last_error}".rstrip()
+                    f"#{record.pk} {what} page={record.page_id} attempts={record.attempts} "
+                    f"due={record.next_attempt_at:%Y-%m-%d %H:%M:%S} {error}".rstrip()
                 )
             self.stdout.write(f"{len(due)} due; nothing sent (--dry-run).")
             return

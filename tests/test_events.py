@@ -1,0 +1,292 @@
+"""An event per answer: sent after the contact, retried alone, never twice.
+
+The contact goes to the sandbox over real HTTP; ``addContactExtEvent`` is answered by
+``responses`` (the shipped sandbox does not know it yet), everything else passes through.
+"""
+
+import json
+import uuid
+from datetime import timedelta
+
+import pytest
+import responses
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.helpers import answer, make_form_page, submissions_of
+from tests.test_retries import run_retry
+from wagtail_salesmanago import events, outbox, steps
+from wagtail_salesmanago.models import DeliveryHold, ExportRecord
+
+AUTH = ("clientId", "apiKey", "requestTime", "sha")
+EVENT_ID = "5d7c3f70-54a0-4a2e-9b0e-2f4c1a6b9c11"
+EVENT_OK = {"success": True, "message": [], "eventId": EVENT_ID}
+
+
+@pytest.fixture
+def retry_now(settings):
+    settings.WAGTAIL_SALESMANAGO_RETRY_BASE_SECONDS = 0
+
+
+@pytest.fixture
+def api(sm):
+    """``responses`` for the event; the sandbox answers everything else over real HTTP."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add_passthru(sm.url)
+        mock.event_url = sm.url + "/api/v2/contact/addContactExtEvent"
+        yield mock
+
+
+def event_calls(api):
+    return [json.loads(call.request.body) for call in api.calls if call.request.url == api.event_url]
+
+
+def without_auth(body):
+    return {k: v for k, v in body.items() if k not in AUTH}
+
+
+def contact_calls(sm):
+    return [r["path"] for r in sm.requests() if r["path"] != "/api/user/listByClient"]
+
+
+def survey(**kwargs):
+    return make_form_page(salesmanago_event_type="SURVEY", **kwargs)
+
+
+def submit(client, page, on_commit, email="jan@example.com"):
+    with on_commit():
+        assert answer(client, page, {"Twój e-mail": email}).status_code == 200
+    return ExportRecord.objects.get()
+
+
+def log(record):
+    return list(record.attempt_log.values_list("mode", "outcome", "resend"))
+
+
+@pytest.mark.django_db
+def test_the_event_follows_the_contact_with_the_exact_json(client, sm, on_commit, api):
+    api.add(responses.POST, api.event_url, json=EVENT_OK)
+    page = survey()
+    record = submit(client, page, on_commit)
+
+    [submission] = submissions_of(page)
+    [contact] = sm.contacts()
+    [event] = event_calls(api)
+    assert set(AUTH) <= set(event)  # signed like every call
+    assert without_auth(event) == {
+        "owner": sm.owner,
+        "contactId": contact["contactId"],  # the ID SALESmanago answered for the upsert
+        "contactEvent": {
+            "date": int(submission.submit_time.timestamp() * 1000),
+            "contactExtEventType": "SURVEY",
+            "description": "Badanie satysfakcji",
+            "location": "localhost",
+            "externalId": str(submission.pk),
+            "detail1": page.full_url,
+        },
+    }
+    assert contact_calls(sm) == ["/api/contact/upsert"]
+    record.refresh_from_db()
+    assert (record.status, record.event_status, record.event_id) == ("sent", "sent", EVENT_ID)
+    assert (record.attempts, record.event_attempts, record.next_attempt_at) == (1, 1, None)
+    assert record.event_payload == without_auth(event)
+    assert log(record) == [("upsert", "sent", False), ("event", "sent", False)]
+
+
+@pytest.mark.django_db
+def test_a_form_without_an_event_type_sends_none(client, sm, on_commit, api):
+    record = submit(client, make_form_page(), on_commit)
+
+    assert event_calls(api) == []
+    assert (record.status, record.event_status, record.event_payload) == ("sent", "", {})
+
+
+@pytest.mark.django_db
+def test_a_failed_event_is_retried_alone_and_sent_once(client, sm, on_commit, api, retry_now):
+    api.add(responses.POST, api.event_url, status=503, body="Service Unavailable")
+    api.add(responses.POST, api.event_url, json=EVENT_OK)
+    record = submit(client, survey(), on_commit)
+
+    record.refresh_from_db()
+    assert (record.status, record.event_status) == ("sent", "retrying")
+    assert "server error" in record.event_error and record.last_error == ""
+    assert f"#{record.pk} sent, event retrying page=" in run_retry("--dry-run")
+    assert run_retry() == "1 due; sent: 1.\n"
+    assert run_retry() == "0 due; nothing to send.\n"
+
+    assert contact_calls(sm) == ["/api/contact/upsert"]  # the contact was not sent again
+    assert len(event_calls(api)) == 2
+    record.refresh_from_db()
+    assert (record.status, record.event_status, record.event_error) == ("sent", "sent", "")
+    assert (record.attempts, record.event_attempts) == (1, 2)
+    assert log(record) == [
+        ("upsert", "sent", False), ("event", "transient", False), ("event", "sent", False),
+    ]
+
+
+@pytest.mark.django_db
+def test_an_event_that_keeps_failing_gives_up_and_the_contact_stays_sent(
+    client, sm, on_commit, api, retry_now, settings
+):
+    api.add(responses.POST, api.event_url, status=502, body="Bad Gateway")
+    record = submit(client, survey(), on_commit)
+    long_ago = timezone.now() - timedelta(hours=49)
+    ExportRecord.objects.update(created_at=long_ago, sent_at=long_ago)
+
+    assert run_retry() == "1 due; sent: 1.\n"  # the record's (contact's) status
+    record.refresh_from_db()
+    assert (record.status, record.event_status) == ("sent", "failed")
+    assert record.event_error.startswith("Gave up after 2 attempts: SALESmanago had a server error.")
+    assert run_retry() == "0 due; nothing to send.\n"
+
+
+@pytest.mark.django_db
+def test_a_sent_event_is_never_sent_again(client, sm, on_commit, api):
+    api.add(responses.POST, api.event_url, json=EVENT_OK)
+    record = submit(client, survey(), on_commit)
+
+    assert outbox.send(record.pk) is None  # a second task for the same record
+    ExportRecord.objects.update(claimed_until=None)
+    assert run_retry() == "0 due; nothing to send.\n"
+    with on_commit():
+        assert outbox.resend(ExportRecord.objects.all()) == 1
+
+    # Resend sends the contact again (staff asked), but the event only ever once.
+    assert contact_calls(sm) == ["/api/contact/upsert", "/api/contact/upsert"]
+    assert len(event_calls(api)) == 1
+    record.refresh_from_db()
+    assert (record.status, record.event_status, record.event_id) == ("sent", "sent", EVENT_ID)
+    assert log(record) == [
+        ("upsert", "sent", False), ("event", "sent", False), ("upsert", "sent", True),
+    ]
+
+
+@pytest.mark.django_db
+def test_one_sender_wins_a_due_event(client, sm, on_commit, api, retry_now):
+    api.add(responses.POST, api.event_url, status=500)
+    api.add(responses.POST, api.event_url, json=EVENT_OK)
+    record = submit(client, survey(), on_commit)
+
+    now = timezone.now()
+    assert outbox.claim(record.pk, now) is True
+    assert outbox.claim(record.pk, now) is False
+    record.refresh_from_db()
+    assert record.attempts == 1  # claiming an event does not count as a contact attempt
+    ExportRecord.objects.update(claimed_until=None)
+    assert outbox.send(record.pk).event_status == "sent"
+    assert outbox.send(record.pk) is None
+    assert len(event_calls(api)) == 2
+
+
+@pytest.mark.django_db
+def test_a_refused_event_fails_and_resend_sends_it_after_the_contact(client, sm, on_commit, api):
+    api.add(responses.POST, api.event_url, json={"success": False, "message": ["Wrong event"]})
+    api.add(responses.POST, api.event_url, json=EVENT_OK)
+    record = submit(client, survey(), on_commit)
+
+    record.refresh_from_db()
+    assert (record.status, record.event_status) == ("sent", "failed")
+    assert "Wrong event" in record.event_error
+    with on_commit():
+        outbox.resend(ExportRecord.objects.all())
+
+    record.refresh_from_db()
+    assert (record.status, record.event_status, record.event_error) == ("sent", "sent", "")
+    assert [m for m, *_ in log(record)] == ["upsert", "event", "upsert", "event"]
+
+
+@pytest.mark.django_db
+def test_rejected_credentials_hold_the_event_and_the_contact_stays_sent(
+    client, sm, on_commit, api
+):
+    api.add(responses.POST, api.event_url, json={"success": False, "message": ["Not authenticated"]})
+    api.add(responses.POST, api.event_url, json=EVENT_OK)
+    record = submit(client, survey(), on_commit)
+
+    record.refresh_from_db()
+    assert (record.status, record.event_status, record.hold is not None) == ("sent", "held", True)
+    DeliveryHold.objects.update(next_check_at=timezone.now())
+    outbox.check_holds()  # the credentials check passes: the hold lifts
+    assert run_retry() == "1 due; sent: 1.\n"
+
+    record.refresh_from_db()
+    assert (record.status, record.event_status, record.hold) == ("sent", "sent", None)
+    assert contact_calls(sm) == ["/api/contact/upsert"]
+
+
+@pytest.mark.django_db
+def test_an_update_by_link_sends_the_event_by_that_contact(client, sm, on_commit, api):
+    api.add(responses.POST, api.event_url, json=EVENT_OK)
+    contact_id = sm.add_contact("known@example.com")
+    with on_commit():
+        answer(client, survey(), {"Komentarz": "Hej"}, smclientid=contact_id)
+
+    [event] = event_calls(api)
+    assert event["contactId"] == contact_id and "email" not in event
+
+
+@pytest.mark.django_db
+def test_the_deliveries_admin_shows_the_event(client, django_user_model, sm, on_commit, api):
+    api.add(responses.POST, api.event_url, status=503)
+    record = submit(client, survey(), on_commit)
+    ExportRecord.objects.update(event_status="failed", event_error="SALESmanago had a server error.")
+    client.force_login(django_user_model.objects.create_superuser("admin", "a@example.com", "pw"))
+
+    listing = client.get(reverse("wagtail_salesmanago_deliveries:index")).content.decode()
+    assert "event failed" in listing
+    detail = client.get(reverse("wagtail_salesmanago_deliveries:inspect", args=[record.pk]))
+    html = detail.content.decode()
+    assert "Event status" in html and "SALESmanago had a server error." in html
+    assert "&quot;contactExtEventType&quot;: &quot;SURVEY&quot;" in html
+
+
+@pytest.mark.django_db
+def test_no_event_rows_for_a_form_without_one(client, django_user_model, sm, on_commit):
+    record = submit(client, make_form_page(), on_commit)
+    client.force_login(django_user_model.objects.create_superuser("admin", "a@example.com", "pw"))
+    html = client.get(reverse("wagtail_salesmanago_deliveries:inspect", args=[record.pk])).content
+    assert b"Event status" not in html and b"event failed" not in html
+
+
+@pytest.mark.parametrize("hostname, location", [
+    ("www.Sklep-Łódź.pl", "www.sklep-lodz.pl"),
+    ("127.0.0.1:8000", "127.0.0.1-8000"),
+    ("a" * 50 + ".example.com", "a" * 36),
+])
+def test_location_is_the_host_as_salesmanago_allows(hostname, location):
+    assert events.location(hostname) == location
+
+
+def test_long_values_are_cut_to_salesmanagos_limits():
+    event = events.contact_event(
+        "OTHER", date_ms=1.5, title="T" * 3000, url="https://x.pl/" + "p" * 300,
+        submission_id=uuid.UUID(int=1), hostname="",
+    )
+    assert len(event["description"]) == 2048 and len(event["detail1"]) == 255
+    assert event["date"] == 1 and "location" not in event
+    assert event["externalId"] == "00000000-0000-0000-0000-000000000001"
+
+
+@pytest.mark.django_db
+def test_a_sender_dying_between_contact_and_event_leaves_the_event_due(
+    client, sm, on_commit, api, monkeypatch
+):
+    api.add(responses.POST, api.event_url, json=EVENT_OK)
+
+    def killed(*args):
+        raise SystemExit("the worker was killed")
+
+    monkeypatch.setattr(type(steps.EVENT), "call", killed)
+    with on_commit():  # the task backend reports the dead task; the visitor sees nothing
+        assert answer(client, survey(), {"Twój e-mail": "jan@example.com"}).status_code == 200
+    monkeypatch.undo()
+
+    record = ExportRecord.objects.get()
+    assert (record.status, record.event_status) == ("sent", "pending")
+    assert run_retry() == "0 due; nothing to send.\n"  # its claim still holds
+    ExportRecord.objects.update(claimed_until=None)  # as when the claim lapses
+    assert run_retry() == "1 due; sent: 1.\n"
+
+    assert contact_calls(sm) == ["/api/contact/upsert"]
+    assert len(event_calls(api)) == 1
+    assert ExportRecord.objects.get().event_status == "sent"
