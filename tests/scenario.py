@@ -2,7 +2,6 @@
 
     DB_FILE=... TASKS_BACKEND=db python -m tests.scenario setup '<sandbox credentials JSON>'
     ... python -m tests.scenario submit 100
-    ... python -m tests.scenario statuses
 """
 
 import json
@@ -38,18 +37,8 @@ def submit(count, start=0):
     print(count)
 
 
-def statuses():
-    from django.db.models import Count
-
-    from wagtail_salesmanago.models import ExportRecord
-
-    rows = ExportRecord.objects.values("status").annotate(n=Count("pk"))
-    claimed = ExportRecord.objects.filter(claimed_until__isnull=False).count()
-    print(json.dumps({**{row["status"]: row["n"] for row in rows}, "claimed": claimed}))
-
-
 if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
     django.setup()
     command, *args = sys.argv[1:]
-    {"setup": setup, "submit": submit, "statuses": statuses}[command](*args)
+    {"setup": setup, "submit": submit}[command](*args)
