@@ -2,6 +2,7 @@
 
     DB_FILE=... TASKS_BACKEND=db python -m tests.scenario setup '<sandbox credentials JSON>'
     ... python -m tests.scenario submit 100
+    ... python -m tests.scenario enqueue 2
 """
 
 import json
@@ -37,8 +38,21 @@ def submit(count, start=0):
     print(count)
 
 
+def enqueue(copies):
+    """Enqueue each open record's delivery ``copies`` times in a row, for workers to race for it."""
+    from wagtail_salesmanago.models import ExportRecord
+    from wagtail_salesmanago.tasks import deliver_export
+
+    open_records = ExportRecord.objects.filter(status__in=ExportRecord.OPEN_STATUSES)
+    ids = list(open_records.order_by("pk").values_list("pk", flat=True))
+    for record_id in ids:
+        for _ in range(int(copies)):
+            deliver_export.enqueue(record_id)
+    print(len(ids))
+
+
 if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
     django.setup()
     command, *args = sys.argv[1:]
-    {"setup": setup, "submit": submit}[command](*args)
+    {"setup": setup, "submit": submit, "enqueue": enqueue}[command](*args)

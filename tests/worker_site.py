@@ -27,6 +27,7 @@ POSTGRES = os.environ.get("DB_ENGINE") == "postgresql"
 # worker polls more often here).
 WORKERS = {
     "db": ["db_worker", "--interval", "0.1", "--no-startup-delay"],
+    "rq": ["rqworker", "--job-class", "django_tasks_rq.Job", "--with-scheduler"],
 }
 
 
