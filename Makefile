@@ -82,6 +82,11 @@ demo: $(VENV)/.installed
 browser:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
+# Debian's Redis for the RQ worker tests (each test starts its own redis-server on a free port).
+.PHONY: redis
+redis:
+	command -v redis-server >/dev/null || (apt-get update -qq && apt-get install -y -qq redis-server)
+
 # The README's screenshots, from the browser test.
 screenshots: $(VENV)/.installed browser
 	SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py -k "editor or content_security"

@@ -3,7 +3,7 @@
     DB_FILE=... TASKS_BACKEND=db python -m tests.scenario setup '<sandbox credentials JSON>'
     ... python -m tests.scenario submit 100
     ... python -m tests.scenario set-secret '<secret>'
-    ... python -m tests.scenario statuses
+    ... python -m tests.scenario enqueue 2
 """
 
 import json
@@ -49,18 +49,21 @@ def set_secret(secret):
     print("saved")
 
 
-def statuses():
-    from django.db.models import Count
-
+def enqueue(copies):
+    """Enqueue each open record's delivery ``copies`` times in a row, for workers to race for it."""
     from wagtail_salesmanago.models import ExportRecord
+    from wagtail_salesmanago.tasks import deliver_export
 
-    rows = ExportRecord.objects.values("status").annotate(n=Count("pk"))
-    claimed = ExportRecord.objects.filter(claimed_until__isnull=False).count()
-    print(json.dumps({**{row["status"]: row["n"] for row in rows}, "claimed": claimed}))
+    open_records = ExportRecord.objects.filter(status__in=ExportRecord.OPEN_STATUSES)
+    ids = list(open_records.order_by("pk").values_list("pk", flat=True))
+    for record_id in ids:
+        for _ in range(int(copies)):
+            deliver_export.enqueue(record_id)
+    print(len(ids))
 
 
 if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
     django.setup()
     command, *args = sys.argv[1:]
-    {"setup": setup, "submit": submit, "set-secret": set_secret, "statuses": statuses}[command](*args)
+    {"setup": setup, "submit": submit, "set-secret": set_secret, "enqueue": enqueue}[command](*args)

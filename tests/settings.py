@@ -86,6 +86,12 @@ if os.environ.get("TASKS_BACKEND") == "db":
     # django-tasks-db: tasks wait in the database for `manage.py db_worker`.
     INSTALLED_APPS.append("django_tasks_db")
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif os.environ.get("TASKS_BACKEND") == "rq":
+    # django-tasks-rq: tasks wait in Redis (the test's own server, at REDIS_URL) for
+    # `manage.py rqworker --job-class django_tasks_rq.Job --with-scheduler`.
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 
 if os.environ.get("CLAIM_SECONDS"):
     WAGTAIL_SALESMANAGO_CLAIM_SECONDS = float(os.environ["CLAIM_SECONDS"])

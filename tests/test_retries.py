@@ -228,3 +228,23 @@ def test_prune_removes_old_sent_records(client, sm, on_commit):
 
     with pytest.raises(CommandError, match="like 90d"):
         call_command("salesmanago_prune", "--older-than", "3 months")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("early, deferred_again", [(0.6, True), (4.5, True), (60, False)])
+def test_a_task_that_comes_just_before_its_retry_waits_for_it(
+    client, sm, monkeypatch, early, deferred_again
+):
+    """RQ keeps run_after in whole seconds: a retry's task may start up to 1 s early. It must wait
+    for the record, not be dropped; a task much earlier is a duplicate of the scheduled one."""
+    answer(client, make_form_page(), {"Twój e-mail": "jan@example.com"})  # stored, not yet sent
+    due_at = timezone.now() + timedelta(seconds=early)
+    ExportRecord.objects.update(status=ExportRecord.Status.RETRYING, next_attempt_at=due_at)
+    deferred = []
+    monkeypatch.setattr(outbox, "enqueue", lambda pk, **kw: deferred.append((pk, kw)))
+
+    assert outbox.send(ExportRecord.objects.get().pk) is None
+
+    record = ExportRecord.objects.get()
+    assert deferred == ([(record.pk, {"run_after": due_at})] if deferred_again else [])
+    assert (record.status, record.attempts, sm.requests()) == ("retrying", 0, [])

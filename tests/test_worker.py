@@ -1,109 +1,24 @@
 """Delivery through a real django-tasks-db worker process, against the sandbox over HTTP."""
 
-import json
-import os
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from wagtail_salesmanago.sandbox import Sandbox
+from tests.worker_site import migrated_database, sites, upserts
 
-ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
 
 
-class Site:
-    """A test site in a database file, with helpers to run its processes."""
-
-    def __init__(self, tmp_path, sandbox, **env):
-        self.sandbox = sandbox
-        self.env = {
-            **os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "PYTHONPATH": str(ROOT),
-            "DB_FILE": str(tmp_path / "site.sqlite3"), "TASKS_BACKEND": "db", **env,
-        }
-        if os.environ.get("DB_ENGINE") == "postgresql":
-            self.env["DB_NAME"] = fresh_postgres_database()
-        self.workers = []
-        self.manage("migrate", "--noinput", "-v0")
-        self.scenario("setup", json.dumps(sandbox.credentials()))
-
-    def run(self, *args):
-        result = subprocess.run(args, env=self.env, cwd=ROOT, capture_output=True, text=True,
-                                timeout=300)
-        assert result.returncode == 0, result.stdout + result.stderr
-        return result.stdout
-
-    def manage(self, *args):
-        return self.run(sys.executable, "-m", "django", *args)
-
-    def scenario(self, *args):
-        return self.run(sys.executable, "-m", "tests.scenario", *args)
-
-    def statuses(self):
-        return json.loads(self.scenario("statuses"))
-
-    def start_worker(self):
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "django", "db_worker", "--interval", "0.1",
-             "--no-startup-delay"],
-            env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        self.workers.append(worker)
-        return worker
-
-    def wait_for(self, condition, seconds=120):
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            statuses = self.statuses()
-            if condition(statuses):
-                return statuses
-            time.sleep(0.3)
-        raise AssertionError(f"gave up waiting; statuses: {self.statuses()}")
-
-    def stop(self):
-        for worker in self.workers:
-            worker.terminate()
-        for worker in self.workers:
-            worker.wait(timeout=30)
-
-
-def fresh_postgres_database():
-    """A new, empty database on the test PostgreSQL server, for one scenario's processes."""
-    import uuid
-
-    import psycopg
-
-    name = f"sm_worker_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(
-        host=os.environ.get("DB_HOST", "127.0.0.1"), port=os.environ.get("DB_PORT", "5432"),
-        user=os.environ.get("DB_USER", "postgres"), password=os.environ.get("DB_PASSWORD", ""),
-        dbname="postgres", autocommit=True,
-    ) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return name
+@pytest.fixture(scope="module")
+def database(tmp_path_factory):
+    with migrated_database(tmp_path_factory.mktemp("db"), TASKS_BACKEND="db") as migrated:
+        yield migrated
 
 
 @pytest.fixture
-def site(tmp_path):
-    sites = []
-
-    def make(**env):
-        sandbox = Sandbox().start()
-        sites.append(Site(tmp_path, sandbox, **env))
-        return sites[-1]
-
-    yield make
-    for each in sites:
-        each.stop()
-        each.sandbox.stop()
-
-
-def upserts(sandbox):
-    return [r for r in sandbox.requests() if r["path"] == "/api/contact/upsert"]
+def site(tmp_path, database):
+    with sites(tmp_path, database) as make:
+        yield make
 
 
 def test_a_worker_process_delivers_what_visitors_submit(site):
@@ -150,8 +65,7 @@ def test_a_worker_killed_mid_send_leaves_its_claim_to_expire(site):
     worker = s.start_worker()
     s.scenario("submit", "1")
     s.wait_for(lambda st: st["claimed"] == 1)
-    worker.send_signal(signal.SIGKILL)
-    worker.wait()
+    s.kill(worker)
     assert s.statuses() == {"pending": 1, "claimed": 1}
 
     assert s.manage("salesmanago_retry") == "0 due; nothing to send.\n"  # still claimed

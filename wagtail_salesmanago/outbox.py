@@ -32,12 +32,16 @@ def due(now=None):
     """Records whose next attempt is due (their contact's, or their event's once the contact is
     sent) and that nobody is sending."""
     now = now or timezone.now()
-    open_step = Q(status__in=ExportRecord.OPEN_STATUSES) | Q(
+    return ExportRecord.objects.filter(
+        unclaimed(now), open_step(), next_attempt_at__lte=now
+    ).order_by("next_attempt_at", "pk")
+
+
+def open_step():
+    """Records with a step still to send: their contact, or their event once the contact is sent."""
+    return Q(status__in=ExportRecord.OPEN_STATUSES) | Q(
         status=Status.SENT, event_status__in=ExportRecord.OPEN_EVENT_STATUSES
     )
-    return ExportRecord.objects.filter(
-        unclaimed(now), open_step, next_attempt_at__lte=now
-    ).order_by("next_attempt_at", "pk")
 
 
 def claim(record_id, now):
@@ -52,6 +56,21 @@ def claim(record_id, now):
         )
         == 1
     )
+
+
+#: A deferred task may start this much before its record is due: RQ keeps ``run_after`` in whole
+#: seconds, and hosts' clocks differ a little. A task much earlier than that is a duplicate.
+EARLY_SECONDS = 5
+
+
+def defer_if_early(record_id, now):
+    """A task that came just before its record's retry is due waits for it, instead of being lost."""
+    due_at = ExportRecord.objects.filter(
+        unclaimed(now), open_step(), pk=record_id, next_attempt_at__gt=now,
+        next_attempt_at__lte=now + timedelta(seconds=EARLY_SECONDS),
+    ).values_list("next_attempt_at", flat=True).first()
+    if due_at is not None:
+        enqueue(record_id, run_after=due_at)
 
 
 def enqueue(record_id, *, run_after=None, resend=False):
@@ -78,6 +97,7 @@ def send(record_id, *, resend=False):
     each step's attempt."""
     started = timezone.now()
     if not claim(record_id, started):
+        defer_if_early(record_id, started)
         return None
     record = ExportRecord.objects.select_related("page").filter(pk=record_id).first()
     if record is None:
