@@ -101,7 +101,9 @@ def test_the_carrier_is_invisible_in_every_usual_template(
     ],
     ids=["nul", "uuid-nul", "controls", "bidi", "markup", "long"],
 )
-def test_an_invalid_smclientid_is_ignored_and_noted_never_a_form_error(client, sm, on_commit, raw, quoted):
+def test_an_invalid_smclientid_is_ignored_and_noted_never_a_form_error(
+    client, sm, on_commit, raw, quoted
+):
     page = make_form_page()
     with on_commit():
         response = answer(client, page, ANSWERS, smclientid=raw)

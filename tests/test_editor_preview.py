@@ -103,5 +103,6 @@ def test_preview_names_labels_without_letters_by_place_and_shows_what_it_removed
         ("Oce\u200bna\u202c", "ankieta.Ocena", "Invisible characters removed."),
         (long_label, cut, "Long label: the name is cut to 255 characters."),
         (long_label, cut[:253] + "-2",
-         "Same name as an earlier question: numbered. Long label: the name is cut to 255 characters."),
+         "Same name as an earlier question: numbered. "
+         "Long label: the name is cut to 255 characters."),
     ]

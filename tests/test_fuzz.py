@@ -4,7 +4,8 @@ under valid detail names.
 
 Each example builds a form page from questions of any Wagtail field type, answers it through the
 Django test client as a browser would (GET, then POST what the form carries, maybe tampered with),
-delivers to the sandbox, and rolls its data back. ``HYPOTHESIS_PROFILE=ci`` (set by ``.ci/run``) runs many more examples.
+delivers to the sandbox, and rolls its data back. ``HYPOTHESIS_PROFILE=ci`` (set by ``.ci/run``)
+runs many more examples.
 """
 
 import datetime
@@ -221,7 +222,8 @@ def test_no_input_breaks_a_form_or_its_export(
         smclientid = seeded_contact
     with transaction.atomic():
         page = build_page(questions)
-        url = page.url + ("?" + urlencode({"smclientid": smclientid}) if smclientid is not None else "")
+        query = "" if smclientid is None else "?" + urlencode({"smclientid": smclientid})
+        url = page.url + query
         response = client.get(url)
         assert response.status_code == 200
         form = read_form(response.content.decode())

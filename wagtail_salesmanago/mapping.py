@@ -64,7 +64,7 @@ def visible_text(label):
 
 
 def detail_key(label, prefix, position):
-    """The custom detail name of the question with ``label`` at ``position`` (from 1) in the form."""
+    """The custom detail name of the question with ``label`` at ``position`` (from 1)."""
     room = max(MAX_NAME_LENGTH - len(prefix), 0)
     return cut_name(prefix + (label_name(label, room) or FALLBACK_NAME.format(position=position)))
 
@@ -118,7 +118,7 @@ def format_number(number):
     whose plain decimal has a billion digits. Too many significant digits are rounded.
     """
     if isinstance(number, float):
-        number = decimal.Decimal(repr(number))  # the shortest form: 0.1, not 0.1000000000000000055...
+        number = decimal.Decimal(repr(number))  # 0.1, not 0.1000000000000000055511151231257827
     elif isinstance(number, int):
         number = decimal.Decimal(number)  # not str(): it refuses ints over 4,300 digits
     if not number.is_finite():
