@@ -22,7 +22,7 @@ def preview_html(admin, page):
 
 def rows(html):
     return [
-        (re.sub(r"\s+", " ", label).strip(), key, re.sub(r"\s+", " ", note).strip())
+        (re.sub(r"<.*?>", "", label), key, re.sub(r"\s+", " ", note).strip())
         for label, key, note in re.findall(
             r"<tr>\s*<td>(.*?)</td>\s*<td><code>(.*?)</code></td>\s*<td>(.*?)</td>", html, re.S)
     ]
@@ -82,3 +82,28 @@ def test_preview_uses_the_sites_prefix_and_warnings_never_block_publishing(admin
     assert response.status_code == 302, response.context["form"].errors
     page.refresh_from_db()
     assert page.live and page.salesmanago_tag == "nowy tag"
+
+
+@pytest.mark.django_db
+def test_preview_names_labels_without_letters_by_place_and_shows_what_it_removed_or_cut(admin, sm):
+    long_label = ("Bardzo dlugie pytanie " * 12)[:255]  # a label's most; 263 with the prefix
+    page = make_form_page(questions=[
+        ("Twój e-mail", "email", ""), ("😀", "radio", "1\n2"), ("\u200b\u202e", "singleline", ""),
+        ("Oce\u200bna\u202c", "singleline", ""), (long_label, "multiline", ""),
+        (long_label, "multiline", ""),
+    ])
+    cut = ("ankieta." + long_label.replace(" ", "-"))[:255]
+
+    assert rows(preview_html(admin, page)) == [
+        ("Twój e-mail", "ankieta.Twoj-e-mail", "Letters written without accents."),
+        ("😀", "ankieta.question-2",
+         "No letters or digits to name it by: named by its place in the form."),
+        ("\u200b\u202e", "ankieta.question-3",
+         "No letters or digits to name it by: named by its place in the form. "
+         "Invisible characters removed."),
+        ("Oce\u200bna\u202c", "ankieta.Ocena", "Invisible characters removed."),
+        (long_label, cut, "Long label: the name is cut to 255 characters."),
+        (long_label, cut[:253] + "-2",
+         "Same name as an earlier question: numbered. "
+         "Long label: the name is cut to 255 characters."),
+    ]

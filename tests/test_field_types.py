@@ -42,7 +42,8 @@ def test_every_field_type():
     properties = mapping.build_properties(fields, form.cleaned_data, "ankieta.")
 
     assert properties == {
-        mapping.detail_key(label, "ankieta."): expected for label, _, _, _, expected in CASES
+        mapping.detail_key(label, "ankieta.", position): expected
+        for position, (label, _, _, _, expected) in enumerate(CASES, 1)
     }
     assert list(properties)[-3:] == ["ankieta.Data-wizyty", "ankieta.Kiedy", "ankieta.Zrodlo"]
 
@@ -56,3 +57,21 @@ def test_unanswered_fields_are_not_sent_but_an_unticked_checkbox_is_false():
     assert mapping.build_properties(fields, form.cleaned_data, "ankieta.") == {
         "ankieta.Zgoda": "false"
     }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "posted, sent",
+    [
+        ("1e100000000", "1E+100000000"),
+        ("-0.000000001e-999999999", "-1E-1000000008"),
+        ("1" * 300, "1." + "1" * 248 + "E+299"),  # rounded to 255 characters
+        ("12345678901234567890.5", "12345678901234567890.5"),
+    ],
+)
+def test_a_huge_or_long_number_answer_is_sent_short_and_cheaply(posted, sent):
+    fields = [FormField(label="Liczba", field_type="number", required=False, clean_name="n")]
+    form = FormBuilder(fields).get_form_class()({"n": posted})
+    assert form.is_valid(), form.errors
+
+    assert mapping.build_properties(fields, form.cleaned_data, "ankieta.") == {"ankieta.Liczba": sent}

@@ -2,6 +2,7 @@
 
 import datetime
 import decimal
+import tracemalloc
 from types import SimpleNamespace
 
 import pytest
@@ -24,14 +25,52 @@ def q(label, field_type="singleline", clean_name=None):
         ("Straße & Café", "ankieta.Strasse-&-Cafe"),
         ("„Cytat” — myśl", "ankieta.„Cytat”-—-mysl"),
         ("北京", "ankieta.Bei-Jing"),
+        # Invisible characters go: bidi overrides and marks, zero-width ones, soft hyphens, controls.
+        ("\u202eOcena\u202c", "ankieta.Ocena"),
+        ("\u200fשם\u200e", "ankieta.SHm"),
+        ("Oce\u200bna\u200d\ufeff", "ankieta.Ocena"),
+        ("Imi\u00ad\u0119\x07", "ankieta.Imie"),
+        ("Imię\u2028i\x1fnazwisko\u00a0", "ankieta.Imie-i-nazwisko"),
+        # Decomposed letters and combining marks become ASCII too.
+        ("Ocen\u0301a", "ankieta.Ocena"),
+        ("Z\u0307o\u0301\u0142w", "ankieta.Zolw"),
+        ("Ocena 😀", "ankieta.Ocena-😀"),
     ],
 )
 def test_detail_key(label, key):
-    assert mapping.detail_key(label, "ankieta.") == key
+    assert mapping.detail_key(label, "ankieta.", 1) == key
 
 
 def test_detail_key_uses_the_given_prefix():
-    assert mapping.detail_key("Wiek", "survey_") == "survey_Wiek"
+    assert mapping.detail_key("Wiek", "survey_", 1) == "survey_Wiek"
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["", "   ", "\t\n", "\u200b", "\u202e\u202c", "😀", "😀 ❤️", "?!", "—", "ـ", "\x00\x01", "\u0301"],
+)
+def test_a_label_with_no_letter_or_digit_left_is_named_by_its_place(label):
+    assert mapping.detail_key(label, "ankieta.", 3) == "ankieta.question-3"
+
+
+def test_fallback_names_are_stable_and_do_not_collide():
+    questions = [q("😀", clean_name="a"), q("Ocena", clean_name="b"), q("   ", clean_name="c"),
+                 q("question-3", clean_name="d")]
+    assert mapping.detail_keys(questions, "ankieta.") == [
+        "ankieta.question-1", "ankieta.Ocena", "ankieta.question-3", "ankieta.question-3-2",
+    ]
+
+
+def test_names_are_cut_to_255_characters_and_stay_unique():
+    long_label = "Bardzo długie pytanie " * 20
+    questions = [q(long_label, clean_name=str(i)) for i in range(12)]
+    keys = mapping.detail_keys(questions, "ankieta.")
+
+    assert len(set(keys)) == 12
+    assert all(len(key) <= 255 for key in keys)
+    assert keys[0] == ("ankieta." + "-".join(["Bardzo-dlugie-pytanie"] * 20))[:255].rstrip("-")
+    assert keys[1].endswith("-2") and keys[11].endswith("-12")
+    assert keys[1][:-2] == keys[0][:253].rstrip("-")
 
 
 @pytest.mark.parametrize(
@@ -57,10 +96,38 @@ def test_detail_key_uses_the_given_prefix():
         ("ż" * 300, "ż" * 255),
         ("a" * 254 + "ł", "a" * 254 + "ł"),
         ("a" * 255 + "ł", "a" * 255),
+        (["a" * 200] * 100_000, ("a" * 200 + ", " + "a" * 200)[:255]),
+        # Numbers: plain while that fits in 255 characters, else scientific notation.
+        (decimal.Decimal("1" + "0" * 254), "1" + "0" * 254),
+        (decimal.Decimal("1E+255"), "1E+255"),
+        (decimal.Decimal("-1e1000000000"), "-1E+1000000000"),
+        (decimal.Decimal("1.5e-1000000000"), "1.5E-1000000000"),
+        (decimal.Decimal("0E-1000000000"), "0"),
+        (decimal.Decimal("0.000"), "0.000"),
+        (decimal.Decimal("9" * 300), "1E+300"),
+        (decimal.Decimal("1." + "2" * 299 + "E+999999999999999999"),
+         "1." + "2" * 233 + "E+999999999999999999"),  # 255 characters
+        (1e308, "1E+308"),
+        (float("inf"), "Infinity"),
+        (float("-inf"), "-Infinity"),
+        (float("nan"), "NaN"),
+        pytest.param(10**5000, "1E+5000", id="int-5001-digits"),
     ],
 )
 def test_format_value(value, expected):
     assert mapping.format_value(value) == expected
+
+
+def test_a_huge_exponent_costs_nothing():
+    # The plain decimal of 1e100000000 is 100 MB: expanding it was a denial of service.
+    tracemalloc.start()
+    try:
+        value = mapping.format_value(decimal.Decimal("1e100000000"))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert value == "1E+100000000"
+    assert peak < 100_000
 
 
 def test_cut_is_by_characters_not_bytes():
@@ -122,10 +189,28 @@ def test_normalise_tags(text, tags):
         ("f6c5487b-369d-4107-958c", None),
         ("'; DROP TABLE contacts; --", None),
         ("", None),
+        ("\x00f6c5487b-369d-4107-958c-2912c1bc3f80", None),
+        ("f6c5487b-369d-4107-958c-2912c1bc3f80\u200b", None),
+        ("-" * 40 + "f6c5487b369d4107958c2912c1bc3f80", None),
+        ("urn:uuid:f6c5487b-369d-4107-958c-2912c1bc3f80", None),
+        ("٣" * 32, None),
     ],
 )
 def test_parse_contact_id(raw, expected):
     assert mapping.parse_contact_id(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw, note",
+    [
+        ("abc", "Ignored smclientid 'abc': not a contact ID (UUID)."),
+        ("\x00\u202e<b>", "Ignored smclientid '\\x00\\u202e<b>': not a contact ID (UUID)."),
+        ("x" * 5000, f"Ignored smclientid '{'x' * 64}' (the first 64 of 5000 characters): "
+                     "not a contact ID (UUID)."),
+    ],
+)
+def test_an_invalid_contact_id_is_noted_escaped_and_bounded(raw, note):
+    assert mapping.plan_export(QUESTIONS, {}, raw, "", "ankieta.").notes == [note]
 
 
 QUESTIONS = [q("Imię", clean_name="imie"), q("E-mail", "email", "e1"), q("Drugi e-mail", "email", "e2")]

@@ -11,6 +11,34 @@ CONTACT_ID_PARAM = "smclientid"
 CONTACT_ID_COOKIE = "smclient"
 
 
+class ContactIdBoundField(forms.BoundField):
+    """The carrier's bound field: no label anywhere, so templates that print each field's
+    ``label_tag`` show nothing for it."""
+
+    def label_tag(self, contents=None, attrs=None, label_suffix=None, tag=None):
+        return ""
+
+    def legend_tag(self, contents=None, attrs=None, label_suffix=None):
+        return ""
+
+
+class ContactIdField(forms.Field):
+    """The hidden field that carries ``?smclientid=`` through the POST.
+
+    It never fails validation, whatever arrives (a NUL, a megabyte): an invalid ID is ignored
+    and noted on the delivery record, and the visitor's answers are stored all the same.
+    """
+
+    widget = forms.HiddenInput
+    bound_field_class = ContactIdBoundField
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, label="", **kwargs)
+
+    def to_python(self, value):
+        return "" if value in self.empty_values else str(value)
+
+
 class ContactIdFormMixin(forms.Form):
     """Adds the hidden ``smclientid`` field to a form page's form, and keeps it out of the answers.
 
@@ -18,7 +46,7 @@ class ContactIdFormMixin(forms.Form):
     stored submissions and notification e-mails never contain it.
     """
 
-    smclientid = forms.CharField(required=False, widget=forms.HiddenInput)
+    smclientid = ContactIdField()
 
     def clean(self):
         cleaned_data = super().clean()
