@@ -45,7 +45,10 @@ def test_a_malformed_cookie_is_ignored_with_a_short_note(client, sm, on_commit):
 
     assert sm.requests() == []
     assert record.status == "skipped"
-    assert record.notes == f"Ignored the smclient cookie {'x' * 64!r}: not a contact ID (UUID)."
+    assert record.notes == (
+        f"Ignored the smclient cookie {'x' * 64!r} (the first 64 of 500 characters): "
+        "not a contact ID (UUID)."
+    )
 
 
 LINK_ID, COOKIE_ID = "21c252a6-6de0-436b-bae8-9d0142363266", "8a1f3c2e-0b7d-4e55-9c1a-3f0e2d4b6a70"

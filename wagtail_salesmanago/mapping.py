@@ -5,23 +5,18 @@ attributes (Wagtail's form fields are); ``answers`` maps ``clean_name`` to the
 cleaned value of that question.
 """
 
-import datetime
-import decimal
 import re
-import unicodedata
 from dataclasses import dataclass, field
-
-from unidecode import unidecode
 
 from . import contact_fields
 
-DEFAULT_DETAIL_PREFIX = "ankieta."
-MAX_VALUE_LENGTH = 255
+# Detail names and values have modules of their own; the mapping is their one front door.
+from .names import (  # noqa: F401
+    DEFAULT_DETAIL_PREFIX, describe_details, detail_key, detail_keys, transliterate_letters,
+)
+from .values import format_value  # noqa: F401
+
 MAX_TAG_LENGTH = 255
-#: SALESmanago documents no length for detail names; ours are bounded, prefix and suffix included.
-MAX_NAME_LENGTH = 255
-#: The name of a question whose label has no letter or digit left: its place in the form.
-FALLBACK_NAME = "question-{position}"
 #: How much of an invalid ``smclientid`` a record's notes quote.
 NOTED_ID_LENGTH = 64
 EMAIL_FIELD_TYPE = "email"
@@ -29,131 +24,8 @@ EMAIL_FIELD_TYPE = "email"
 MODE_UPSERT = "upsert"
 MODE_UPDATE = "update"
 
-_WHITESPACE = re.compile(r"\s+")
 _TAG_FORBIDDEN = re.compile(r"[^A-Z0-9\-_()\[\]{}]")
 _CONTACT_ID = re.compile(r"[0-9a-f]{8}(-?[0-9a-f]{4}){3}-?[0-9a-f]{12}", re.IGNORECASE)
-
-
-def transliterate_letters(text):
-    """Turn non-ASCII letters into ASCII (``ł`` -> ``l``); keep every other character."""
-    return "".join(
-        unidecode(char) if char.isalpha() and not char.isascii() else char
-        for char in text
-    )
-
-
-def label_name(label, room=None):
-    """A label as it goes into a detail name (cut to ``room`` characters), or ``""`` when no
-    letter or digit is left.
-
-    Whitespace (tabs, line breaks, no-break spaces) separates words; letters and combining
-    marks become ASCII; other visible characters are kept; see ``visible_text`` for the rest.
-    """
-    text = "".join(
-        unidecode(char) if not char.isascii() and unicodedata.category(char)[0] in "LM" else char
-        for char in visible_text(label)
-    )
-    text = _WHITESPACE.sub("-", text.strip())[:room].rstrip("-")
-    return text if any(char.isalnum() for char in text) else ""
-
-
-def visible_text(label):
-    """The label without control, format (bidi, zero-width) and unassigned characters."""
-    return "".join(
-        char for char in unicodedata.normalize("NFC", str(label))
-        if char.isspace() or unicodedata.category(char)[0] != "C"
-    )
-
-
-def detail_key(label, prefix, position):
-    """The custom detail name of the question with ``label`` at ``position`` (from 1)."""
-    room = max(MAX_NAME_LENGTH - len(prefix), 0)
-    return cut_name(prefix + (label_name(label, room) or FALLBACK_NAME.format(position=position)))
-
-
-def cut_name(name, suffix=""):
-    """``name`` + ``suffix``, ``name`` cut so that the whole fits in ``MAX_NAME_LENGTH``."""
-    room = MAX_NAME_LENGTH - len(suffix)
-    if len(name) > room:
-        name = name[:room].rstrip("-")
-    return name + suffix
-
-
-def format_value(value):
-    """The answer as SALESmanago gets it, or ``None`` when there is nothing to send."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, (list, tuple)):
-        text = format_items(value)
-    elif isinstance(value, (datetime.date, datetime.time)):
-        # datetime is a date subclass; isoformat() suits all three.
-        text = value.isoformat()
-    elif isinstance(value, (int, float, decimal.Decimal)):
-        text = format_number(value)
-    else:
-        text = str(value)
-    if not text.strip():
-        return None
-    return text[:MAX_VALUE_LENGTH]
-
-
-def format_items(items):
-    """Several choices, comma-separated; stops once the text is longer than a value can be."""
-    texts, length = [], 0
-    for item in items:
-        text = format_value(item)
-        if text is None:
-            continue
-        texts.append(text)
-        length += len(text) + 2
-        if length > MAX_VALUE_LENGTH:
-            break
-    return ", ".join(texts)
-
-
-def format_number(number):
-    """Plain decimal (``42.50``) when it fits in a value, else scientific notation (``1E+400``).
-
-    The cost never depends on the exponent: an anonymous visitor can post ``1e1000000000``,
-    whose plain decimal has a billion digits. Too many significant digits are rounded.
-    """
-    if isinstance(number, float):
-        number = decimal.Decimal(repr(number))  # 0.1, not 0.1000000000000000055511151231257827
-    elif isinstance(number, int):
-        number = decimal.Decimal(number)  # not str(): it refuses ints over 4,300 digits
-    if not number.is_finite():
-        return str(number)  # "Infinity", "-Infinity", "NaN"
-    sign, digits, exponent = number.as_tuple()
-    if exponent >= 0:
-        plain_length = sign + len(digits) + exponent
-    else:
-        plain_length = sign + max(len(digits) + 1, 2 - exponent)
-    if plain_length <= MAX_VALUE_LENGTH:
-        return format(number, "f")
-    if number.is_zero():
-        return "0"
-    text, places = format(number, "E"), len(digits)
-    while len(text) > MAX_VALUE_LENGTH:
-        # A loop, not one sum: rounding 9.99... up can lengthen the exponent.
-        places -= len(text) - MAX_VALUE_LENGTH
-        mantissa, exponent_part = format(number, f".{places}E").split("E")
-        text = f"{mantissa.rstrip('0').rstrip('.')}E{exponent_part}"
-    return text
-
-
-def detail_keys(questions, prefix):
-    """The custom detail name of each question, in form order; colliding names get ``-2``, ``-3``...
-
-    Every question takes its name whether answered or not, so suffixes never depend on answers.
-    """
-    keys, taken = [], set()
-    for position, question in enumerate(questions, 1):
-        key = unique_key(detail_key(question.label, prefix, position), taken)
-        taken.add(key)
-        keys.append(key)
-    return keys
 
 
 def build_properties(questions, answers, prefix):
@@ -168,38 +40,9 @@ def build_properties(questions, answers, prefix):
     return properties
 
 
-def describe_details(questions, prefix):
-    """For editors: each question's detail name, and what became of its label on the way."""
-    details = []
-    for position, (question, key) in enumerate(zip(questions, detail_keys(questions, prefix)), 1):
-        label = str(question.label)
-        text, visible = label_name(label), visible_text(label)
-        details.append({
-            "label": label,
-            "key": key,
-            "fallback": not label_name(label, max(MAX_NAME_LENGTH - len(prefix), 0)),
-            "invisible_removed": visible != unicodedata.normalize("NFC", label),
-            "transliterated": bool(text) and text != _WHITESPACE.sub("-", visible.strip()),
-            "cut": len(prefix + text) > MAX_NAME_LENGTH,
-            "suffixed": key != detail_key(label, prefix, position),
-            "target": contact_fields.target_of(question),
-            "consent_name": getattr(question, "salesmanago_consent_name", ""),
-        })
-    return details
-
-
 def identity_question(questions):
     """The question whose answer identifies the contact (the first e-mail one), or ``None``."""
     return next((q for q in questions if q.field_type == EMAIL_FIELD_TYPE), None)
-
-
-def unique_key(key, taken):
-    """``key``, or ``key-2``, ``key-3``... whichever is not in ``taken`` yet (cut to fit)."""
-    candidate, number = key, 1
-    while candidate in taken:
-        number += 1
-        candidate = cut_name(key, f"-{number}")
-    return candidate
 
 
 def normalise_tags(text):
