@@ -63,8 +63,8 @@ def main():
         )
         processes.append(site)
         wait_for_port(demo_port, site)
-        print("\n  The demo is running. Answer the survey, then watch the sandbox. Ctrl-C stops both.\n",
-              flush=True)
+        print("\n  The demo is running. Answer the survey or the lead form, then watch the sandbox. "
+              "Ctrl-C stops both.\n", flush=True)
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
     except KeyboardInterrupt:

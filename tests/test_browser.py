@@ -5,6 +5,7 @@ Screenshots go to $SCREENSHOTS_DIR (the README's come from `make screenshots`), 
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,76 @@ def test_a_visitor_without_an_id_answers_with_an_email_and_is_created(browser, d
     created = contacts(demo)["nowa.osoba@example.com"]
     assert created["tags"] == ["BADANIE_SATYSFAKCJI"]
     assert created["properties"]["ankieta.Twoj-adres-e-mail"] == "nowa.osoba@example.com"
+
+
+def add_question(editor, label, field_type, target, consent_name=""):
+    """Add a question in the form builder and choose where its answer goes in SALESmanago."""
+    index = editor.locator("input[name$='-label'][name^='form_fields-']").count()
+    editor.click("#id_form_fields-ADD")
+    prefix = f"form_fields-{index}-"
+    editor.fill(f"input[name={prefix}label]", label)
+    editor.uncheck(f"input[name={prefix}required]")
+    editor.select_option(f"select[name={prefix}field_type]", field_type)
+    editor.select_option(f"select[name={prefix}salesmanago_target]", target)
+    if consent_name:
+        editor.fill(f"input[name={prefix}salesmanago_consent_name]", consent_name)
+    return prefix
+
+
+def test_editor_maps_questions_to_the_contact_card_and_a_visitors_lead_arrives(browser, demo, shots):
+    # Wagtail's own page editor runs inline scripts, so this test runs without DEMO_CSP (the
+    # settings screen's test below covers our admin JavaScript under a strict policy).
+    editor = log_in(browser, demo, browser.new_page(viewport={"width": 1280, "height": 1100}))
+    editor.goto(demo.find(r"Edit the survey: (\S+)"))
+    add_question(editor, "Imię i nazwisko", "singleline", "name")
+    add_question(editor, "Telefon", "singleline", "phone")
+    consent_question = add_question(editor, "Zgoda na newsletter", "checkbox", "consent", "NEWSLETTER")
+    editor.locator(f"[name={consent_question}choices]").evaluate("e => e.scrollIntoView({block: 'center'})")
+    editor.screenshot(path=shots / "editor-form-builder.png")
+
+    tab = editor.locator("[role=tabpanel]:has(input[name=salesmanago_enabled])").get_attribute("id")
+    editor.click(f"a[href='#{tab}']")
+    editor.check("input[name=salesmanago_double_opt_in]")
+    editor.fill("input[name=salesmanago_double_opt_in_email_id]", "potwierdzenie-e2e")
+    editor.fill("input[name=salesmanago_double_opt_in_language]", "pl")
+    editor.click("footer [data-w-dropdown-target=toggle]")
+    editor.click("button[name=action-publish]")
+    editor.wait_for_selector(".messages .success")
+
+    # The preview shows the page as last saved: what SALESmanago will get from now on.
+    editor.goto(demo.find(r"Edit the survey: (\S+)"))
+    editor.click(f"a[href='#{tab}']")
+    preview = editor.locator(".salesmanago-preview")
+    preview.evaluate("e => e.scrollIntoView({block: 'center'})")
+    questions = preview.locator(".salesmanago-details tbody td:first-child").all_inner_texts()
+    targets = dict(zip(questions, preview.locator(".salesmanago-target").all_inner_texts()))
+    assert targets["Imię i nazwisko"] == "imię i nazwisko (razem)"  # the admin is in Polish here
+    assert targets["Telefon"] == "telefon"
+    assert targets["Zgoda na newsletter"] == "zgoda „NEWSLETTER”"
+    assert "potwierdzenie-e2e" in preview.locator(".salesmanago-opt-in").inner_text()
+    editor.screenshot(path=shots / "editor-lead-preview.png")
+
+    visitor = browser.new_page(viewport={"width": 900, "height": 1200})
+    visitor.goto(demo.find(r"Survey:\s+(\S+)"))
+    visitor.fill("input[type=email]", "lead.e2e@example.com")
+    visitor.get_by_label("Imię i nazwisko").fill("Anna Nowak")
+    visitor.get_by_label("Telefon").fill("+48 600 100 200")
+    visitor.get_by_label("Zgoda na newsletter").check()
+    visitor.check("input[type=radio][value=Dobrze]")
+    before = int(time.time() * 1000)
+    visitor.click("input[type=submit]")
+    visitor.wait_for_selector("text=Twoje odpowiedzi trafiły do nas")
+    after = int(time.time() * 1000)
+
+    lead = contacts(demo)["lead.e2e@example.com"]
+    assert (lead["name"], lead["phone"]) == ("Anna Nowak", "+48 600 100 200")
+    consent = lead["consents"]["NEWSLETTER"]
+    assert consent["consentAccept"] is True and consent["ip"] == "127.0.0.1"
+    assert before <= consent["agreementDate"] <= after  # the submission's time, in ms
+    assert lead["double_opt_in_emails_sent"] == 1
+    assert (lead["double_opt_in_email_id"], lead["double_opt_in_language"]) == (
+        "potwierdzenie-e2e", "PL")
+    assert lead["email_opt_in"] == "pending confirmation"
 
 
 STRICT_CSP = "script-src 'self'; object-src 'none'; base-uri 'self'"

@@ -1,4 +1,5 @@
-"""`make demo`'s script, end to end: a newcomer answers the seeded survey and sees the contact."""
+"""`make demo`'s script, end to end: a newcomer answers the seeded survey and the lead form and sees
+the contacts."""
 
 import re
 
@@ -9,9 +10,10 @@ from tests.demo_process import running_demo
 from tests.helpers import read_form
 
 
-@pytest.fixture
-def demo(tmp_path):
-    with running_demo(tmp_path) as running:
+# One demo for the module: each test answers as its own contact.
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    with running_demo(tmp_path_factory.mktemp("demo")) as running:
         yield running.output, running.sandbox_url
 
 
@@ -42,6 +44,38 @@ def test_demo_serves_the_survey_and_the_sandbox_shows_the_contact(demo):
     demo_contact = contacts["demo.kontakt@example.com"]
     assert demo_contact["tags"] == ["DEMO", "BADANIE_SATYSFAKCJI"]
     assert demo_contact["properties"] == {"ankieta.Jak-oceniasz-nasza-obsluge?": "Dobrze"}
+
+
+@pytest.mark.slow
+def test_demo_lead_form_fills_the_contact_card_and_asks_for_confirmation(demo):
+    output, sandbox_url = demo
+    lead_url = re.search(r"Lead form:\s+(\S+)", output).group(1)
+    assert lead_url.endswith("/newsletter/")
+
+    session = requests.Session()
+    page = session.get(lead_url, timeout=10)
+    assert "Zapisz się na newsletter" in page.text
+    form = read_form(page.text)
+    field = {prefix: next(n for n in form_names(page.text) if n.startswith(prefix))
+             for prefix in ("imie", "adres", "telefon", "firma", "chce")}
+    answer = session.post(lead_url.split("/newsletter", 1)[0] + form.action, timeout=10, data={
+        **form.values, field["imie"]: "Jan Kowalski", field["adres"]: "jan.kowalski@example.com",
+        field["telefon"]: "+48 600 700 800", field["firma"]: "Kowalski sp. z o.o.", field["chce"]: "on",
+    })
+    assert answer.status_code == 200
+    assert "Sprawdź skrzynkę" in answer.text
+
+    lead = {c["email"]: c for c in requests.get(f"{sandbox_url}/sandbox/contacts.json",
+                                                timeout=10).json()}["jan.kowalski@example.com"]
+    assert (lead["name"], lead["phone"], lead["company"]) == (
+        "Jan Kowalski", "+48 600 700 800", "Kowalski sp. z o.o.")
+    assert lead["tags"] == ["NEWSLETTER", "LEAD"]
+    consent = lead["consents"]["NEWSLETTER"]
+    assert consent["consentAccept"] is True and consent["ip"] == "127.0.0.1"
+    assert lead["email_opt_in"] == "pending confirmation"
+    assert lead["double_opt_in_emails_sent"] == 1
+    assert (lead["double_opt_in_email_id"], lead["double_opt_in_language"]) == (
+        "demo-potwierdzenie-newslettera", "PL")
 
 
 def form_names(html):

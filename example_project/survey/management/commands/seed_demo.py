@@ -1,4 +1,5 @@
-"""Set up the demo (idempotently): settings -> sandbox, a Polish survey, a demo contact, an admin."""
+"""Set up the demo (idempotently): settings -> sandbox, a Polish survey, a lead form, a demo contact,
+an admin."""
 
 import secrets
 
@@ -12,12 +13,41 @@ from wagtail_salesmanago.account import account_for_site
 from wagtail_salesmanago.models import SalesmanagoSettings
 from wagtail_salesmanago.sandbox import DEFAULT_API_SECRET, DEFAULT_CLIENT_ID, DEFAULT_OWNER
 
-SLUG = "badanie-satysfakcji"
-QUESTIONS = [
-    ("Twój adres e-mail", "email", "", False),
-    ("Jak oceniasz naszą obsługę?", "radio", "Bardzo dobrze\nDobrze\nŚrednio\nŹle", True),
-    ("Z czego korzystałeś?", "checkboxes", "Sklep internetowy\nInfolinia\nSalon stacjonarny", False),
-    ("Co możemy poprawić?", "multiline", "", False),
+SURVEY = {
+    "title": "Badanie satysfakcji",
+    "slug": "badanie-satysfakcji",
+    "intro": "<p>Dziękujemy, że z nami jesteś. Odpowiedz na cztery krótkie pytania.</p>",
+    "thank_you_text": "<p>Dziękujemy! Twoje odpowiedzi trafiły do nas.</p>",
+    "salesmanago_tag": "badanie satysfakcji",
+}
+# (label, field type, choices, required, SALESmanago target, consent name)
+SURVEY_QUESTIONS = [
+    ("Twój adres e-mail", "email", "", False, "detail", ""),
+    ("Jak oceniasz naszą obsługę?", "radio", "Bardzo dobrze\nDobrze\nŚrednio\nŹle", True, "detail", ""),
+    ("Z czego korzystałeś?", "checkboxes", "Sklep internetowy\nInfolinia\nSalon stacjonarny", False,
+     "detail", ""),
+    ("Co możemy poprawić?", "multiline", "", False, "detail", ""),
+]
+# A lead form: the answers fill the contact card, and the consent asks for SALESmanago's
+# confirmation e-mail (the sandbox's account has the consent NEWSLETTER).
+LEADS = {
+    "title": "Zapisz się na newsletter",
+    "slug": "newsletter",
+    "intro": "<p>Raz w miesiącu: nowości i oferty dla firm. Zostaw swoje dane, a odezwiemy się.</p>",
+    "thank_you_text": "<p>Dziękujemy! Sprawdź skrzynkę: wysłaliśmy e-mail z prośbą o potwierdzenie "
+                      "zapisu.</p>",
+    "salesmanago_tag": "newsletter, lead",
+    "salesmanago_double_opt_in": True,
+    "salesmanago_double_opt_in_email_id": "demo-potwierdzenie-newslettera",
+    "salesmanago_double_opt_in_language": "PL",
+}
+CONSENT = "NEWSLETTER"
+LEAD_QUESTIONS = [
+    ("Imię i nazwisko", "singleline", "", True, "name", ""),
+    ("Adres e-mail", "email", "", True, "detail", ""),
+    ("Telefon", "singleline", "", False, "phone", ""),
+    ("Firma", "singleline", "", False, "company", ""),
+    ("Chcę otrzymywać newsletter", "checkbox", "", False, "consent", CONSENT),
 ]
 DEMO_CONTACT = "demo.kontakt@example.com"
 
@@ -40,38 +70,36 @@ class Command(BaseCommand):
                 "owner_email": DEFAULT_OWNER,
             },
         )
-        page = self.survey_page(site)
+        survey = self.form_page(site, SURVEY, SURVEY_QUESTIONS)
+        leads = self.form_page(site, LEADS, LEAD_QUESTIONS)
         contact_id = account_for_site(site, settings).get_client().upsert(
             mapping.upsert_body(owner=DEFAULT_OWNER, email=DEMO_CONTACT, properties={}, tags=["DEMO"])
         )["contactId"]
         password = self.admin_password()
 
-        survey_url = site_url + page.url
+        survey_url = site_url + survey.url
         self.stdout.write(
             f"\n  Survey:         {survey_url}\n"
             f"  As the demo contact ({DEMO_CONTACT}):\n"
             f"                  {survey_url}?smclientid={contact_id}\n"
+            f"  Lead form:      {site_url + leads.url}  (name, phone, company, consent {CONSENT},\n"
+            f"                  double opt-in: the contact card shows it all)\n"
             f"  Admin:          {site_url}/admin/  (user: admin, password: {password})\n"
-            f"  Edit the survey: {site_url}/admin/pages/{page.pk}/edit/\n"
+            f"  Edit the survey: {site_url}/admin/pages/{survey.pk}/edit/\n"
+            f"  Edit the lead form: {site_url}/admin/pages/{leads.pk}/edit/\n"
             f"  Sandbox:        {sandbox_url}/sandbox/  (contacts.json, requests.json)\n"
         )
 
-    def survey_page(self, site):
-        page = SurveyPage.objects.filter(slug=SLUG).first()
+    def form_page(self, site, fields, questions):
+        page = SurveyPage.objects.filter(slug=fields["slug"]).first()
         if page is None:
-            page = SurveyPage(
-                title="Badanie satysfakcji",
-                slug=SLUG,
-                intro="<p>Dziękujemy, że z nami jesteś. Odpowiedz na cztery krótkie pytania.</p>",
-                thank_you_text="<p>Dziękujemy! Twoje odpowiedzi trafiły do nas.</p>",
-                salesmanago_enabled=True,
-                salesmanago_tag="badanie satysfakcji",
-            )
+            page = SurveyPage(salesmanago_enabled=True, **fields)
             site.root_page.add_child(instance=page)
-            for order, (label, field_type, choices, required) in enumerate(QUESTIONS):
+            for order, (label, field_type, choices, required, target, consent) in enumerate(questions):
                 FormField.objects.create(
                     page=page, sort_order=order, label=label, field_type=field_type,
-                    choices=choices, required=required,
+                    choices=choices, required=required, salesmanago_target=target,
+                    salesmanago_consent_name=consent,
                 )
             page.save_revision().publish()
         return page
