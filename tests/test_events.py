@@ -1,7 +1,7 @@
 """An event per answer: sent after the contact, retried alone, never twice.
 
-The contact goes to the sandbox over real HTTP; ``addContactExtEvent`` is answered by
-``responses`` (the shipped sandbox does not know it yet), everything else passes through.
+The contact goes to the sandbox over real HTTP; for precise failures ``addContactExtEvent`` is
+answered by ``responses``, everything else passes through (the last test uses the sandbox alone).
 """
 
 import json
@@ -290,3 +290,23 @@ def test_a_sender_dying_between_contact_and_event_leaves_the_event_due(
     assert contact_calls(sm) == ["/api/contact/upsert"]
     assert len(event_calls(api)) == 1
     assert ExportRecord.objects.get().event_status == "sent"
+
+
+@pytest.mark.django_db
+def test_the_event_reaches_the_contacts_timeline_in_the_sandbox(client, sm, on_commit):
+    """Over real HTTP only: the shipped sandbox models addContactExtEvent too."""
+    page = survey()
+    with on_commit():
+        answer(client, page, {"Twój e-mail": "jan@example.com"})
+
+    [submission] = submissions_of(page)
+    [contact] = sm.contacts()
+    [event] = contact["events"]
+    assert (event["contactExtEventType"], event["description"], event["externalId"]) == (
+        "SURVEY", "Badanie satysfakcji", str(submission.pk)
+    )
+    assert [r["path"] for r in sm.requests()] == [
+        "/api/contact/upsert", "/api/v2/contact/addContactExtEvent"
+    ]
+    record = ExportRecord.objects.get()
+    assert (record.status, record.event_status) == ("sent", "sent")
