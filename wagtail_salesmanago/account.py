@@ -128,3 +128,23 @@ def account_for_site(site, stored=None):
     config = configured(site.hostname) if site else {}
     values = {name: config.get(name, getattr(stored, name)) for name in FIELDS}
     return Account(site=site, from_config=frozenset(config) & set(FIELDS), **values)
+
+
+def account_for_page(page):
+    """The account of the page's site (``page.get_site()``'s), read with the site in one
+    statement; ``None`` for a page outside every site.
+
+    Nothing is cached between requests: a cache would need a signal shared by every process to
+    drop a saved secret, and this one indexed read costs about what a shared cache's round trip does.
+    """
+    from .models import SalesmanagoSettings
+
+    parts = page.get_url_parts()  # from Wagtail's cached site root paths: no query
+    if parts is None:
+        return None
+    stored = SalesmanagoSettings.objects.select_related("site").filter(site_id=parts[0]).first()
+    if stored is None:  # the site's first export: Wagtail creates its settings row
+        from wagtail.models import Site
+
+        return account_for_site(Site.objects.get(pk=parts[0]))
+    return account_for_site(stored.site, stored)

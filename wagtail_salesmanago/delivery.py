@@ -5,6 +5,8 @@ outcomes, never answers or the API secret. Sending, retries and claims live in `
 """
 
 import logging
+from contextlib import nullcontext
+from contextvars import ContextVar
 from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
@@ -12,12 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import contact_fields, events, mapping
-from .account import account_for_site
+from .account import account_for_page
 from .exceptions import AuthenticationError, PermanentError, UnknownContactError
 from .holds import is_user
 from .models import ExportRecord
 
 logger = logging.getLogger(__name__)
+#: ``create_record``'s default: the account is read there.
+UNREAD = object()
 
 NO_IDENTITY = (
     "No contact identity: the form has no answered e-mail question, and the visitor "
@@ -32,8 +36,12 @@ NOT_RECORDED = (
 def export_submission(page, submission, answers, raw_contact_id, cookie_id=""):
     """Record the export of ``submission`` and send it after commit. Never raises."""
     try:
-        with transaction.atomic():
-            record = create_record(page, submission, answers, raw_contact_id, cookie_id)
+        # A savepoint where there is a transaction to protect (a failed statement would spoil the
+        # submission's on PostgreSQL); outside one the record's INSERT is its own transaction.
+        with transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext():
+            account = account_for_page(page)
+            record = create_record(page, submission, answers, raw_contact_id, cookie_id,
+                                   account=account)
     except Exception as err:
         logger.exception(
             "Could not record the SALESmanago export of submission %s (page %s).",
@@ -42,16 +50,44 @@ def export_submission(page, submission, answers, raw_contact_id, cookie_id=""):
         )
         return record_the_failure(page, submission, err)
     if record.status == ExportRecord.Status.PENDING:
-        from .outbox import enqueue
-
-        transaction.on_commit(lambda: enqueue(record.pk))
+        transaction.on_commit(partial(enqueue_stored, record, account))
     return record
 
 
-def create_record(page, submission, answers, raw_contact_id, cookie_id=""):
-    """The export record of one submission, with its payload built from the answers."""
-    site = page.get_site()
-    account = account_for_site(site) if site else None
+#: The record this request just stored and is handing to the task backend, with its account.
+_just_stored = ContextVar("wagtail_salesmanago_just_stored", default=None)
+
+
+def enqueue_stored(record, account):
+    """Enqueue a record just stored. A backend that runs the task here and now (the immediate one)
+    gets it as stored, with its account, instead of reading both again (see ``just_stored``)."""
+    from .outbox import enqueue
+
+    token = _just_stored.set((record, account))
+    try:
+        enqueue(record.pk)
+    finally:
+        _just_stored.reset(token)
+
+
+def just_stored(record_id):
+    """``(record, account)`` if this request stored record ``record_id`` and is enqueueing it now,
+    else ``(None, None)``. Given once: the record may be changed by its sending."""
+    stored = _just_stored.get()
+    if stored is None or stored[0].pk != record_id:
+        return None, None
+    _just_stored.set(None)
+    return stored
+
+
+def create_record(page, submission, answers, raw_contact_id, cookie_id="", *, account=UNREAD):
+    """The export record of one submission, with its payload built from the answers.
+
+    ``account``: the page's site's account, if the caller has read it (``None``: no site).
+    """
+    if account is UNREAD:
+        account = account_for_page(page)
+    site = account.site if account else None
     plan = mapping.plan_export(
         page.get_salesmanago_questions(),
         answers,

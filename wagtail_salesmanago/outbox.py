@@ -11,10 +11,10 @@ from datetime import timedelta
 from functools import partial
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.utils import timezone
 
-from . import alerts, conf, holds, retry, steps
+from . import alerts, conf, delivery, holds, retry, steps
 from .account import account_for_site
 from .exceptions import NotConfigured, SalesmanagoError, TransientError
 from .models import DeliveryAttempt, DeliveryHold, ExportRecord
@@ -44,18 +44,41 @@ def open_step():
     )
 
 
-def claim(record_id, now):
-    """Take the record for sending; ``False`` if it is not due or another sender has it."""
+def claim(record_id, now, *conditions, **unchanged):
+    """Take the record for sending; ``False`` if it is not due or another sender has it (or the
+    extra ``conditions`` and ``unchanged`` values do not hold)."""
     return (
         due(now)
-        .filter(pk=record_id)
+        .filter(*conditions, pk=record_id, **unchanged)
         .update(
-            claimed_until=now + timedelta(seconds=conf.get("CLAIM_SECONDS")),
+            claimed_until=claim_until(now),
             attempts=steps.count_contact_attempt(),
             updated_at=now,
         )
         == 1
     )
+
+
+def claim_until(now):
+    return now + timedelta(seconds=conf.get("CLAIM_SECONDS"))
+
+
+def claimed(record_id, now):
+    """``(record, account)``: the record claimed, with its account if this request just stored it
+    (``delivery.just_stored``) and its site has no hold; ``(None, None)`` if it is not due or
+    another sender has it."""
+    record, account = delivery.just_stored(record_id)
+    # As stored, if nobody wrote it since (every write moves ``updated_at``): no need to read it,
+    # nor its site's hold, which the claim looks for.
+    no_hold = ~Exists(DeliveryHold.objects.filter(site=account.site)) if account else None
+    if no_hold is not None and claim(record_id, now, no_hold, updated_at=record.updated_at):
+        record.claimed_until, record.attempts, record.updated_at = (
+            claim_until(now), record.attempts + 1, now)
+        return record, account
+    if not claim(record_id, now):
+        defer_if_early(record_id, now)
+        return None, None
+    return ExportRecord.objects.select_related("page").filter(pk=record_id).first(), None
 
 
 #: A deferred task may start this much before its record is due: RQ keeps ``run_after`` in whole
@@ -96,17 +119,17 @@ def send(record_id, *, resend=False):
     """Send one due record if this process can claim it (its contact, then its event), and record
     each step's attempt."""
     started = timezone.now()
-    if not claim(record_id, started):
-        defer_if_early(record_id, started)
-        return None
-    record = ExportRecord.objects.select_related("page").filter(pk=record_id).first()
+    record, account = claimed(record_id, started)
     if record is None:
-        return None  # deleted with its submission meanwhile
-    step, site, account, client, error = steps.first_due(record), None, None, None, None
+        return None  # not due, another sender's, or deleted with its submission meanwhile
+    step, site, client, error, hold = steps.first_due(record), None, None, None, None
     try:
-        site = record.page.get_site()
-        account = account_for_site(site)
-        hold = active_hold(site, account, started)
+        if account is None:
+            site = record.page.get_site()
+            account = account_for_site(site)
+            hold = active_hold(site, account, started)
+        else:
+            site = account.site  # claimed while the site had no hold
         if hold is not None and step.hold(record, hold, started, called=False):
             logger.info("SALESmanago export %s held: the site's credentials were rejected.", record.pk)
             return record

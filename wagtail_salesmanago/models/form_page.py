@@ -120,7 +120,20 @@ class SalesmanagoFormMixin(models.Model):
         # Leads: the proof of a consent given in this request.
         self._salesmanago_client_ip = client_ip(request)
         self._salesmanago_cookie_id = request.COOKIES.get(CONTACT_ID_COOKIE, "")
-        return super().serve(request, *args, **kwargs)
+        # The form fields are read once for this request: the form and the export share them.
+        self._salesmanago_form_fields = None
+        try:
+            return super().serve(request, *args, **kwargs)
+        finally:
+            del self._salesmanago_form_fields
+
+    def get_form_fields(self):
+        if not hasattr(self, "_salesmanago_form_fields"):
+            return super().get_form_fields()
+        if self._salesmanago_form_fields is None:
+            # One queryset for the request: it keeps its rows once read.
+            self._salesmanago_form_fields = super().get_form_fields()
+        return self._salesmanago_form_fields
 
     def get_form_class(self):
         form_class = super().get_form_class()
