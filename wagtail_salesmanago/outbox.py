@@ -106,12 +106,12 @@ def send(record_id, *, resend=False):
     try:
         site = record.page.get_site()
         account = account_for_site(site)
-        hold = active_hold(site, account, started)
+        # One deadline for the attempt: a due hold check, both steps, a check after a refusal.
+        client = account.get_client().with_deadline()
+        hold = active_hold(site, account, started, client)
         if hold is not None and step.hold(record, hold, started, called=False):
             logger.info("SALESmanago export %s held: the site's credentials were rejected.", record.pk)
             return record
-        # One deadline for the attempt: both steps and a credentials check after a refusal.
-        client = account.get_client().with_deadline()
     except Exception as err:
         error = holds.explain(err, client, account)
     new_holds = []
@@ -249,11 +249,11 @@ def resend(records):
 # Holds ------------------------------------------------------------------------------
 
 
-def active_hold(site, account, now):
+def active_hold(site, account, now, client=None):
     """The site's hold if its deliveries must still wait.
 
     Lifts it when the credentials changed since the rejection, or when its check is due and
-    passes (one ``user/listByClient`` call per interval, whichever sender wins it).
+    passes (one ``user/listByClient`` call per interval, by ``client`` of the sender that wins it).
     """
     hold = DeliveryHold.objects.filter(site=site).first()
     if hold is None:
@@ -262,7 +262,7 @@ def active_hold(site, account, now):
         resume(holds.release(hold, now, "the credentials changed"), now)
         return None
     if holds.claim_check(hold, now):
-        if holds.credentials_work(hold, account):
+        if holds.credentials_work(hold, account, client):
             resume(holds.release(hold, now, "the credentials work again"), now)
             return None
         schedule_check(hold)
