@@ -1,15 +1,24 @@
 """No answer loses its record, no successful call is repeated, and one record's trouble never stops
 the others. The column-size cases only bite on PostgreSQL: run this file there too."""
 
+from datetime import timedelta
+
 import pytest
 import responses
 from django.db import OperationalError
+from django.utils import timezone
 from wagtail.models import Site
 
 from tests.helpers import answer, make_form_page
 from tests.test_retries import run_retry, submit
-from wagtail_salesmanago import outbox
-from wagtail_salesmanago.models import DeliveryAttempt, ExportRecord, SalesmanagoSettings
+from wagtail_salesmanago import holds, outbox
+from wagtail_salesmanago.account import account_for_site
+from wagtail_salesmanago.models import (
+    DeliveryAttempt,
+    DeliveryHold,
+    ExportRecord,
+    SalesmanagoSettings,
+)
 
 URL = "https://app3.salesmanago.pl/api/"
 CONTACT_ID = "21c252a6-6de0-436b-bae8-9d0142363266"
@@ -97,3 +106,56 @@ def test_salesmanago_retry_goes_on_after_a_record_that_breaks(
     assert run_retry() == "2 due; error: 1, sent: 1.\n"
     assert [c["email"] for c in sm.contacts()] == ["b@example.com"]
     assert f"SALESmanago export {first.pk} could not be sent." in caplog.text
+
+
+REJECTED = {"success": False, "message": ["Not authenticated\u0000"]}
+
+
+@pytest.fixture
+def nul_site(django_db_serialized_rollback, transactional_db):
+    site = Site.objects.get(is_default_site=True)
+    SalesmanagoSettings.objects.update_or_create(
+        site=site, defaults={"endpoint": "app3.salesmanago.pl", "client_id": "c",
+                             "api_secret": "s", "owner_email": "crm@firma.pl"},
+    )
+    return site
+
+
+def claims_lapse():
+    ExportRecord.objects.update(claimed_until=timezone.now() - timedelta(seconds=1))
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_rejection_with_a_nul_in_its_message_holds_instead_of_being_repeated(
+    client, on_commit, queued, nul_site  # noqa: F811
+):
+    submit(client, make_form_page(), on_commit, "a@example.com")
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as api:
+        api.add(responses.POST, URL + "contact/upsert", json=REJECTED)
+        run_retry()
+        claims_lapse()  # two minutes later (CLAIM_SECONDS)
+        run_retry()
+        calls = [call.request.url for call in api.calls]
+
+    # PostgreSQL's text cannot hold NUL: the message is cleaned, so the hold is stored, and the
+    # refused call is not repeated after the claim lapses.
+    assert calls == [URL + "contact/upsert"]
+    assert ExportRecord.objects.get().status == ExportRecord.Status.HELD
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_hold_check_answer_with_a_nul_does_not_fail_new_submissions(client, on_commit, nul_site):
+    now = timezone.now()
+    DeliveryHold.objects.create(
+        site=nul_site, reason=DeliveryHold.Reason.REJECTED, message="Not authenticated",
+        since=now - timedelta(hours=1), next_check_at=now - timedelta(seconds=1),
+        fingerprint=holds.fingerprint(account_for_site(nul_site)),
+    )
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as api:
+        api.add(responses.POST, URL + "user/listByClient", json=REJECTED)
+        submit(client, make_form_page(), on_commit, "a@example.com")  # immediate backend
+
+    record = ExportRecord.objects.get()
+    # A rejection holds the site's deliveries, never fails them: the check's answer is stored
+    # on the hold, and the visitor's answer waits with the others.
+    assert record.status == ExportRecord.Status.HELD, record.last_error

@@ -1,7 +1,9 @@
 """The API client, against `responses`: exact bodies, the signature, each error class."""
 
 import hashlib
+import http.server
 import json
+import threading
 import time
 
 import pytest
@@ -169,6 +171,16 @@ def test_time_limits_pass_the_system_check_when_they_are_seconds():
     assert check_time_limits() == []
 
 
+def test_a_deadline_a_claim_does_not_outlast_twice_is_warned_about(settings):
+    """A claim lapses after CLAIM_SECONDS; a send still waiting for a slow answer by then could be
+    claimed and sent again by another sender."""
+    settings.WAGTAIL_SALESMANAGO_DEADLINE = 300
+    [warning] = check_time_limits()
+    assert warning.id == "wagtail_salesmanago.W003" and "CLAIM_SECONDS" in warning.msg
+    settings.WAGTAIL_SALESMANAGO_DEADLINE = 60
+    assert check_time_limits() == []
+
+
 @pytest.mark.parametrize(
     "endpoint, url",
     [
@@ -265,3 +277,62 @@ def test_repr_names_the_account_not_the_secret(client):
     error = UnknownContactError("x", path="contact/update", status_code=200, api_message="m")
     assert repr(error) == ("UnknownContactError('x', path='contact/update', status_code=200, "
                            "api_message='m')")
+
+
+class Recorder(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.hits.append((self.path, body))
+        self.server.answer(self)
+
+    do_GET = do_POST
+
+    def log_message(self, *args):
+        pass
+
+
+def serve(answer_with):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    server.hits, server.answer = [], answer_with
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def ok(handler):
+    body = b'{"success": true, "message": [], "users": ["owner@firma.pl"]}'
+    handler.send_response(200)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_is_never_followed_off_the_endpoints_api(settings, status):
+    """The client only ever calls /api/... paths on the endpoint's scheme, host and port.
+
+    Followed, a redirect to another server would re-POST the signed body (clientId, apiKey, sha:
+    replayable) there (307/308), or GET it and take its answer for SALESmanago's (301/302): an
+    SSRF around the endpoint's validation. It is a garbled answer instead, retried.
+    """
+    settings.DEBUG = True  # the local test servers speak plain http
+    elsewhere = serve(ok)
+    target = f"http://127.0.0.1:{elsewhere.server_port}/internal/admin?x=1"
+
+    def redirect(handler):
+        handler.send_response(status)
+        handler.send_header("Location", target)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    endpoint = serve(redirect)
+    try:
+        client = SalesmanagoClient(f"http://127.0.0.1:{endpoint.server_port}", "client-1", "s3cr3t")
+        with pytest.raises(TransientError) as caught:
+            client.list_users("owner@firma.pl")
+    finally:
+        endpoint.shutdown(), elsewhere.shutdown()
+
+    assert [path for path, _ in endpoint.hits] == ["/api/user/listByClient"]
+    assert elsewhere.hits == []
+    assert caught.value.kind == "garbled" and f"HTTP {status}" in str(caught.value)
+    assert "internal" not in str(caught.value)  # the Location is not echoed

@@ -5,20 +5,22 @@ finished sending) and what the client reported.
 """
 
 import json
+from datetime import timedelta
 import socket
 import threading
 import time
 
 import pytest
 import responses
+from django.utils import timezone
 
 from tests.drip_server import Answer, DripServer, http_answer
 from tests.helpers import answer, make_form_page
-from wagtail_salesmanago import connection, deadlines, delivery, transport
-from wagtail_salesmanago.account import Account
+from wagtail_salesmanago import connection, deadlines, delivery, holds, transport
+from wagtail_salesmanago.account import Account, account_for_site
 from wagtail_salesmanago.client import HEADERS, SalesmanagoClient
 from wagtail_salesmanago.exceptions import TransientError
-from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
+from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
 
 SECRET = "s3cr3t-Value"
 HEAD, BODY = http_answer(b'{"success": true, "message": [], "contactId": "c-1"}')
@@ -280,3 +282,39 @@ def test_the_credentials_check_after_a_refusal_shares_the_attempts_deadline(clie
 
     assert called == [url + "contact/upsert"]  # no check once the attempt's time is up
     assert record.status == ExportRecord.Status.RETRYING
+
+
+@pytest.mark.django_db
+def test_a_held_sites_credentials_check_shares_the_visitors_deadline(
+    client, sm, on_commit, monkeypatch
+):
+    """A held site's credentials check, due in a visitor's request, runs on the attempt's deadline:
+    when it uses the whole deadline (simulated clock), no upsert starts on a second one."""
+    SalesmanagoSettings.objects.update(endpoint="app3.salesmanago.pl")
+    page = make_form_page()
+    site = page.get_site()
+    now = timezone.now()
+    DeliveryHold.objects.create(
+        site=site, reason=DeliveryHold.Reason.REJECTED, message="Not authenticated",
+        since=now - timedelta(hours=1), next_check_at=now - timedelta(seconds=1),
+        fingerprint=holds.fingerprint(account_for_site(site)),
+    )
+    clock = [1000.0]
+    monkeypatch.setattr(deadlines, "_clock", lambda: clock[0])
+
+    def check_taking_the_whole_deadline(request):
+        clock[0] += 10.5
+        return 200, {}, json.dumps({"success": True, "message": [], "users": [sm.owner]})
+
+    url = "https://app3.salesmanago.pl/api/"
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as api:
+        api.add_callback(responses.POST, url + "user/listByClient", check_taking_the_whole_deadline)
+        api.add(responses.POST, url + "contact/upsert", json={"success": True, "message": []})
+        with on_commit():
+            response = answer(client, page, {"Twój e-mail": "jan@example.com"})
+        called = [call.request.url for call in api.calls]
+
+    assert response.status_code == 200
+    assert ExportRecord.objects.count() == 1
+    # One attempt, one deadline: nothing more may start in this request once the check used it up.
+    assert called == [url + "user/listByClient"]

@@ -5,12 +5,13 @@ import re
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
+from django.utils import timezone
 from wagtail import hooks
-from wagtail.models import GroupPagePermission
+from wagtail.models import GroupPagePermission, Page, Site
 
 from tests.helpers import answer, make_form_page
 from tests.test_flow import seed_contact
-from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
+from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
 
 INDEX = "wagtail_salesmanago_deliveries:index"
 
@@ -354,3 +355,47 @@ def test_an_update_by_contact_id_is_listed_under_the_contact_id(admin, client, s
     assert "Contact e-mail" not in html
     assert "&quot;ankieta.Twoj-e-mail&quot;: &quot;typed@example.com&quot;" in html
     assert [c["email"] for c in sm.contacts()] == ["known@example.com"]
+
+
+SECRET_SITE_MESSAGE = "The owner crm@other-brand.example is not a user of this SALESmanago account."
+
+
+@pytest.fixture
+def hold_survey(client, sm, on_commit):
+    page = make_form_page()  # on the default site, with one delivery the editor may see
+    with on_commit():
+        answer(client, page, {"Twój e-mail": "jan@example.com"})
+    return page
+
+
+@pytest.fixture
+def other_site_on_hold(hold_survey):
+    other = Page(title="Other brand", slug="other-brand")
+    root = Page.objects.get(depth=1).add_child(instance=other)
+    site = Site.objects.create(hostname="other-brand.example", root_page=root)
+    now = timezone.now()
+    return DeliveryHold.objects.create(
+        site=site, reason=DeliveryHold.Reason.OWNER, message=SECRET_SITE_MESSAGE, since=now,
+        next_check_at=now, fingerprint="0" * 64,
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["wagtailadmin_home", "wagtail_salesmanago_deliveries:index"])
+def test_an_editor_sees_no_hold_of_a_site_whose_forms_they_cannot_see(
+    client, django_user_model, hold_survey, other_site_on_hold, url
+):
+    page = hold_survey
+    group = Group.objects.create(name="Editors of the survey")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    GroupPagePermission.objects.create(group=group, page=page, permission_type="change")
+    user = django_user_model.objects.create_user("editor", "e@example.com", "pw")
+    user.groups.add(group)
+    client.force_login(user)
+
+    html = client.get(reverse(url)).content.decode()
+
+    # The editor may see this survey's deliveries only; the other site's hold (its host name,
+    # SALESmanago's answer naming its owner, how many of its deliveries wait) is none of theirs.
+    assert "other-brand.example" not in html
+    assert "crm@other-brand.example" not in html

@@ -4,7 +4,10 @@ import logging
 from datetime import timedelta
 
 import pytest
+import responses
+from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import Site
 
 from tests.demo_process import free_port
 from tests.helpers import answer, make_form_page, submissions_of
@@ -171,3 +174,52 @@ def test_logs_never_carry_answers_or_the_secret(client, sm, on_commit, all_logs)
             assert "Tajna odpowiedź" not in message
             assert "ola@example.com" not in message
         assert sm.api_secret not in record.getMessage()
+
+
+DEEP = "[" * 200_000  # 200 KB, under the 1 MB limit: json raises RecursionError, not ValueError
+
+
+@pytest.mark.django_db
+def test_a_deeply_nested_answer_is_garbled_and_retried_not_failed_for_good(client, sm, on_commit):
+    """An answer nested too deeply to decode (json raises RecursionError) is not SALESmanago's
+    JSON: garbled, retried, never failed for good."""
+    SalesmanagoSettings.objects.update(endpoint="app3.salesmanago.pl")
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as api:
+        api.add(responses.POST, "https://app3.salesmanago.pl/api/contact/upsert", body=DEEP)
+        with on_commit():
+            answer(client, make_form_page(), {"Twój e-mail": "jan@example.com"})
+
+    record = ExportRecord.objects.get()
+    assert record.status == ExportRecord.Status.RETRYING, record.last_error
+
+
+@pytest.mark.django_db
+def test_test_connection_says_a_deeply_nested_answer_is_garbled(client, sm, django_user_model):
+    SalesmanagoSettings.objects.update(endpoint="app3.salesmanago.pl")
+    client.force_login(django_user_model.objects.create_superuser("admin", "a@example.com", "pw"))
+    client.raise_request_exception = False
+    site = Site.objects.get(is_default_site=True)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as api:
+        api.add(responses.POST, "https://app3.salesmanago.pl/api/user/listByClient", body=DEEP)
+        response = client.post(reverse("wagtail_salesmanago_test_connection", args=[site.pk]))
+
+    assert response.status_code == 200
+    assert response.json()["ok"] is False
+
+
+@pytest.mark.django_db
+def test_a_long_message_from_salesmanago_is_stored_cut_short(client, sm, on_commit):
+    """SALESmanago's message is quoted cut short: it goes into each record's last error, every
+    attempt, a hold, alert mails and the deliveries list."""
+    SalesmanagoSettings.objects.update(endpoint="app3.salesmanago.pl")
+    message = "Internal error " + "x" * 500_000
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as api:
+        api.add(responses.POST, "https://app3.salesmanago.pl/api/contact/upsert", status=500,
+                json={"success": False, "message": [message]})
+        with on_commit():
+            answer(client, make_form_page(), {"Twój e-mail": "jan@example.com"})
+
+    record = ExportRecord.objects.get()
+    assert record.status == ExportRecord.Status.RETRYING
+    assert len(record.last_error) < 1_000, len(record.last_error)
+    assert "x…" in record.last_error

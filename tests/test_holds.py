@@ -1,14 +1,17 @@
 """Rejected credentials hold a site's deliveries: no failures, one check per interval, and they
 resume by themselves once the credentials change. Against the sandbox over HTTP."""
 
+import json
 from datetime import timedelta
 
 import pytest
+import responses
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Site
 
 from tests.helpers import answer, make_form_page
+from tests.test_bookkeeping import URL, queued  # noqa: F401 (fixture)
 from tests.test_retries import emails_in, run_retry, statuses, submit
 from wagtail_salesmanago import holds, outbox
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
@@ -240,3 +243,64 @@ def test_one_alert_mail_when_a_site_goes_on_hold(client, sm, on_commit, settings
     assert "nothing is lost" in mail.body and REJECTED in mail.body
     assert "/admin/salesmanago/deliveries/?status=held" in mail.body
     assert "wrong-secret" not in mail.body and "x@example.com" not in mail.body
+
+
+WAF_PAGE = "<html><body>403 Forbidden: blocked by the web application firewall</body></html>"
+POISON = "<script>alert(1)</script>"  # an answer a WAF rule blocks
+
+
+@pytest.mark.django_db
+def test_one_answer_that_a_firewall_blocks_does_not_hold_the_others_for_ever(
+    client, on_commit, queued  # noqa: F811
+):
+    SalesmanagoSettings.objects.update_or_create(
+        site=Site.objects.get(is_default_site=True),
+        defaults={"endpoint": "app3.salesmanago.pl", "client_id": "c", "api_secret": "s",
+                  "owner_email": "crm@firma.pl"},
+    )
+
+    def firewall(request):
+        if "<script>" in request.body.decode():
+            return 403, {"Content-Type": "text/html"}, WAF_PAGE
+        return 200, {}, json.dumps({"success": True, "message": []})
+
+    page = make_form_page()
+    with on_commit():  # the first in the queue
+        answer(client, page, {"Twój e-mail": "poison@example.com", "Komentarz": POISON})
+    submit(client, page, on_commit, "a@example.com", "b@example.com")
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as api:
+        api.add_callback(responses.POST, URL + "contact/upsert", firewall)
+        api.add(responses.POST, URL + "user/listByClient",
+                json={"success": True, "message": [], "users": ["crm@firma.pl"]})
+        for _ in range(4):  # two hours of cron: each time the check is due, it passes
+            run_retry()
+            DeliveryHold.objects.update(next_check_at=timezone.now() - timedelta(seconds=1))
+
+    statuses = dict(ExportRecord.objects.values_list("email", "status"))
+    # The credentials work (the check passes): only the one answer is blocked, and it alone waits.
+    assert statuses["a@example.com"] == statuses["b@example.com"] == ExportRecord.Status.SENT
+    assert statuses["poison@example.com"] == ExportRecord.Status.RETRYING
+    assert not DeliveryHold.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_hold_check_that_breaks_keeps_the_visitors_answer_waiting(
+    client, sm, on_commit, monkeypatch
+):
+    site = Site.objects.get(is_default_site=True)
+    now = timezone.now()
+    DeliveryHold.objects.create(
+        site=site, reason=DeliveryHold.Reason.REJECTED, message="Not authenticated",
+        since=now - timedelta(hours=1), next_check_at=now - timedelta(seconds=1),
+        fingerprint=holds.fingerprint(outbox.account_for_site(site)),
+    )
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the check broke")
+
+    monkeypatch.setattr("wagtail_salesmanago.client.SalesmanagoClient.list_users", broken)
+    with on_commit():
+        answer(client, make_form_page(), {"Twój e-mail": "jan@example.com"})
+
+    record = ExportRecord.objects.get()
+    assert record.status == ExportRecord.Status.HELD, record.last_error

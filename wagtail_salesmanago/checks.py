@@ -54,11 +54,24 @@ def endpoint_problem(endpoint):
 
 @register()
 def check_time_limits(app_configs=None, **kwargs):
-    """E005 for a TIMEOUT or DEADLINE option that is not seconds (every delivery would fail)."""
+    """E005 for a TIMEOUT or DEADLINE option that is not seconds (every delivery would fail);
+    W003 for a deadline that a claim does not outlast twice over."""
     try:
-        conf.deadline(conf.timeouts())
+        deadline = conf.deadline(conf.timeouts())
     except ImproperlyConfigured as err:
         return [Error(str(err), id="wagtail_salesmanago.E005")]
+    claim = conf.get("CLAIM_SECONDS")
+    if 2 * deadline > claim:
+        # A send takes at most one deadline of calls, plus its bookkeeping: a claim lapsing
+        # before the answer is stored lets another sender send the record again.
+        return [Warning(
+            f"WAGTAIL_SALESMANAGO_DEADLINE ({deadline:g} s) is more than half of "
+            f"WAGTAIL_SALESMANAGO_CLAIM_SECONDS ({claim:g} s): a slow delivery may be claimed "
+            "and sent again before its answer is stored.",
+            hint="Make CLAIM_SECONDS at least twice the DEADLINE (the TIMEOUT values added, "
+                 "when DEADLINE is not set).",
+            id="wagtail_salesmanago.W003",
+        )]
     return []
 
 

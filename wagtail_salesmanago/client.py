@@ -81,7 +81,8 @@ def auth_fields(client_id, api_secret):
 
 
 def api_message(data):
-    """SALESmanago's ``message`` (a list of strings, usually) as one line of text."""
+    """SALESmanago's ``message`` (a list of strings, usually) as one line of text (the error that
+    quotes it cleans and shortens it)."""
     message = data.get("message") if isinstance(data, dict) else None
     if isinstance(message, list):
         return "; ".join(str(item) for item in message if item)
@@ -184,9 +185,14 @@ class SalesmanagoClient:
         status = response.status_code
         try:
             data = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting exhausts json's recursion
             data = None
         message = api_message(data)
+        if 300 <= status < 400:
+            raise TransientError(
+                "SALESmanago's answer was a redirect, which is not followed.", kind="garbled",
+                path=path, status_code=status, response=response,
+            )
         if status >= 500:
             raise TransientError(
                 "SALESmanago had a server error.", kind="server", path=path, status_code=status,

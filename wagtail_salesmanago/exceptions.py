@@ -6,8 +6,24 @@ No message ever contains the API secret: messages quote SALESmanago's own words,
 the HTTP status and the API path called, nothing else.
 """
 
+import unicodedata
+
 import requests
 from django.core.exceptions import ImproperlyConfigured
+
+#: The most of SALESmanago's words an error quotes: it is stored in each record, attempt and
+#: hold, mailed and listed, so a huge answer must not be copied whole into all of them.
+MAX_QUOTED = 300
+
+
+def quoted(message):
+    """SALESmanago's ``message`` as it may be stored and shown: one line without control or
+    invisible characters (PostgreSQL's text cannot hold NUL), at most ``MAX_QUOTED`` characters."""
+    text = str(message or "")[: MAX_QUOTED * 20]  # enough to clean; the rest is cut anyway
+    text = " ".join("".join(
+        char for char in text if char.isspace() or unicodedata.category(char)[0] != "C"
+    ).split())
+    return text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 1].rstrip() + "…"
 
 
 class SalesmanagoError(requests.HTTPError):
@@ -23,7 +39,7 @@ class SalesmanagoError(requests.HTTPError):
         self.description = description
         self.path = path
         self.status_code = status_code
-        self.api_message = api_message
+        self.api_message = quoted(api_message) if api_message else api_message
         super().__init__(str(self), response=response)
 
     def __str__(self):
@@ -52,7 +68,8 @@ class SalesmanagoError(requests.HTTPError):
 class TransientError(SalesmanagoError):
     """A timeout, a refused connection, a 5xx or a garbled answer: try again later.
 
-    ``kind`` says which: ``"dns"``, ``"unreachable"``, ``"timeout"``, ``"server"`` or ``"garbled"``.
+    ``kind`` says which: ``"dns"``, ``"unreachable"``, ``"timeout"``, ``"server"``, ``"garbled"``
+    (a redirect too), or ``"denied"`` (a 401/403 for this call only: the credentials work).
     """
 
     transient = True
@@ -81,7 +98,9 @@ class OwnerError(AuthenticationError):
 
 class AccessDeniedError(SalesmanagoError):
     """HTTP 401/403 without SALESmanago's JSON: something in front of it (a proxy, a firewall)
-    or SALESmanago itself turned the request away. Deliveries wait, as for rejected credentials.
+    or SALESmanago itself turned the request away. If the credentials check is turned away too,
+    the site's deliveries wait, as for rejected credentials; if it passes, only that delivery was
+    blocked, and it is retried (``holds.explain``).
     """
 
     holds_site = True

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils.crypto import salted_hmac
 
 from . import conf
+from .client import CREDENTIALS_CHECK
 from .exceptions import (
     AccessDeniedError,
     NotConfigured,
@@ -96,27 +97,43 @@ def claim_check(hold, now):
     )
 
 
-def credentials_work(hold, account):
-    """One credentials check for a held site. ``True`` if it passes; otherwise the hold says why."""
+def credentials_work(hold, account, client=None):
+    """One credentials check for a held site. ``True`` if it passes; otherwise the hold says why.
+
+    ``client``: the sender's, so that the check counts against its attempt's deadline. A check
+    that breaks (its answer cannot be stored, say) keeps the hold: the records wait, never fail.
+    """
     try:
-        users = account.get_client().list_users(account.owner_email)
+        users = (client or account.get_client()).list_users(account.owner_email)
     except TransientError as err:
         logger.warning("SALESmanago hold of site %s: the check could not run: %s", hold.site_id, err)
         return False
     except (SalesmanagoError, NotConfigured) as err:
         update = {"reason": reason_for(err), "message": str(err)}
+    except Exception:
+        logger.exception("SALESmanago hold of site %s: the check failed.", hold.site_id)
+        return False
     else:
         if is_user(account.owner_email, users):
             return True
         update = {"reason": Reason.OWNER, "message": not_a_user(account.owner_email)}
-    DeliveryHold.objects.filter(pk=hold.pk).update(**update)
+    try:
+        DeliveryHold.objects.filter(pk=hold.pk).update(**update)
+    except Exception:
+        logger.exception("Could not store the SALESmanago hold check of site %s.", hold.site_id)
     logger.warning("SALESmanago deliveries of site %s stay on hold: %s", hold.site_id, update["message"])
     return False
 
 
 def explain(error, client, account):
-    """``error``, or what a refusal that does not name the credentials was about, once checked."""
-    if not isinstance(error, PermanentError) or error.holds_site:
+    """``error``, or what a refusal that does not name the credentials was about, once checked.
+
+    A 401/403 that is not SALESmanago's JSON is checked too: a firewall may block one answer's
+    content, and holding the site for it would stop every other answer for as long as it waits.
+    """
+    refusal = isinstance(error, PermanentError) and not error.holds_site
+    denied = isinstance(error, AccessDeniedError) and error.path != CREDENTIALS_CHECK
+    if client is None or not (refusal or denied):
         return error
     try:
         return explain_refusal(client, account.owner_email, error)
@@ -144,6 +161,12 @@ def explain_refusal(client, owner, error):
     if not is_user(owner, users):
         return OwnerError(not_a_user(owner), path=error.path, status_code=error.status_code,
                           api_message=error.api_message)
+    if isinstance(error, AccessDeniedError):
+        # Only this call was turned away: it is retried, and given up in time like any other.
+        return TransientError(
+            f"{error} The credentials work, so only this delivery was blocked; tried again later.",
+            kind="denied", path=error.path, status_code=error.status_code,
+        )
     return error
 
 

@@ -124,17 +124,18 @@ def send(record_id, *, resend=False):
         return None  # not due, another sender's, or deleted with its submission meanwhile
     step, site, client, error, hold = steps.first_due(record), None, None, None, None
     try:
-        if account is None:
+        reused = account is not None  # claimed in the visitor's request while the site had no hold
+        if not reused:
             site = record.page.get_site()
             account = account_for_site(site)
-            hold = active_hold(site, account, started)
-        else:
-            site = account.site  # claimed while the site had no hold
+        site = account.site
+        # One deadline for the attempt: a due hold check, both steps, a check after a refusal.
+        client = account.get_client().with_deadline()
+        if not reused:
+            hold = active_hold(site, account, started, client)
         if hold is not None and step.hold(record, hold, started, called=False):
             logger.info("SALESmanago export %s held: the site's credentials were rejected.", record.pk)
             return record
-        # One deadline for the attempt: both steps and a credentials check after a refusal.
-        client = account.get_client().with_deadline()
     except Exception as err:
         error = holds.explain(err, client, account)
     new_holds = []
@@ -272,11 +273,11 @@ def resend(records):
 # Holds ------------------------------------------------------------------------------
 
 
-def active_hold(site, account, now):
+def active_hold(site, account, now, client=None):
     """The site's hold if its deliveries must still wait.
 
     Lifts it when the credentials changed since the rejection, or when its check is due and
-    passes (one ``user/listByClient`` call per interval, whichever sender wins it).
+    passes (one ``user/listByClient`` call per interval, by ``client`` of the sender that wins it).
     """
     hold = DeliveryHold.objects.filter(site=site).first()
     if hold is None:
@@ -285,7 +286,7 @@ def active_hold(site, account, now):
         resume(holds.release(hold, now, "the credentials changed"), now)
         return None
     if holds.claim_check(hold, now):
-        if holds.credentials_work(hold, account):
+        if holds.credentials_work(hold, account, client):
             resume(holds.release(hold, now, "the credentials work again"), now)
             return None
         schedule_check(hold)

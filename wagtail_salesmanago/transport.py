@@ -44,7 +44,12 @@ def post(session, url, payload, *, timeout, deadline):
     bounded = (min(connect, remaining), min(read, remaining))
     try:
         with deadline.running():
-            response = session.post(url, json=payload, timeout=bounded, stream=True)
+            # A redirect is never followed: it would re-send the signed body (307/308), or fetch
+            # another URL whose answer is taken for SALESmanago's (301/302), off the endpoint's API.
+            # (Not max_redirects = 0: requests then raises on any 3xx, even when not following.)
+            response = session.post(
+                url, json=payload, timeout=bounded, stream=True, allow_redirects=False
+            )
             with contextlib.closing(response):
                 content = read_answer(response, deadline)
     except requests.RequestException as err:

@@ -57,6 +57,6 @@ def add_failed_deliveries_panel(request, panels):
     failed = visible.filter(
         status=ExportRecord.Status.FAILED, updated_at__gte=timezone.now() - timedelta(days=7)
     ).count()
-    holds = list(DeliveryHold.objects.with_waiting()) if visible.exists() else []
+    holds = list(DeliveryHold.objects.with_waiting().seen_by(request.user))
     if failed or holds:
         panels.append(FailedDeliveriesPanel(failed, holds))

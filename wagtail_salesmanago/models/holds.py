@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from .records import ExportRecord
@@ -13,6 +13,15 @@ class DeliveryHoldQuerySet(models.QuerySet):
             .annotate(waiting=Count("records", filter=Q(records__status=ExportRecord.Status.HELD)))
             .order_by("since")
         )
+
+    def seen_by(self, user):
+        """The holds of sites where ``user`` may view deliveries: another site's hold (its host,
+        owner, SALESmanago's answer) is none of their business."""
+        from ..permissions import delivery_permission_policy  # it names the models
+
+        visible = delivery_permission_policy.instances_user_has_permission_for(user, "view")
+        on_site = visible.filter(page__path__startswith=OuterRef("site__root_page__path"))
+        return self.filter(Exists(on_site))
 
 
 class DeliveryHold(models.Model):

@@ -8,9 +8,9 @@ register = template.Library()
 
 
 @register.simple_tag
-def salesmanago_holds():
-    """Every delivery hold, each with ``waiting``: how many records wait in it."""
-    return list(DeliveryHold.objects.with_waiting())
+def salesmanago_holds(user):
+    """The delivery holds ``user`` may see, each with ``waiting``: how many records wait in it."""
+    return list(DeliveryHold.objects.with_waiting().seen_by(user))
 
 
 @register.simple_tag
