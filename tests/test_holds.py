@@ -25,8 +25,10 @@ def admin(client, django_user_model):
 
 @pytest.fixture
 def backlog(client, sm, on_commit, settings):
-    """Three answers waiting for ``salesmanago_retry`` (a worker backend that has not run yet)."""
+    """Three answers waiting for ``salesmanago_retry`` (a worker backend that has not run yet),
+    sent one by one (a batch's hold: tests/test_batches.py)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.WAGTAIL_SALESMANAGO_BATCH_SIZE = 1
     page = make_form_page()
     submit(client, page, on_commit, "a@example.com", "b@example.com", "c@example.com")
     return page

@@ -99,6 +99,11 @@ def send(record_id, *, resend=False):
     if not claim(record_id, started):
         defer_if_early(record_id, started)
         return None
+    return send_claimed(record_id, started, resend=resend)
+
+
+def send_claimed(record_id, started, *, resend=False):
+    """``send`` for a record this process has claimed (alone, or in a batch: ``batches``)."""
     record = ExportRecord.objects.select_related("page").filter(pk=record_id).first()
     if record is None:
         return None  # deleted with its submission meanwhile
