@@ -168,6 +168,10 @@ def backlog_drain(sandbox, on):
 
     from django.core.management import call_command
 
+    from wagtail_salesmanago.models import ExportRecord
+
+    # P1's records wait for a worker that never ran: not part of this backlog.
+    ExportRecord.objects.filter(status__in=ExportRecord.OPEN_STATUSES).delete()
     bodies = due_backlog(on, BACKLOG)
     bare = bare_rate(sandbox, bodies[:BARE_SAMPLE])
     sandbox.reset()  # the drain creates every contact afresh, as the bare loop did
