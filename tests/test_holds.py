@@ -2,6 +2,7 @@
 resume by themselves once the credentials change. Against the sandbox over HTTP."""
 
 import json
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -28,8 +29,10 @@ def admin(client, django_user_model):
 
 @pytest.fixture
 def backlog(client, sm, on_commit, settings):
-    """Three answers waiting for ``salesmanago_retry`` (a worker backend that has not run yet)."""
+    """Three answers waiting for ``salesmanago_retry`` (a worker backend that has not run yet),
+    sent one by one (a batch's hold: tests/test_batches.py)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.WAGTAIL_SALESMANAGO_BATCH_SIZE = 1
     page = make_form_page()
     submit(client, page, on_commit, "a@example.com", "b@example.com", "c@example.com")
     return page
@@ -260,9 +263,11 @@ def test_one_answer_that_a_firewall_blocks_does_not_hold_the_others_for_ever(
     )
 
     def firewall(request):
+        body = json.loads(request.body)
         if "<script>" in request.body.decode():
             return 403, {"Content-Type": "text/html"}, WAF_PAGE
-        return 200, {}, json.dumps({"success": True, "message": []})
+        ids = {item["contact"]["email"]: str(uuid.uuid4()) for item in body.get("upsertDetails", [])}
+        return 200, {}, json.dumps({"success": True, "message": [], "contactIds": ids})
 
     page = make_form_page()
     with on_commit():  # the first in the queue
@@ -270,6 +275,7 @@ def test_one_answer_that_a_firewall_blocks_does_not_hold_the_others_for_ever(
     submit(client, page, on_commit, "a@example.com", "b@example.com")
     with responses.RequestsMock(assert_all_requests_are_fired=False) as api:
         api.add_callback(responses.POST, URL + "contact/upsert", firewall)
+        api.add_callback(responses.POST, URL + "contact/batchupsert", firewall)  # a backlog's way
         api.add(responses.POST, URL + "user/listByClient",
                 json={"success": True, "message": [], "users": ["crm@firma.pl"]})
         for _ in range(4):  # two hours of cron: each time the check is due, it passes

@@ -23,8 +23,10 @@ USERS = {"success": True, "message": [], "users": ["anna@firma.pl", OWNER]}
 
 @pytest.fixture
 def api(db, settings):
-    """The default site exports to app3.salesmanago.pl, mocked; answers wait for salesmanago_retry."""
+    """The default site exports to app3.salesmanago.pl, mocked; answers wait for salesmanago_retry,
+    which sends them one by one (batches: tests/test_batches.py)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.WAGTAIL_SALESMANAGO_BATCH_SIZE = 1
     SalesmanagoSettings.objects.update_or_create(
         site=Site.objects.get(is_default_site=True),
         defaults={"endpoint": "app3.salesmanago.pl", "client_id": "client-1",

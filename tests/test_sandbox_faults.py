@@ -93,9 +93,9 @@ def test_control_rejects_unknown_faults_and_reset_clears_everything(box):
 
 
 FAULTS_ON = {"latency": 0.01, "hang": 5, "status": 503, "fail_next": 2, "failure_rate": 0.5,
-             "auth_fail": True, "non_json": True}
+             "auth_fail": True, "non_json": True, "batch_drop": 3, "batch_drop_rate": 0.5}
 DEFAULTS = {"latency": 0.0, "hang": 0.0, "status": 0, "fail_next": 0, "failure_rate": 0.0,
-            "auth_fail": False, "non_json": False}
+            "auth_fail": False, "non_json": False, "batch_drop": 0, "batch_drop_rate": 0.0}
 
 
 @pytest.mark.parametrize("name", sorted(FAULTS_ON))

@@ -37,6 +37,8 @@ CONFIRMED_AUTH_TEXT = "not authenticated"
 CREDENTIALS_CHECK = "user/listByClient"
 # External events are API v2 proper: SALESmanago's SDKs and plugins call them under /api/v2/.
 ADD_EVENT = "v2/contact/addContactExtEvent"
+# Synchronous: it answers the stored contacts' IDs (SALESmanago's Magento 1 module reads them).
+BATCH_UPSERT = "contact/batchupsert"
 
 _local = threading.local()
 
@@ -232,6 +234,17 @@ class SalesmanagoClient:
     def upsert(self, body):
         """Create or update the contact named by ``body["contact"]["email"]``."""
         return self.call("contact/upsert", body)
+
+    def batch_upsert(self, owner, items):
+        """Create or update many contacts in one call: ``items`` are upsert bodies without the
+        authentication fields and ``owner``. Returns ``contactIds`` (e-mail -> contact ID) with
+        the e-mails lower-cased, so that callers match them case-insensitively (SALESmanago files
+        e-mails without regard to case). An e-mail missing there was not stored."""
+        data = self.call(BATCH_UPSERT, {"owner": owner, "upsertDetails": items})
+        answered = data.get("contactIds")
+        if not isinstance(answered, dict):
+            return {}
+        return {str(email).strip().lower(): contact_id for email, contact_id in answered.items()}
 
     def update(self, body):
         """Update the existing contact named by ``body["contactId"]``."""

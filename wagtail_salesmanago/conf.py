@@ -25,6 +25,9 @@ DEFAULTS = {
     "HOLD_CHECK_SECONDS": 30 * 60,
     # A sender's claim on a record; a sender killed mid-send leaves it to expire.
     "CLAIM_SECONDS": 120,
+    # Records claimed and sent together, in one contact/batchupsert call per site and owner, when
+    # salesmanago_retry or a worker drains a backlog of e-mail contacts.
+    "BATCH_SIZE": 100,
     # Accept http:// endpoints outside DEBUG (a sandbox on another machine, say).
     "ALLOW_HTTP": False,
     # Mail the site admins (settings.ADMINS) when a form's deliveries start failing.

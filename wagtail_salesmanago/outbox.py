@@ -122,6 +122,15 @@ def send(record_id, *, resend=False):
     record, account = claimed(record_id, started)
     if record is None:
         return None  # not due, another sender's, or deleted with its submission meanwhile
+    return send_claimed(record_id, started, resend=resend, record=record, account=account)
+
+
+def send_claimed(record_id, started, *, resend=False, record=None, account=None):
+    """``send`` for a record this process has claimed (alone, or in a batch: ``batches``)."""
+    if record is None:
+        record = ExportRecord.objects.select_related("page").filter(pk=record_id).first()
+    if record is None:
+        return None  # deleted with its submission meanwhile
     step, site, client, error, hold = steps.first_due(record), None, None, None, None
     try:
         reused = account is not None  # claimed in the visitor's request while the site had no hold

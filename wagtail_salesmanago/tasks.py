@@ -1,12 +1,25 @@
+import logging
+
 from django_tasks import task
+from django_tasks.backends.immediate import ImmediateBackend
+
+logger = logging.getLogger(__name__)
 
 
 @task()
 def deliver_export(record_id, resend=False):
     """Send export record ``record_id`` to SALESmanago (primitive arguments: any backend works)."""
+    from .batches import drain
     from .outbox import send
 
     send(record_id, resend=resend)
+    if not isinstance(deliver_export.get_backend(), ImmediateBackend):
+        # A worker also takes one batch of any other due e-mail contacts, so that a backlog
+        # (after an outage, say) drains in batch calls; never in a visitor's request.
+        try:
+            drain(rounds=1)
+        except Exception:
+            logger.exception("Could not drain a batch of SALESmanago deliveries; they stay due.")
 
 
 @task()

@@ -18,6 +18,8 @@ class Faults:
     failure_rate: float = 0.0  # answer this fraction of API calls with HTTP 500
     auth_fail: bool = False  # answer every API call "Not authenticated"
     non_json: bool = False  # answer every API call with an HTML page
+    batch_drop: int = 0  # the next N contacts sent in batchupsert calls are lost (not stored)
+    batch_drop_rate: float = 0.0  # this fraction of contacts in batchupsert calls is lost
 
     def update(self, values):
         """Set faults from a JSON object; ``None`` (JSON ``null``) puts a fault back to its default.
@@ -49,6 +51,8 @@ RULES = {
     "failure_rate": (float, lambda v: 0 <= v <= 1, "a fraction from 0 to 1"),
     "auth_fail": (bool, None, "true or false"),
     "non_json": (bool, None, "true or false"),
+    "batch_drop": (int, lambda v: v >= 0, "a whole number, 0 or more"),
+    "batch_drop_rate": (float, lambda v: 0 <= v <= 1, "a fraction from 0 to 1"),
 }
 
 

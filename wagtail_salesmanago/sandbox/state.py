@@ -224,6 +224,9 @@ class SandboxState:
         for number, item in enumerate(items, 1):
             if not isinstance(item, dict):
                 item = {}
+            if self._lost_in_batch():
+                messages.append(f"upsertDetails[{number}]: not stored (sandbox fault batch_drop)")
+                continue
             answer = self._upsert(item)
             if answer.body["success"]:
                 contact_ids[item["contact"]["email"].strip()] = answer.body["contactId"]
@@ -231,6 +234,13 @@ class SandboxState:
                 messages.append(f"upsertDetails[{number}]: {answer.body['message'][0]}")
         # An e-mail missing from contactIds was not stored (SALESmanago's Magento module relies on it).
         return Answer(200, {"success": True, "message": messages, "contactIds": contact_ids})
+
+    def _lost_in_batch(self):
+        """Whether the batch fault loses this contact: its e-mail is left out of contactIds."""
+        if self.faults.batch_drop > 0:
+            self.faults.batch_drop -= 1
+            return True
+        return bool(self.faults.batch_drop_rate) and self.random.random() < self.faults.batch_drop_rate
 
     def _find(self, *, contact_id=None, email=None):
         """The contact with ``contact_id`` if one is given, else the one with ``email``."""

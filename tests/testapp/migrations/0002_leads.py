@@ -3,7 +3,6 @@
 import django.db.models.deletion
 import modelcluster.fields
 import wagtail.contrib.forms.models
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -18,7 +17,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='LegacyFieldsPage',
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='wagtailcore.page')),
                 ('salesmanago_enabled', models.BooleanField(default=False, verbose_name="Send form results to the contact's SALESmanago profile")),
                 ('salesmanago_tag', models.CharField(blank=True, help_text='Contacts this form creates or updates get this tag. A comma separates several tags.', max_length=255, verbose_name='SALESmanago tag')),
                 ('salesmanago_remove_tags', models.CharField(blank=True, help_text='Contacts this form creates or updates lose these tags. A comma separates several tags.', max_length=255, verbose_name='SALESmanago tags to remove')),

@@ -1,11 +1,17 @@
-"""Send the SALESmanago deliveries that are due: run it from cron with the immediate backend."""
+"""Send the SALESmanago deliveries that are due: run it from cron with the immediate backend.
+
+E-mail contacts go in batches (``batches``), one ``contact/batchupsert`` call for up to
+``--batch-size`` of them; the rest (contacts by ID, events, double opt-in requests) one by one.
+"""
 
 import logging
 
-from django.core.management.base import BaseCommand
+from collections import Counter
+
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.timezone import localtime
 
-from wagtail_salesmanago import outbox
+from wagtail_salesmanago import batches, outbox
 from wagtail_salesmanago.models import DeliveryHold
 
 logger = logging.getLogger("wagtail_salesmanago.outbox")
@@ -20,8 +26,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="list what is due, send nothing")
         parser.add_argument("--limit", type=int, default=None, help="send at most this many")
+        parser.add_argument(
+            "--batch-size", type=int, default=None,
+            help="e-mail contacts per batch call (default: WAGTAIL_SALESMANAGO_BATCH_SIZE, 100)",
+        )
 
-    def handle(self, *args, dry_run, limit, **options):
+    def handle(self, *args, dry_run, limit, batch_size, **options):
+        if batch_size is not None and batch_size < 1:
+            raise CommandError("--batch-size must be 1 or more.")
         if dry_run:
             self.list_holds()
             due = outbox.due().select_related("page")[:limit]
@@ -36,13 +48,17 @@ class Command(BaseCommand):
             self.stdout.write(f"{len(due)} due; nothing sent (--dry-run).")
             return
         outbox.check_holds()
-        outcomes = {}
-        for record_id in list(outbox.due()[:limit].values_list("pk", flat=True)):
-            status = self.send(record_id)
-            outcomes[status] = outcomes.get(status, 0) + 1
+        outcomes = batches.drain(limit=limit, size=batch_size)
+        left = None if limit is None else limit - len(outcomes)
+        # Then one by one: what batches leave alone, and the events of contacts just sent.
+        due = list(outbox.due()[:left].values_list("pk", flat=True)) if left != 0 else []
+        for record_id in due:
+            if outcomes.get(record_id, "sent") == "sent":  # a batch's retries wait for the next run
+                outcomes[record_id] = self.send(record_id)
         self.list_holds()
-        summary = ", ".join(f"{status}: {count}" for status, count in sorted(outcomes.items()))
-        self.stdout.write(f"{sum(outcomes.values())} due; {summary or 'nothing to send'}.")
+        counts = Counter(outcomes.values())
+        summary = ", ".join(f"{status}: {count}" for status, count in sorted(counts.items()))
+        self.stdout.write(f"{len(outcomes)} due; {summary or 'nothing to send'}.")
 
     def send(self, record_id):
         """One record's outcome; whatever goes wrong with it, the others are still sent."""

@@ -1,0 +1,252 @@
+"""A backlog of e-mail contacts drains in batch calls (``contact/batchupsert``): each record sent
+once, its outcome and attempt its own. Against the sandbox over HTTP, ``responses`` for exact cases."""
+
+import copy
+import threading
+from datetime import timedelta
+
+import pytest
+import responses
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from wagtail.models import Site
+
+from tests.helpers import make_form_page
+from tests.worker_site import POSTGRES
+from tests.test_retries import run_retry, submit
+from wagtail_salesmanago import batches, outbox
+from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
+
+BATCH = "/api/contact/batchupsert"
+URL = "https://app3.salesmanago.pl/api/"
+CONTACT_ID = "21c252a6-6de0-436b-bae8-9d0142363266"
+
+
+@pytest.fixture
+def queued(settings):
+    """Answers wait for ``salesmanago_retry`` (a worker backend that has not run yet)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.WAGTAIL_SALESMANAGO_RETRY_BASE_SECONDS = 0
+
+
+def backlog(client, on_commit, count, page=None):
+    """``count`` due records: one answered through the form, the rest copies of it (fast)."""
+    page = page or make_form_page()
+    submit(client, page, on_commit, "person0@example.com")
+    first = ExportRecord.objects.filter(page=page).get()
+    copies = []
+    for number in range(1, count):
+        record = copy.copy(first)
+        record.pk, record.email = None, f"person{number}@example.com"
+        record.payload = {**first.payload, "contact": {**first.payload["contact"],
+                                                        "email": record.email}}
+        copies.append(record)
+    ExportRecord.objects.bulk_create(copies)
+    return page
+
+
+def batch_calls(sm):
+    return [r for r in sm.requests() if r["path"] == BATCH]
+
+
+@pytest.mark.django_db
+def test_a_backlog_of_250_goes_in_three_batch_calls(client, sm, on_commit, queued):
+    backlog(client, on_commit, 250)
+
+    assert run_retry("--batch-size", "100") == "250 due; sent: 250.\n"
+
+    calls = sm.requests()
+    assert [r["path"] for r in calls] == [BATCH] * 3
+    assert [len(r["body"]["upsertDetails"]) for r in calls] == [100, 100, 50]
+    first = calls[0]["body"]
+    assert first["owner"] == sm.owner
+    item = first["upsertDetails"][0]
+    assert "owner" not in item and "sha" not in item and "apiKey" not in item
+    assert item["contact"]["email"] == "person0@example.com"
+    assert item["tags"] == ["BADANIE_SATYSFAKCJI"]
+    sent = [e for r in calls for e in (i["contact"]["email"] for i in r["body"]["upsertDetails"])]
+    assert sorted(sent) == sorted(f"person{n}@example.com" for n in range(250))
+    assert len(sm.contacts()) == 250
+    ids = {c["email"]: c["contactId"] for c in sm.contacts()}
+    for record in ExportRecord.objects.all():
+        assert (record.status, record.attempts) == ("sent", 1)
+        assert record.salesmanago_contact_id == ids[record.email]
+        assert record.payload["owner"] == sm.owner  # the record keeps its own upsert body
+        assert list(record.attempt_log.values_list("outcome", "message")) == [
+            ("sent", f"Sent in a batch of {100 if record.pk <= 200 else 50}.")]
+    assert run_retry() == "0 due; nothing to send.\n"
+    assert len(sm.requests()) == 3
+
+
+@pytest.mark.django_db
+def test_one_update_claims_a_whole_batch(client, sm, on_commit, queued):
+    backlog(client, on_commit, 30)
+    with CaptureQueriesContext(connection) as queries:
+        ids = batches.claim(25, timezone.now())
+    writes = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(writes) == 1 and writes[0].startswith("UPDATE")
+    assert len(ids) == 25
+    assert ExportRecord.objects.filter(claimed_until__isnull=False).count() == 25
+    rest = sorted(ExportRecord.objects.filter(claimed_until__isnull=True).values_list("pk", flat=True))
+    assert len(rest) == 5 and sorted(batches.claim(25, timezone.now())) == rest
+
+
+@pytest.mark.django_db
+def test_a_contact_left_out_of_contact_ids_retries_alone(client, sm, on_commit, queued, settings):
+    settings.WAGTAIL_SALESMANAGO_RETRY_BASE_SECONDS = 60
+    backlog(client, on_commit, 5)
+    sm.misbehave(batch_drop=1)  # the first contact of the batch is lost
+
+    assert run_retry() == "5 due; retrying: 1, sent: 4.\n"
+    lost = ExportRecord.objects.get(email="person0@example.com")
+    assert (lost.status, lost.attempts) == ("retrying", 1)
+    assert batches.SEND_ALONE in lost.notes and lost.last_error == batches.SEND_ALONE
+    assert list(lost.attempt_log.values_list("outcome", flat=True)) == ["transient"]
+
+    ExportRecord.objects.filter(pk=lost.pk).update(next_attempt_at=timezone.now())
+    assert run_retry() == "1 due; sent: 1.\n"
+    assert [r["path"] for r in sm.requests()] == [BATCH, "/api/contact/upsert"]
+    assert sm.requests()[1]["body"]["contact"]["email"] == "person0@example.com"
+    lost.refresh_from_db()
+    assert (lost.status, lost.attempts) == ("sent", 2)
+    assert sorted(c["email"] for c in sm.contacts()) == [f"person{n}@example.com" for n in range(5)]
+
+
+@pytest.mark.django_db
+def test_a_server_error_on_the_batch_retries_every_record_on_its_own_backoff(
+    client, sm, on_commit, queued, settings
+):
+    settings.WAGTAIL_SALESMANAGO_RETRY_BASE_SECONDS = 60
+    backlog(client, on_commit, 4)
+    sm.misbehave(fail_next=1)
+
+    assert run_retry() == "4 due; retrying: 4.\n"
+    records = list(ExportRecord.objects.all())
+    assert {r.status for r in records} == {"retrying"}
+    assert len({r.next_attempt_at for r in records}) == 4  # each its own jitter
+    assert all(r.attempt_log.get().outcome == "transient" for r in records)
+    assert batches.SEND_ALONE not in records[0].notes  # a batch again next time
+
+    ExportRecord.objects.update(next_attempt_at=timezone.now())
+    assert run_retry() == "4 due; sent: 4.\n"
+    assert [r["path"] for r in sm.requests()] == [BATCH, BATCH]
+    assert len(sm.contacts()) == 4
+
+
+@pytest.mark.django_db
+def test_rejected_credentials_hold_the_site(client, sm, on_commit, queued, settings):
+    settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = True
+    backlog(client, on_commit, 3)
+    SalesmanagoSettings.objects.update(api_secret="wrong")
+
+    assert run_retry().endswith("3 due; held: 3.\n")
+    assert [r["path"] for r in sm.requests()] == [BATCH]  # one refusal
+    hold = DeliveryHold.objects.get()
+    assert set(ExportRecord.objects.values_list("status", "hold", "attempts")) == {
+        ("held", hold.pk, 1)}
+    assert set(ExportRecord.objects.values_list("attempt_log__outcome", flat=True)) == {"held"}
+
+
+@pytest.mark.django_db
+def test_contact_ids_are_matched_without_regard_to_case(client, on_commit, queued):
+    SalesmanagoSettings.objects.update_or_create(
+        site=Site.objects.get(is_default_site=True),
+        defaults={"endpoint": "app3.salesmanago.pl", "client_id": "c", "api_secret": "s",
+                  "owner_email": "crm@firma.pl"},
+    )
+    with responses.RequestsMock() as api:
+        backlog(client, on_commit, 2)
+        api.add(responses.POST, URL + "contact/batchupsert", json={
+            "success": True, "message": [], "contactIds": {"PERSON0@Example.com": CONTACT_ID}})
+        assert run_retry() == "2 due; retrying: 1, sent: 1.\n"
+    found = ExportRecord.objects.get(email="person0@example.com")
+    assert (found.status, found.salesmanago_contact_id) == ("sent", CONTACT_ID)
+    assert ExportRecord.objects.get(email="person1@example.com").status == "retrying"
+
+
+@pytest.mark.skipif(not POSTGRES, reason="SQLite serialises writers: run with DB_ENGINE=postgresql")
+@pytest.mark.django_db(transaction=True)
+def test_two_racing_drainers_never_send_a_record_twice(client, sm, on_commit, queued):
+    backlog(client, on_commit, 120)
+    results, start = [], threading.Barrier(2)
+
+    def drainer():
+        try:
+            start.wait()
+            results.append(batches.drain(size=10))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=drainer) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    sent = [i["contact"]["email"] for r in batch_calls(sm) for i in r["body"]["upsertDetails"]]
+    assert len(sent) == len(set(sent)) == 120
+    assert sum(len(r) for r in results) == 120
+    assert set(ExportRecord.objects.values_list("status", "attempts")) == {("sent", 1)}
+
+
+@pytest.mark.django_db
+def test_a_killed_drain_resends_only_what_was_not_sent(client, sm, on_commit, queued):
+    backlog(client, on_commit, 30)
+    assert len(batches.drain(size=10, rounds=1)) == 10  # then it is killed ...
+    now = timezone.now()
+    batches.claim(10, now)  # ... after claiming its next batch
+    assert run_retry() == "10 due; sent: 10.\n"  # the claimed ten wait for their claim
+
+    ExportRecord.objects.filter(claimed_until__isnull=False).update(
+        claimed_until=now - timedelta(seconds=1))  # the claim lapses
+    assert run_retry() == "10 due; sent: 10.\n"
+    sent = [i["contact"]["email"] for r in batch_calls(sm) for i in r["body"]["upsertDetails"]]
+    assert len(sent) == len(set(sent)) == 30
+    assert ExportRecord.objects.filter(attempts=2).count() == 10  # the killed claim counted
+
+
+@pytest.mark.django_db
+def test_double_opt_in_and_a_lone_record_go_one_by_one(client, sm, on_commit, queued):
+    backlog(client, on_commit, 2)
+    doi = ExportRecord.objects.get(email="person1@example.com")
+    doi.payload = {**doi.payload, "useApiDoubleOptIn": True}
+    doi.save()
+
+    assert run_retry() == "2 due; sent: 2.\n"
+    assert [r["path"] for r in sm.requests()] == ["/api/contact/upsert"] * 2
+
+
+@pytest.mark.django_db
+def test_two_answers_of_one_email_go_in_order_in_separate_batches(client, sm, on_commit, queued):
+    page = backlog(client, on_commit, 3)
+    submit(client, page, on_commit, "person0@example.com")  # the same person again
+
+    assert run_retry() == "4 due; sent: 4.\n"
+    calls = batch_calls(sm)
+    assert [[i["contact"]["email"] for i in r["body"]["upsertDetails"]] for r in calls[:1]] == [
+        ["person0@example.com", "person1@example.com", "person2@example.com"]]
+    assert [r["path"] for r in sm.requests()] == [BATCH, "/api/contact/upsert"]
+
+
+def test_the_sandbox_fails_a_batch_as_a_whole_or_loses_single_contacts(sandbox):
+    from wagtail_salesmanago.client import SalesmanagoClient
+    from wagtail_salesmanago.exceptions import TransientError
+
+    sandbox.reset()
+    creds = sandbox.credentials()
+    api = SalesmanagoClient(creds["endpoint"], creds["client_id"], creds["api_secret"])
+    items = [{"contact": {"email": f"P{n}@Example.com"}} for n in range(4)]
+    sandbox.misbehave(fail_next=1)
+    with pytest.raises(TransientError):
+        api.batch_upsert(sandbox.owner, items)
+    assert sandbox.contacts() == []  # failed as a whole: nothing stored
+
+    sandbox.misbehave(batch_drop=1)
+    answered = api.batch_upsert(sandbox.owner, items)
+    assert sorted(answered) == ["p1@example.com", "p2@example.com", "p3@example.com"]
+    sandbox.misbehave(batch_drop_rate=1)
+    assert api.batch_upsert(sandbox.owner, [{"contact": {"email": "q@example.com"}}]) == {}
+    assert sorted(c["email"] for c in sandbox.contacts()) == ["P1@Example.com", "P2@Example.com",
+                                                               "P3@Example.com"]
+    sandbox.reset()

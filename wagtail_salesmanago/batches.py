@@ -1,0 +1,276 @@
+"""Draining a backlog of e-mail contacts in batches: one ``contact/batchupsert`` call for many.
+
+One statement claims up to ``BATCH_SIZE`` due records (the same claim as ``outbox.claim``, for
+many at once: a sender killed mid-batch leaves them to lapse); one call per site and owner sends
+them; one transaction writes their outcomes and their attempts (one attempt per record, so each
+keeps its own history). Per record: an e-mail that SALESmanago's ``contactIds`` leaves out was not
+stored, so that record is retried on its own backoff and is sent alone from then on (the single
+call says why it is refused). A transient failure of the whole call retries every record on its
+own backoff; a rejection of the credentials holds the site, as ``outbox.send`` does.
+
+Left to ``outbox.send``, one by one: contacts by ID (updates), events, double opt-in requests
+(their acceptance is noted per record, and a batch answer cannot say whose was accepted), records
+marked to go alone, and a batch that holds a single record (the same call, with a precise answer).
+"""
+
+import logging
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from . import alerts, conf, contact_fields, delivery, holds, outbox, retry
+from .account import account_for_site
+from .exceptions import AuthenticationError, TransientError
+from .models import DeliveryAttempt, ExportRecord
+
+logger = logging.getLogger(__name__)
+Status, Outcome = ExportRecord.Status, DeliveryAttempt.Outcome
+
+#: Noted on a record a batch did not store: from then on it is sent alone.
+SEND_ALONE = "Not stored by a batch call; sent on its own from now on."
+# The state a batch's records share (but a retry's time); their contact IDs are their own.
+SHARED_ATTNAMES = ["status", "sent_at", "next_attempt_at", "claimed_until", "hold_id", "updated_at"]
+DETAIL_FIELDS = ["payload", "notes", "last_error"]
+
+
+def batchable(now, due_by=None):
+    """Due records that a batch may carry: new or retrying e-mail contacts, nothing per-record.
+    ``due_by``: only those due by then (a drain takes each record once, even if retried at once)."""
+    return (
+        outbox.due(now).filter(next_attempt_at__lte=due_by or now)
+        .filter(mode=ExportRecord.Mode.UPSERT, status__in=ExportRecord.OPEN_STATUSES)
+        .exclude(payload__useApiDoubleOptIn=True)
+        .exclude(notes__contains=SEND_ALONE)
+    )
+
+
+def drain(*, limit=None, size=None, rounds=None):
+    """Send due e-mail contacts batch after batch; ``{record id: its status}`` of those taken."""
+    size, began = size or conf.get("BATCH_SIZE"), timezone.now()
+    outcomes = {}
+    while (limit is None or len(outcomes) < limit) and rounds != 0:
+        started = timezone.now()
+        ids = claim(size if limit is None else min(size, limit - len(outcomes)), started, began)
+        if not ids:
+            break
+        outcomes.update(send_batch(ids, started))
+        rounds = None if rounds is None else rounds - 1
+    return outcomes
+
+
+def claim(size, now, due_by=None):
+    """Claim up to ``size`` batchable records in one UPDATE; their ids.
+
+    On PostgreSQL the candidates are locked with SKIP LOCKED, so racing drainers take different
+    records; the outer condition is checked again on each row, so no record is claimed twice.
+    """
+    if connection.vendor not in ("postgresql", "sqlite"):  # no UPDATE ... RETURNING
+        ids = batchable(now, due_by).values_list("pk", flat=True)[:size]
+        return [pk for pk in list(ids) if outbox.claim(pk, now)]
+    candidates = batchable(now, due_by)
+    if connection.features.has_select_for_update_skip_locked:
+        candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+    qn, adapt = connection.ops.quote_name, connection.ops.adapt_datetimefield_value
+    until = now + timedelta(seconds=conf.get("CLAIM_SECONDS"))
+    with transaction.atomic():
+        inner, params = candidates.values("pk")[:size].query.sql_with_params()
+        claimed = qn("claimed_until")
+        sql = (
+            f"UPDATE {qn(ExportRecord._meta.db_table)} SET {claimed} = %s, "
+            f"{qn('attempts')} = {qn('attempts')} + 1, {qn('updated_at')} = %s "
+            f"WHERE {qn('id')} IN ({inner}) AND ({claimed} IS NULL OR {claimed} < %s) "
+            f"RETURNING {qn('id')}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [adapt(until), adapt(now), *params, adapt(now)])
+            return [row[0] for row in cursor.fetchall()]
+
+
+def send_batch(ids, started):
+    """Send the claimed records, one call per site and owner; ``{record id: status}``."""
+    records = list(ExportRecord.objects.select_related("page").filter(pk__in=ids)
+                   .order_by("next_attempt_at", "pk"))
+    outcomes = {}
+    for parts, group in groups(records):
+        if parts is None or len(group) == 1:
+            for record in group:  # alone, or its site's account could not be read: as ever
+                outcomes[record.pk] = send_alone(record.pk, started)
+            continue
+        try:
+            send_group(*parts, list(group), started)
+        except Exception:
+            logger.exception("A SALESmanago batch of %s records failed; their claims lapse.", len(group))
+        outcomes.update((record.pk, record.status) for record in group)
+    return outcomes
+
+
+def send_alone(record_id, started):
+    """One claimed record's outcome; whatever goes wrong with it, the others are still sent."""
+    try:
+        sent = outbox.send_claimed(record_id, started)
+    except Exception:
+        logger.exception("SALESmanago export %s could not be sent.", record_id)
+        return "error"
+    return sent.status if sent else "deleted meanwhile"
+
+
+def groups(records):
+    """``((site, account, owner, client), records)`` per site and owner; ``(None, records)`` for
+    records whose account could not be read. A second answer of one e-mail waits for the next
+    batch, so that answers reach SALESmanago in order and each is told apart in ``contactIds``."""
+    pages, grouped, seen, later = {}, {}, set(), []
+    for record in records:
+        if record.page_id not in pages:
+            pages[record.page_id] = account_parts(record.page)
+        parts = pages[record.page_id]
+        if parts is None:
+            grouped[("alone", record.pk)] = (None, [record])
+            continue
+        key = (parts[0].pk, parts[2].strip().lower())
+        if (key, record.email.strip().lower()) in seen:
+            later.append(record.pk)
+            continue
+        seen.add((key, record.email.strip().lower()))
+        grouped.setdefault(key, (parts, []))[1].append(record)
+    if later:  # the claim is taken back, attempt and all
+        ExportRecord.objects.filter(pk__in=later).update(claimed_until=None,
+                                                         attempts=F("attempts") - 1)
+    return list(grouped.values())
+
+
+def account_parts(page):
+    try:
+        site = page.get_site()
+        if site is None:
+            return None
+        account = account_for_site(site)
+        owner = delivery.form_owner(page) or account.owner_email
+        return site, account, owner, account.get_client().with_deadline()
+    except Exception:
+        return None
+
+
+def send_group(site, account, owner, client, records, started):
+    hold = outbox.active_hold(site, account, started, client)
+    if hold is not None:
+        records[:] = [r for r in records if not holds.hold_record(r, hold, started, called=False)]
+        if not records:
+            return
+    bodies = [body(record, owner) for record in records]
+    stored = {record.pk: details(record) for record in records}
+    try:
+        answered, error = client.batch_upsert(owner, [item(b) for b in bodies]), None
+    except Exception as err:
+        answered, error = {}, explain(err, client, account, owner)
+    now = timezone.now()
+    hold, new_hold = None, None
+    if getattr(error, "holds_site", False):
+        hold, created = holds.start(site, account, error, now)
+        new_hold = hold if created else None
+    logs = [outcome(record, payload, answered, error, len(records), started, now, hold)
+            for record, payload in zip(records, bodies)]
+    write(records, logs, stored)
+    for record in records:
+        outbox.follow_up(record)
+    if new_hold is not None:
+        logger.warning("SALESmanago deliveries of site %s are on hold: %s", site, error)
+        alerts.on_hold(new_hold)
+        outbox.schedule_check(new_hold)
+
+
+def explain(error, client, account, owner):
+    """As ``outbox`` explains a refusal; a form's own owner that is not a user fails its records."""
+    site_owner = str(account.owner_email).strip().lower()
+    if isinstance(error, AuthenticationError) and owner.strip().lower() != site_owner:
+        error = delivery.refused_form_owner(client, account.owner_email, owner, error)
+        if not isinstance(error, AuthenticationError):
+            return error
+    return holds.explain(error, client, account)
+
+
+def body(record, owner):
+    """The record's upsert body, rebuilt from the stored one as ``delivery.send`` does."""
+    contact, lead_fields = contact_fields.lead_of(record.payload)
+    return delivery.request_body(record, owner, record.payload.get("properties", {}),
+                                 record.payload.get("tags", []), contact, lead_fields)
+
+
+def item(upsert_body):
+    """One of ``upsertDetails``: an upsert body without its owner (the call has one)."""
+    return {key: value for key, value in upsert_body.items() if key != "owner"}
+
+
+def outcome(record, payload, answered, error, count, started, now, hold=None):
+    """Set the record's new state from the call's outcome; its attempt."""
+    record.payload, record.updated_at, record.claimed_until = payload, now, None
+    log = DeliveryAttempt(record=record, started_at=started, finished_at=now, mode=record.mode)
+    contact_id = answered.get(payload["contact"]["email"].strip().lower())
+    if error is None and contact_id is not None:
+        record.status, record.sent_at, record.hold, record.last_error = Status.SENT, now, None, ""
+        record.salesmanago_contact_id = delivery.answered_contact_id(
+            record, {"contactId": contact_id})
+        # An event to follow keeps the record due: it is sent alone, after its contact.
+        record.next_attempt_at = now if record.event_due else None
+        log.outcome, log.message = Outcome.SENT, f"Sent in a batch of {count}."
+        return log
+    log.message = str(error) if error is not None else SEND_ALONE
+    if hold is not None:
+        log.outcome = Outcome.HELD
+        if not holds.hold_record(record, hold, now, called=True):
+            # Lifted at this very moment (new credentials): try with them soon.
+            record.status, record.next_attempt_at = Status.PENDING, now
+            record.last_error = log.message
+        return log
+    log.outcome = Outcome.TRANSIENT
+    if not isinstance(error, TransientError) or error.kind == "denied":
+        # Left out of contactIds, or the whole batch refused (or blocked by a firewall) with
+        # working credentials: the record's own call will say which answer it objects to.
+        delivery.add_note(record, SEND_ALONE)
+    at = retry.next_attempt_at(record.retry_window_start, record.attempts, now)
+    if error is not None and at is not None and SEND_ALONE in record.notes:
+        at = now  # the batch as a whole was refused, not this answer: its own call goes at once
+    record.status, record.next_attempt_at, record.last_error = Status.RETRYING, at, log.message
+    if at is None:
+        record.status = Status.FAILED
+        record.last_error = f"Gave up after {record.attempts} attempts: {log.message}"
+    return log
+
+
+def write(records, logs, stored):
+    """The outcomes and attempts in one transaction; if that fails, the outcomes alone, so that
+    no successful call is repeated because its history could not be stored. ``stored``: each
+    record's details as they were, so that only changed ones are written."""
+    try:
+        with transaction.atomic():
+            write_state(records)
+            changed = [r for r in records if details(r) != stored[r.pk]]
+            if changed:
+                ExportRecord.objects.bulk_update(changed, DETAIL_FIELDS)
+            DeliveryAttempt.objects.bulk_create(logs)
+        return
+    except Exception:
+        logger.exception("Could not store the details of a SALESmanago batch of %s records (their "
+                         "status is stored).", len(records))
+    try:
+        write_state(records)
+    except Exception:
+        logger.exception("Could not record the outcome of a SALESmanago batch of %s records; "
+                         "their claims lapse.", len(records))
+        raise
+
+
+def write_state(records):
+    """One UPDATE per shared state (a batch sent: one), then the contact IDs in one more."""
+    shared = {}
+    for record in records:
+        key = tuple(getattr(record, name) for name in SHARED_ATTNAMES)
+        shared.setdefault(key, []).append(record.pk)
+    for key, ids in shared.items():
+        ExportRecord.objects.filter(pk__in=ids).update(**dict(zip(SHARED_ATTNAMES, key)))
+    ExportRecord.objects.bulk_update(records, ["salesmanago_contact_id"])
+
+
+def details(record):
+    return tuple(getattr(record, name) for name in DETAIL_FIELDS)
