@@ -84,3 +84,23 @@ def answer(client, page, answers, *, smclientid=None, path=None):
 def submissions_of(page):
     model = page.get_submission_class()
     return list(model.objects.filter(page=page))
+
+
+def contact_sends(sandbox):
+    """Each contact sent to the sandbox, alone (``contact/upsert``) or in a batch
+    (``contact/batchupsert``), oldest first: its ``body`` (the upsert item), ``status``, ``time``
+    and whether SALESmanago ``accepted`` it (a batch accepts the e-mails in its ``contactIds``)."""
+    sends = []
+    for request in sandbox.requests():
+        body, answer_ = request["body"] or {}, request["answer"] if isinstance(request["answer"], dict) else {}
+        if request["path"] == "/api/contact/upsert":
+            items, accepted = [body], lambda item: answer_.get("success") is True
+        elif request["path"] == "/api/contact/batchupsert":
+            stored = {email.lower() for email in (answer_.get("contactIds") or {})}
+            items = body.get("upsertDetails") or []
+            accepted = lambda item, stored=stored: item["contact"]["email"].lower() in stored  # noqa: E731
+        else:
+            continue
+        sends += [{"body": item, "status": request["status"], "time": request["time"],
+                   "accepted": accepted(item)} for item in items]
+    return sends

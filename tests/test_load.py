@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from tests.helpers import answer, make_form_page
+from tests.helpers import answer, contact_sends, make_form_page
 from wagtail_salesmanago.models import ExportRecord
 
 ANSWERS = 2000
@@ -39,9 +39,9 @@ def test_two_thousand_answers_with_a_flaky_salesmanago(sm, on_commit, settings):
     assert len(contacts) == ANSWERS
     assert all(c["properties"]["ankieta.Komentarz"] == f"Odpowiedź {c['email'][1:-12]}"
                for c in contacts)
-    accepted = [r for r in sm.requests() if r["status"] == 200]
-    assert len(accepted) == ANSWERS  # each answer accepted exactly once: no duplicates
-    failed = len(sm.requests()) - len(accepted)
-    assert 0.25 < failed / len(sm.requests()) < 0.35
+    accepted = [send["body"]["contact"]["email"] for send in contact_sends(sm) if send["accepted"]]
+    assert sorted(accepted) == sorted(c["email"] for c in contacts)  # each once: no duplicates
+    failed = sum(1 for r in sm.requests() if r["status"] != 200)
+    assert 0.25 < failed / len(sm.requests()) < 0.35  # of the calls, single or batched
     print(f"\n{ANSWERS} answers in {submitted - started:.1f} s, drained in {passes} retry passes "
           f"({time.monotonic() - submitted:.1f} s); {failed} calls failed of {len(sm.requests())}")

@@ -171,7 +171,10 @@ def descendants(pid):
 
 
 def upserts(sandbox):
-    return [r for r in sandbox.requests() if r["path"] == "/api/contact/upsert"]
+    """Each contact sent, alone or in a batch (see ``tests.helpers.contact_sends``)."""
+    from tests.helpers import contact_sends
+
+    return contact_sends(sandbox)
 
 
 def postgres(dbname="postgres"):
