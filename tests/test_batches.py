@@ -69,12 +69,12 @@ def test_a_backlog_of_250_goes_in_three_batch_calls(client, sm, on_commit, queue
     assert sorted(sent) == sorted(f"person{n}@example.com" for n in range(250))
     assert len(sm.contacts()) == 250
     ids = {c["email"]: c["contactId"] for c in sm.contacts()}
-    for record in ExportRecord.objects.all():
+    for rank, record in enumerate(ExportRecord.objects.order_by("pk")):  # pks go on across tests
         assert (record.status, record.attempts) == ("sent", 1)
         assert record.salesmanago_contact_id == ids[record.email]
         assert record.payload["owner"] == sm.owner  # the record keeps its own upsert body
         assert list(record.attempt_log.values_list("outcome", "message")) == [
-            ("sent", f"Sent in a batch of {100 if record.pk <= 200 else 50}.")]
+            ("sent", f"Sent in a batch of {100 if rank < 200 else 50}.")]
     assert run_retry() == "0 due; nothing to send.\n"
     assert len(sm.requests()) == 3
 
@@ -85,7 +85,7 @@ def test_one_update_claims_a_whole_batch(client, sm, on_commit, queued):
     with CaptureQueriesContext(connection) as queries:
         ids = batches.claim(25, timezone.now())
     writes = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
-    assert len(writes) == 1 and writes[0].startswith("UPDATE")
+    assert len(writes) == 1 and ") UPDATE " in writes[0]  # one statement: WITH picked AS (...) UPDATE
     assert len(ids) == 25
     assert ExportRecord.objects.filter(claimed_until__isnull=False).count() == 25
     rest = sorted(ExportRecord.objects.filter(claimed_until__isnull=True).values_list("pk", flat=True))
@@ -166,7 +166,7 @@ def test_contact_ids_are_matched_without_regard_to_case(client, on_commit, queue
 
 
 @pytest.mark.skipif(not POSTGRES, reason="SQLite serialises writers: run with DB_ENGINE=postgresql")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # leaves the site as it found it
 def test_two_racing_drainers_never_send_a_record_twice(client, sm, on_commit, queued):
     backlog(client, on_commit, 120)
     results, start = [], threading.Barrier(2)

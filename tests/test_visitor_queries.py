@@ -71,8 +71,8 @@ def test_with_a_worker_backend_exporting_adds_at_most_3_statements(
 def test_the_worker_count_on_django_tasks_db():
     """django-tasks-db's tables exist only with TASKS_BACKEND=db, so that run has a process of its own."""
     env = {**os.environ, "TASKS_BACKEND": "db"}
-    if env.get("DB_NAME"):
-        env["DB_NAME"] += "_queries"  # not the test database of this run
+    if env.get("DB_ENGINE") == "postgresql":  # not the test database of this run
+        env["DB_NAME"] = env.get("DB_NAME", "wagtail_salesmanago") + "_queries"
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", __file__, "-k", "worker_backend"],
         cwd=Path(__file__).resolve().parent.parent, env=env, capture_output=True, text=True,

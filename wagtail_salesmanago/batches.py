@@ -77,14 +77,18 @@ def claim(size, now, due_by=None):
     with transaction.atomic():
         inner, params = candidates.values("pk")[:size].query.sql_with_params()
         claimed = qn("claimed_until")
+        # A materialised CTE picks the rows once: PostgreSQL may run a LIMIT subquery inside
+        # ``IN (...)`` again for each row it updates, claiming far more than ``size``.
+        materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
         sql = (
+            f"WITH picked AS {materialized}({inner}) "
             f"UPDATE {qn(ExportRecord._meta.db_table)} SET {claimed} = %s, "
             f"{qn('attempts')} = {qn('attempts')} + 1, {qn('updated_at')} = %s "
-            f"WHERE {qn('id')} IN ({inner}) AND ({claimed} IS NULL OR {claimed} < %s) "
-            f"RETURNING {qn('id')}"
+            f"WHERE {qn('id')} IN (SELECT {qn('pk')} FROM picked) "
+            f"AND ({claimed} IS NULL OR {claimed} < %s) RETURNING {qn('id')}"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [adapt(until), adapt(now), *params, adapt(now)])
+            cursor.execute(sql, [*params, adapt(until), adapt(now), adapt(now)])
             return [row[0] for row in cursor.fetchall()]
 
 
