@@ -148,3 +148,9 @@ def account_for_page(page):
 
         return account_for_site(Site.objects.get(pk=parts[0]))
     return account_for_site(stored.site, stored)
+
+
+def is_user(owner, users):
+    """Whether ``owner`` is one of the account's ``users`` (e-mails, compared as SALESmanago does:
+    without case or surrounding spaces)."""
+    return str(owner or "").strip().lower() in [str(user).strip().lower() for user in users]

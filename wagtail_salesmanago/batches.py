@@ -186,8 +186,7 @@ def send_group(site, account, owner, client, records, started):
 
 def explain(error, client, account, owner):
     """As ``outbox`` explains a refusal; a form's own owner that is not a user fails its records."""
-    site_owner = str(account.owner_email).strip().lower()
-    if isinstance(error, AuthenticationError) and owner.strip().lower() != site_owner:
+    if isinstance(error, AuthenticationError):
         error = delivery.refused_form_owner(client, account.owner_email, owner, error)
         if not isinstance(error, AuthenticationError):
             return error

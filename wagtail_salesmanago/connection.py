@@ -10,7 +10,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_POST
 from wagtail.models import Site
 
-from .account import FIELDS, LABELS, account_for_site
+from .account import FIELDS, LABELS, account_for_site, is_user
 from .exceptions import AuthenticationError, SalesmanagoError, TransientError
 
 
@@ -40,8 +40,7 @@ def test_connection(account):
         ) % {"message": err.api_message})
     except SalesmanagoError as err:
         return Outcome(False, _("SALESmanago refused the request: %(error)s") % {"error": err})
-    owner = account.owner_email.strip().lower()
-    if owner not in [user.lower() for user in users]:
+    if not is_user(account.owner_email, users):
         return Outcome(False, _(
             "%(owner)s is not a user of this SALESmanago account. Its users: %(users)s."
         ) % {"owner": account.owner_email, "users": ", ".join(users) or "-"}, users)

@@ -14,9 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import contact_fields, events, mapping
-from .account import account_for_page
+from .account import account_for_page, is_user
 from .exceptions import AuthenticationError, PermanentError, UnknownContactError
-from .holds import is_user
 from .models import ExportRecord
 
 logger = logging.getLogger(__name__)
@@ -216,9 +215,10 @@ def deliver(client, record, owner):
     try:
         return send(client, record, own or owner)
     except AuthenticationError as err:
-        if not own or own.lower() == str(owner).strip().lower():
+        error = refused_form_owner(client, owner, own, err)
+        if error is err:
             raise
-        raise refused_form_owner(client, owner, own, err) from err
+        raise error from err
 
 
 def send(client, record, owner):
@@ -248,7 +248,10 @@ def send(client, record, owner):
 
 def refused_form_owner(client, site_owner, own, error):
     """The error for a refusal sent as the form's owner: the record's own if that owner is not
-    one of the account's users, else the refusal as it was (the site's credentials)."""
+    one of the account's users, else the refusal as it was (the site's credentials, also when
+    the form has no owner of its own)."""
+    if not own or is_user(own, [site_owner]):
+        return error
     try:
         users = client.list_users(site_owner)
     except Exception:
@@ -289,27 +292,27 @@ def deliver_event(client, record, owner):
 
 def answered_event_id(record, response):
     """The event ID SALESmanago answered, if it is one (a UUID); anything else is noted."""
-    answered = response.get("eventId") if isinstance(response, dict) else None
-    if answered in (None, ""):
-        return ""
-    event_id = mapping.parse_contact_id(answered)
-    if event_id is None:
-        add_note(record, f"SALESmanago answered an event ID that is not a UUID, not kept: "
-                         f"{str(answered)[:64]!r}.")
-    return event_id or ""
+    return answered_uuid(record, response, "eventId", "an event ID") or ""
 
 
 def answered_contact_id(record, response):
-    """The contact ID SALESmanago answered, if it is one (a UUID); anything else is noted."""
-    answered = response.get("contactId") if isinstance(response, dict) else None
+    """The contact ID SALESmanago answered, if it is one (a UUID); anything else is noted. None
+    answered: the one the record was sent to."""
+    found = answered_uuid(record, response, "contactId", "a contact ID")
+    return record.contact_id if found is None else found
+
+
+def answered_uuid(record, response, key, what):
+    """``response[key]`` as a UUID; ``None`` if SALESmanago answered none, ``""`` (and a note on
+    the record) if what it answered is not one."""
+    answered = response.get(key) if isinstance(response, dict) else None
     if answered in (None, ""):
-        return record.contact_id
-    contact_id = mapping.parse_contact_id(answered)
-    if contact_id is None:
-        add_note(record, f"SALESmanago answered a contact ID that is not a UUID, not kept: "
+        return None
+    found = mapping.parse_contact_id(answered)
+    if found is None:
+        add_note(record, f"SALESmanago answered {what} that is not a UUID, not kept: "
                          f"{str(answered)[:64]!r}.")
-        return ""
-    return contact_id
+    return found or ""
 
 
 def add_note(record, note):

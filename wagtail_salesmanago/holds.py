@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils.crypto import salted_hmac
 
 from . import conf
+from .account import is_user
 from .client import CREDENTIALS_CHECK
 from .exceptions import (
     AccessDeniedError,
@@ -168,10 +169,6 @@ def explain_refusal(client, owner, error):
             kind="denied", path=error.path, status_code=error.status_code,
         )
     return error
-
-
-def is_user(owner, users):
-    return str(owner or "").strip().lower() in [user.strip().lower() for user in users]
 
 
 def not_a_user(owner):
