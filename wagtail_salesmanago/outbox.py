@@ -11,37 +11,23 @@ from datetime import timedelta
 from functools import partial
 
 from django.db import transaction
-from django.db.models import Exists, Q
+from django.db.models import Exists
 from django.utils import timezone
 
 from . import alerts, conf, delivery, holds, retry, steps
 from .account import account_for_site
 from .exceptions import NotConfigured, SalesmanagoError, TransientError
 from .models import DeliveryAttempt, DeliveryHold, ExportRecord
+from .models.querysets import unclaimed
 
 logger = logging.getLogger(__name__)
 Status, EventStatus = ExportRecord.Status, ExportRecord.EventStatus
 Outcome = DeliveryAttempt.Outcome
 
 
-def unclaimed(now):
-    return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-
-
 def due(now=None):
-    """Records whose next attempt is due (their contact's, or their event's once the contact is
-    sent) and that nobody is sending."""
-    now = now or timezone.now()
-    return ExportRecord.objects.filter(
-        unclaimed(now), open_step(), next_attempt_at__lte=now
-    ).order_by("next_attempt_at", "pk")
-
-
-def open_step():
-    """Records with a step still to send: their contact, or their event once the contact is sent."""
-    return Q(status__in=ExportRecord.OPEN_STATUSES) | Q(
-        status=Status.SENT, event_status__in=ExportRecord.OPEN_EVENT_STATUSES
-    )
+    """Records whose next attempt is due and that nobody is sending (see the queryset)."""
+    return ExportRecord.objects.due(now)
 
 
 def claim(record_id, now, *conditions, **unchanged):
@@ -88,8 +74,8 @@ EARLY_SECONDS = 5
 
 def defer_if_early(record_id, now):
     """A task that came just before its record's retry is due waits for it, instead of being lost."""
-    due_at = ExportRecord.objects.filter(
-        unclaimed(now), open_step(), pk=record_id, next_attempt_at__gt=now,
+    due_at = ExportRecord.objects.open_step().filter(
+        unclaimed(now), pk=record_id, next_attempt_at__gt=now,
         next_attempt_at__lte=now + timedelta(seconds=EARLY_SECONDS),
     ).values_list("next_attempt_at", flat=True).first()
     if due_at is not None:
