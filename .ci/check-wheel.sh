@@ -50,7 +50,7 @@ check_site() {
     "$python" manage.py shell -c "
 from django.test import Client
 from survey.models import SurveyPage
-page = SurveyPage.objects.get()
+page = SurveyPage.objects.get(slug='badanie-satysfakcji')
 names = {f.label: f.clean_name for f in page.get_form_fields()}
 response = Client().post(page.url, {names['Twój adres e-mail']: 'wheel@example.com',
                                     names['Jak oceniasz naszą obsługę?']: 'Dobrze'}, HTTP_HOST='localhost')
