@@ -67,6 +67,11 @@ dist: $(DIST_VENV)/.installed
 	@if grep -E '^WARNING|Warning:' $(DIST_VENV)/build.log; then \
 	  echo "make dist: the build warned (whole log: $(DIST_VENV)/build.log)" >&2; exit 1; fi
 	$(DIST_VENV)/bin/twine check --strict dist/*
+	@$(DIST_VENV)/bin/python -c "import sys, tarfile, zipfile, glob; \
+	  wheel = zipfile.ZipFile(glob.glob('dist/*.whl')[0]).namelist(); \
+	  sdist = tarfile.open(glob.glob('dist/*.tar.gz')[0]).getnames(); \
+	  missing = [a for a, names in (('wheel', wheel), ('sdist', sdist)) if not any(n.endswith('/LICENSE') for n in names)]; \
+	  sys.exit(f'make dist: no LICENSE in the {missing}') if missing else print('LICENSE in the wheel and the sdist')"
 
 # The README's install lines run as written on what `make dist` built, then the example site on the wheel.
 wheel-check: dist
