@@ -105,6 +105,7 @@ def test_each_row_checkbox_names_its_delivery(admin, two_forms):
 def test_the_status_filter_is_radios_with_any_and_labels_are_capitalised(admin, two_forms):
     html = admin.get(reverse(INDEX)).content.decode()
     assert re.search(r'<input type="radio" name="status" value=""[^>]*>\s*Any', html)
+    assert re.search(r'<input type="radio" name="status" value="failed"[^>]*>\s*Failed', html)
     assert "---------" not in html
     for label in ("Status", "Form page", "Created"):
         assert f">{label}</" in html or f">{label}<" in html or f"{label}\n" in html

@@ -5,6 +5,7 @@ from django.db.models import Case, CharField, F, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_filters import ChoiceFilter, DateFromToRangeFilter, ModelChoiceFilter
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
@@ -40,7 +41,8 @@ def form_pages(request):
 
 
 class DeliveryFilterSet(WagtailFilterSet):
-    status = ChoiceFilter(label=_("Status"), choices=ExportRecord.Status.choices,
+    status = ChoiceFilter(label=_("Status"), choices=[
+                              (value, capfirst(label)) for value, label in ExportRecord.Status.choices],
                           empty_label=_("Any"), widget=forms.RadioSelect)
     page = ModelChoiceFilter(label=_("Form page"), queryset=form_pages, empty_label=_("Any"))
     created_at = DateFromToRangeFilter(label=_("Created"), widget=DateRangePickerWidget)
@@ -86,7 +88,7 @@ class ContactColumn(Column):
 
     def get_value(self, instance):
         return format_html(
-            '<a href="{}" id="delivery_{}_title" class="salesmanago-contact">{}</a>',
+            '<a href="{}" id="delivery_{}_title" class="salesmanago-contact w-whitespace-nowrap">{}</a>',
             reverse("wagtail_salesmanago_deliveries:inspect", args=[instance.pk]),
             instance.pk,
             instance.contact or _("no contact"),

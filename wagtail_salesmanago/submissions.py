@@ -49,6 +49,7 @@ def delivery_link(record):
         badges.status_tag(record.status, record.get_status_display()),
     )
 
+
 def submissions_url(record):
     """The Wagtail submissions list holding this delivery's submission."""
     return reverse("wagtailforms:list_submissions", args=[record.page_id])
