@@ -221,7 +221,7 @@ def test_the_deliveries_admin_in_polish(admin, two_forms, settings):
     assert "Wyślij ponownie wszystkie nieudane z tej listy" in html
     assert re.search(r'salesmanago-status--failed[^"]*">\s*Błąd', html)
     html = admin.get(reverse("wagtailadmin_pages:edit", args=[a.pk])).content.decode()
-    assert "Wysłano: 1 · oczekuje: 0 · ponawianie: 0 · błąd: 1" in html
+    assert "Wysłane: 1 · oczekujące: 0 · ponawiane: 0 · nieudane: 1" in html
     assert "1 wysyłka nie powiodła się w ostatnich 7 dniach." in admin.get(
         reverse("wagtailadmin_home")).content.decode()
 
