@@ -12,6 +12,7 @@ from wagtail.models import GroupPagePermission, Page, Site
 from tests.helpers import answer, make_form_page
 from tests.test_flow import seed_contact
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
+from wagtail_salesmanago.views import resend_url
 
 INDEX = "wagtail_salesmanago_deliveries:index"
 
@@ -46,8 +47,8 @@ def test_list_shows_status_form_contact_mode_attempts_and_error(admin, two_forms
     html = response.content.decode()
 
     assert listed_emails(response) == ["failed@example.com", "other@example.com", "sent@example.com"]
-    assert '<span class="w-status w-status--warning">failed</span>' in html
-    assert '<span class="w-status w-status--primary">sent</span>' in html
+    assert re.search(r'class="w-status w-status--label salesmanago-status--failed[^"]*">\s*Failed', html)
+    assert re.search(r'class="w-status w-status--label salesmanago-status--sent[^"]*">\s*Sent', html)
     assert "Form A" in html and "Form B" in html
     assert "upsert by e-mail" in html
     assert "SALESmanago is not set up for site localhost [default]" in html
@@ -75,16 +76,14 @@ def test_detail_shows_the_payload_and_each_attempt_then_resend(admin, two_forms,
     assert html.count('class="salesmanago-attempt"') == 1
     assert "SALESmanago is not set up" in html
 
-    resend = reverse("wagtail_salesmanago_deliveries:resend", args=[record.pk])
     with on_commit():
-        response = admin.post(resend)
+        response = admin.post(resend_url(record, url))
     assert response.status_code == 302
     record.refresh_from_db()
     assert record.status == "sent"
     html = admin.get(url).content.decode()
     assert html.count('class="salesmanago-attempt"') == 2
     assert "resent by staff" in html
-    assert "1 delivery will be sent again." in html
 
 
 @pytest.mark.django_db
@@ -101,10 +100,12 @@ def test_resend_all_failed_in_the_filtered_list(admin, two_forms, sm, on_commit)
 
 
 @pytest.mark.django_db
-def test_resend_needs_a_post(admin, two_forms):
-    record = ExportRecord.objects.first()
-    url = reverse("wagtail_salesmanago_deliveries:resend", args=[record.pk])
-    assert admin.get(url).status_code == 405
+def test_resend_asks_first_and_a_get_sends_nothing(admin, two_forms):
+    record = ExportRecord.objects.get(email="failed@example.com")
+    html = admin.get(resend_url(record, "/")).content.decode()
+    assert "Send this delivery to SALESmanago again?" in html
+    record.refresh_from_db()
+    assert (record.status, record.attempts) == ("failed", 1)
 
 
 @pytest.fixture
@@ -129,8 +130,7 @@ def test_editors_see_only_deliveries_of_forms_they_may_see(editor_of, two_forms)
     hidden = ExportRecord.objects.get(email="sent@example.com")
     inspect = reverse("wagtail_salesmanago_deliveries:inspect", args=[hidden.pk])
     assert editor.get(inspect).status_code == 404
-    resend = reverse("wagtail_salesmanago_deliveries:resend", args=[hidden.pk])
-    assert editor.post(resend).status_code == 404
+    editor.post(resend_url(hidden, "/"))
     assert ExportRecord.objects.get(pk=hidden.pk).attempts == 1
 
 
@@ -219,9 +219,9 @@ def test_the_deliveries_admin_in_polish(admin, two_forms, settings):
     html = admin.get(reverse(INDEX), {"status": "failed"}).content.decode()
     assert "Wysyłki do SALESmanago" in html
     assert "Wyślij ponownie wszystkie nieudane z tej listy" in html
-    assert '<span class="w-status w-status--warning">błąd</span>' in html
+    assert re.search(r'salesmanago-status--failed[^"]*">\s*Błąd', html)
     html = admin.get(reverse("wagtailadmin_pages:edit", args=[a.pk])).content.decode()
-    assert "Wysłano: 1 · oczekuje: 0 · ponawianie: 0 · błąd: 1" in html
+    assert "Wysłane: 1 · oczekujące: 0 · ponawiane: 0 · nieudane: 1" in html
     assert "1 wysyłka nie powiodła się w ostatnich 7 dniach." in admin.get(
         reverse("wagtailadmin_home")).content.decode()
 

@@ -233,7 +233,7 @@ def test_the_deliveries_admin_shows_the_event(client, django_user_model, sm, on_
     client.force_login(django_user_model.objects.create_superuser("admin", "a@example.com", "pw"))
 
     listing = client.get(reverse("wagtail_salesmanago_deliveries:index")).content.decode()
-    assert "event failed" in listing
+    assert "Event failed" in listing
     detail = client.get(reverse("wagtail_salesmanago_deliveries:inspect", args=[record.pk]))
     html = detail.content.decode()
     assert "Event status" in html and "SALESmanago had a server error." in html
@@ -245,7 +245,7 @@ def test_no_event_rows_for_a_form_without_one(client, django_user_model, sm, on_
     record = submit(client, make_form_page(), on_commit)
     client.force_login(django_user_model.objects.create_superuser("admin", "a@example.com", "pw"))
     html = client.get(reverse("wagtail_salesmanago_deliveries:inspect", args=[record.pk])).content
-    assert b"Event status" not in html and b"event failed" not in html
+    assert b"Event status" not in html and b"Event failed" not in html
 
 
 @pytest.mark.parametrize("hostname, location", [

@@ -82,7 +82,7 @@ def test_a_rejected_secret_holds_the_backlog_until_staff_save_a_new_one(
     html = admin.get(reverse("wagtail_salesmanago_deliveries:index"), {"status": "held"})
     assert sorted(r.email for r in html.context["object_list"]) == [
         "a@example.com", "b@example.com", "c@example.com"]
-    assert '<span class="w-status w-status--warning">on hold</span>' in html.content.decode()
+    assert 'salesmanago-status--held' in html.content.decode()
     page_html = admin.get(reverse("wagtailadmin_pages:edit", args=[backlog.pk])).content.decode()
     assert "· on hold: 3" in page_html
 

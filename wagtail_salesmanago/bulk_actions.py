@@ -1,10 +1,9 @@
-"""Resend for a selection of deliveries (the checkboxes in the deliveries list)."""
+"""Resend for a selection of deliveries (the checkboxes in the list, and the detail's Resend)."""
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from wagtail.admin.views.bulk_action import BulkAction
 
-from . import outbox
+from . import resend_feedback
 from .models import ExportRecord
 from .permissions import delivery_permission_policy
 
@@ -28,13 +27,17 @@ class ResendBulkAction(BulkAction):
     def get_all_objects_in_listing_query(self, parent_id):
         return self.visible.values_list("pk", flat=True)
 
-    @classmethod
-    def execute_action(cls, objects, **kwargs):
-        return outbox.resend(ExportRecord.objects.filter(pk__in=[obj.pk for obj in objects])), 0
+    def execute_action(self, objects, **kwargs):
+        self.resent = resend_feedback.start(
+            ExportRecord.objects.filter(pk__in=[obj.pk for obj in objects]))
+        return self.resent[0], 0
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Only now have the resends run (or been queued): Wagtail acts inside a transaction.
+        if hasattr(self, "resent"):
+            resend_feedback.report(self.request, self.resent)
+        return response
 
     def get_success_message(self, num_parent_objects, num_child_objects):
-        return ngettext(
-            "%(count)d delivery will be sent again.",
-            "%(count)d deliveries will be sent again.",
-            num_parent_objects,
-        ) % {"count": num_parent_objects}
+        return None  # ``form_valid`` says what happened instead

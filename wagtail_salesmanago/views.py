@@ -1,104 +1,71 @@
 """The admin's "SALESmanago deliveries": a read-only list and detail, with Resend."""
 
 import json
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
-from django_filters import ChoiceFilter, DateFromToRangeFilter, ModelChoiceFilter
-from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, TitleColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.widgets import HeaderButton
-from wagtail.contrib.forms.utils import get_forms_for_user
 
-from . import outbox
+from . import badges, delivery_columns, display, resend_feedback
 from .models import ExportRecord
 from .permissions import delivery_permission_policy
+from .submissions import submissions_url
 
 NAME = "wagtail_salesmanago_deliveries"
-STATUS_CLASSES = {
-    "sent": "w-status--primary",
-    "pending": "w-status--label",
-    "retrying": "w-status--label",
-    "failed": "w-status--warning",
-    "skipped": "",
-    "held": "w-status--warning",
-}
+Status = ExportRecord.Status
 
-EVENT_MARKERS = {
-    ExportRecord.EventStatus.FAILED: _("event failed"),
-    ExportRecord.EventStatus.HELD: _("event on hold"),
+#: Fields of the detail that mean nothing in some states: shown only when this holds.
+APPLIES = {
+    "next_attempt_at": lambda record: record.status in (Status.PENDING, Status.RETRYING),
+    "sent_at": lambda record: record.sent_at is not None,
+    "salesmanago_contact_id": lambda record: bool(record.salesmanago_contact_id),
+    "event_sent_at": lambda record: record.event_sent_at is not None,
 }
 
 
-def form_pages(request):
-    return get_forms_for_user(request.user) if request else ExportRecord.objects.none()
-
-
-class DeliveryFilterSet(WagtailFilterSet):
-    status = ChoiceFilter(label=_("status"), choices=ExportRecord.Status.choices)
-    page = ModelChoiceFilter(label=_("form page"), queryset=form_pages)
-    created_at = DateFromToRangeFilter(label=_("created"), widget=DateRangePickerWidget)
-
-    class Meta:
-        model = ExportRecord
-        fields = ["status", "page", "created_at"]
-
-
-class StatusColumn(Column):
-    """The contact's status; a failed or held event is marked next to it."""
-
-    def get_value(self, instance):
-        status = format_html(
-            '<span class="w-status {}">{}</span>',
-            STATUS_CLASSES[instance.status],
-            instance.get_status_display(),
-        )
-        marker = EVENT_MARKERS.get(instance.event_status)
-        if marker:
-            status += format_html(' <span class="w-status w-status--warning">{}</span>', marker)
-        return status
+def resend_url(record, back):
+    """The bulk Resend's confirmation for this one delivery, returning to ``back``."""
+    opts = ExportRecord._meta
+    url = reverse("wagtail_bulk_action", args=[opts.app_label, opts.model_name, "resend"])
+    return f"{url}?{urlencode({'id': record.pk, 'next': back})}"
 
 
 class DeliveryIndexView(IndexView):
     #: The permission-policy action whose deliveries are listed.
     listed_for = "view"
+    results_template_name = "wagtail_salesmanago/deliveries_results.html"
 
     @cached_property
     def columns(self):
-        return [BulkActionsCheckboxColumn("bulk_actions", obj_type="delivery"), *super().columns]
+        return delivery_columns.list_columns()
 
     def get_base_queryset(self):
         return self.permission_policy.instances_user_has_permission_for(
             self.request.user, self.listed_for
-        ).select_related("page")
+        ).select_related("page").annotate(_contact=delivery_columns.CONTACT)
 
-    @property
-    def header_buttons(self):
-        buttons = super().header_buttons
-        # With an invalid filter Wagtail lists everything: no button for a list nobody asked for.
-        if self.request.GET.get("status") == "failed" and self.filters.is_valid():
-            buttons.append(
-                HeaderButton(
-                    _("Resend all failed in this list"),
-                    url="#",
-                    icon_name="resubmit",
-                    attrs={
-                        "data-controller": "w-action",
-                        "data-action": "w-action#post",
-                        "data-w-action-url-value": reverse(f"{NAME}:resend_listed")
-                        + "?" + self.request.GET.urlencode(),
-                    },
-                )
-            )
-        return buttons
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["resend_listed_url"] = self.resend_listed_url()
+        return context
+
+    def resend_listed_url(self):
+        """Where "Resend all failed in this list" posts, when the list is filtered to failed ones.
+
+        Rendered inside the results, which Wagtail's filter panel refreshes: it follows the filters.
+        With an invalid filter Wagtail lists everything: no button for a list nobody asked for.
+        """
+        if self.request.GET.get("status") != Status.FAILED or not self.filters.is_valid():
+            return None
+        query = self.request.GET.copy()
+        query.pop("_w_filter_fragment", None)
+        return reverse(f"{NAME}:resend_listed") + "?" + query.urlencode()
 
 
 class ResendListedView(DeliveryIndexView):
@@ -118,27 +85,63 @@ class ResendListedView(DeliveryIndexView):
         if not self.filters.is_valid():
             messages.error(request, _("Nothing was sent again: the list's filters are not valid."))
             return redirect(back)
-        records = self.get_queryset().filter(status=ExportRecord.Status.FAILED)
-        report(request, outbox.resend(records))
+        resent = resend_feedback.start(self.get_queryset().filter(status=Status.FAILED))
+        resend_feedback.report(request, resent)
         return redirect(back)
 
 
 class DeliveryInspectView(InspectView):
     template_name = "wagtail_salesmanago/delivery_inspect.html"
+    page_title = _("SALESmanago delivery")
 
     def get_object(self, queryset=None):
         visible = self.permission_policy.instances_user_has_permission_for(self.request.user, "view")
-        return get_object_or_404(visible, pk=self.pk)
+        return get_object_or_404(visible.select_related("page"), pk=self.pk)
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        if not self.object.event_status:  # the form had no event: no empty rows for it
-            self.fields = [name for name in self.fields if not name.startswith("event_")]
+        record = self.object
+        self.fields = [
+            name for name in self.fields
+            # The form had no event: no empty rows for it.
+            if (record.event_status or not name.startswith("event_"))
+            and APPLIES.get(name, lambda record: True)(record)
+        ]
+
+    def get_page_subtitle(self):
+        return delivery_columns.title(self.object)
 
     def get_field_label(self, field_name, field):
         if field_name == "email" and self.object.mode == ExportRecord.Mode.UPDATE:
             return _("E-mail answer (used only if SALESmanago does not know the contact ID)")
         return super().get_field_label(field_name, field)
+
+    def get_field_display_value(self, field_name, field):
+        value = getattr(self.object, field_name)
+        if field_name in ("status", "event_status"):
+            return badges.status_tag(value, getattr(self.object, f"get_{field_name}_display")())
+        if field_name == "page":
+            return value.get_admin_display_title()
+        if field is not None and field.get_internal_type() == "DateTimeField":
+            return display.admin_datetime(value)
+        if not value and value != 0:
+            return display.EMPTY
+        return super().get_field_display_value(field_name, field)
+
+    @cached_property
+    def can_resend(self):
+        return self.object.status != Status.SKIPPED and self.permission_policy.user_has_permission(
+            self.request.user, "resend")
+
+    @cached_property
+    def header_buttons(self):
+        back = reverse(f"{NAME}:inspect", args=[self.object.pk])
+        buttons = [HeaderButton(_("Form submissions"), url=submissions_url(self.object),
+                                icon_name="form")]
+        if self.can_resend:
+            buttons.append(HeaderButton(_("Resend"), url=resend_url(self.object, back),
+                                        icon_name="resubmit"))
+        return buttons
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -147,8 +150,6 @@ class DeliveryInspectView(InspectView):
         context["event_payload"] = json.dumps(
             self.object.event_payload, indent=2, ensure_ascii=False
         )
-        context["resend_url"] = reverse(f"{NAME}:resend", args=[self.object.pk])
-        context["can_resend"] = self.object.status != ExportRecord.Status.SKIPPED
         return context
 
 
@@ -167,21 +168,8 @@ class DeliveryViewSet(ModelViewSet):
         "attempts", "last_error", "notes", "created_at", "sent_at", "next_attempt_at",
         "event_status", "event_id", "event_attempts", "event_error", "event_sent_at",
     ]
-    list_display = [
-        StatusColumn("status", label=_("Status")),
-        "page",
-        TitleColumn(
-            "contact",
-            label=_("Contact"),
-            url_name=f"{NAME}:inspect",
-            get_title_id=lambda record: f"delivery_{record.pk}_title",
-        ),
-        "mode",
-        "attempts",
-        "last_error",
-        "created_at",
-    ]
-    filterset_class = DeliveryFilterSet
+    list_display = ["status"]  # the index view's ``columns`` replace it
+    filterset_class = delivery_columns.DeliveryFilterSet
     search_fields = ["email", "contact_id"]
     search_backend_name = None  # plain database filtering, no search index needed
     permission_policy = delivery_permission_policy
@@ -194,28 +182,9 @@ class DeliveryViewSet(ModelViewSet):
     def get_urlpatterns(self):
         return [
             *super().get_urlpatterns(),
-            path("resend/<int:pk>/", require_POST(self.resend_one), name="resend"),
             path("resend/", self.resend_listed_view, name="resend_listed"),
         ]
-
-    def visible(self, request):
-        return self.permission_policy.instances_user_has_permission_for(request.user, "resend")
-
-    def resend_one(self, request, pk):
-        record = get_object_or_404(self.visible(request), pk=pk)
-        count = outbox.resend(ExportRecord.objects.filter(pk=record.pk))
-        report(request, count)
-        return redirect(f"{NAME}:inspect", record.pk)
 
     @property
     def resend_listed_view(self):
         return self.construct_view(ResendListedView, **self.get_index_view_kwargs())
-
-
-def report(request, count):
-    messages.success(
-        request,
-        ngettext("%(count)d delivery will be sent again.", "%(count)d deliveries will be sent again.",
-                 count) % {"count": count},
-    )
-

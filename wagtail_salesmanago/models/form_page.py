@@ -172,6 +172,12 @@ class SalesmanagoFormMixin(models.Model):
             getattr(self, "_salesmanago_cookie_id", ""),
         )
 
+    def get_submissions_list_view_class(self):
+        # Imported here: the admin view module needs the models this module is part of.
+        from ..submissions import with_deliveries
+
+        return with_deliveries(super().get_submissions_list_view_class())
+
     def get_salesmanago_questions(self):
         """Override this to choose which questions become custom details (default: all).
 

@@ -1,0 +1,30 @@
+"""Status tags for deliveries, the same in the list, the detail, the editor panel and the dashboard.
+
+Wagtail's ``w-status--label`` tag, coloured with Wagtail's own palette utilities: failed is
+alarming (critical), retrying and on hold warn, sent is positive, pending and skipped are neutral.
+"""
+
+from django.template.loader import render_to_string
+from django.utils.text import capfirst
+
+TEMPLATE = "wagtail_salesmanago/includes/status_tag.html"
+
+COLOURS = {
+    "sent": "w-bg-positive-50 w-text-positive-100",
+    "pending": "",
+    "retrying": "w-bg-warning-50 w-text-warning-100",
+    "failed": "w-bg-critical-50 w-text-critical-200",
+    "held": "w-bg-warning-50 w-text-warning-100",
+    "skipped": "w-text-text-meta",
+}
+
+
+def status_tag(status, label):
+    """HTML of the tag for a status (an ``ExportRecord.Status`` or ``EventStatus`` value)."""
+    return render_to_string(TEMPLATE, {"status": status, "label": capfirst(label)})
+
+
+def status_classes(status):
+    """The tag's CSS classes for a status (``salesmanago-status--<status>`` names it for tests)."""
+    return f"w-status--label salesmanago-status--{status} {COLOURS.get(status, '')}".strip()
+

@@ -1,0 +1,55 @@
+"""Wagtail's form submissions list, with a column linking each submission to its delivery."""
+
+from functools import cache
+
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from . import badges, display
+from .permissions import delivery_permission_policy
+
+INSPECT = "wagtail_salesmanago_deliveries:inspect"
+
+@cache
+def with_deliveries(view_class):
+    """``view_class`` (a ``SubmissionsListView``) with a "SALESmanago" column after the answers."""
+    return type(view_class.__name__, (DeliveriesColumnMixin, view_class), {})
+
+class DeliveriesColumnMixin:
+    """Adds each submission's delivery (its status tag, linking to the delivery) to the listing."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.is_export or "data_rows" not in context:
+            return context
+        records = self.deliveries([row["model_id"] for row in context["data_rows"]])
+        context["data_headings"].append({"name": "salesmanago", "label": _("SALESmanago"),
+                                         "order": None})
+        for row in context["data_rows"]:
+            record = records.get(str(row["model_id"]))
+            row["fields"].append(delivery_link(record) if record else display.EMPTY)
+        return context
+
+    def deliveries(self, submission_ids):
+        visible = delivery_permission_policy.instances_user_has_permission_for(
+            self.request.user, "view")
+        submission_type = ContentType.objects.get_for_model(self.form_page.get_submission_class())
+        records = visible.filter(
+            submission_type=submission_type, submission_id__in=[str(pk) for pk in submission_ids]
+        )
+        return {record.submission_id: record for record in records}
+
+def delivery_link(record):
+    return format_html(
+        '<a href="{}" aria-label="{}">{}</a>',
+        reverse(INSPECT, args=[record.pk]),
+        _("SALESmanago delivery: %(status)s") % {"status": record.get_status_display()},
+        badges.status_tag(record.status, record.get_status_display()),
+    )
+
+
+def submissions_url(record):
+    """The Wagtail submissions list holding this delivery's submission."""
+    return reverse("wagtailforms:list_submissions", args=[record.page_id])

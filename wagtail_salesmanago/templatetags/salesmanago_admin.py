@@ -1,0 +1,39 @@
+"""Tags for the deliveries admin's templates (the list, the detail, the editor panel, the dashboard).
+
+``{% salesmanago_status_tag record %}`` renders a delivery's status tag (see ``badges``);
+``{{ moment|salesmanago_datetime }}`` writes a date as the rest of the deliveries admin does.
+"""
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from .. import badges, display
+from ..models import ExportRecord
+
+register = template.Library()
+
+
+@register.simple_tag
+def salesmanago_status_tag(record, event=False):
+    """The record's contact status tag, or its event's with ``event=True``."""
+    if event:
+        return mark_safe(badges.status_tag(record.event_status, record.get_event_status_display()))
+    return mark_safe(badges.status_tag(record.status, record.get_status_display()))
+
+
+@register.simple_tag
+def salesmanago_status_classes(status):
+    return badges.status_classes(status)
+
+
+@register.filter
+def salesmanago_datetime(value):
+    return display.admin_datetime(value)
+
+
+@register.filter
+def salesmanago_attempt_mode(attempt):
+    """An attempt's mode in the reader's language (attempts store the raw ``ExportRecord.Mode``)."""
+    if attempt.mode not in ExportRecord.Mode.values:
+        return attempt.mode
+    return ExportRecord.Mode(attempt.mode).label if attempt.mode else display.EMPTY
