@@ -129,7 +129,7 @@ def test_the_detail_offers_resend_with_a_confirmation_only_where_it_makes_sense(
     assert "/exportrecord/resend/" not in admin.get(inspect(failed)).content.decode()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # real commits; the site as it found it
 def test_resend_says_what_happened(admin, client, sm):
     page = make_form_page(title="Form A")
     SalesmanagoSettings.objects.update(client_id="")
