@@ -139,7 +139,8 @@ def start(page, since=None, until=None, status=ExportRun.Status.RUNNING):
             "%(total)s done). If its process was killed, run it again after %(time)s.") % {
             "title": page.title, "done": active.done, "total": active.total,
             "time": f"{timezone.localtime(active.updated_at + STALE):%H:%M}"})
-    return ExportRun.objects.create(page=page, since=since, until=until, status=status)
+    return ExportRun.objects.create(page=page, since=since, until=until, status=status,
+                                    total=past_answers(page, since, until).count())
 
 
 def run(export_run, *, batch_size=None, progress=None):
