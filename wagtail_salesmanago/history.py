@@ -22,7 +22,7 @@ from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import CharField, Exists, OuterRef
+from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -86,10 +86,11 @@ def past_answers(page, since=None, until=None):
     """
     model = page.get_submission_class()
     covered = ExportRecord.objects.exclude(status=Status.FAILED).filter(
-        submission_type=ContentType.objects.get_for_model(model),
-        submission_id=Cast(OuterRef("pk"), output_field=CharField()),
-    )
-    answers = model.objects.filter(page=page).filter(~Exists(covered))
+        submission_type=ContentType.objects.get_for_model(model)).values("submission_id")
+    # NOT IN an uncorrelated subquery: read once (a correlated EXISTS made SQLite scan the
+    # records once per answer, by the content type's index: minutes for 100,000).
+    answers = model.objects.filter(page=page).annotate(
+        key=Cast("pk", output_field=CharField())).exclude(key__in=covered)
     if since:
         answers = answers.filter(submit_time__gte=day_start(since))
     if until:
