@@ -126,10 +126,14 @@ def free_port():
 
 
 class SandboxProcess:
-    """The sandbox in a process of its own, answering in LATENCY seconds."""
+    """The sandbox in a process of its own, answering in LATENCY seconds, at ``port`` (the one the
+    site's settings name)."""
+
+    def __init__(self, port):
+        self.port = port
 
     def __enter__(self):
-        port = free_port()
+        port = self.port
         self.url = f"http://127.0.0.1:{port}"
         command = [sys.executable, "-m", "wagtail_salesmanago.sandbox", "--port", str(port),
                    "--latency", str(LATENCY), "--failure-rate", str(FAILURE_RATE), "--seed", "1"]
@@ -158,11 +162,12 @@ def p4():
                "DJANGO_SETTINGS_MODULE": "tests.settings", "TASKS_BACKEND": "",
                "RETRY_BASE": "0"}
         env.pop("DB_ENGINE", None)
-        with SandboxProcess() as sandbox:
+        port = free_port()
+        with SandboxProcess(port) as sandbox:
             page = run_child(env, "seed", sandbox.url)["page"]
             baseline = run_child(env, "bare", page, sandbox.url)
             assert sandbox.contacts() == PAST == baseline["sent"], baseline
-        with SandboxProcess() as sandbox:
+        with SandboxProcess(port) as sandbox:
             ours = run_child(env, "export", page)
             contacts = sandbox.contacts()
     assert ours["records"] == PAST and ours["rerun"] == "0 answers to export.", ours

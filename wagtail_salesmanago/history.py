@@ -187,8 +187,11 @@ def send(ids, size, skipped=0):
     began = timezone.now()
     while claimed := batches.claim(size, timezone.now(), began, pk__in=ids):
         batches.send_batch(claimed, timezone.now())
-    # Contacts by ID, and those a refused batch left to go alone at once: each once in this pass.
-    for record_id in list(outbox.due().filter(pk__in=ids).values_list("pk", flat=True)):
+    # What batches do not carry (contacts by ID, those left out of a batch's contactIds) goes
+    # alone, each once in this pass; e-mail contacts to retry wait for the next batch.
+    carried = batches.batchable(timezone.now()).filter(pk__in=ids).values("pk")
+    alone = outbox.due().filter(pk__in=ids).exclude(pk__in=carried)
+    for record_id in list(alone.values_list("pk", flat=True)):
         try:
             outbox.send(record_id)
         except Exception:
