@@ -54,16 +54,19 @@ def seed(url):
     from wagtail_salesmanago.sandbox.server import (DEFAULT_API_SECRET, DEFAULT_CLIENT_ID,
                                                     DEFAULT_OWNER)
 
-    SalesmanagoSettings.objects.update_or_create(site=Site.objects.get(is_default_site=True), defaults={
-        "endpoint": url, "client_id": DEFAULT_CLIENT_ID, "api_secret": DEFAULT_API_SECRET,
-        "owner_email": DEFAULT_OWNER})
+    SalesmanagoSettings.objects.update_or_create(
+        site=Site.objects.get(is_default_site=True),
+        defaults={"endpoint": url, "client_id": DEFAULT_CLIENT_ID,
+                  "api_secret": DEFAULT_API_SECRET, "owner_email": DEFAULT_OWNER})
     page = make_form_page(title="Past answers")
     names = {field.label: field.clean_name for field in page.get_form_fields()}
     model = page.get_submission_class()
     for start in range(0, PAST, 5000):
-        model.objects.bulk_create([model(page=page, form_data={
-            names["Twój e-mail"]: f"past{n}@example.com", names["Komentarz"]: f"Odpowiedź {n}",
-            names["Jak oceniasz naszą obsługę?"]: "Dobrze"}) for n in range(start, min(start + 5000, PAST))])
+        model.objects.bulk_create([
+            model(page=page, form_data={
+                names["Twój e-mail"]: f"past{n}@example.com", names["Komentarz"]: f"Odpowiedź {n}",
+                names["Jak oceniasz naszą obsługę?"]: "Dobrze"})
+            for n in range(start, min(start + 5000, PAST))])
     return {"page": page.pk}
 
 

@@ -90,11 +90,11 @@ def create_record(page, submission, answers, raw_contact_id, cookie_id="", *, ac
 
 
 def build_record(page, submission, answers, raw_contact_id, cookie_id="", *, account=UNREAD,
-                 questions=None, past=False):
-    """``create_record``'s record, not saved yet (a historical export stores many at once).
+                 questions=None, event=True):
+    """``create_record``'s record, not saved yet (``history`` stores many at once).
 
-    ``questions``: the page's, if the caller has read them. ``past``: a past answer, exported
-    later (``history``): no double opt-in e-mail and no event, see ``history.past_lead``.
+    ``questions``: the page's, if the caller has read them. ``event``: whether the form's event
+    is planned (not for past answers, see ``history``).
     """
     if account is UNREAD:
         account = account_for_page(page)
@@ -127,28 +127,9 @@ def build_record(page, submission, answers, raw_contact_id, cookie_id="", *, acc
     if not plan.mode:
         record.status = ExportRecord.Status.SKIPPED
         record.last_error = NO_IDENTITY
-    elif past:
-        record.payload = past_lead(record)
-    else:
+    elif event:
         plan_event(record, page, submission, site)
     return record
-
-
-#: On a past answer's record whose form asks for double opt-in.
-PAST_DOUBLE_OPT_IN = (
-    "A past answer: its consent is sent with the time it was given, but no double opt-in e-mail "
-    "is requested (months later it would puzzle the contact); the opt-in status is left alone."
-)
-
-
-def past_lead(record):
-    """A past answer's body: its consent as given then, but never a confirmation e-mail now."""
-    if not contact_fields.asks_double_opt_in(record.payload):
-        return record.payload
-    add_note(record, PAST_DOUBLE_OPT_IN)
-    contact, lead_fields = contact_fields.lead_of(record.payload)
-    body = {k: v for k, v in record.payload.items() if k not in contact_fields.LEAD_KEYS}
-    return {**body, **contact_fields.without_double_opt_in(lead_fields)}
 
 
 def plan_event(record, page, submission, site):

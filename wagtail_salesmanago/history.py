@@ -11,7 +11,7 @@ sends the page's records still due (a run killed after storing a chunk). Records
 claimed wait for their claim to lapse, as in ``outbox``, then go with the next run or retry.
 
 A past answer is not a live one: its consent carries the answer's own time and no IP (none was
-kept), no double opt-in e-mail is requested (``delivery.past_lead``), and no event is added (its
+kept), no double opt-in e-mail is requested (``without_double_opt_in``), and no event is added (its
 automation rules would fire for answers months old, one call per answer).
 """
 
@@ -27,7 +27,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import batches, delivery, outbox
+from . import batches, contact_fields, delivery, outbox
 from .account import LABELS, account_for_page
 from .models import ExportRecord, ExportRun, SalesmanagoFormMixin
 
@@ -113,11 +113,29 @@ def chunks(answers):
 
 
 def build(page, account, questions, submission):
-    """A past answer's record, mapped as a live one (not saved)."""
-    return delivery.build_record(
+    """A past answer's record, mapped as a live one, without its event (not saved)."""
+    record = delivery.build_record(
         page, submission, submission.form_data, page.get_salesmanago_past_contact_id(submission),
-        account=account, questions=questions, past=True,
+        account=account, questions=questions, event=False,
     )
+    if contact_fields.asks_double_opt_in(record.payload):
+        delivery.add_note(record, PAST_DOUBLE_OPT_IN)
+        record.payload = without_double_opt_in(record.payload)
+    return record
+
+
+#: On a past answer's record whose form asks for double opt-in.
+PAST_DOUBLE_OPT_IN = (
+    "A past answer: its consent is sent with the time it was given, but no double opt-in e-mail "
+    "is requested (months later it would puzzle the contact); the opt-in status is left alone."
+)
+
+
+def without_double_opt_in(body):
+    """A past answer's body: its consent as given then, but never a confirmation e-mail now."""
+    lead_fields = contact_fields.lead_of(body)[1]
+    rest = {key: value for key, value in body.items() if key not in contact_fields.LEAD_KEYS}
+    return {**rest, **contact_fields.without_double_opt_in(lead_fields)}
 
 
 def dry_run(page, since=None, until=None):
