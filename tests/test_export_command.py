@@ -21,7 +21,8 @@ BATCH = "/api/contact/batchupsert"
 
 
 def past(page, count, start=0, email=True, **values):
-    """``count`` stored answers of ``page`` that were never exported (given before export was on)."""
+    """``count`` stored answers of ``page`` that were never exported (given before export was
+    switched on)."""
     names = {field.label: field.clean_name for field in page.get_form_fields()}
     model = page.get_submission_class()
     answers = []

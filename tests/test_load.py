@@ -50,7 +50,7 @@ def test_two_thousand_answers_with_a_flaky_salesmanago(sm, on_commit, settings):
           f"({time.monotonic() - submitted:.1f} s); {failed} calls failed of {len(sm.requests())}")
 
 
-#: Past answers exported under load; `make bench` runs the 100,000 of issue 11 (benchmarks/p4_export.py).
+#: Past answers exported under load; `make bench` runs the 100,000 of issue 11.
 PAST = int(os.environ.get("LOAD_PAST_ANSWERS", "10000"))
 
 

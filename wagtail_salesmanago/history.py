@@ -1,10 +1,12 @@
-"""Exporting a form's past answers: ``salesmanago_export`` and the page panel's "Export past answers".
+"""Exporting a form's past answers: ``salesmanago_export``, and the page panel's "Export N past
+answers".
 
 Records are built with the live answers' mapping (``delivery.build_record``) and stored a chunk at a
 time (``bulk_create``), so that 100,000 answers never sit in memory at once. Each chunk is then sent
-as the retry drain sends a backlog (``batches``): e-mail contacts in ``contact/batchupsert`` calls of
-``BATCH_SIZE`` (SALESmanago's WordPress plugin exports 400 per call: ``ExportModel::PACKAGE_SIZE``),
-each marked from the answer's ``contactIds``; the rest (contacts by ID) one by one, by ``outbox``.
+as the retry drain sends a backlog (``batches``): e-mail contacts in ``contact/batchupsert`` calls
+of ``BATCH_SIZE`` (SALESmanago's WordPress plugin exports 400 per call:
+``ExportModel::PACKAGE_SIZE``), each marked from the answer's ``contactIds``; the rest (contacts by
+ID) one by one, by ``outbox``.
 
 Resumable: a submission that has a record (any but a failed one) never gets another, and a run first
 sends the page's records still due (a run killed after storing a chunk). Records a killed run had
