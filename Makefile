@@ -79,6 +79,8 @@ wheel-check: dist
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench.py
+	# The load test's 100,000 past answers with 10% failed calls (the suite runs 10,000).
+	LOAD_PAST_ANSWERS=100000 $(BIN)/python -m pytest -q -s -m slow tests/test_load.py -k past_answers
 
 demo: $(VENV)/.installed
 	SANDBOX_PORT=$(SANDBOX_PORT) DEMO_PORT=$(DEMO_PORT) $(BIN)/python example_project/demo.py

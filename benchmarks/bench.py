@@ -9,6 +9,8 @@ P3b a backlog of BENCH_BACKLOG (10,000) due records drained by `salesmanago_retr
     vs a bare requests.Session loop of single upserts, both with the sandbox answering in L ms
     (the bare loop's rate is taken over its first BENCH_BARE_SAMPLE (500) bodies: at L = 20 ms,
     10,000 single calls would add minutes and the per-call rate does not change)
+P4  BENCH_PAST (100,000) past answers exported by `salesmanago_export` vs a bare loop of batch calls
+    (benchmarks/p4_export.py: each side in its own process, its peak RSS measured)
 
 Each measurement is interleaved with its baseline, repeated, and summarised by medians. Peak memory
 (tracemalloc) is measured in a separate, untimed pass. Prints a table, then one JSON line.
@@ -240,6 +242,9 @@ def main():
     sandbox.misbehave(latency=LATENCY)
     p3b_ours, p3b_bare, p3b_calls = backlog_drain(sandbox, on)
     sandbox.stop()
+    from p4_export import p4
+
+    p4_result = p4()
 
     results = {
         "P1": {"export_ms": p1_on * 1000, "baseline_ms": p1_off * 1000, "ratio": p1_on / p1_off,
@@ -258,6 +263,7 @@ def main():
                      "ratio": p3b_ours / p3b_bare, "backlog": BACKLOG, "batch_calls": p3b_calls,
                      "bare_sample": BARE_SAMPLE, "latency_ms": LATENCY * 1000,
                      "goal": ">= 5", "met": p3b_ours / p3b_bare >= 5},
+        "P4": p4_result,
         "repeats": REPEATS, "requests": REQUESTS, "machine": machine(),
     }
     print(f"\n{'':4}{'measured':>22}{'baseline':>22}{'result':>24}{'goal':>26}{'peak':>10}")
@@ -274,6 +280,10 @@ def main():
           f"{'(SALESmanago at ' + format(LATENCY * 1000, '.0f') + ' ms)':>26}")
     print(f"P3b {p3b_ours:>17.1f} /s   {p3b_bare:>17.1f} /s   {p3b_ours / p3b_bare:>22.3f}x"
           f"{'>= 5x':>26}   ({BACKLOG} records, {p3b_calls} batch calls)")
+    print(f"P4  {p4_result['export_s']:>19.1f} s {p4_result['bare_loop_s']:>19.1f} s "
+          f"{p4_result['ratio']:>23.2f}x{'<= 60 s, <= 200 MB':>26}"
+          f"{p4_result['export_peak_mib']:>7.0f} MiB ({p4_result['answers']} answers; bare loop "
+          f"{p4_result['bare_loop_peak_mib']:.0f} MiB)")
     print(f"({REPEATS} repetitions of {REQUESTS}, medians; {results['machine']})\n")
     print(json.dumps(results))
 

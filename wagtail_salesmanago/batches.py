@@ -60,16 +60,17 @@ def drain(*, limit=None, size=None, rounds=None):
     return outcomes
 
 
-def claim(size, now, due_by=None):
-    """Claim up to ``size`` batchable records in one UPDATE; their ids.
+def claim(size, now, due_by=None, **among):
+    """Claim up to ``size`` batchable records in one UPDATE (of those matching ``among``, if
+    given: a page's, say); their ids.
 
     On PostgreSQL the candidates are locked with SKIP LOCKED, so racing drainers take different
     records; the outer condition is checked again on each row, so no record is claimed twice.
     """
     if connection.vendor not in ("postgresql", "sqlite"):  # no UPDATE ... RETURNING
-        ids = batchable(now, due_by).values_list("pk", flat=True)[:size]
+        ids = batchable(now, due_by).filter(**among).values_list("pk", flat=True)[:size]
         return [pk for pk in list(ids) if outbox.claim(pk, now)]
-    candidates = batchable(now, due_by)
+    candidates = batchable(now, due_by).filter(**among)
     if connection.features.has_select_for_update_skip_locked:
         candidates = candidates.select_for_update(skip_locked=True, of=("self",))
     qn, adapt = connection.ops.quote_name, connection.ops.adapt_datetimefield_value

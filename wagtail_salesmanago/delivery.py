@@ -84,11 +84,23 @@ def create_record(page, submission, answers, raw_contact_id, cookie_id="", *, ac
 
     ``account``: the page's site's account, if the caller has read it (``None``: no site).
     """
+    record = build_record(page, submission, answers, raw_contact_id, cookie_id, account=account)
+    record.save()
+    return record
+
+
+def build_record(page, submission, answers, raw_contact_id, cookie_id="", *, account=UNREAD,
+                 questions=None, event=True):
+    """``create_record``'s record, not saved yet (``history`` stores many at once).
+
+    ``questions``: the page's, if the caller has read them. ``event``: whether the form's event
+    is planned (not for past answers, see ``history``).
+    """
     if account is UNREAD:
         account = account_for_page(page)
     site = account.site if account else None
     plan = mapping.plan_export(
-        page.get_salesmanago_questions(),
+        page.get_salesmanago_questions() if questions is None else questions,
         answers,
         raw_contact_id,
         page.salesmanago_tag,
@@ -115,9 +127,8 @@ def create_record(page, submission, answers, raw_contact_id, cookie_id="", *, ac
     if not plan.mode:
         record.status = ExportRecord.Status.SKIPPED
         record.last_error = NO_IDENTITY
-    else:
+    elif event:
         plan_event(record, page, submission, site)
-    record.save()
     return record
 
 

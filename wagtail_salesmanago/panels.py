@@ -11,7 +11,7 @@ from wagtail.admin.panels import FieldPanel, Panel
 from . import contact_fields, mapping
 from .locales import name_questions
 from .owners import account_users
-from .permissions import delivery_permission_policy
+from .permissions import delivery_permission_policy, may_export_past_answers
 
 
 class DeliveriesPanel(Panel):
@@ -44,12 +44,31 @@ class DeliveriesPanel(Panel):
                 last_error=records.last_error_for(page),
                 list_url=f"{index}?page={page.pk}",
                 failed_url=f"{index}?page={page.pk}&status=failed",
+                **past_answers_context(self.request.user, page),
             )
             return context
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("heading", _("Deliveries"))
         super().__init__(*args, **kwargs)
+
+
+def past_answers_context(user, page):
+    """The latest export of the form's past answers, and how many are left to export."""
+    from .history import past_answers  # models import this module
+    from .models import ExportRun
+
+    if not page.salesmanago_enabled:
+        return {}
+    export_run = ExportRun.objects.latest_for(page)
+    active = export_run is not None and export_run.status in ExportRun.ACTIVE
+    may_export = not active and may_export_past_answers(user, page)
+    return {
+        "export_run": export_run,
+        "export_active": active,
+        "past_count": past_answers(page).count() if may_export else 0,
+        "export_url": reverse("wagtail_salesmanago_export", args=[page.pk]),
+    }
 
 
 class OwnerInput(forms.EmailInput):

@@ -42,3 +42,10 @@ class DeliveryPermissionPolicy(BasePermissionPolicy):
 
 #: The one instance, shared by the viewset, the bulk action, the dashboard and the page panel.
 delivery_permission_policy = DeliveryPermissionPolicy()
+
+
+def may_export_past_answers(user, page):
+    """Whether the user may send a form's past answers to SALESmanago: one who may resend its
+    deliveries and edit the page (whose SALESmanago settings the export follows)."""
+    return (delivery_permission_policy.user_has_permission_for_page(user, "resend", page)
+            and page.permissions_for_user(user).can_edit())

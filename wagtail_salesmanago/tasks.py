@@ -28,3 +28,11 @@ def check_hold(site_id):
     from .outbox import check_site
 
     check_site(site_id)
+
+
+@task()
+def export_past_answers(run_id):
+    """Export a form's past answers, as ``salesmanago_export`` does (the page panel's action)."""
+    from .history import run_queued
+
+    run_queued(run_id)

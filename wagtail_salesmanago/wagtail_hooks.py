@@ -8,6 +8,7 @@ from wagtail.admin.ui.components import Component
 from .alerts import failed_list_url
 from .bulk_actions import ResendBulkAction
 from .connection import test_connection_view
+from .export_views import export_view
 from .models import DeliveryHold, ExportRecord, SalesmanagoSettings
 from .permissions import delivery_permission_policy
 from .views import DeliveryViewSet
@@ -21,6 +22,7 @@ def register_connection_test_url():
     return [
         path("salesmanago/test-connection/<int:site_id>/", test_connection_view,
              name="wagtail_salesmanago_test_connection"),
+        path("salesmanago/export/<int:page_id>/", export_view, name="wagtail_salesmanago_export"),
     ]
 
 

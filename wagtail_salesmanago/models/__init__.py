@@ -2,6 +2,7 @@ from .fields import SalesmanagoFieldMixin
 from .form_page import SalesmanagoFormMixin
 from .holds import DeliveryHold
 from .records import DeliveryAttempt, ExportRecord
+from .runs import ExportRun
 from .settings import DEFAULT_DETAIL_PREFIX, SalesmanagoSettings
 
 __all__ = [
@@ -9,6 +10,7 @@ __all__ = [
     "DeliveryAttempt",
     "DeliveryHold",
     "ExportRecord",
+    "ExportRun",
     "SalesmanagoFieldMixin",
     "SalesmanagoFormMixin",
     "SalesmanagoSettings",

@@ -178,6 +178,12 @@ class SalesmanagoFormMixin(models.Model):
 
         return with_deliveries(super().get_submissions_list_view_class())
 
+    def get_salesmanago_past_contact_id(self, submission):
+        """Override this to give a past answer the SALESmanago contact ID it came with, if your
+        submissions keep one; ``salesmanago_export`` then updates that contact (default: none,
+        since the link's ID is not stored with the answers)."""
+        return ""
+
     def get_salesmanago_questions(self):
         """Override this to choose which questions become custom details (default: all).
 

@@ -49,6 +49,9 @@ class SandboxState:
         self.state_file = state_file
         self.faults = Faults()
         self.contacts = {}  # contact ID -> contact dict
+        # Lower-cased e-mail -> contact ID, so that a lookup stays fast with 100,000 contacts; an
+        # entry is trusted only while that contact still has the e-mail (newEmail changes it).
+        self.emails = {}
         self.requests = collections.deque(maxlen=10000)
         self.lock = threading.RLock()
         self.generation = 0  # bumped by reset(), so requests in flight then are forgotten too
@@ -56,6 +59,8 @@ class SandboxState:
         if state_file and os.path.exists(state_file):
             with open(state_file, encoding="utf-8") as fh:
                 self.contacts = {c["contactId"]: card.complete(c) for c in json.load(fh)}
+            for contact in self.contacts.values():
+                self._index(contact)
 
     # Views -------------------------------------------------------------------------
 
@@ -73,6 +78,7 @@ class SandboxState:
     def reset(self):
         with self.lock:
             self.contacts.clear()
+            self.emails.clear()
             self.requests.clear()
             self.faults = Faults()
             self.generation += 1
@@ -189,6 +195,7 @@ class SandboxState:
             return failure(refusal)
         contact = contact or self._new_contact(email)
         card.apply(contact, body, self.consent_names)
+        self._index(contact)
         return self._ok(contact)
 
     def _update(self, body):
@@ -199,6 +206,7 @@ class SandboxState:
         if contact is None:
             return failure(answers.CONTACT_NOT_FOUND)
         card.apply(contact, body, self.consent_names)
+        self._index(contact)
         return self._ok(contact)
 
     def _refusal(self, body, contact):
@@ -250,11 +258,16 @@ class SandboxState:
 
     def _find_by_email(self, email):
         email = email.strip().lower()
-        return next((c for c in self.contacts.values() if c["email"].lower() == email), None)
+        contact = self.contacts.get(self.emails.get(email))
+        return contact if contact is not None and contact["email"].lower() == email else None
+
+    def _index(self, contact):
+        self.emails[contact["email"].lower()] = contact["contactId"]
 
     def _new_contact(self, email):
         contact = card.new_card(email)
         self.contacts[contact["contactId"]] = contact
+        self._index(contact)
         return contact
 
     def _ok(self, contact):
