@@ -5,6 +5,7 @@ in ASCII, at most ``MAX_NAME_LENGTH`` characters; a label with nothing left to n
 its place in the form; colliding names are numbered ``-2``, ``-3``... in form order.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -52,6 +53,7 @@ def visible_text(label):
     )
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function of strings, asked once per answer
 def detail_key(label, prefix, position):
     """The custom detail name of the question with ``label`` at ``position`` (from 1)."""
     room = max(MAX_NAME_LENGTH - len(prefix), 0)
