@@ -225,6 +225,9 @@ def test_base_url(endpoint, url):
          AuthenticationError, "SALESmanago rejected the credentials or the owner."),
         ("contact/upsert", {"status": 403, "json_body": {"success": False, "message": ["Nope"]}},
          AuthenticationError, "SALESmanago said: Nope (HTTP 403"),
+        # A plain-string message is quoted as it is; a 401 is a refusal whatever its words.
+        ("contact/upsert", {"status": 401, "json_body": {"success": False, "message": "Nope"}},
+         AuthenticationError, "SALESmanago said: Nope (HTTP 401"),
         # Item 12: a 401/403 that is not SALESmanago's answer (a proxy, a WAF): a hold, not retries.
         ("contact/upsert", {"status": 401, "body": "<html>Unauthorized</html>"}, AccessDeniedError,
          "Access to SALESmanago was denied, and the answer was not SALESmanago's (a proxy or "
