@@ -274,6 +274,21 @@ def test_timeouts_and_refused_connection_are_transient(api, client):
     assert isinstance(refused.value.__cause__, requests.ConnectionError)
 
 
+@pytest.mark.parametrize("text, kind", [
+    ("NameResolutionError(...)", "dns"),  # urllib3's own
+    ("[Errno -2] Name or service not known", "dns"),  # glibc
+    ("[Errno 11001] getaddrinfo failed", "dns"),  # Windows
+    ("[Errno 8] nodename nor servname provided, or not known", "dns"),  # macOS
+    ("[Errno 111] Connection refused", "unreachable"),
+])
+def test_a_host_that_does_not_resolve_is_told_from_one_that_does_not_answer(api, client, text, kind):
+    # Test connection says "does not resolve" for the first (connection.transient_message).
+    api.add(responses.POST, URL + "contact/upsert", body=requests.ConnectionError(text))
+    with pytest.raises(TransientError) as caught:
+        client.upsert({})
+    assert caught.value.kind == kind
+
+
 def test_repr_names_the_account_not_the_secret(client):
     assert SECRET not in repr(client)
     assert repr(client) == "SalesmanagoClient('https://app3.salesmanago.pl', client_id='client-1')"

@@ -9,14 +9,14 @@ from django_tasks import task_backends
 from tests.helpers import answer, make_form_page
 from tests.test_retries import run_retry, submit
 from wagtail_salesmanago import outbox
-from wagtail_salesmanago.models import ExportRecord
+from wagtail_salesmanago.models import DeliveryHold, ExportRecord
 
 DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
-def deliveries(backend):
-    """The export tasks handed to the (dummy) task backend, oldest first."""
-    return [r for r in backend.results if r.task.name == "deliver_export"]
+def deliveries(backend, name="deliver_export"):
+    """The export tasks (or others, by name) handed to the (dummy) task backend, oldest first."""
+    return [r for r in backend.results if r.task.name == name]
 
 
 def upserted(sandbox):
@@ -89,3 +89,25 @@ def test_automatic_attempts_are_not_logged_as_staff_resends(client, sm, on_commi
 
     log = list(record.attempt_log.order_by("pk").values_list("outcome", "resend"))
     assert log == [("transient", False), ("sent", False)]
+
+
+@pytest.mark.django_db
+def test_the_deferred_hold_check_resumes_the_site_once_salesmanago_accepts_again(
+        client, sm, on_commit, settings):
+    settings.TASKS = DUMMY
+    backend = task_backends["default"]
+    backend.clear()
+    submit(client, make_form_page(), on_commit, "a@example.com")
+    sm.misbehave(auth_fail=True)
+    run_retry()
+    hold = DeliveryHold.objects.get()
+    [check] = deliveries(backend, "check_hold")
+    assert check.args == [hold.site_id] and check.task.run_after == hold.next_check_at
+
+    sm.misbehave(auth_fail=False)
+    DeliveryHold.objects.update(next_check_at=timezone.now())
+    check.task.call(*check.args)  # what the worker does when it is due
+
+    assert [r["path"] for r in sm.requests()] == ["/api/contact/upsert", "/api/user/listByClient"]
+    assert not DeliveryHold.objects.exists()
+    assert ExportRecord.objects.get().status == "pending"  # due now, for the workers
