@@ -14,7 +14,7 @@ MATRIX_ARGS ?= -q -m "not slow"
 # `make dist` builds with its own small virtualenv: build and twine, not the test extras.
 DIST_VENV ?= .venv-dist
 
-.PHONY: test test-postgres matrix matrix-env dist wheel-check bench demo messages screenshots browser clean
+.PHONY: test test-postgres matrix matrix-env dist wheel-check bench demo messages screenshots browser mutation clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,17 @@ dist: $(DIST_VENV)/.installed
 # The README's install lines run as written on what `make dist` built, then the example site on the wheel.
 wheel-check: dist
 	bash .ci/check-wheel.sh
+
+# Mutation testing of the core modules (setup.cfg [mutmut]) with the fast tests, then the score of
+# each module (docs/mutation.md). Slow, so not in .ci/run; results are kept in mutants/ and reused.
+# Some modules only: make mutation MODULES="mapping outbox models.querysets".
+MUTMUT ?= mutmut==3.8.1
+MODULES ?=
+MUTATION_CHILDREN ?= 2
+mutation: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet "$(MUTMUT)"
+	$(BIN)/mutmut run --max-children $(MUTATION_CHILDREN) $(foreach m,$(MODULES),"wagtail_salesmanago.$(m).*")
+	$(BIN)/python .ci/mutation-scores
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench.py

@@ -225,6 +225,9 @@ def test_base_url(endpoint, url):
          AuthenticationError, "SALESmanago rejected the credentials or the owner."),
         ("contact/upsert", {"status": 403, "json_body": {"success": False, "message": ["Nope"]}},
          AuthenticationError, "SALESmanago said: Nope (HTTP 403"),
+        # A plain-string message is quoted as it is; a 401 is a refusal whatever its words.
+        ("contact/upsert", {"status": 401, "json_body": {"success": False, "message": "Nope"}},
+         AuthenticationError, "SALESmanago said: Nope (HTTP 401"),
         # Item 12: a 401/403 that is not SALESmanago's answer (a proxy, a WAF): a hold, not retries.
         ("contact/upsert", {"status": 401, "body": "<html>Unauthorized</html>"}, AccessDeniedError,
          "Access to SALESmanago was denied, and the answer was not SALESmanago's (a proxy or "
@@ -269,6 +272,21 @@ def test_timeouts_and_refused_connection_are_transient(api, client):
     assert (silent.value.kind, dark.value.kind, refused.value.kind) == ("timeout", "timeout", "unreachable")
     assert isinstance(silent.value.__cause__, requests.Timeout)
     assert isinstance(refused.value.__cause__, requests.ConnectionError)
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("NameResolutionError(...)", "dns"),  # urllib3's own
+    ("[Errno -2] Name or service not known", "dns"),  # glibc
+    ("[Errno 11001] getaddrinfo failed", "dns"),  # Windows
+    ("[Errno 8] nodename nor servname provided, or not known", "dns"),  # macOS
+    ("[Errno 111] Connection refused", "unreachable"),
+])
+def test_a_host_that_does_not_resolve_is_told_from_one_that_does_not_answer(api, client, text, kind):
+    # Test connection says "does not resolve" for the first (connection.transient_message).
+    api.add(responses.POST, URL + "contact/upsert", body=requests.ConnectionError(text))
+    with pytest.raises(TransientError) as caught:
+        client.upsert({})
+    assert caught.value.kind == kind
 
 
 def test_repr_names_the_account_not_the_secret(client):

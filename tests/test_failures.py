@@ -120,6 +120,7 @@ def test_a_crash_while_recording_never_reaches_the_visitor(client, sm, on_commit
     assert "Could not record the SALESmanago export of submission" in caplog.text
     record = ExportRecord.objects.get()  # staff see that this answer was not exported
     assert (record.status, record.payload) == ("skipped", {})
+    assert record.submission_id == str(submissions_of(page)[0].pk)
     assert record.last_error == (
         "This export could not be stored (RuntimeError), so nothing was sent. The submission "
         "itself is stored; the server log has the details.")

@@ -207,6 +207,7 @@ def test_parse_contact_id(raw, expected):
         ("\x00\u202e<b>", "Ignored smclientid '\\x00\\u202e<b>': not a contact ID (UUID)."),
         ("x" * 5000, f"Ignored smclientid '{'x' * 64}' (the first 64 of 5000 characters): "
                      "not a contact ID (UUID)."),
+        ("y" * 64, f"Ignored smclientid '{'y' * 64}': not a contact ID (UUID)."),  # not cut
     ],
 )
 def test_an_invalid_contact_id_is_noted_escaped_and_bounded(raw, note):

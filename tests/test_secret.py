@@ -149,7 +149,7 @@ def test_a_failed_settings_save_reports_no_secret(admin, sm, site, monkeypatch, 
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("secret", ["", TYPED_SECRET])
+@pytest.mark.parametrize("secret", ["", TYPED_SECRET], ids=["stored", "typed"])  # stable ids: the secret is random
 @pytest.mark.parametrize("failure", ["sending", "signing"])
 def test_a_failed_connection_test_reports_no_secret_nor_signature(
         admin, sm, site, monkeypatch, error_report, secret, failure):
