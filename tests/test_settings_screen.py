@@ -312,3 +312,13 @@ def test_save_warns_without_blocking_when_salesmanago_cannot_be_reached(admin, s
     warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
     assert warnings == [f"Saved, but the connection test failed: Nothing answers at "
                         f"http://127.0.0.1:{port}. Check the endpoint."]
+
+
+@pytest.mark.django_db
+def test_the_connection_test_answers_in_wagtails_message_styles(admin, sm, site):
+    html = admin.get(settings_url(site)).content.decode()
+    panel = html[html.index('data-controller="salesmanago-connection-test"'):]
+    for kind, icon in [("success", "success"), ("error", "warning")]:
+        template = re.search(rf'data-type="{kind}">\s*<li class="{kind}">\s*<svg class="icon icon-{icon} '
+                             rf'messages-icon"', panel)
+        assert template, kind
