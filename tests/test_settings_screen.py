@@ -322,3 +322,11 @@ def test_the_connection_test_answers_in_wagtails_message_styles(admin, sm, site)
         template = re.search(rf'data-type="{kind}">\s*<li class="{kind}">\s*<svg class="icon icon-{icon} '
                              rf'messages-icon"', panel)
         assert template, kind
+
+
+@pytest.mark.django_db
+def test_a_secret_left_out_of_the_post_is_never_sent_to_a_new_endpoint(admin, sm, site):
+    port = free_port()
+    data = admin.post(connection_url(site), {"endpoint": f"http://127.0.0.1:{port}"}).json()
+    assert data["ok"] is False
+    assert data["message"].startswith("You changed the endpoint or the client ID: type the API secret")
