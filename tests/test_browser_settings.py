@@ -13,7 +13,7 @@ def test_test_connection_checks_the_endpoint_as_save_does(browser, demo, shots):
     page.click(test_button)
     success = page.wait_for_selector(".salesmanago-connection-result li.success")
     assert success.query_selector("svg.messages-icon") and "działa" in success.inner_text()
-    page.screenshot(path=shots / "settings.png")
+    page.screenshot(path=shots / "settings-1024.png")
 
     page.fill("input[name=endpoint]", "app3.salesmanago.pl/api")
     page.click(test_button)
