@@ -87,7 +87,8 @@ def test_connection_view(request, site_id):
     form_class = get_setting_edit_handler(SalesmanagoSettings).get_form_class()
     stored = SalesmanagoSettings.for_site(site)
     # The screen posts every field (a blank one as ""); a field left out of the post entirely
-    # (a script calling this view) keeps its stored value. Check boxes post nothing when unticked.
+    # (a script calling this view) keeps its stored value, but never the secret: a missing secret
+    # goes through the form's rule for a blank one. Check boxes post nothing when unticked.
     data = request.POST.copy()
     for name in set(form_class.base_fields) - set(data) - BOXES - {"api_secret"}:
         data[name] = getattr(stored, name) or ""
