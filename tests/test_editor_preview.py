@@ -24,7 +24,7 @@ def rows(html):
     return [
         (re.sub(r"<.*?>", "", label), key, re.sub(r"\s+", " ", note).strip())
         for label, key, note in re.findall(
-            r"<tr>\s*<td>(.*?)</td>\s*<td><code>(.*?)</code></td>\s*<td>(.*?)</td>", html, re.S)
+            r"<tr>\s*<td>(.*?)</td>\s*<td><code[^>]*>(.*?)</code></td>\s*<td>(.*?)</td>", html, re.S)
     ]
 
 
@@ -107,3 +107,40 @@ def test_preview_names_labels_without_letters_by_place_and_shows_what_it_removed
          "Same name as an earlier question: numbered. "
          "Long label: the name is cut to 255 characters."),
     ]
+
+
+@pytest.mark.django_db
+def test_preview_says_which_version_it_shows_and_warns_about_a_live_page_that_differs(admin, sm):
+    from tests.testapp.models import FormField
+
+    page = make_form_page(questions=[("Twój e-mail", "email", ""), ("Uwagi", "multiline", "")])
+    html = preview_html(admin, page)
+    assert "This shows the live page, as visitors answer it." in html
+    assert "The live page exports differently" not in html
+
+    page.form_fields = [FormField(label="Uwagi", field_type="multiline", sort_order=0)]
+    page.save_revision()
+    html = re.sub(r"\s+", " ", preview_html(admin, page))
+    assert "This shows the latest draft. Until it is published, visitors answer the live page." in html
+    assert "This form has no e-mail question" in html  # the draft's
+    assert ("The live page exports differently, and its answers are sent that way until the draft "
+            "is published:") in html
+    assert "The answer to “Twój e-mail” identifies the contact." in html
+    assert ('Its custom details: <code class="w-whitespace-nowrap">ankieta.Twoj-e-mail</code>, '
+            '<code class="w-whitespace-nowrap">ankieta.Uwagi</code>') in html
+
+    page.get_latest_revision().publish()
+    html = preview_html(admin, page)
+    assert "This shows the live page" in html and "exports differently" not in html
+
+
+@pytest.mark.django_db
+def test_preview_table_has_a_header_for_every_column_and_names_do_not_wrap(admin, sm):
+    page = make_form_page(questions=[("Twój e-mail", "email", ""), ("Pomiń", "singleline", "")])
+    html = preview_html(admin, page) + "</table>"
+    table = html[html.index('<table class="listing salesmanago-details">'):]
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)
+    first_row = re.search(r"<tbody>\s*<tr>(.*?)</tr>", table, re.S).group(1)
+    assert all(h.strip() for h in headers)
+    assert len(headers) == len(re.findall(r"<td", first_row))
+    assert '<code class="w-whitespace-nowrap">ankieta.Twoj-e-mail</code>' in table

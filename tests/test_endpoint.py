@@ -130,7 +130,7 @@ def test_connection_test_validates_the_endpoint_and_calls_nothing_else(
     settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = False
     data = admin.post(connection_url(site), typed(sm)).json()
     assert data["message"].startswith("Use https://. Plain http:// is allowed only with DEBUG")
-    data = admin.post(connection_url(site), {}).json()  # the stored http:// endpoint: the same
+    data = admin.post(connection_url(site), {}).json()  # nothing posted: the stored endpoint
     assert data["message"].startswith("Use https://. Plain http:// is allowed only with DEBUG")
     assert sm.requests() == seen
     assert [contact["email"] for contact in sm.contacts()] == ["jan@example.com"]

@@ -109,7 +109,7 @@ def test_the_preview_says_which_locale_names_the_details(i18n, admin, sm):
     assert ("1 question has no question of the same type at its place in that version, so its "
             "own label names it: “Skąd o nas wiesz?”.") in html
     for name in [*ENGLISH_DETAILS, "ankieta.Skad-o-nas-wiesz?"]:
-        assert f"<code>{name}</code>" in html
+        assert f'<code class="w-whitespace-nowrap">{name}</code>' in html
 
     html = admin.get(reverse("wagtailadmin_pages:edit", args=[english.pk])).content.decode()
     assert ("This is the page&#x27;s version in the default language (English): its labels name "

@@ -278,3 +278,55 @@ def test_polish_settings_screen_preview_and_connection_test(admin, sm, site, set
     assert "Co trafi do SALESmanago" in html
     assert "Ten formularz nie ma pytania typu e-mail" in html
     assert "Kontakty otrzymają tagi:" in html
+
+
+@pytest.mark.django_db
+def test_a_blank_client_id_or_endpoint_is_blank_in_the_connection_test(admin, sm, site):
+    for name in ("client_id", "endpoint"):
+        data = admin.post(connection_url(site), typed(sm, detail_prefix="x.", **{name: ""})).json()
+        assert data["ok"] is False and data["message"].startswith("Fill in ")
+    assert sm.requests() == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("changes", [
+    {"endpoint": "app3.salesmanago.pl/x"}, {"endpoint": "https://app3.salesmanago.pl/api"},
+    {"owner_email": "not-an-email"}, {"detail_prefix": "ankieta pytanie "},
+])
+def test_connection_test_checks_the_form_as_save_does(admin, sm, site, changes):
+    (field,) = changes
+    saved = admin.post(settings_url(site), form(**changes)).context["form"].errors[field]
+    data = admin.post(connection_url(site), typed(sm, **{"detail_prefix": "x.", **changes})).json()
+    assert data == {"ok": False, "message": " ".join(saved), "users": []}
+    assert sm.requests() == []
+
+
+@pytest.mark.django_db
+def test_save_warns_without_blocking_when_salesmanago_cannot_be_reached(admin, sm, site):
+    response = admin.post(settings_url(site), {**typed(sm), "detail_prefix": "x."}, follow=True)
+    assert [m.level_tag for m in response.context["messages"]] == ["success"]
+    port = free_port()
+    response = admin.post(settings_url(site), {**typed(sm, endpoint=f"http://127.0.0.1:{port}"),
+                                               "detail_prefix": "x."}, follow=True)
+    assert SalesmanagoSettings.objects.get().endpoint == f"http://127.0.0.1:{port}"
+    warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert warnings == [f"Saved, but the connection test failed: Nothing answers at "
+                        f"http://127.0.0.1:{port}. Check the endpoint."]
+
+
+@pytest.mark.django_db
+def test_the_connection_test_answers_in_wagtails_message_styles(admin, sm, site):
+    html = admin.get(settings_url(site)).content.decode()
+    panel = html[html.index('data-controller="salesmanago-connection-test"'):]
+    for kind, icon in [("success", "success"), ("error", "warning")]:
+        template = re.search(rf'data-type="{kind}">\s*<li class="{kind}">\s*<svg class="icon icon-{icon} '
+                             rf'messages-icon"', panel)
+        assert template, kind
+
+
+@pytest.mark.django_db
+def test_a_secret_left_out_of_the_post_is_never_sent_to_a_new_endpoint(admin, sm, site):
+    port = free_port()
+    data = admin.post(connection_url(site), {"endpoint": f"http://127.0.0.1:{port}"}).json()
+    assert data["ok"] is False
+    assert data["message"].startswith("You changed the endpoint or the client ID: type the API secret")

@@ -100,8 +100,9 @@ class Account:
         return SECRET_FIXED if "api_secret" in self.from_config else SECRET_AGAIN
 
     @sensitive_variables()
-    def get_client(self):
-        """A client for this account; ``NotConfigured`` naming both ways to fix what is missing."""
+    def get_client(self, **client_options):
+        """A client for this account (``client_options`` go to the client, e.g. ``timeout``);
+        ``NotConfigured`` naming both ways to fix what is missing."""
         missing = self.missing()
         if missing:
             raise NotConfigured(
@@ -115,7 +116,7 @@ class Account:
             raise NotConfigured(
                 f"The SALESmanago endpoint of site {self.site} ({where}) is not used: {error}"
             )
-        return SalesmanagoClient(self.endpoint, self.client_id, self.api_secret)
+        return SalesmanagoClient(self.endpoint, self.client_id, self.api_secret, **client_options)
 
 
 @sensitive_variables()

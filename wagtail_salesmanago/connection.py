@@ -2,15 +2,18 @@
 
 from dataclasses import dataclass, field
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
+from wagtail.contrib.settings.views import get_setting_edit_handler
 from wagtail.models import Site
 
-from .account import FIELDS, LABELS, account_for_site, is_user
+from . import conf
+from .account import LABELS, account_for_site, is_user
 from .exceptions import AuthenticationError, SalesmanagoError, TransientError
 
 
@@ -21,13 +24,17 @@ class Outcome:
     users: list = field(default_factory=list)
 
 
-def test_connection(account):
+# Saving waits for the test; a slow SALESmanago must not hold the settings screen for long.
+SAVE_TEST_TIMEOUT = (3, 5)
+
+
+def test_connection(account, **client_options):
     """Call SALESmanago with ``account`` and say, in words, whether it works and if not why."""
     missing = account.missing()
     if missing:
         return Outcome(False, _("Fill in %(fields)s first.") % {
             "fields": ", ".join(_(LABELS[name]) for name in missing)})
-    client = account.get_client()
+    client = account.get_client(**client_options)
     try:
         users = client.list_users(account.owner_email.strip())
     except TransientError as err:
@@ -59,36 +66,50 @@ def transient_message(err, url):
     return _("SALESmanago at %(url)s answered with an error: %(error)s") % {"url": url, "error": err}
 
 
+BOXES = {"identify_by_cookie", "trust_typed_email"}
+
+
 @sensitive_post_parameters("api_secret")
 @sensitive_variables()
 @require_POST
 def test_connection_view(request, site_id):
-    """Test the credentials typed into the settings form (blank ones: the stored ones).
+    """Test the values typed into the settings form, checked exactly as saving checks them.
 
-    The stored secret is only used with the stored endpoint and client ID, and nothing is sent
-    to an endpoint this site may not call.
+    A blank field is blank, except the secret: a blank secret is the stored one, which is only
+    used with the stored endpoint and client ID, and nothing is sent to an endpoint this site may
+    not call.
     """
     from .models import SalesmanagoSettings
 
     if not request.user.has_perm("wagtail_salesmanago.change_salesmanagosettings"):
         raise PermissionDenied
     site = get_object_or_404(Site, pk=site_id)
+    form_class = get_setting_edit_handler(SalesmanagoSettings).get_form_class()
     stored = SalesmanagoSettings.for_site(site)
-    current = account_for_site(site, stored)
-    # What the server configuration sets cannot be changed here, so typed values for it are ignored.
-    typed = {name: request.POST.get(name, "").strip() for name in FIELDS
-             if name not in current.from_config}
-    for name, value in typed.items():
-        if value:
-            setattr(stored, name, value)
-    account = account_for_site(site, stored)
-    error = account.endpoint_error() or (
-        "" if typed.get("api_secret")
-        else current.secret_error(typed.get("endpoint"), typed.get("client_id"))
-    )
-    if error:
-        return answer(Outcome(False, str(error)))
-    return answer(test_connection(account))
+    # The screen posts every field (a blank one as ""); a field left out of the post entirely
+    # (a script calling this view) keeps its stored value, but never the secret: a missing secret
+    # goes through the form's rule for a blank one. Check boxes post nothing when unticked.
+    data = request.POST.copy()
+    for name in set(form_class.base_fields) - set(data) - BOXES - {"api_secret"}:
+        data[name] = getattr(stored, name) or ""
+    form = form_class(data, instance=stored, for_user=request.user)
+    if not form.is_valid():
+        return answer(Outcome(False, " ".join(
+            message for errors in form.errors.values() for message in errors)))
+    # The form filled its (unsaved) instance with the typed values; the database is unchanged.
+    return answer(test_connection(account_for_site(site, form.instance)))
+
+
+def warn_unless_connected(request, instance):
+    """After a save: warn, without undoing it, when SALESmanago cannot be reached or refuses."""
+    account = account_for_site(instance.site, instance)
+    if account.missing():
+        return
+    timeout = tuple(map(min, conf.timeouts(), SAVE_TEST_TIMEOUT))
+    outcome = test_connection(account, timeout=timeout, deadline=sum(timeout))
+    if not outcome.ok:
+        messages.warning(request, _("Saved, but the connection test failed: %(message)s") % {
+            "message": outcome.message})
 
 
 def answer(outcome):

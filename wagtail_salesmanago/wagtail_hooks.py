@@ -7,7 +7,7 @@ from wagtail.admin.ui.components import Component
 
 from .alerts import failed_list_url
 from .bulk_actions import ResendBulkAction
-from .connection import test_connection_view
+from .connection import test_connection_view, warn_unless_connected
 from .export_views import export_view
 from .models import DeliveryHold, ExportRecord, SalesmanagoSettings
 from .permissions import delivery_permission_policy
@@ -31,6 +31,12 @@ def hide_the_typed_secret_from_error_reports(request, instance):
     """Error reports (DEBUG pages, error mails) of a settings save show no typed secret."""
     if isinstance(instance, SalesmanagoSettings):
         request.sensitive_post_parameters = ["api_secret"]
+
+
+@hooks.register("after_edit_setting")
+def test_the_saved_connection(request, instance):
+    if isinstance(instance, SalesmanagoSettings):
+        warn_unless_connected(request, instance)
 
 
 @hooks.register("register_admin_viewset")

@@ -3,7 +3,7 @@
  * A Stimulus controller in a static file, so the admin works under a strict Content Security Policy.
  */
 class SalesmanagoConnectionTestController extends window.StimulusModule.Controller {
-  static targets = ['button', 'result', 'owners'];
+  static targets = ['button', 'result', 'owners', 'template'];
 
   static values = { url: String, testing: String, failed: String };
 
@@ -19,7 +19,7 @@ class SalesmanagoConnectionTestController extends window.StimulusModule.Controll
   }
 
   test() {
-    this.show(this.testingValue, true);
+    this.show(this.testingValue, 'info');
     this.buttonTarget.disabled = true;
     fetch(this.urlValue, {
       method: 'POST',
@@ -29,19 +29,21 @@ class SalesmanagoConnectionTestController extends window.StimulusModule.Controll
     })
       .then((response) => response.json())
       .then((data) => {
-        this.show(data.message, data.ok);
+        this.show(data.message, data.ok ? 'success' : 'error');
         this.offer(data.users || []);
       })
-      .catch(() => this.show(this.failedValue, false))
+      .catch(() => this.show(this.failedValue, 'error'))
       .finally(() => {
         this.buttonTarget.disabled = false;
       });
   }
 
-  show(message, ok) {
-    this.resultTarget.textContent = message;
-    this.resultTarget.classList.add('help-block');
-    this.resultTarget.classList.toggle('help-critical', !ok);
+  // type: 'success', 'error' or 'info', as the templates in the panel (Wagtail's message markup).
+  show(message, type) {
+    const template = this.templateTargets.find((each) => each.dataset.type === type);
+    const item = template.content.firstElementChild.cloneNode(true);
+    item.querySelector('span').textContent = message;
+    this.resultTarget.replaceChildren(item);
   }
 
   offer(users) {
