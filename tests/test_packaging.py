@@ -17,6 +17,15 @@ def test_migrations_match_the_models():
     assert "No changes detected" in out.getvalue()
 
 
+def test_migrations_name_the_page_model_as_every_supported_wagtail_can():
+    """Wagtail 7.4 has no ``WAGTAIL_PAGE_MODEL`` setting: ``makemigrations`` on Wagtail 8 writes it,
+    and the migration then fails to load on 7.4 (the matrix caught one). ``compat.PAGE_MODEL`` works on both."""
+    folder = Path(__file__).resolve().parent.parent / "wagtail_salesmanago" / "migrations"
+    offending = [path.name for path in sorted(folder.glob("0*.py"))
+                 if "WAGTAIL_PAGE_MODEL" in path.read_text()]
+    assert offending == []
+
+
 def test_version_is_single_sourced():
     from importlib.metadata import version
 
