@@ -1,7 +1,6 @@
 pytest_plugins = ["pytester"]
 
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -27,6 +26,16 @@ def sm(db, sandbox):
         site=Site.objects.get(is_default_site=True), defaults=sandbox.credentials()
     )
     return sandbox
+
+
+@pytest.fixture
+def two_users(db):
+    """A sandbox whose account has two users, the site pointing at it."""
+    with Sandbox(owners=("owner@example.com", "sprzedaz@example.com")) as sandbox:
+        SalesmanagoSettings.objects.update_or_create(
+            site=Site.objects.get(is_default_site=True), defaults=sandbox.credentials()
+        )
+        yield sandbox
 
 
 @pytest.fixture

@@ -1,7 +1,5 @@
 """Real Chromium against `make demo`: the settings screen at 1024px in Polish."""
 
-import pytest
-
 from tests.test_browser import browser, demo, log_in, pytestmark, shots  # noqa: F401 (fixtures)
 
 

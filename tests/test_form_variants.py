@@ -1,13 +1,11 @@
 """Forms and sites unlike the usual test one: what reaches SALESmanago from them."""
 
 import pytest
-from wagtail.models import Site
 
 from tests.helpers import answer, make_form_page
 from tests.test_flow import api_bodies, seed_contact
 from wagtail_salesmanago import outbox
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
-from wagtail_salesmanago.sandbox import Sandbox
 
 
 @pytest.mark.django_db
@@ -34,16 +32,6 @@ def test_a_sites_own_detail_prefix_names_the_details(client, sm, on_commit):
 
     [body] = api_bodies(sm)
     assert body["properties"] == {"sklep_E-mail": "jan@example.com", "sklep_Uwagi": "Dobrze."}
-
-
-@pytest.fixture
-def two_users(db):
-    """A sandbox whose account has two users, the site pointing at it."""
-    with Sandbox(owners=("owner@example.com", "sprzedaz@example.com")) as sandbox:
-        SalesmanagoSettings.objects.update_or_create(
-            site=Site.objects.get(is_default_site=True), defaults=sandbox.credentials()
-        )
-        yield sandbox
 
 
 @pytest.mark.django_db

@@ -10,8 +10,7 @@ from tests.helpers import answer, make_form_page, submissions_of
 from tests.testapp.models import LegacyFieldsPage, LegacyFormField
 from wagtail_salesmanago import outbox
 from wagtail_salesmanago.delivery import DOUBLE_OPT_IN_REQUESTED
-from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
-from wagtail_salesmanago.sandbox import Sandbox
+from wagtail_salesmanago.models import DeliveryHold, ExportRecord
 
 AUTH = ("clientId", "apiKey", "requestTime", "sha")
 NO_OPT_IN_CHANGE = {
@@ -246,16 +245,6 @@ def test_tags_to_remove_are_normalised_like_tags(client, sm, on_commit):
 
     [body] = api_bodies(sm)
     assert body["removeTags"] == ["NOWY_LEAD", "ZIMNY_KONTAKT"]
-
-
-@pytest.fixture
-def two_users(db):
-    """A sandbox whose account has two users, the site pointing at it."""
-    with Sandbox(owners=("owner@example.com", "sprzedaz@example.com")) as sandbox:
-        SalesmanagoSettings.objects.update_or_create(
-            site=Site.objects.get(is_default_site=True), defaults=sandbox.credentials()
-        )
-        yield sandbox
 
 
 @pytest.mark.django_db

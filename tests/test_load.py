@@ -32,10 +32,7 @@ def test_two_thousand_answers_with_a_flaky_salesmanago(sm, on_commit, settings):
                                              "Komentarz": f"Odpowiedź {number}"})
         assert response.status_code == 200
     submitted = time.monotonic()
-    passes = 0
-    while ExportRecord.objects.exclude(status="sent").exists() and passes < 30:
-        call_command("salesmanago_retry", stdout=io.StringIO())
-        passes += 1
+    passes = retry_until_sent()
 
     assert Counter(ExportRecord.objects.values_list("status", flat=True)) == {"sent": ANSWERS}
     contacts = sm.contacts()
@@ -68,10 +65,7 @@ def test_past_answers_exported_while_a_tenth_of_the_calls_fail(sm, settings):
 
     call_command("salesmanago_export", str(page.pk), stdout=io.StringIO())
     exported = time.monotonic()
-    passes = 0
-    while ExportRecord.objects.exclude(status="sent").exists() and passes < 30:
-        call_command("salesmanago_retry", stdout=io.StringIO())
-        passes += 1
+    passes = retry_until_sent()
 
     assert Counter(ExportRecord.objects.values_list("status", flat=True)) == {"sent": PAST}
     assert ExportRecord.objects.count() == PAST  # one record per answer, even after retries
@@ -84,3 +78,12 @@ def test_past_answers_exported_while_a_tenth_of_the_calls_fail(sm, settings):
     print(f"\n{PAST} past answers stored in {stored - started:.1f} s, exported in "
           f"{exported - stored:.1f} s, the rest sent by {passes} retry passes "
           f"({time.monotonic() - exported:.1f} s); {failed} calls failed of {len(sm.requests())}")
+
+
+def retry_until_sent(most=30):
+    """Run cron's ``salesmanago_retry`` until every record is sent (at most ``most`` times)."""
+    passes = 0
+    while ExportRecord.objects.exclude(status="sent").exists() and passes < most:
+        call_command("salesmanago_retry", stdout=io.StringIO())
+        passes += 1
+    return passes

@@ -24,6 +24,13 @@ def status_tag(status, label):
     return render_to_string(TEMPLATE, {"status": status, "label": capfirst(label)})
 
 
+def record_tag(record, event=False):
+    """The record's contact status tag, or its event's with ``event=True``."""
+    if event:
+        return status_tag(record.event_status, record.get_event_status_display())
+    return status_tag(record.status, record.get_status_display())
+
+
 def status_classes(status):
     """The tag's CSS classes for a status (``salesmanago-status--<status>`` names it for tests)."""
     return f"w-status--label salesmanago-status--{status} {COLOURS.get(status, '')}".strip()

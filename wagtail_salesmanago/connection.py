@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
@@ -66,9 +67,6 @@ def transient_message(err, url):
     return _("SALESmanago at %(url)s answered with an error: %(error)s") % {"url": url, "error": err}
 
 
-BOXES = {"identify_by_cookie", "trust_typed_email"}
-
-
 @sensitive_post_parameters("api_secret")
 @sensitive_variables()
 @require_POST
@@ -90,7 +88,9 @@ def test_connection_view(request, site_id):
     # (a script calling this view) keeps its stored value, but never the secret: a missing secret
     # goes through the form's rule for a blank one. Check boxes post nothing when unticked.
     data = request.POST.copy()
-    for name in set(form_class.base_fields) - set(data) - BOXES - {"api_secret"}:
+    boxes = {name for name, box in form_class.base_fields.items()
+             if isinstance(box, forms.BooleanField)}
+    for name in set(form_class.base_fields) - set(data) - boxes - {"api_secret"}:
         data[name] = getattr(stored, name) or ""
     form = form_class(data, instance=stored, for_user=request.user)
     if not form.is_valid():

@@ -73,11 +73,11 @@ class StatusColumn(Column):
         super().__init__("status", label=_("Status"), sort_key="status")
 
     def get_value(self, instance):
-        tag = badges.status_tag(instance.status, instance.get_status_display())
+        tag = badges.record_tag(instance)
         marker = EVENT_MARKERS.get(instance.event_status)
         if marker:
             tag = format_html("{} {}", tag, badges.status_tag(instance.event_status, marker))
-        return format_html("{}", tag)
+        return tag
 
 
 class ContactColumn(Column):

@@ -8,7 +8,6 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.models import Page
 
@@ -27,19 +26,15 @@ def export_view(request, page_id):
     page = page.specific
     edit_url = reverse("wagtailadmin_pages:edit", args=[page.pk])
     try:
-        history.check(page)
+        if request.method != "POST":
+            history.check(page)
+            return TemplateResponse(request, "wagtail_salesmanago/export_confirm.html", {
+                "page": page, "count": history.past_answers(page).count(), "edit_url": edit_url})
+        export_run = history.start(page, status=ExportRun.Status.QUEUED)  # checks, and counts
     except history.ExportRefused as err:
         messages.error(request, str(err))
         return redirect(edit_url)
-    count = history.past_answers(page).count()
-    if request.method != "POST":
-        return TemplateResponse(request, "wagtail_salesmanago/export_confirm.html", {
-            "page": page, "count": count, "edit_url": edit_url})
-    try:
-        export_run = history.start(page, status=ExportRun.Status.QUEUED)
-    except history.ExportRefused as err:
-        messages.error(request, str(err))
-        return redirect(edit_url)
+    count = export_run.total
     transaction.on_commit(partial(
         run, export_past_answers, export_run.pk,
         failed=f"Could not enqueue the SALESmanago export of past answers {export_run.pk}."))

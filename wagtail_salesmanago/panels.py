@@ -127,8 +127,7 @@ class ConnectionTestPanel(Panel):
 
 class MappingPreviewPanel(Panel):
     """What SALESmanago will get from this form's latest version (draft or live): detail names,
-    identity, tags,
-    the contact fields and consents, the opt-in, the tags removed and the owner."""
+    identity, tags, the contact fields and consents, the opt-in, the tags removed and the owner."""
 
     class BoundPanel(Panel.BoundPanel):
         template_name = "wagtail_salesmanago/panels/preview.html"
@@ -154,7 +153,7 @@ class MappingPreviewPanel(Panel):
             context["details_targets"] = list(zip(context["details"], context["targets"]))
             context.update(identity_context(context["identity"], account), event_type=getattr(
                 page, "salesmanago_event_type", ""))
-            context.update(version_context(page, questions, prefix))
+            context.update(version_context(page, context["identity"], context["details"], prefix))
             return context
 
     def __init__(self, *args, **kwargs):
@@ -162,27 +161,27 @@ class MappingPreviewPanel(Panel):
         super().__init__(*args, **kwargs)
 
 
-def export_shape(questions, prefix):
+def export_shape(identity, details):
     """What decides where answers go: the e-mail question and each detail's name and target."""
-    identity = mapping.identity_question(questions)
     return (identity.label if identity is not None else None,
-            [(d["key"], d["target"], d["consent_name"])
-             for d in mapping.describe_details(questions, prefix)])
+            [(d["key"], d["target"], d["consent_name"]) for d in details])
 
 
-def version_context(page, questions, prefix):
-    """For the preview: which version it shows and, if the live page exports otherwise, how."""
+def version_context(page, identity, details, prefix):
+    """For the preview (of the draft's ``identity`` question and ``details``): which version it
+    shows and, if the live page exports otherwise, how."""
     if not page.pk or not page.live:
         return {"version": "unpublished"}
     if not page.has_unpublished_changes:
         return {"version": "live"}
-    live = type(page).objects.get(pk=page.pk)
-    live_questions = live.get_salesmanago_questions()
-    if export_shape(live_questions, prefix) == export_shape(questions, prefix):
+    live_questions = type(page).objects.get(pk=page.pk).get_salesmanago_questions()
+    live_identity = mapping.identity_question(live_questions)
+    live_details = mapping.describe_details(live_questions, prefix)
+    if export_shape(live_identity, live_details) == export_shape(identity, details):
         return {"version": "draft"}
-    identity = mapping.identity_question(live_questions)
-    return {"version": "draft", "live_identity": identity.label if identity is not None else "",
-            "live_details": mapping.describe_details(live_questions, prefix)}
+    return {"version": "draft",
+            "live_identity": live_identity.label if live_identity is not None else "",
+            "live_details": live_details}
 
 
 def lead_preview(page, questions, account):

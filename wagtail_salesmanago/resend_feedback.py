@@ -6,7 +6,7 @@ worker the deliveries are still queued, and the message says so.
 
 from django.contrib import messages
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from . import outbox
 from .models import ExportRecord
@@ -16,20 +16,22 @@ Status = ExportRecord.Status
 #: For each status a resent delivery can be in afterwards: the message level and text.
 OUTCOMES = [
     (Status.SENT, messages.SUCCESS,
-     lambda n: ngettext("%(count)d delivery was sent to SALESmanago again.",
-                        "%(count)d deliveries were sent to SALESmanago again.", n)),
+     ngettext_lazy("%(count)d delivery was sent to SALESmanago again.",
+                   "%(count)d deliveries were sent to SALESmanago again.", "count")),
     (Status.PENDING, messages.INFO,
-     lambda n: ngettext("%(count)d delivery is queued: the worker will send it shortly.",
-                        "%(count)d deliveries are queued: the worker will send them shortly.", n)),
+     ngettext_lazy("%(count)d delivery is queued: the worker will send it shortly.",
+                   "%(count)d deliveries are queued: the worker will send them shortly.",
+                   "count")),
     (Status.RETRYING, messages.WARNING,
-     lambda n: ngettext("%(count)d delivery failed for now and will be retried.",
-                        "%(count)d deliveries failed for now and will be retried.", n)),
+     ngettext_lazy("%(count)d delivery failed for now and will be retried.",
+                   "%(count)d deliveries failed for now and will be retried.", "count")),
     (Status.HELD, messages.WARNING,
-     lambda n: ngettext("%(count)d delivery is on hold: SALESmanago rejected the credentials.",
-                        "%(count)d deliveries are on hold: SALESmanago rejected the credentials.", n)),
+     ngettext_lazy("%(count)d delivery is on hold: SALESmanago rejected the credentials.",
+                   "%(count)d deliveries are on hold: SALESmanago rejected the credentials.",
+                   "count")),
     (Status.FAILED, messages.ERROR,
-     lambda n: ngettext("%(count)d delivery failed again: its attempts say why.",
-                        "%(count)d deliveries failed again: their attempts say why.", n)),
+     ngettext_lazy("%(count)d delivery failed again: its attempts say why.",
+                   "%(count)d deliveries failed again: their attempts say why.", "count")),
 ]
 
 
@@ -56,4 +58,4 @@ def report(request, resent):
     for status, level, text in OUTCOMES:
         n = statuses.count(status)
         if n:
-            messages.add_message(request, level, text(n) % {"count": n})
+            messages.add_message(request, level, text % {"count": n})

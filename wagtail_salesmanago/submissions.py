@@ -12,10 +12,12 @@ from .permissions import delivery_permission_policy
 
 INSPECT = "wagtail_salesmanago_deliveries:inspect"
 
+
 @cache
 def with_deliveries(view_class):
     """``view_class`` (a ``SubmissionsListView``) with a "SALESmanago" column after the answers."""
     return type(view_class.__name__, (DeliveriesColumnMixin, view_class), {})
+
 
 class DeliveriesColumnMixin:
     """Adds each submission's delivery (its status tag, linking to the delivery) to the listing."""
@@ -41,12 +43,13 @@ class DeliveriesColumnMixin:
         )
         return {record.submission_id: record for record in records}
 
+
 def delivery_link(record):
     return format_html(
         '<a href="{}" aria-label="{}">{}</a>',
         reverse(INSPECT, args=[record.pk]),
         _("SALESmanago delivery: %(status)s") % {"status": record.get_status_display()},
-        badges.status_tag(record.status, record.get_status_display()),
+        badges.record_tag(record),
     )
 
 

@@ -119,7 +119,7 @@ class DeliveryInspectView(InspectView):
     def get_field_display_value(self, field_name, field):
         value = getattr(self.object, field_name)
         if field_name in ("status", "event_status"):
-            return badges.status_tag(value, getattr(self.object, f"get_{field_name}_display")())
+            return badges.record_tag(self.object, event=field_name == "event_status")
         if field_name == "page":
             return value.get_admin_display_title()
         if field is not None and field.get_internal_type() == "DateTimeField":

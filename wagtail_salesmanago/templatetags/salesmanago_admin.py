@@ -16,9 +16,7 @@ register = template.Library()
 @register.simple_tag
 def salesmanago_status_tag(record, event=False):
     """The record's contact status tag, or its event's with ``event=True``."""
-    if event:
-        return mark_safe(badges.status_tag(record.event_status, record.get_event_status_display()))
-    return mark_safe(badges.status_tag(record.status, record.get_status_display()))
+    return mark_safe(badges.record_tag(record, event=event))
 
 
 @register.simple_tag
