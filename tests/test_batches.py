@@ -2,13 +2,15 @@
 once, its outcome and attempt its own. Against the sandbox over HTTP, ``responses`` for exact cases."""
 
 import copy
+import json
 import threading
+import time
 from datetime import timedelta
 
 import pytest
 import responses
 from django.core.management import CommandError
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import Site
@@ -16,7 +18,7 @@ from wagtail.models import Site
 from tests.helpers import make_form_page
 from tests.worker_site import POSTGRES
 from tests.test_retries import run_retry, submit
-from wagtail_salesmanago import batches, outbox
+from wagtail_salesmanago import batches
 from wagtail_salesmanago.checks import check_batch_size
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
 
@@ -282,3 +284,76 @@ def test_the_sandbox_fails_a_batch_as_a_whole_or_loses_single_contacts(sandbox):
     assert sorted(c["email"] for c in sandbox.contacts()) == ["P1@Example.com", "P2@Example.com",
                                                                "P3@Example.com"]
     sandbox.reset()
+
+
+def answer_all(request):
+    """A batch call's answer: every contact stored."""
+    emails = [i["contact"]["email"] for i in json.loads(request.body)["upsertDetails"]]
+    return 200, {}, json.dumps({"success": True, "message": [], "contactIds": {
+        email: f"00000000-0000-4000-8000-{n:012d}" for n, email in enumerate(emails)}})
+
+
+def sm_account():
+    SalesmanagoSettings.objects.update_or_create(
+        site=Site.objects.get(is_default_site=True),
+        defaults={"endpoint": "app3.salesmanago.pl", "client_id": "c", "api_secret": "s",
+                  "owner_email": "crm@firma.pl"},
+    )
+
+
+@pytest.mark.django_db
+def test_the_next_batch_is_claimed_while_the_call_before_it_is_in_flight(
+    client, on_commit, queued, monkeypatch
+):
+    """SALESmanago's answer time overlaps our database work: each call still goes alone, after
+    the one before it was answered and written."""
+    sm_account()
+    claim, claims, seen = batches.claim, [], []
+
+    def counted(*args, **kwargs):
+        ids = claim(*args, **kwargs)
+        claims.append(ids)
+        return ids
+
+    def in_flight(request):
+        """Answers once the next batch is claimed (without the overlap it never is: 5 s, False)."""
+        call, waited = len(seen) + 1, 0
+        while len(claims) <= call and waited < 500:  # a guard against a hang, not a timing
+            time.sleep(0.01)
+            waited += 1
+        seen.append(len(claims) > call)
+        return answer_all(request)
+
+    monkeypatch.setattr(batches, "claim", counted)
+    with responses.RequestsMock() as api:
+        backlog(client, on_commit, 25)
+        api.add_callback(responses.POST, URL + "contact/batchupsert", callback=in_flight)
+        assert run_retry("--batch-size", "10") == "25 due; sent: 25.\n"
+        assert [len(json.loads(c.request.body)["upsertDetails"]) for c in api.calls] == [10, 10, 5]
+    # The next claim was made while each call was in flight (the last one found none left).
+    assert seen == [True, True, True]
+    assert [len(ids) for ids in claims] == [10, 10, 5, 0]
+    assert set(ExportRecord.objects.values_list("status", "attempts")) == {("sent", 1)}
+
+
+@pytest.mark.django_db
+def test_a_batch_that_cannot_be_read_ahead_is_read_after_the_call(
+    client, on_commit, queued, monkeypatch, caplog
+):
+    sm_account()
+    claim, calls = batches.claim, []
+
+    def flaky(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 2:  # the first read ahead
+            raise DatabaseError("database is locked")
+        return claim(*args, **kwargs)
+
+    monkeypatch.setattr(batches, "claim", flaky)
+    with responses.RequestsMock() as api:
+        backlog(client, on_commit, 15)
+        api.add_callback(responses.POST, URL + "contact/batchupsert", callback=answer_all)
+        assert run_retry("--batch-size", "10") == "15 due; sent: 15.\n"
+        assert [len(json.loads(c.request.body)["upsertDetails"]) for c in api.calls] == [10, 5]
+    assert "Could not read the next SALESmanago batch ahead; it is read after." in caplog.text
+    assert set(ExportRecord.objects.values_list("status", "attempts")) == {("sent", 1)}

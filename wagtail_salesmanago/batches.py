@@ -14,13 +14,14 @@ marked to go alone, and a batch that holds a single record (the same call, with 
 """
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import alerts, conf, contact_fields, delivery, holds, outbox, retry
+from . import alerts, conf, contact_fields, delivery, holds, inserts, outbox, retry
 from .account import account_for_site
 from .exceptions import AuthenticationError, TransientError
 from .models import DeliveryAttempt, ExportRecord
@@ -48,16 +49,46 @@ def batchable(now, due_by=None):
 
 def drain(*, limit=None, size=None, rounds=None):
     """Send due e-mail contacts batch after batch; ``{record id: its status}`` of those taken."""
-    size, began = size or conf.batch_size(), timezone.now()
-    outcomes = {}
-    while (limit is None or len(outcomes) < limit) and rounds != 0:
-        started = timezone.now()
-        ids = claim(size if limit is None else min(size, limit - len(outcomes)), started, began)
-        if not ids:
-            break
-        outcomes.update(send_batch(ids, started))
-        rounds = None if rounds is None else rounds - 1
+    size, began, taken = size or conf.batch_size(), timezone.now(), 0
+
+    def next_ids(now):
+        nonlocal taken, rounds
+        if rounds == 0 or (limit is not None and taken >= limit):
+            return []
+        ids = claim(size if limit is None else min(size, limit - taken), now, began)
+        taken, rounds = taken + len(ids), None if rounds is None else rounds - 1
+        return ids
+
+    return send_batches(next_ids)
+
+
+def send_batches(next_ids):
+    """Batch after batch, each claimed by ``next_ids(now)`` (none: done); ``{record id: status}``.
+
+    The next batch is claimed and read while the current one's call is in flight, so that the
+    database's work overlaps SALESmanago's answer; calls still go one at a time, in order, and a
+    batch's outcomes are written before the next one is sent (a hold it starts stops the next).
+    """
+    outcomes, batch = {}, read(next_ids)
+    while batch is not None:
+        ahead = []
+
+        def meanwhile():
+            if not ahead:  # once per batch, by the first of its calls
+                ahead.append(read(next_ids))
+
+        outcomes.update(send_records(*batch, meanwhile=meanwhile))
+        batch = ahead[0] if ahead else read(next_ids)
     return outcomes
+
+
+def read(next_ids):
+    """The next batch's records and the time it was claimed; ``None`` when none is left."""
+    started = timezone.now()
+    ids = next_ids(started)
+    if not ids:
+        return None
+    return list(ExportRecord.objects.filter(pk__in=ids).order_by("next_attempt_at", "pk")), started
 
 
 def claim(size, now, due_by=None, **among):
@@ -93,9 +124,9 @@ def claim(size, now, due_by=None, **among):
             return [row[0] for row in cursor.fetchall()]
 
 
-def send_batch(ids, started):
-    """Send the claimed records, one call per site and owner; ``{record id: status}``."""
-    records = list(ExportRecord.objects.filter(pk__in=ids).order_by("next_attempt_at", "pk"))
+def send_records(records, started, meanwhile=None):
+    """Send the claimed records, one call per site and owner; ``{record id: status}``.
+    ``meanwhile``: work for the main thread while a call is in flight (see ``send_batches``)."""
     # One page object per form, shared by its records (a join would build one per record).
     pages = ExportRecord.page.field.related_model.objects.in_bulk({r.page_id for r in records})
     for record in records:
@@ -108,7 +139,7 @@ def send_batch(ids, started):
                 outcomes[record.pk] = send_alone(record.pk, started)
             continue
         try:
-            send_group(*parts, list(group), started)
+            send_group(*parts, list(group), started, meanwhile)
         except Exception:
             logger.exception("A SALESmanago batch of %s records failed; their claims lapse.", len(group))
         outcomes.update((record.pk, record.status) for record in group)
@@ -156,12 +187,13 @@ def account_parts(page):
             return None
         account = account_for_site(site)
         owner = delivery.form_owner(page) or account.owner_email
-        return site, account, owner, account.get_client().with_deadline()
+        return site, account, owner, account.get_client()
     except Exception:
         return None
 
 
-def send_group(site, account, owner, client, records, started):
+def send_group(site, account, owner, client, records, started, meanwhile=None):
+    client = client.with_deadline()  # from now: a batch read ahead waited for the one before
     hold = outbox.active_hold(site, account, started, client)
     if hold is not None:
         records[:] = [r for r in records if not holds.hold_record(r, hold, started, called=False)]
@@ -170,7 +202,7 @@ def send_group(site, account, owner, client, records, started):
     bodies = [body(record, owner) for record in records]
     stored = {record.pk: details(record) for record in records}
     try:
-        answered, error = client.batch_upsert(owner, [item(b) for b in bodies]), None
+        answered, error = call(client, owner, [item(b) for b in bodies], meanwhile), None
     except Exception as err:
         answered, error = {}, explain(err, client, account, owner)
     now = timezone.now()
@@ -187,6 +219,20 @@ def send_group(site, account, owner, client, records, started):
         logger.warning("SALESmanago deliveries of site %s are on hold: %s", site, error)
         alerts.on_hold(new_hold)
         outbox.schedule_check(new_hold)
+
+
+def call(client, owner, items, meanwhile=None):
+    """The batch call; ``meanwhile`` runs in this thread while it is in flight (a thread of its
+    own waits for SALESmanago, and touches no database)."""
+    if meanwhile is None:
+        return client.batch_upsert(owner, items)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        answer = pool.submit(client.batch_upsert, owner, items)
+        try:
+            meanwhile()
+        except Exception:
+            logger.exception("Could not read the next SALESmanago batch ahead; it is read after.")
+        return answer.result()
 
 
 def explain(error, client, account, owner):
@@ -256,7 +302,7 @@ def write(records, logs, stored):
             changed = [r for r in records if details(r) != stored[r.pk]]
             if changed:
                 ExportRecord.objects.bulk_update(changed, DETAIL_FIELDS)
-            DeliveryAttempt.objects.bulk_create(logs)
+            inserts.insert(logs)
         return
     except Exception:
         logger.exception("Could not store the details of a SALESmanago batch of %s records (their "
