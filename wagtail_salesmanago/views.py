@@ -12,7 +12,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.widgets import HeaderButton
 
-from . import badges, delivery_columns, display, resend_feedback
+from . import badges, delivery_columns, display, resend_feedback, stored_messages
 from .models import ExportRecord
 from .permissions import delivery_permission_policy
 from .submissions import submissions_url
@@ -20,6 +20,8 @@ from .submissions import submissions_url
 NAME = "wagtail_salesmanago_deliveries"
 Status = ExportRecord.Status
 
+#: Fields of the detail that are stored messages (see ``stored_messages``).
+MESSAGES = ("last_error", "notes", "event_error")
 #: Fields of the detail that mean nothing in some states: shown only when this holds.
 APPLIES = {
     "next_attempt_at": lambda record: record.status in (Status.PENDING, Status.RETRYING),
@@ -122,6 +124,8 @@ class DeliveryInspectView(InspectView):
             return badges.record_tag(self.object, event=field_name == "event_status")
         if field_name == "page":
             return value.get_admin_display_title()
+        if field_name in MESSAGES:
+            return display.or_dash(stored_messages.shown(self.object, field_name))
         if field is not None and field.get_internal_type() == "DateTimeField":
             return display.admin_datetime(value)
         if not value and value != 0:
