@@ -11,6 +11,7 @@ import pytest
 import responses
 from django.urls import reverse
 from django.utils import translation
+from wagtail.models import Site
 
 from tests.helpers import answer, make_form_page
 from tests.test_delivery_admin import admin  # noqa: F401 (fixture)
@@ -229,3 +230,16 @@ def test_the_preview_names_missing_settings_in_polish(admin, sm):
 
     preview = text(read(admin, edit(page)))
     assert "e-mail właściciela" in preview and "owner e-mail" not in preview
+
+
+@pytest.mark.django_db
+def test_test_connection_writes_salesmanagos_error_in_polish(admin, sm):
+    sm.misbehave(status=502)
+    site = Site.objects.get(is_default_site=True)
+    url = reverse("wagtail_salesmanago_test_connection", args=[site.pk])
+    with translation.override("pl"):
+        answer_ = admin.post(url, sm.credentials(), HTTP_ACCEPT_LANGUAGE="pl").json()
+
+    assert not answer_["ok"]
+    assert ("Wystąpił błąd serwera SALESmanago. (HTTP 502, POST /api/user/listByClient)"
+            in answer_["message"])
