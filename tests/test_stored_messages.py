@@ -113,10 +113,10 @@ def test_values_sent_as_details_only_are_noted_in_polish(admin, sm, on_commit):
                                              "Telefon": "zadzwoń po 18", "Kod": "0" * 21})
 
     detail = text(read(admin, inspect(record)))
-    assert ("„Telefon” nie zostało wysłane do pola kontaktu „telefon” (to nie numer telefonu "
-            "(cyfry, spacje, +, - i nawiasy; od 6 do 15 cyfr)); trafiło tylko do pola "
-            "dodatkowego. „Kod” nie zostało wysłane do pola kontaktu „kod pocztowy” (dłuższe niż "
-            "20 znaków); trafiło tylko do pola dodatkowego.") in detail
+    assert ("„Telefon” nie zostało wysłane jako telefon kontaktu (to nie numer telefonu (cyfry, "
+            "spacje, +, - i nawiasy; od 6 do 15 cyfr)); trafiło tylko do pola dodatkowego. "
+            "„Kod” nie zostało wysłane jako kod pocztowy kontaktu (dłuższe niż 20 znaków); "
+            "trafiło tylko do pola dodatkowego.") in detail
     assert "custom detail only" not in detail
 
 
@@ -132,7 +132,7 @@ def test_a_record_given_up_reads_in_polish_in_the_list_detail_attempts_and_edito
     assert record.status == "failed"
     said = ("Wystąpił błąd serwera SALESmanago. SALESmanago odpowiedziało: Nieprawidłowy e-mail "
             "(HTTP 503, POST /api/contact/upsert)")
-    polish = f"Zaniechano po 1 próbach: {said}"
+    polish = f"Zaniechano (prób: 1): {said}"
 
     assert polish in text(read(admin, INDEX))
     detail = read(admin, inspect(record))
@@ -201,7 +201,7 @@ def test_a_message_renders_each_language_from_one_stored_form():
     assert stored == english
     with translation.override("pl"):
         assert stored_messages.render(stored.data, english) == (
-            "Zaniechano po 3 próbach: Wystąpił błąd serwera SALESmanago. SALESmanago "
+            "Zaniechano (prób: 3): Wystąpił błąd serwera SALESmanago. SALESmanago "
             "odpowiedziało: Contact not found (HTTP 503)")
     with translation.override("en"):
         assert stored_messages.render(stored.data, english) == english

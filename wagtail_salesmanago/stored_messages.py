@@ -61,7 +61,8 @@ CATALOGUE = {
         "The SALESmanago endpoint of site %(site)s (Settings > SALESmanago) is not used: "
         "%(reason)s"),
     # Holds: holds.py.
-    "owner_not_user": gettext_noop("The owner %(owner)s is not a user of this SALESmanago account."),
+    "owner_not_user": gettext_noop(
+        "The owner %(owner)s is not a user of this SALESmanago account."),
     "check_failed_too": gettext_noop(
         "Checking the credentials failed too (%(reason)s); tried again later."),
     "only_this_blocked": gettext_noop(
@@ -105,18 +106,18 @@ CATALOGUE = {
         "Contact ID from the visitor's smclient cookie (SALESmanago's monitoring code)."),
     # Values that went as custom details only: contact_fields.py.
     "detail_only": gettext_noop(
-        "“%(label)s” was not sent as the contact's %(field)s (%(reason)s); it went as a custom "
-        "detail only."),
-    "field.name": gettext_noop("name"),
-    "field.first_name": gettext_noop("first name"),
-    "field.last_name": gettext_noop("last name"),
-    "field.phone": gettext_noop("phone"),
-    "field.company": gettext_noop("company"),
-    "field.street": gettext_noop("street"),
-    "field.zip_code": gettext_noop("zip code"),
-    "field.city": gettext_noop("city"),
-    "field.country": gettext_noop("country"),
-    "field.birthday": gettext_noop("birthday"),
+        "“%(label)s” was not sent as %(field)s (%(reason)s); it went as a custom detail only."),
+    # Whole phrases: a bare "name" would share its translation with every other app's "name".
+    "field.name": gettext_noop("the contact's name"),
+    "field.first_name": gettext_noop("the contact's first name"),
+    "field.last_name": gettext_noop("the contact's last name"),
+    "field.phone": gettext_noop("the contact's phone"),
+    "field.company": gettext_noop("the contact's company"),
+    "field.street": gettext_noop("the contact's street"),
+    "field.zip_code": gettext_noop("the contact's zip code"),
+    "field.city": gettext_noop("the contact's city"),
+    "field.country": gettext_noop("the contact's country"),
+    "field.birthday": gettext_noop("the contact's birthday"),
     "too_long": gettext_noop("longer than %(length)s characters"),
     "not_phone": gettext_noop(
         "not a phone number (digits, spaces, +, - and parentheses; 6 to 15 digits)"),

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import linebreaksbr
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -125,7 +126,8 @@ class DeliveryInspectView(InspectView):
         if field_name == "page":
             return value.get_admin_display_title()
         if field_name in MESSAGES:
-            return display.or_dash(stored_messages.shown(self.object, field_name))
+            # One note per line (notes pile up over a delivery's attempts).
+            return linebreaksbr(display.or_dash(stored_messages.shown(self.object, field_name)))
         if field is not None and field.get_internal_type() == "DateTimeField":
             return display.admin_datetime(value)
         if not value and value != 0:
