@@ -4,6 +4,7 @@ Polish admin and in English for an English one, while SALESmanago's own words, t
 the call stay as they were. Rows stored before messages had codes show their text unchanged."""
 
 import html
+import json
 import re
 import uuid
 
@@ -17,7 +18,9 @@ from tests.helpers import answer, make_form_page
 from tests.test_delivery_admin import admin  # noqa: F401 (fixture)
 from tests.test_leads import lead_page
 from wagtail_salesmanago import history, stored_messages
-from wagtail_salesmanago.models import DeliveryAttempt, ExportRecord, ExportRun, SalesmanagoSettings
+from wagtail_salesmanago.models import (
+    DeliveryAttempt, DeliveryHold, ExportRecord, ExportRun, SalesmanagoSettings,
+)
 
 INDEX = reverse("wagtail_salesmanago_deliveries:index")
 SERVER_ERROR = {
@@ -90,6 +93,9 @@ def test_a_hold_reads_in_polish_with_salesmanagos_words_as_it_said_them(admin, s
     assert f"Ostatni błąd {polish}" in text(detail)
     assert attempt_messages(detail) == [polish]
     assert "rejected the credentials" not in listing + text(detail)
+    stored = [*DeliveryAttempt.objects.values(), *DeliveryHold.objects.values(),
+              *ExportRecord.objects.values()]
+    assert sm.api_secret not in json.dumps(stored, default=str)
 
 
 @pytest.mark.django_db

@@ -210,11 +210,9 @@ def get(obj, name):
 
 
 def put(obj, name, value):
-    """Set field ``name`` of ``obj`` to ``value`` (a ``Message``, an error, text or nothing), and
-    its data."""
-    stored = of_error(value) if isinstance(value, BaseException) else value
-    setattr(obj, name, str(stored or ""))
-    setattr(obj, f"{name}_data", data_of(stored) if stored else {})
+    """Set field ``name`` of ``obj`` to ``value`` (a ``Message``, text or nothing), and its data."""
+    setattr(obj, name, str(value or ""))
+    setattr(obj, f"{name}_data", data_of(value) if value else {})
 
 
 def add_line(obj, name, value):
