@@ -182,14 +182,10 @@ def text(data):
 def render(data, fallback=""):
     """The message in the active language; ``fallback`` (the stored text) if there is no data,
     the data is not understood, or it is not what the text says (written by an older version)."""
-    if not data:
-        return fallback
     try:
-        english = text(data)
-        shown = _write(data, gettext)
-    except (KeyError, TypeError, ValueError, AttributeError):
+        return _write(data, gettext) if _says(data, fallback) else fallback
+    except NOT_UNDERSTOOD:
         return fallback
-    return fallback if fallback and english != fallback else shown
 
 
 def shown(obj, name):
@@ -202,9 +198,9 @@ def get(obj, name):
     """Field ``name`` of ``obj`` as a ``Message`` (to copy it elsewhere with ``put``)."""
     data, stored = getattr(obj, f"{name}_data", None), getattr(obj, name) or ""
     try:
-        if data and text(data) == stored:
+        if _says(data, stored):
             return Message(data)
-    except (KeyError, TypeError, ValueError, AttributeError):
+    except NOT_UNDERSTOOD:
         pass
     return Message(stored)
 
@@ -224,6 +220,15 @@ def add_line(obj, name, value):
         lines = old.split("\n")
     setattr(obj, name, "\n".join(filter(None, [old, str(value)])))
     setattr(obj, f"{name}_data", [*lines, data_of(value)])
+
+
+#: What data this version cannot write raises: an unknown code, a missing parameter, a bad shape.
+NOT_UNDERSTOOD = (KeyError, TypeError, ValueError, AttributeError)
+
+
+def _says(data, stored):
+    """Whether ``data`` is there and says what the ``stored`` text says (if any is stored)."""
+    return bool(data) and (not stored or text(data) == stored)
 
 
 def _write(data, translate):
