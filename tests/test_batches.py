@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import responses
+from django.core.management import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -16,6 +17,7 @@ from tests.helpers import make_form_page
 from tests.worker_site import POSTGRES
 from tests.test_retries import run_retry, submit
 from wagtail_salesmanago import batches, outbox
+from wagtail_salesmanago.checks import check_batch_size
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
 
 BATCH = "/api/contact/batchupsert"
@@ -77,6 +79,36 @@ def test_a_backlog_of_250_goes_in_three_batch_calls(client, sm, on_commit, queue
             ("sent", f"Sent in a batch of {100 if rank < 200 else 50}.")]
     assert run_retry() == "0 due; nothing to send.\n"
     assert len(sm.requests()) == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", ["0", "-5", "1001", "99999999999999999999", "1e3", "ten"])
+def test_a_batch_size_salesmanago_may_not_take_is_refused_before_anything_is_sent(
+    client, sm, on_commit, queued, size
+):
+    """1 to 1000 contacts a call: past that, one lost answer would leave the whole batch to go again
+    one by one (and its contactIds could outgrow the 1 MB the client reads of an answer)."""
+    backlog(client, on_commit, 2)
+    with pytest.raises(CommandError, match=f"“{size}” is not a batch size: give a whole number "
+                                           "from 1 to 1000"):
+        run_retry("--batch-size", size)
+    assert sm.requests() == []
+    assert run_retry("--batch-size", "1000") == "2 due; sent: 2.\n"
+
+
+@pytest.mark.parametrize("value", [0, 1001, "100", 2.5, True, None])
+def test_a_batch_size_setting_a_drain_could_not_use_is_named(settings, value):
+    settings.WAGTAIL_SALESMANAGO_BATCH_SIZE = value
+    [error] = check_batch_size()
+    assert error.id == "wagtail_salesmanago.E006"
+    assert error.msg == (f"WAGTAIL_SALESMANAGO_BATCH_SIZE must be a whole number from 1 to 1000, "
+                         f"not {value!r}.")
+
+
+@pytest.mark.parametrize("value", [1, 1000])
+def test_a_batch_size_setting_from_1_to_1000_passes_the_check(settings, value):
+    settings.WAGTAIL_SALESMANAGO_BATCH_SIZE = value
+    assert check_batch_size() == []
 
 
 @pytest.mark.django_db

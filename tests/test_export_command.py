@@ -311,8 +311,10 @@ def test_clear_refusals(sm):
     SalesmanagoSettings.objects.update(client_id="", owner_email="")
     with pytest.raises(CommandError, match="lack: client ID, owner e-mail"):
         export(page.pk)
-    with pytest.raises(CommandError, match="--batch-size must be 1 or more"):
-        export(page.pk, "--batch-size", 0)
+    for size in (0, 1001, "lots"):
+        with pytest.raises(CommandError, match=f"“{size}” is not a batch size: give a whole "
+                                               "number from 1 to 1000"):
+            export(page.pk, "--batch-size", size)
     assert sm.requests() == []
 
 

@@ -48,7 +48,7 @@ def batchable(now, due_by=None):
 
 def drain(*, limit=None, size=None, rounds=None):
     """Send due e-mail contacts batch after batch; ``{record id: its status}`` of those taken."""
-    size, began = size or conf.get("BATCH_SIZE"), timezone.now()
+    size, began = size or conf.batch_size(), timezone.now()
     outcomes = {}
     while (limit is None or len(outcomes) < limit) and rounds != 0:
         started = timezone.now()
