@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import alerts, conf, contact_fields, delivery, holds, inserts, outbox, retry
+from . import alerts, conf, contact_fields, delivery, holds, inserts, outbox, retry, stored_messages
 from .account import account_for_site
 from .exceptions import AuthenticationError, TransientError
 from .models import DeliveryAttempt, ExportRecord
@@ -30,10 +30,10 @@ logger = logging.getLogger(__name__)
 Status, Outcome = ExportRecord.Status, DeliveryAttempt.Outcome
 
 #: Noted on a record a batch did not store: from then on it is sent alone.
-SEND_ALONE = "Not stored by a batch call; sent on its own from now on."
+SEND_ALONE = stored_messages.message("send_alone")
 # The state a batch's records share (but a retry's time); their contact IDs are their own.
 SHARED_ATTNAMES = ["status", "sent_at", "next_attempt_at", "claimed_until", "hold_id", "updated_at"]
-DETAIL_FIELDS = ["payload", "notes", "last_error"]
+DETAIL_FIELDS = ["payload", "notes", "notes_data", "last_error", "last_error_data"]
 
 
 def batchable(now, due_by=None):
@@ -262,20 +262,23 @@ def outcome(record, payload, answered, error, count, started, now, hold=None):
     log = DeliveryAttempt(record=record, started_at=started, finished_at=now, mode=record.mode)
     contact_id = answered.get(payload["contact"]["email"].strip().lower())
     if error is None and contact_id is not None:
-        record.status, record.sent_at, record.hold, record.last_error = Status.SENT, now, None, ""
+        record.status, record.sent_at, record.hold = Status.SENT, now, None
+        stored_messages.put(record, "last_error", "")
         record.salesmanago_contact_id = delivery.answered_contact_id(
             record, {"contactId": contact_id})
         # An event to follow keeps the record due: it is sent alone, after its contact.
         record.next_attempt_at = now if record.event_due else None
-        log.outcome, log.message = Outcome.SENT, f"Sent in a batch of {count}."
+        log.outcome = Outcome.SENT
+        stored_messages.put(log, "message", stored_messages.message("sent_in_batch", count=count))
         return log
-    log.message = str(error) if error is not None else SEND_ALONE
+    message = stored_messages.of_error(error) if error is not None else SEND_ALONE
+    stored_messages.put(log, "message", message)
     if hold is not None:
         log.outcome = Outcome.HELD
         if not holds.hold_record(record, hold, now, called=True):
             # Lifted at this very moment (new credentials): try with them soon.
             record.status, record.next_attempt_at = Status.PENDING, now
-            record.last_error = log.message
+            stored_messages.put(record, "last_error", message)
         return log
     log.outcome = Outcome.TRANSIENT
     if not isinstance(error, TransientError) or error.kind == "denied":
@@ -285,10 +288,11 @@ def outcome(record, payload, answered, error, count, started, now, hold=None):
     at = retry.next_attempt_at(record.retry_window_start, record.attempts, now)
     if error is not None and at is not None and SEND_ALONE in record.notes:
         at = now  # the batch as a whole was refused, not this answer: its own call goes at once
-    record.status, record.next_attempt_at, record.last_error = Status.RETRYING, at, log.message
+    record.status, record.next_attempt_at = Status.RETRYING, at
+    stored_messages.put(record, "last_error", message)
     if at is None:
         record.status = Status.FAILED
-        record.last_error = f"Gave up after {record.attempts} attempts: {log.message}"
+        stored_messages.put(record, "last_error", outbox.gave_up(record.attempts, message))
     return log
 
 

@@ -2,7 +2,7 @@
 answers".
 
 Records are built with the live answers' mapping (``delivery.build_record``) and stored a chunk at a
-time (``bulk_create``), so that 100,000 answers never sit in memory at once. Each chunk is then sent
+time (``inserts.insert``), so that 100,000 answers never sit in memory at once. Each chunk is then sent
 as the retry drain sends a backlog (``batches``): e-mail contacts in ``contact/batchupsert`` calls
 of ``BATCH_SIZE`` (SALESmanago's WordPress plugin exports 400 per call:
 ``ExportModel::PACKAGE_SIZE``), each marked from the answer's ``contactIds``; the rest (contacts by
@@ -29,7 +29,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import batches, contact_fields, delivery, inserts, outbox
+from . import batches, contact_fields, delivery, inserts, outbox, stored_messages
 from .account import LABELS, account_for_page
 from .models import ExportRecord, ExportRun, SalesmanagoFormMixin
 
@@ -77,7 +77,7 @@ def check(page):
     if missing:
         raise ExportRefused(_("The SALESmanago settings of site %(site)s lack: %(missing)s. Fill "
                               "them in (Settings > SALESmanago) first.") % {
-            "site": account.site, "missing": ", ".join(LABELS[name] for name in missing)})
+            "site": account.site, "missing": ", ".join(str(LABELS[name]) for name in missing)})
     return account
 
 
@@ -144,10 +144,7 @@ def build(page, account, questions, submission):
 
 
 #: On a past answer's record whose form asks for double opt-in.
-PAST_DOUBLE_OPT_IN = (
-    "A past answer: its consent is sent with the time it was given, but no double opt-in e-mail "
-    "is requested (months later it would puzzle the contact); the opt-in status is left alone."
-)
+PAST_DOUBLE_OPT_IN = stored_messages.message("past_double_opt_in")
 
 
 def without_double_opt_in(body):
@@ -186,12 +183,14 @@ def run(export_run, *, batch_size=None, progress=None):
     try:
         export(export_run, batch_size or BATCH_SIZE, progress or Silent())
     except BaseException as err:  # Ctrl-C too: a rerun need not wait for the run to go stale
-        message = str(err) if isinstance(err, ExportRefused) else _(
-            "Stopped by an unexpected error (%(error)s); the server log has the details. Run the "
-            "export again: what was sent is not sent twice.") % {"error": type(err).__name__}
+        # A refusal is written in the language it was raised in (the user's, who asked for it).
+        message = stored_messages.Message(str(err)) if isinstance(err, ExportRefused) else (
+            stored_messages.message("export_stopped", error=type(err).__name__))
+        export_run.status = ExportRun.Status.FAILED
+        stored_messages.put(export_run, "error", message)
         ExportRun.objects.filter(pk=export_run.pk).update(
-            status=ExportRun.Status.FAILED, error=message, updated_at=timezone.now())
-        export_run.status, export_run.error = ExportRun.Status.FAILED, message
+            status=ExportRun.Status.FAILED, error=export_run.error,
+            error_data=export_run.error_data, updated_at=timezone.now())
         raise
     export_run.status = ExportRun.Status.DONE
     export_run.save(update_fields=["status", "updated_at"])
