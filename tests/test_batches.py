@@ -18,7 +18,7 @@ from wagtail.models import Site
 from tests.helpers import make_form_page
 from tests.worker_site import POSTGRES
 from tests.test_retries import run_retry, submit
-from wagtail_salesmanago import batches
+from wagtail_salesmanago import backlogs, batches
 from wagtail_salesmanago.checks import check_batch_size
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
 
@@ -208,7 +208,7 @@ def test_two_racing_drainers_never_send_a_record_twice(client, sm, on_commit, qu
     def drainer():
         try:
             start.wait()
-            results.append(batches.drain(size=10))
+            results.append(backlogs.drain(size=10))
         finally:
             connection.close()
 
@@ -227,7 +227,7 @@ def test_two_racing_drainers_never_send_a_record_twice(client, sm, on_commit, qu
 @pytest.mark.django_db
 def test_a_killed_drain_resends_only_what_was_not_sent(client, sm, on_commit, queued):
     backlog(client, on_commit, 30)
-    assert len(batches.drain(size=10, rounds=1)) == 10  # then it is killed ...
+    assert len(backlogs.drain(size=10, rounds=1)) == 10  # then it is killed ...
     now = timezone.now()
     batches.claim(10, now)  # ... after claiming its next batch
     assert run_retry() == "10 due; sent: 10.\n"  # the claimed ten wait for their claim

@@ -29,7 +29,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import batches, contact_fields, delivery, inserts, outbox, stored_messages
+from . import backlogs, batches, contact_fields, delivery, inserts, outbox, stored_messages
 from .account import LABELS, account_for_page
 from .models import ExportRecord, ExportRun, SalesmanagoFormMixin
 
@@ -220,7 +220,7 @@ def export(export_run, size, progress):
 
 def send(ids, size, skipped=0):
     """Send these stored records: batches, then one by one what batches leave; their outcomes."""
-    batches.send_batches(claims(ids, size, timezone.now()))
+    backlogs.send_batches(claims(ids, size, timezone.now()))
     # What batches do not carry (contacts by ID, those left out of a batch's contactIds) goes
     # alone, each once in this pass; e-mail contacts to retry wait for the next batch.
     carried = batches.batchable(timezone.now()).filter(pk__in=ids).values("pk")
@@ -236,7 +236,7 @@ def send(ids, size, skipped=0):
 
 
 def claims(ids, size, began):
-    """``batches.send_batches``'s ``next_ids``: the stored ``ids``, claimed a batch at a time.
+    """``backlogs.send_batches``'s ``next_ids``: the stored ``ids``, claimed a batch at a time.
     A claim looks at one batch's worth of them only: its conditions (JSON among them) are checked
     on those rows, not on the whole chunk for every batch. A part is claimed again until nothing
     is left of it (a second answer of one e-mail waits for the next batch); records retried since

@@ -11,7 +11,7 @@ from collections import Counter
 from django.core.management.base import BaseCommand
 from django.utils.timezone import localtime
 
-from wagtail_salesmanago import batches, conf, outbox
+from wagtail_salesmanago import backlogs, conf, outbox
 from wagtail_salesmanago.management import options
 from wagtail_salesmanago.models import DeliveryHold
 
@@ -48,7 +48,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{len(due)} due; nothing sent (--dry-run).")
             return
         outbox.check_holds()
-        outcomes = batches.drain(limit=limit, size=batch_size)
+        outcomes = backlogs.drain(limit=limit, size=batch_size)
         left = None if limit is None else limit - len(outcomes)
         # Then one by one: what batches leave alone, and the events of contacts just sent.
         due = list(outbox.due()[:left].values_list("pk", flat=True)) if left != 0 else []
