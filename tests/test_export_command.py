@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 from wagtail.models import Page
@@ -341,3 +342,23 @@ def test_a_terminal_gets_a_progress_bar_with_counts(sm, monkeypatch):
     assert "\r" in out and "answers to export" not in out
     assert "5/5" in out and "sent 5, to retry 0, failed 0, without a contact 0" in out
     assert out.endswith("Done: sent 5, to retry 0, failed 0, without a contact 0.\n")
+
+
+@pytest.mark.django_db
+def test_answers_covered_here_and_there_are_left_out_across_chunks(sm, monkeypatch):
+    """Chunks are read by their place among the page's answers; those a record covers (any but
+    a failed one) are dropped from each, wherever they fall."""
+    monkeypatch.setattr(history, "CHUNK", 3)
+    page = make_form_page()
+    answers = past(page, 10)
+    kept = {1: "sent", 2: "skipped", 5: "failed", 6: "pending", 9: "sent"}
+    for number, status in kept.items():
+        ExportRecord.objects.create(page=page, submission_type=ContentType.objects.get_for_model(
+            answers[number]), submission_id=str(answers[number].pk), status=status,
+            claimed_until=timezone.now() + timedelta(minutes=5))  # the pending one: claimed
+
+    out = export(page.pk, "--batch-size", 2)
+
+    assert out.splitlines()[0] == "6 answers to export."
+    assert accepted_once(sm) == {f"past{n}@example.com": 1 for n in (0, 3, 4, 5, 7, 8)}
+    assert export(page.pk).splitlines()[0] == "0 answers to export."

@@ -117,7 +117,11 @@ def chunks(page, since=None, until=None):
     """``past_answers`` in chunks of at most ``CHUNK``: each read by its place in the page's
     answers, and those a record covers dropped by one look-up of the chunk's own keys. (A NOT IN
     of every record, read again for every chunk, grew with each chunk stored.)"""
-    answers, last = answered(page, since, until), None
+    # From the first answer not covered yet: a rerun reads only what came after its last run.
+    first = past_answers(page, since, until).values_list("pk", flat=True).first()
+    if first is None:
+        return
+    answers, last = answered(page, since, until).filter(pk__gte=first), None
     covered = covering(page.get_submission_class())
     while True:
         chunk = list((answers if last is None else answers.filter(pk__gt=last))[:CHUNK])
