@@ -19,6 +19,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.own_database,
     pytest.mark.skipif(
         not CHROMIUM and not os.environ.get("REQUIRE_BROWSER"),
         reason="Chromium is not installed (CI installs it and sets REQUIRE_BROWSER=1)",

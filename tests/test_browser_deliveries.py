@@ -10,6 +10,7 @@ from tests.test_browser import CHROMIUM, answer_survey, browser, demo, log_in, s
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.own_database,
     pytest.mark.skipif(not CHROMIUM and not __import__("os").environ.get("REQUIRE_BROWSER"),
                        reason="Chromium is not installed (CI installs it and sets REQUIRE_BROWSER=1)"),
 ]

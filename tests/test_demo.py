@@ -18,6 +18,7 @@ def demo(tmp_path_factory):
 
 
 @pytest.mark.slow
+@pytest.mark.own_database
 def test_demo_serves_the_survey_and_the_sandbox_shows_the_contact(demo):
     output, sandbox_url = demo
     survey_url = re.search(r"Survey:\s+(\S+)", output).group(1)
@@ -47,6 +48,7 @@ def test_demo_serves_the_survey_and_the_sandbox_shows_the_contact(demo):
 
 
 @pytest.mark.slow
+@pytest.mark.own_database
 def test_demo_lead_form_fills_the_contact_card_and_asks_for_confirmation(demo):
     output, sandbox_url = demo
     lead_url = re.search(r"Lead form:\s+(\S+)", output).group(1)

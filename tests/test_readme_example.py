@@ -57,6 +57,7 @@ def run(args, cwd, env=None):
 
 
 @pytest.mark.slow
+@pytest.mark.own_database
 def test_readme_example_in_a_fresh_wagtail_project(tmp_path, sandbox):
     sandbox.reset()
     run([str(BIN / "wagtail"), "start", "mysite"], tmp_path)
