@@ -1,5 +1,6 @@
 # `make test`: set up .venv and run the suite with coverage. `make demo`: run the example site
-# with the SALESmanago sandbox. Both create what they need on a fresh machine.
+# with the SALESmanago sandbox and `salesmanago_retry` on a timer. Both create what they need on a
+# fresh machine.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
