@@ -1,4 +1,5 @@
-"""Staff watch deliveries in the admin: the list, the detail, Resend, the page panel, the dashboard, alerts."""
+"""Staff watch deliveries in the admin: the list, the detail, Resend, the page panel, alerts (the
+dashboard and sidebar: test_dashboard)."""
 
 import re
 
@@ -173,15 +174,6 @@ def test_form_page_editor_shows_this_forms_counts_and_last_error(admin, two_form
     assert "Sent: 1 · waiting: 0 · retrying: 0 · failed: 1" in html
     assert "Last error: SALESmanago is not set up for site" in html
     assert f"?page={a.pk}&amp;status=failed" in html
-
-
-@pytest.mark.django_db
-def test_dashboard_counts_failures_of_the_last_week(admin, two_forms):
-    html = admin.get(reverse("wagtailadmin_home")).content.decode()
-    assert "1 delivery failed in the last 7 days." in html
-    assert "/admin/salesmanago/deliveries/?status=failed" in html
-    ExportRecord.objects.filter(status="failed").update(status="sent")
-    assert "failed in the last 7 days" not in admin.get(reverse("wagtailadmin_home")).content.decode()
 
 
 @pytest.mark.django_db
