@@ -1,6 +1,7 @@
 """The admin's dashboard and sidebar, as staff see them: a SALESmanago panel when deliveries need
 attention (failed, retrying, on hold), and a short sidebar entry with its own icon."""
 
+import json
 import re
 
 import pytest
@@ -100,6 +101,43 @@ def test_the_panel_in_polish_with_each_plural_form(admin, two_forms, settings, c
     assert shown["heading"] == "Wysyłki do SALESmanago"
     assert [text for _, text in blocks(shown["content"])] == [
         f"{failed} Zobacz nieudane wysyłki", f"{retrying} Zobacz wysyłki do ponowienia"]
+
+
+def sidebar_links(html):
+    """The admin sidebar's links (in its menus too): {url: (label, icon)}, from the JSON the
+    sidebar is built from."""
+    props = re.search(r'<script id="wagtail-sidebar-props" type="application/json">(.*?)</script>',
+                      html, re.S)[1]
+    links = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("url") and "icon_name" in node:
+                links[node["url"]] = (node["label"], node["icon_name"])
+            node = list(node.values())
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(json.loads(props))
+    return links
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "pl"])
+def test_the_sidebar_has_a_short_deliveries_entry_with_its_own_icon(admin, two_forms, settings,
+                                                                   language):
+    settings.LANGUAGE_CODE = language
+    links = sidebar_links(dashboard(admin))
+    settings_url = reverse("wagtailsettings:edit", args=["wagtail_salesmanago", "salesmanagosettings"])
+
+    deliveries_label, deliveries_icon = links[reverse(INDEX)]
+    settings_label, settings_icon = links[settings_url]
+    assert deliveries_label == settings_label == "SALESmanago"  # each under its own menu
+    assert (deliveries_icon, settings_icon) == ("upload", "mail")
+    # The page itself says what it is.
+    title = {"en": "SALESmanago deliveries", "pl": "Wysyłki do SALESmanago"}[language]
+    assert f"<title>{title}" in admin.get(reverse(INDEX)).content.decode()
 
 
 def copies(record, status, count):

@@ -250,22 +250,6 @@ def test_a_selection_cannot_reach_deliveries_the_user_may_not_see(editor_of, two
     assert ExportRecord.objects.get(pk=hidden.pk).attempts == 1
 
 
-def sidebar_items(html):
-    """The admin sidebar's links, as (label, url) pairs, from the JSON the sidebar is built from."""
-    return re.findall(r'"label": "([^"]*)", "icon_name": "[^"]*", "classname": "[^"]*", '
-                      r'"attrs": \{\}, "url": "([^"]*)"', html)
-
-
-@pytest.mark.django_db
-def test_the_sidebar_item_is_short_and_leads_to_the_deliveries(admin, two_forms, settings):
-    assert ("SALESmanago", reverse(INDEX)) in sidebar_items(
-        admin.get(reverse("wagtailadmin_home")).content.decode())
-    assert "<title>SALESmanago deliveries" in admin.get(reverse(INDEX)).content.decode()
-    settings.LANGUAGE_CODE = "pl"
-    assert ("SALESmanago", reverse(INDEX)) in sidebar_items(
-        admin.get(reverse("wagtailadmin_home")).content.decode())
-
-
 @pytest.fixture
 def failure_on_b(client, two_forms, sm, on_commit):
     """A failed delivery on form B too, so a resend of "every failure" would be visible."""
