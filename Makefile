@@ -108,7 +108,7 @@ redis:
 
 # The README's screenshots, from the browser test.
 screenshots: $(VENV)/.installed browser
-	SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py tests/test_browser_deliveries.py -k "editor or content_security or deliveries_log"
+	SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py tests/test_browser_deliveries.py tests/test_browser_dashboard.py -k "editor or content_security or deliveries_log or dashboard"
 
 messages: $(VENV)/.installed
 	cd wagtail_salesmanago && ../$(BIN)/django-admin makemessages -l pl --no-obsolete && \
