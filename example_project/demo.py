@@ -47,8 +47,10 @@ class RetryTimer(threading.Thread):
 
     def run(self):
         while not self.stopped.wait(self.every):
+            # Its own session: Ctrl-C stops the demo, which then stops this run (stop()).
             self.process = subprocess.Popen(
-                self.command, cwd=HERE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+                self.command, cwd=HERE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                start_new_session=True,
             )
             output = self.process.communicate()[0].strip()
             # Quiet when there was nothing to do, as cron's mail would be.
@@ -64,7 +66,7 @@ class RetryTimer(threading.Thread):
 
 
 def main():
-    # Stop both servers on SIGTERM too, not only on Ctrl-C (the finally block below).
+    # Stop it all on SIGTERM too, not only on Ctrl-C (the finally block below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     sandbox_port = int(os.environ.get("SANDBOX_PORT", "8765"))
     demo_port = int(os.environ.get("DEMO_PORT", "8000"))
