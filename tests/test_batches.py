@@ -2,12 +2,15 @@
 once, its outcome and attempt its own. Against the sandbox over HTTP, ``responses`` for exact cases."""
 
 import copy
+import json
 import threading
+import time
 from datetime import timedelta
 
 import pytest
 import responses
-from django.db import connection
+from django.core.management import CommandError
+from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import Site
@@ -15,7 +18,8 @@ from wagtail.models import Site
 from tests.helpers import make_form_page
 from tests.worker_site import POSTGRES
 from tests.test_retries import run_retry, submit
-from wagtail_salesmanago import batches, outbox
+from wagtail_salesmanago import backlogs, batches
+from wagtail_salesmanago.checks import check_batch_size
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
 
 BATCH = "/api/contact/batchupsert"
@@ -77,6 +81,36 @@ def test_a_backlog_of_250_goes_in_three_batch_calls(client, sm, on_commit, queue
             ("sent", f"Sent in a batch of {100 if rank < 200 else 50}.")]
     assert run_retry() == "0 due; nothing to send.\n"
     assert len(sm.requests()) == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", ["0", "-5", "1001", "99999999999999999999", "1e3", "ten"])
+def test_a_batch_size_salesmanago_may_not_take_is_refused_before_anything_is_sent(
+    client, sm, on_commit, queued, size
+):
+    """1 to 1000 contacts a call: past that, one lost answer would leave the whole batch to go again
+    one by one (and its contactIds could outgrow the 1 MB the client reads of an answer)."""
+    backlog(client, on_commit, 2)
+    with pytest.raises(CommandError, match=f"“{size}” is not a batch size: give a whole number "
+                                           "from 1 to 1000"):
+        run_retry("--batch-size", size)
+    assert sm.requests() == []
+    assert run_retry("--batch-size", "1000") == "2 due; sent: 2.\n"
+
+
+@pytest.mark.parametrize("value", [0, 1001, "100", 2.5, True, None])
+def test_a_batch_size_setting_a_drain_could_not_use_is_named(settings, value):
+    settings.WAGTAIL_SALESMANAGO_BATCH_SIZE = value
+    [error] = check_batch_size()
+    assert error.id == "wagtail_salesmanago.E006"
+    assert error.msg == (f"WAGTAIL_SALESMANAGO_BATCH_SIZE must be a whole number from 1 to 1000, "
+                         f"not {value!r}.")
+
+
+@pytest.mark.parametrize("value", [1, 1000])
+def test_a_batch_size_setting_from_1_to_1000_passes_the_check(settings, value):
+    settings.WAGTAIL_SALESMANAGO_BATCH_SIZE = value
+    assert check_batch_size() == []
 
 
 @pytest.mark.django_db
@@ -174,7 +208,7 @@ def test_two_racing_drainers_never_send_a_record_twice(client, sm, on_commit, qu
     def drainer():
         try:
             start.wait()
-            results.append(batches.drain(size=10))
+            results.append(backlogs.drain(size=10))
         finally:
             connection.close()
 
@@ -193,7 +227,7 @@ def test_two_racing_drainers_never_send_a_record_twice(client, sm, on_commit, qu
 @pytest.mark.django_db
 def test_a_killed_drain_resends_only_what_was_not_sent(client, sm, on_commit, queued):
     backlog(client, on_commit, 30)
-    assert len(batches.drain(size=10, rounds=1)) == 10  # then it is killed ...
+    assert len(backlogs.drain(size=10, rounds=1)) == 10  # then it is killed ...
     now = timezone.now()
     batches.claim(10, now)  # ... after claiming its next batch
     assert run_retry() == "10 due; sent: 10.\n"  # the claimed ten wait for their claim
@@ -250,3 +284,76 @@ def test_the_sandbox_fails_a_batch_as_a_whole_or_loses_single_contacts(sandbox):
     assert sorted(c["email"] for c in sandbox.contacts()) == ["P1@Example.com", "P2@Example.com",
                                                                "P3@Example.com"]
     sandbox.reset()
+
+
+def answer_all(request):
+    """A batch call's answer: every contact stored."""
+    emails = [i["contact"]["email"] for i in json.loads(request.body)["upsertDetails"]]
+    return 200, {}, json.dumps({"success": True, "message": [], "contactIds": {
+        email: f"00000000-0000-4000-8000-{n:012d}" for n, email in enumerate(emails)}})
+
+
+def sm_account():
+    SalesmanagoSettings.objects.update_or_create(
+        site=Site.objects.get(is_default_site=True),
+        defaults={"endpoint": "app3.salesmanago.pl", "client_id": "c", "api_secret": "s",
+                  "owner_email": "crm@firma.pl"},
+    )
+
+
+@pytest.mark.django_db
+def test_the_next_batch_is_claimed_while_the_call_before_it_is_in_flight(
+    client, on_commit, queued, monkeypatch
+):
+    """SALESmanago's answer time overlaps our database work: each call still goes alone, after
+    the one before it was answered and written."""
+    sm_account()
+    claim, claims, seen = batches.claim, [], []
+
+    def counted(*args, **kwargs):
+        ids = claim(*args, **kwargs)
+        claims.append(ids)
+        return ids
+
+    def in_flight(request):
+        """Answers once the next batch is claimed (without the overlap it never is: 5 s, False)."""
+        call, waited = len(seen) + 1, 0
+        while len(claims) <= call and waited < 500:  # a guard against a hang, not a timing
+            time.sleep(0.01)
+            waited += 1
+        seen.append(len(claims) > call)
+        return answer_all(request)
+
+    monkeypatch.setattr(batches, "claim", counted)
+    with responses.RequestsMock() as api:
+        backlog(client, on_commit, 25)
+        api.add_callback(responses.POST, URL + "contact/batchupsert", callback=in_flight)
+        assert run_retry("--batch-size", "10") == "25 due; sent: 25.\n"
+        assert [len(json.loads(c.request.body)["upsertDetails"]) for c in api.calls] == [10, 10, 5]
+    # The next claim was made while each call was in flight (the last one found none left).
+    assert seen == [True, True, True]
+    assert [len(ids) for ids in claims] == [10, 10, 5, 0]
+    assert set(ExportRecord.objects.values_list("status", "attempts")) == {("sent", 1)}
+
+
+@pytest.mark.django_db
+def test_a_batch_that_cannot_be_read_ahead_is_read_after_the_call(
+    client, on_commit, queued, monkeypatch, caplog
+):
+    sm_account()
+    claim, calls = batches.claim, []
+
+    def flaky(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 2:  # the first read ahead
+            raise DatabaseError("database is locked")
+        return claim(*args, **kwargs)
+
+    monkeypatch.setattr(batches, "claim", flaky)
+    with responses.RequestsMock() as api:
+        backlog(client, on_commit, 15)
+        api.add_callback(responses.POST, URL + "contact/batchupsert", callback=answer_all)
+        assert run_retry("--batch-size", "10") == "15 due; sent: 15.\n"
+        assert [len(json.loads(c.request.body)["upsertDetails"]) for c in api.calls] == [10, 5]
+    assert "Could not read the next SALESmanago batch ahead; it is read after." in caplog.text
+    assert set(ExportRecord.objects.values_list("status", "attempts")) == {("sent", 1)}

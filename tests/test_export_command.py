@@ -223,18 +223,18 @@ def test_a_run_killed_mid_send_leaves_its_claims_to_lapse_then_sends_only_the_re
 ):
     page = make_form_page()
     past(page, 6)
-    send_batch, calls = batches.send_batch, []
+    send_records, calls = batches.send_records, []
 
-    def killed(ids, started):
-        calls.append(ids)
+    def killed(records, started, meanwhile=None):
+        calls.append(records)
         if len(calls) == 2:
             raise KeyboardInterrupt  # claimed, not sent
-        return send_batch(ids, started)
+        return send_records(records, started, meanwhile)
 
-    monkeypatch.setattr(batches, "send_batch", killed)
+    monkeypatch.setattr(batches, "send_records", killed)
     with pytest.raises(KeyboardInterrupt):
         export(page.pk, "--batch-size", 2)
-    monkeypatch.setattr(batches, "send_batch", send_batch)
+    monkeypatch.setattr(batches, "send_records", send_records)
     assert len(sm.contacts()) == 2
 
     export(page.pk, "--batch-size", 2)  # at once: the killed run's claim holds two records
@@ -266,8 +266,15 @@ def test_a_run_killed_after_the_call_before_its_marking_does_not_send_it_again_a
 
     export(page.pk, "--batch-size", 2)
 
+    # Nothing again at once: the first batch is claimed, and so is the second, read ahead while
+    # the first one's call was in flight; both wait for their claims to lapse.
+    assert accepted_once(sm) == {f"past{n}@example.com": 1 for n in range(2)}
+    assert ExportRecord.objects.filter(status="sent").count() == 0
+    ExportRecord.objects.filter(pk__in=ExportRecord.objects.order_by("pk")[2:].values("pk")).update(
+        claimed_until=timezone.now() - timedelta(seconds=1))  # the read-ahead claim lapses
+    export(page.pk, "--batch-size", 2)
     assert accepted_once(sm) == {f"past{n}@example.com": 1 for n in range(4)}
-    assert ExportRecord.objects.filter(status="sent").count() == 2  # the other two: claimed
+    assert ExportRecord.objects.filter(status="sent").count() == 2  # the first two: claimed
 
 
 @pytest.mark.django_db
@@ -311,8 +318,10 @@ def test_clear_refusals(sm):
     SalesmanagoSettings.objects.update(client_id="", owner_email="")
     with pytest.raises(CommandError, match="lack: client ID, owner e-mail"):
         export(page.pk)
-    with pytest.raises(CommandError, match="--batch-size must be 1 or more"):
-        export(page.pk, "--batch-size", 0)
+    for size in (0, 1001, "lots"):
+        with pytest.raises(CommandError, match=f"“{size}” is not a batch size: give a whole "
+                                               "number from 1 to 1000"):
+            export(page.pk, "--batch-size", size)
     assert sm.requests() == []
 
 

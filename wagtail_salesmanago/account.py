@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
+from . import stored_messages
 from .client import SalesmanagoClient
 from .endpoint import same_endpoint, validate_endpoint
 from .exceptions import NotConfigured
@@ -22,15 +23,9 @@ FIELDS = (
     "trust_typed_email",
 )
 REQUIRED = ("endpoint", "client_id", "api_secret", "owner_email")
-LABELS = {
-    "endpoint": "endpoint",
-    "client_id": "client ID",
-    "api_secret": "API secret",
-    "owner_email": "owner e-mail",
-    "detail_prefix": "detail prefix",
-    "identify_by_cookie": "identify by the smclient cookie",
-    "trust_typed_email": "trust a typed e-mail over a link",
-}
+#: Each setting's name in the reader's language (the editor's preview and the export say what
+#: is missing); stored messages name them by code (``stored_messages.SETTING_LABELS``).
+LABELS = {name: _(label) for name, label in stored_messages.SETTING_LABELS.items()}
 
 
 SECRET_AGAIN = _(
@@ -105,16 +100,17 @@ class Account:
         ``NotConfigured`` naming both ways to fix what is missing."""
         missing = self.missing()
         if missing:
-            raise NotConfigured(
-                f"SALESmanago is not set up for site {self.site}: {', '.join(LABELS[m] for m in missing)} "
-                f"missing. Fill them in under Settings > SALESmanago in the Wagtail admin, or set them "
-                f"in {SETTING} in the Django settings."
-            )
+            raise NotConfigured(stored_messages.message(
+                "not_set_up", site=str(self.site), setting=SETTING, missing=stored_messages.join(
+                    *(stored_messages.message(f"setting.{name}") for name in missing), sep=", "),
+            ))
         error = self.endpoint_error()
         if error:
-            where = SETTING if "endpoint" in self.from_config else "Settings > SALESmanago"
+            site = str(self.site)
             raise NotConfigured(
-                f"The SALESmanago endpoint of site {self.site} ({where}) is not used: {error}"
+                stored_messages.message("endpoint_unused", site=site, where=SETTING, reason=error)
+                if "endpoint" in self.from_config
+                else stored_messages.message("endpoint_unused_admin", site=site, reason=error)
             )
         return SalesmanagoClient(self.endpoint, self.client_id, self.api_secret, **client_options)
 

@@ -14,13 +14,14 @@ marked to go alone, and a batch that holds a single record (the same call, with 
 """
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import alerts, conf, contact_fields, delivery, holds, outbox, retry
+from . import alerts, conf, contact_fields, delivery, holds, inserts, outbox, retry, stored_messages
 from .account import account_for_site
 from .exceptions import AuthenticationError, TransientError
 from .models import DeliveryAttempt, ExportRecord
@@ -29,10 +30,10 @@ logger = logging.getLogger(__name__)
 Status, Outcome = ExportRecord.Status, DeliveryAttempt.Outcome
 
 #: Noted on a record a batch did not store: from then on it is sent alone.
-SEND_ALONE = "Not stored by a batch call; sent on its own from now on."
+SEND_ALONE = stored_messages.message("send_alone")
 # The state a batch's records share (but a retry's time); their contact IDs are their own.
 SHARED_ATTNAMES = ["status", "sent_at", "next_attempt_at", "claimed_until", "hold_id", "updated_at"]
-DETAIL_FIELDS = ["payload", "notes", "last_error"]
+DETAIL_FIELDS = ["payload", "notes", "notes_data", "last_error", "last_error_data"]
 
 
 def batchable(now, due_by=None):
@@ -44,20 +45,6 @@ def batchable(now, due_by=None):
         .exclude(payload__useApiDoubleOptIn=True)
         .exclude(notes__contains=SEND_ALONE)
     )
-
-
-def drain(*, limit=None, size=None, rounds=None):
-    """Send due e-mail contacts batch after batch; ``{record id: its status}`` of those taken."""
-    size, began = size or conf.get("BATCH_SIZE"), timezone.now()
-    outcomes = {}
-    while (limit is None or len(outcomes) < limit) and rounds != 0:
-        started = timezone.now()
-        ids = claim(size if limit is None else min(size, limit - len(outcomes)), started, began)
-        if not ids:
-            break
-        outcomes.update(send_batch(ids, started))
-        rounds = None if rounds is None else rounds - 1
-    return outcomes
 
 
 def claim(size, now, due_by=None, **among):
@@ -93,9 +80,9 @@ def claim(size, now, due_by=None, **among):
             return [row[0] for row in cursor.fetchall()]
 
 
-def send_batch(ids, started):
-    """Send the claimed records, one call per site and owner; ``{record id: status}``."""
-    records = list(ExportRecord.objects.filter(pk__in=ids).order_by("next_attempt_at", "pk"))
+def send_records(records, started, meanwhile=None):
+    """Send the claimed records, one call per site and owner; ``{record id: status}``.
+    ``meanwhile``: work for the main thread while a call is in flight (see ``backlogs.send_batches``)."""
     # One page object per form, shared by its records (a join would build one per record).
     pages = ExportRecord.page.field.related_model.objects.in_bulk({r.page_id for r in records})
     for record in records:
@@ -108,7 +95,7 @@ def send_batch(ids, started):
                 outcomes[record.pk] = send_alone(record.pk, started)
             continue
         try:
-            send_group(*parts, list(group), started)
+            send_group(*parts, list(group), started, meanwhile)
         except Exception:
             logger.exception("A SALESmanago batch of %s records failed; their claims lapse.", len(group))
         outcomes.update((record.pk, record.status) for record in group)
@@ -156,12 +143,13 @@ def account_parts(page):
             return None
         account = account_for_site(site)
         owner = delivery.form_owner(page) or account.owner_email
-        return site, account, owner, account.get_client().with_deadline()
+        return site, account, owner, account.get_client()
     except Exception:
         return None
 
 
-def send_group(site, account, owner, client, records, started):
+def send_group(site, account, owner, client, records, started, meanwhile=None):
+    client = client.with_deadline()  # from now: a batch read ahead waited for the one before
     hold = outbox.active_hold(site, account, started, client)
     if hold is not None:
         records[:] = [r for r in records if not holds.hold_record(r, hold, started, called=False)]
@@ -170,7 +158,7 @@ def send_group(site, account, owner, client, records, started):
     bodies = [body(record, owner) for record in records]
     stored = {record.pk: details(record) for record in records}
     try:
-        answered, error = client.batch_upsert(owner, [item(b) for b in bodies]), None
+        answered, error = call(client, owner, [item(b) for b in bodies], meanwhile), None
     except Exception as err:
         answered, error = {}, explain(err, client, account, owner)
     now = timezone.now()
@@ -187,6 +175,20 @@ def send_group(site, account, owner, client, records, started):
         logger.warning("SALESmanago deliveries of site %s are on hold: %s", site, error)
         alerts.on_hold(new_hold)
         outbox.schedule_check(new_hold)
+
+
+def call(client, owner, items, meanwhile=None):
+    """The batch call; ``meanwhile`` runs in this thread while it is in flight (a thread of its
+    own waits for SALESmanago, and touches no database)."""
+    if meanwhile is None:
+        return client.batch_upsert(owner, items)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        answer = pool.submit(client.batch_upsert, owner, items)
+        try:
+            meanwhile()
+        except Exception:
+            logger.exception("Could not read the next SALESmanago batch ahead; it is read after.")
+        return answer.result()
 
 
 def explain(error, client, account, owner):
@@ -216,20 +218,23 @@ def outcome(record, payload, answered, error, count, started, now, hold=None):
     log = DeliveryAttempt(record=record, started_at=started, finished_at=now, mode=record.mode)
     contact_id = answered.get(payload["contact"]["email"].strip().lower())
     if error is None and contact_id is not None:
-        record.status, record.sent_at, record.hold, record.last_error = Status.SENT, now, None, ""
+        record.status, record.sent_at, record.hold = Status.SENT, now, None
+        stored_messages.put(record, "last_error", "")
         record.salesmanago_contact_id = delivery.answered_contact_id(
             record, {"contactId": contact_id})
         # An event to follow keeps the record due: it is sent alone, after its contact.
         record.next_attempt_at = now if record.event_due else None
-        log.outcome, log.message = Outcome.SENT, f"Sent in a batch of {count}."
+        log.outcome = Outcome.SENT
+        stored_messages.put(log, "message", stored_messages.message("sent_in_batch", count=count))
         return log
-    log.message = str(error) if error is not None else SEND_ALONE
+    message = stored_messages.of_error(error) if error is not None else SEND_ALONE
+    stored_messages.put(log, "message", message)
     if hold is not None:
         log.outcome = Outcome.HELD
         if not holds.hold_record(record, hold, now, called=True):
             # Lifted at this very moment (new credentials): try with them soon.
             record.status, record.next_attempt_at = Status.PENDING, now
-            record.last_error = log.message
+            stored_messages.put(record, "last_error", message)
         return log
     log.outcome = Outcome.TRANSIENT
     if not isinstance(error, TransientError) or error.kind == "denied":
@@ -239,10 +244,11 @@ def outcome(record, payload, answered, error, count, started, now, hold=None):
     at = retry.next_attempt_at(record.retry_window_start, record.attempts, now)
     if error is not None and at is not None and SEND_ALONE in record.notes:
         at = now  # the batch as a whole was refused, not this answer: its own call goes at once
-    record.status, record.next_attempt_at, record.last_error = Status.RETRYING, at, log.message
+    record.status, record.next_attempt_at = Status.RETRYING, at
+    stored_messages.put(record, "last_error", message)
     if at is None:
         record.status = Status.FAILED
-        record.last_error = f"Gave up after {record.attempts} attempts: {log.message}"
+        stored_messages.put(record, "last_error", outbox.gave_up(record.attempts, message))
     return log
 
 
@@ -256,7 +262,7 @@ def write(records, logs, stored):
             changed = [r for r in records if details(r) != stored[r.pk]]
             if changed:
                 ExportRecord.objects.bulk_update(changed, DETAIL_FIELDS)
-            DeliveryAttempt.objects.bulk_create(logs)
+            inserts.insert(logs)
         return
     except Exception:
         logger.exception("Could not store the details of a SALESmanago batch of %s records (their "

@@ -75,6 +75,16 @@ def check_time_limits(app_configs=None, **kwargs):
     return []
 
 
+@register()
+def check_batch_size(app_configs=None, **kwargs):
+    """E006 for a BATCH_SIZE option a drain could not use (every backlog would stop at it)."""
+    try:
+        conf.batch_size()
+    except ImproperlyConfigured as err:
+        return [Error(str(err), id="wagtail_salesmanago.E006")]
+    return []
+
+
 @register(Tags.database)
 def check_sites(app_configs=None, databases=None, **kwargs):
     """W001 for sites whose exporting form pages have no credentials; W002 for a stored endpoint

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.views.decorators.debug import sensitive_variables
 
 from . import __version__, conf, deadlines, transport
+from .stored_messages import message
 from .endpoint import parse_endpoint
 from .exceptions import (
     AccessDeniedError,
@@ -59,9 +60,9 @@ def parse(endpoint):
     try:
         return parse_endpoint(endpoint)
     except ValidationError as err:
-        raise NotConfigured(
-            f"The SALESmanago endpoint {endpoint!r} is not valid: {' '.join(err.messages)}"
-        ) from None
+        raise NotConfigured(message(
+            "bad_endpoint", endpoint=repr(endpoint), reason=" ".join(err.messages)
+        )) from None
 
 
 @sensitive_variables()
@@ -159,25 +160,23 @@ class SalesmanagoClient:
             )
         except deadlines.DeadlineExceeded as err:
             raise TransientError(
-                f"SALESmanago did not answer in time (limit: {deadline.seconds:g} s in all).",
-                kind="timeout", path=path,
+                message("timeout", seconds=f"{deadline.seconds:g}"), kind="timeout", path=path,
             ) from err
         except transport.AnswerTooLarge as err:
             raise TransientError(
-                f"SALESmanago's answer was over {transport.MAX_ANSWER_BYTES // 1_000_000} MB; "
-                "it was not read.", kind="garbled", path=path, status_code=err.status_code,
+                message("too_large", megabytes=transport.MAX_ANSWER_BYTES // 1_000_000),
+                kind="garbled", path=path, status_code=err.status_code,
             ) from err
         except requests.Timeout as err:
             limit = (
-                f"{self.timeout[0]:g} s to connect" if isinstance(err, requests.ConnectTimeout)
-                else f"{self.timeout[1]:g} s without data"
+                message("timeout_connect", seconds=f"{self.timeout[0]:g}")
+                if isinstance(err, requests.ConnectTimeout)
+                else message("timeout_read", seconds=f"{self.timeout[1]:g}")
             )
-            raise TransientError(
-                f"SALESmanago did not answer in time (limit: {limit}).", kind="timeout", path=path
-            ) from err
+            raise TransientError(limit, kind="timeout", path=path) from err
         except requests.RequestException as err:
             raise TransientError(
-                f"Could not connect to SALESmanago at {self.base_url} ({type(err).__name__}).",
+                message("unreachable", url=self.base_url, error=type(err).__name__),
                 kind="dns" if is_name_resolution_error(err) else "unreachable",
                 path=path,
             ) from err
@@ -189,46 +188,41 @@ class SalesmanagoClient:
             data = response.json()
         except (ValueError, RecursionError):  # deep nesting exhausts json's recursion
             data = None
-        message = api_message(data)
+        said = api_message(data)
         if 300 <= status < 400:
             raise TransientError(
-                "SALESmanago's answer was a redirect, which is not followed.", kind="garbled",
+                message("redirect"), kind="garbled",
                 path=path, status_code=status, response=response,
             )
         if status >= 500:
             raise TransientError(
-                "SALESmanago had a server error.", kind="server", path=path, status_code=status,
-                api_message=message, response=response,
+                message("server_error"), kind="server", path=path, status_code=status,
+                api_message=said, response=response,
             )
         answered = isinstance(data, dict) and "success" in data
         if status in (401, 403) and not answered:
             raise AccessDeniedError(
-                "Access to SALESmanago was denied, and the answer was not SALESmanago's "
-                "(a proxy or firewall in between?).", path=path, status_code=status,
+                message("access_denied"), path=path, status_code=status,
                 response=response,
             )
         if not answered:
             raise TransientError(
-                "SALESmanago's answer was not the JSON it should be.", kind="garbled", path=path,
+                message("not_json"), kind="garbled", path=path,
                 status_code=status, response=response,
             )
         if data["success"] is True:
             return data
-        if is_auth_message(message) or status in (401, 403) or path == CREDENTIALS_CHECK:
-            error_class, description = AuthenticationError, (
-                "SALESmanago rejected the credentials or the owner."
-            )
+        if is_auth_message(said) or status in (401, 403) or path == CREDENTIALS_CHECK:
+            error_class, description = AuthenticationError, message("credentials_rejected")
         elif path == "contact/update":
             # SALESmanago's text for a missing contact is not documented; the contact ID is
             # the only caller-chosen input of an update, so any other refusal means it
             # (once the outbox has checked that the credentials work).
-            error_class, description = UnknownContactError, (
-                "SALESmanago does not know this contact."
-            )
+            error_class, description = UnknownContactError, message("unknown_contact")
         else:
-            error_class, description = PermanentError, "SALESmanago refused the request."
+            error_class, description = PermanentError, message("refused")
         raise error_class(
-            description, path=path, status_code=status, api_message=message, response=response
+            description, path=path, status_code=status, api_message=said, response=response
         )
 
     def upsert(self, body):

@@ -26,7 +26,7 @@ DEFAULTS = {
     # A sender's claim on a record; a sender killed mid-send leaves it to expire.
     "CLAIM_SECONDS": 120,
     # Records claimed and sent together, in one contact/batchupsert call per site and owner, when
-    # salesmanago_retry or a worker drains a backlog of e-mail contacts.
+    # salesmanago_retry or a worker drains a backlog of e-mail contacts (1 to MAX_BATCH_SIZE).
     "BATCH_SIZE": 100,
     # Accept http:// endpoints outside DEBUG (a sandbox on another machine, say).
     "ALLOW_HTTP": False,
@@ -36,6 +36,12 @@ DEFAULTS = {
     # Only behind them is X-Forwarded-For believed for a consent's IP address; else REMOTE_ADDR.
     "TRUSTED_PROXIES": [],
 }
+
+#: The most contacts one contact/batchupsert call carries. SALESmanago documents no limit; its
+#: WordPress plugin sends 400 (ExportModel::PACKAGE_SIZE) and its .NET SDK caps a batch of events
+#: at 1000. Past that, one lost answer (its contactIds must also fit the client's 1 MB answer cap)
+#: would leave a great many records to be sent again, one by one.
+MAX_BATCH_SIZE = 1000
 
 
 def get(name):
@@ -69,3 +75,18 @@ def deadline(timeout=None):
 
 def is_seconds(value):
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+
+
+def batch_size(value=None):
+    """``value`` (by default the BATCH_SIZE option) as a number of contacts per batch call."""
+    value = get("BATCH_SIZE") if value is None else value
+    if not is_batch_size(value):
+        raise ImproperlyConfigured(
+            f"WAGTAIL_SALESMANAGO_BATCH_SIZE must be a whole number from 1 to {MAX_BATCH_SIZE}, "
+            f"not {value!r}."
+        )
+    return value
+
+
+def is_batch_size(value):
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_BATCH_SIZE

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from wagtail.contrib.settings.views import get_setting_edit_handler
 from wagtail.models import Site
 
-from . import conf
+from . import conf, stored_messages
 from .account import LABELS, account_for_site, is_user
 from .exceptions import AuthenticationError, SalesmanagoError, TransientError
 
@@ -34,7 +34,7 @@ def test_connection(account, **client_options):
     missing = account.missing()
     if missing:
         return Outcome(False, _("Fill in %(fields)s first.") % {
-            "fields": ", ".join(_(LABELS[name]) for name in missing)})
+            "fields": ", ".join(str(LABELS[name]) for name in missing)})
     client = account.get_client(**client_options)
     try:
         users = client.list_users(account.owner_email.strip())
@@ -47,7 +47,8 @@ def test_connection(account, **client_options):
             "SALESmanago rejected the client ID or the API secret (it said: %(message)s)."
         ) % {"message": err.api_message})
     except SalesmanagoError as err:
-        return Outcome(False, _("SALESmanago refused the request: %(error)s") % {"error": err})
+        return Outcome(False, _("SALESmanago refused the request: %(error)s") % {
+            "error": in_words(err)})
     if not is_user(account.owner_email, users):
         return Outcome(False, _(
             "%(owner)s is not a user of this SALESmanago account. Its users: %(users)s."
@@ -64,7 +65,13 @@ def transient_message(err, url):
         return _("Nothing answers at %(url)s. Check the endpoint.") % {"url": url}
     if err.kind == "timeout":
         return _("SALESmanago at %(url)s did not answer in time.") % {"url": url}
-    return _("SALESmanago at %(url)s answered with an error: %(error)s") % {"url": url, "error": err}
+    return _("SALESmanago at %(url)s answered with an error: %(error)s") % {
+        "url": url, "error": in_words(err)}
+
+
+def in_words(err):
+    """The error in the reader's language (SALESmanago's words and the call as they are)."""
+    return stored_messages.render(stored_messages.data_of(err), str(err))
 
 
 @sensitive_post_parameters("api_secret")

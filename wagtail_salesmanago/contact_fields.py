@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from .stored_messages import message
+
 DETAIL = "detail"
 NAME = "name"
 FIRST_NAME = "first_name"
@@ -74,13 +76,18 @@ def is_sent_as_detail(question):
 
 
 class Refused(ValueError):
-    """SALESmanago would refuse the value for this field; the message says why."""
+    """SALESmanago would refuse the value for this field; ``message`` (a
+    ``stored_messages.Message``) says why."""
+
+    def __init__(self, message):
+        self.message = message
+        super().__init__(message)
 
 
 def clean_text(value, target):
     text = _SPACES.sub(" ", str(value)).strip()
     if len(text) > MAX_LENGTHS[target]:
-        raise Refused(f"longer than {MAX_LENGTHS[target]} characters")
+        raise Refused(message("too_long", length=MAX_LENGTHS[target]))
     return text
 
 
@@ -88,14 +95,14 @@ def clean_phone(value):
     text = _SPACES.sub(" ", str(value)).strip()
     digits = sum(char.isdigit() for char in text)
     if not _PHONE.match(text) or not 6 <= digits <= 15 or len(text) > 32:
-        raise Refused("not a phone number (digits, spaces, +, - and parentheses; 6 to 15 digits)")
+        raise Refused(message("not_phone"))
     return text
 
 
 def clean_country(value):
     text = str(value).strip()
     if not _COUNTRY.match(text):
-        raise Refused("not a 2-letter country code (ISO 3166-1, e.g. PL)")
+        raise Refused(message("not_country"))
     return text.upper()
 
 
@@ -106,10 +113,10 @@ def clean_birthday(value, today=None):
         try:
             value = datetime.date.fromisoformat(str(value).strip())
         except ValueError:
-            raise Refused("not a date (YYYY-MM-DD)") from None
+            raise Refused(message("not_date")) from None
     today = today or datetime.date.today()
     if not datetime.date(1900, 1, 1) <= value <= today:
-        raise Refused("not a date of birth (between 1900 and today)")
+        raise Refused(message("not_birthday"))
     return value.strftime("%Y%m%d")
 
 
@@ -155,10 +162,10 @@ def plan_lead(questions, answers):
         try:
             values[target] = clean(value, target)
         except Refused as reason:
-            lead.notes.append(
-                f"“{question.label}” was not sent as the contact's {target.replace('_', ' ')} "
-                f"({reason}); it went as a custom detail only."
-            )
+            lead.notes.append(message(
+                "detail_only", label=str(question.label), field=message(f"field.{target}"),
+                reason=reason.message,
+            ))
     name = values.get(NAME) or " ".join(filter(None, [values.get(FIRST_NAME), values.get(LAST_NAME)]))
     if name:
         lead.contact["name"] = name[:MAX_LENGTHS[NAME]]

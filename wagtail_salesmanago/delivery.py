@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from . import contact_fields, events, mapping
+from . import contact_fields, events, mapping, stored_messages
 from .account import account_for_page, is_user
 from .exceptions import AuthenticationError, PermanentError, UnknownContactError
 from .models import ExportRecord
@@ -22,14 +22,7 @@ logger = logging.getLogger(__name__)
 #: ``create_record``'s default: the account is read there.
 UNREAD = object()
 
-NO_IDENTITY = (
-    "No contact identity: the form has no answered e-mail question, and the visitor "
-    "neither arrived with a valid smclientid nor carried a usable smclient cookie."
-)
-NOT_RECORDED = (
-    "This export could not be stored ({error}), so nothing was sent. The submission itself is "
-    "stored; the server log has the details."
-)
+NO_IDENTITY = stored_messages.message("no_identity")
 
 
 def export_submission(page, submission, answers, raw_contact_id, cookie_id=""):
@@ -118,15 +111,16 @@ def build_record(page, submission, answers, raw_contact_id, cookie_id="", *, acc
         mode=plan.mode,
         email=plan.email,
         contact_id=plan.contact_id,
-        notes="\n".join(plan.notes),
     )
+    for note in plan.notes:
+        add_note(record, note)
     record.payload = request_body(
         record, form_owner(page) or (account.owner_email if account else ""), plan.properties,
         plan.tags, plan.contact, plan.lead_fields,
     )
     if not plan.mode:
         record.status = ExportRecord.Status.SKIPPED
-        record.last_error = NO_IDENTITY
+        stored_messages.put(record, "last_error", NO_IDENTITY)
     elif event:
         plan_event(record, page, submission, site)
     return record
@@ -138,7 +132,7 @@ def plan_event(record, page, submission, site):
     if not event_type:
         return
     if event_type not in events.EVENT_TYPES:
-        add_note(record, f"No event: {event_type[:64]!r} is not a SALESmanago event type.")
+        add_note(record, stored_messages.message("no_event", event_type=repr(event_type[:64])))
         return
     submitted = getattr(submission, "submit_time", None) or timezone.now()
     record.event_status = ExportRecord.EventStatus.PENDING
@@ -158,13 +152,16 @@ def record_the_failure(page, submission, error):
     """A bare ``skipped`` record in place of one that could not be stored, so staff see it."""
     try:
         with transaction.atomic():
-            return ExportRecord.objects.create(
+            record = ExportRecord(
                 page=page,
                 submission_type=ContentType.objects.get_for_model(submission),
                 submission_id=str(submission.pk),
                 status=ExportRecord.Status.SKIPPED,
-                last_error=NOT_RECORDED.format(error=type(error).__name__),
             )
+            stored_messages.put(record, "last_error", stored_messages.message(
+                "not_recorded", error=type(error).__name__))
+            record.save()
+            return record
     except Exception:
         logger.exception("Could not record the failed SALESmanago export of submission %s.",
                          submission.pk)
@@ -209,10 +206,7 @@ def request_body(record, owner, properties, tags, contact=None, lead_fields=None
 
 
 #: On a record whose double opt-in request SALESmanago accepted; later sends never ask again.
-DOUBLE_OPT_IN_REQUESTED = (
-    "Double opt-in requested: SALESmanago accepted the call and sends its confirmation e-mail. "
-    "Later sends of this answer do not ask for it again."
-)
+DOUBLE_OPT_IN_REQUESTED = stored_messages.message("double_opt_in_requested")
 
 
 def deliver(client, record, owner):
@@ -247,11 +241,9 @@ def send(client, record, owner):
         except UnknownContactError as err:
             if not record.email:
                 raise
-            add_note(
-                record,
-                f"Contact {record.contact_id} is unknown to SALESmanago ({err.api_message}); "
-                "sent as an upsert by e-mail instead.",
-            )
+            add_note(record, stored_messages.message(
+                "contact_unknown_upserted", contact_id=record.contact_id,
+                api_message=str(err.api_message)))
             record.mode = ExportRecord.Mode.UPSERT
     record.payload = body()
     return accepted(record, client.upsert(record.payload))
@@ -270,8 +262,7 @@ def refused_form_owner(client, site_owner, own, error):
     if is_user(own, users):
         return error
     return PermanentError(
-        f"The form's owner {own} is not a user of this SALESmanago account: choose another in "
-        "the page's SALESmanago settings (blank: the site's owner), then resend.",
+        stored_messages.message("form_owner_not_user", owner=own),
         path=error.path, status_code=error.status_code, api_message=error.api_message,
     )
 
@@ -303,28 +294,28 @@ def deliver_event(client, record, owner):
 
 def answered_event_id(record, response):
     """The event ID SALESmanago answered, if it is one (a UUID); anything else is noted."""
-    return answered_uuid(record, response, "eventId", "an event ID") or ""
+    return answered_uuid(record, response, "eventId", "event_id_not_uuid") or ""
 
 
 def answered_contact_id(record, response):
     """The contact ID SALESmanago answered, if it is one (a UUID); anything else is noted. None
     answered: the one the record was sent to."""
-    found = answered_uuid(record, response, "contactId", "a contact ID")
+    found = answered_uuid(record, response, "contactId", "contact_id_not_uuid")
     return record.contact_id if found is None else found
 
 
-def answered_uuid(record, response, key, what):
-    """``response[key]`` as a UUID; ``None`` if SALESmanago answered none, ``""`` (and a note on
-    the record) if what it answered is not one."""
+def answered_uuid(record, response, key, note):
+    """``response[key]`` as a UUID; ``None`` if SALESmanago answered none, ``""`` (and the
+    ``note`` on the record) if what it answered is not one."""
     answered = response.get(key) if isinstance(response, dict) else None
     if answered in (None, ""):
         return None
     found = mapping.parse_contact_id(answered)
     if found is None:
-        add_note(record, f"SALESmanago answered {what} that is not a UUID, not kept: "
-                         f"{str(answered)[:64]!r}.")
+        add_note(record, stored_messages.message(note, value=repr(str(answered)[:64])))
     return found or ""
 
 
 def add_note(record, note):
-    record.notes = "\n".join(filter(None, [record.notes, note]))
+    """Add a note (a ``stored_messages.Message``) to the record's notes."""
+    stored_messages.add_line(record, "notes", note)

@@ -12,7 +12,7 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column
 from wagtail.contrib.forms.utils import get_forms_for_user
 
-from . import badges, display
+from . import badges, display, stored_messages
 from .models import ExportRecord
 
 EVENT_MARKERS = {
@@ -110,11 +110,11 @@ class FormColumn(Column):
         )
 
 
-class TextColumn(Column):
-    """A value or "—"."""
+class MessageColumn(Column):
+    """A stored message in the reader's language (see ``stored_messages``), or "—"."""
 
     def get_value(self, instance):
-        return display.or_dash(super().get_value(instance))
+        return display.or_dash(stored_messages.shown(instance, self.name))
 
 
 class ChoiceColumn(Column):
@@ -141,6 +141,6 @@ def list_columns():
         FormColumn(),
         ChoiceColumn("mode", label=_("Mode"), sort_key="mode"),
         Column("attempts", label=_("Attempts"), sort_key="attempts"),
-        TextColumn("last_error", label=_("Last error")),
+        MessageColumn("last_error", label=_("Last error")),
         DateTimeColumn("created_at", label=_("Created"), sort_key="created_at"),
     ]

@@ -11,6 +11,8 @@ import unicodedata
 import requests
 from django.core.exceptions import ImproperlyConfigured
 
+from . import stored_messages
+
 #: The most of SALESmanago's words an error quotes: it is stored in each record, attempt and
 #: hold, mailed and listed, so a huge answer must not be copied whole into all of them.
 MAX_QUOTED = 300
@@ -36,16 +38,17 @@ class SalesmanagoError(requests.HTTPError):
     holds_site = False
 
     def __init__(self, description, *, path="", status_code=None, api_message=None, response=None):
+        #: what went wrong: a ``stored_messages.Message`` (or plain text, kept as it is)
         self.description = description
         self.path = path
         self.status_code = status_code
         self.api_message = quoted(api_message) if api_message else api_message
         super().__init__(str(self), response=response)
 
-    def __str__(self):
-        parts = [self.description]
-        if self.api_message:
-            parts.append(f"SALESmanago said: {self.api_message}")
+    @property
+    def message(self):
+        """The whole error as a ``stored_messages.Message``: stored with each record and attempt,
+        and shown in the reader's language (SALESmanago's words and the call as they are)."""
         details = ", ".join(
             item
             for item in (
@@ -54,9 +57,15 @@ class SalesmanagoError(requests.HTTPError):
             )
             if item
         )
-        if details:
-            parts.append(f"({details})")
-        return " ".join(parts)
+        return stored_messages.join(
+            self.description,
+            stored_messages.message("api_said", api_message=self.api_message)
+            if self.api_message else "",
+            f"({details})" if details else "",
+        )
+
+    def __str__(self):
+        return str(self.message)
 
     def __repr__(self):
         return (
@@ -112,3 +121,8 @@ class UnknownContactError(PermanentError):
 
 class NotConfigured(ImproperlyConfigured):
     """The site has no SALESmanago credentials."""
+
+    def __init__(self, message):
+        #: a ``stored_messages.Message`` (or plain text)
+        self.message = message
+        super().__init__(message)

@@ -2,7 +2,7 @@
 answers".
 
 Records are built with the live answers' mapping (``delivery.build_record``) and stored a chunk at a
-time (``bulk_create``), so that 100,000 answers never sit in memory at once. Each chunk is then sent
+time (``inserts.insert``), so that 100,000 answers never sit in memory at once. Each chunk is then sent
 as the retry drain sends a backlog (``batches``): e-mail contacts in ``contact/batchupsert`` calls
 of ``BATCH_SIZE`` (SALESmanago's WordPress plugin exports 400 per call:
 ``ExportModel::PACKAGE_SIZE``), each marked from the answer's ``contactIds``; the rest (contacts by
@@ -29,7 +29,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import batches, contact_fields, delivery, outbox
+from . import backlogs, batches, contact_fields, delivery, inserts, outbox, stored_messages
 from .account import LABELS, account_for_page
 from .models import ExportRecord, ExportRun, SalesmanagoFormMixin
 
@@ -77,7 +77,7 @@ def check(page):
     if missing:
         raise ExportRefused(_("The SALESmanago settings of site %(site)s lack: %(missing)s. Fill "
                               "them in (Settings > SALESmanago) first.") % {
-            "site": account.site, "missing": ", ".join(LABELS[name] for name in missing)})
+            "site": account.site, "missing": ", ".join(str(LABELS[name]) for name in missing)})
     return account
 
 
@@ -87,12 +87,15 @@ def past_answers(page, since=None, until=None):
     ``since`` and ``until`` are dates, both included, in the site's time zone.
     """
     model = page.get_submission_class()
-    covered = ExportRecord.objects.exclude(status=Status.FAILED).filter(
-        submission_type=ContentType.objects.get_for_model(model)).values("submission_id")
     # NOT IN an uncorrelated subquery: read once (a correlated EXISTS made SQLite scan the
     # records once per answer, by the content type's index: minutes for 100,000).
-    answers = model.objects.filter(page=page).annotate(
-        key=Cast("pk", output_field=CharField())).exclude(key__in=covered)
+    return answered(page, since, until).annotate(
+        key=Cast("pk", output_field=CharField())).exclude(key__in=covering(model))
+
+
+def answered(page, since=None, until=None):
+    """The page's submissions in those days, covered or not, oldest first."""
+    answers = page.get_submission_class().objects.filter(page=page)
     if since:
         answers = answers.filter(submit_time__gte=day_start(since))
     if until:
@@ -100,18 +103,32 @@ def past_answers(page, since=None, until=None):
     return answers.order_by("pk")
 
 
+def covering(model):
+    """The submission ids of ``model`` that a record covers (a failed record does not)."""
+    return ExportRecord.objects.exclude(status=Status.FAILED).filter(
+        submission_type=ContentType.objects.get_for_model(model)).values("submission_id")
+
+
 def day_start(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
-def chunks(answers):
-    last = None
+def chunks(page, since=None, until=None):
+    """``past_answers`` in chunks of at most ``CHUNK``: each read by its place in the page's
+    answers, and those a record covers dropped by one look-up of the chunk's own keys. (A NOT IN
+    of every record, read again for every chunk, grew with each chunk stored.)"""
+    answers, last = answered(page, since, until), None
+    covered = covering(page.get_submission_class())
     while True:
         chunk = list((answers if last is None else answers.filter(pk__gt=last))[:CHUNK])
         if not chunk:
             return
-        yield chunk
         last = chunk[-1].pk
+        keys = set(covered.filter(submission_id__in=[str(answer.pk) for answer in chunk])
+                   .values_list("submission_id", flat=True))
+        rest = [answer for answer in chunk if str(answer.pk) not in keys]
+        if rest:
+            yield rest
 
 
 def build(page, account, questions, submission):
@@ -127,10 +144,7 @@ def build(page, account, questions, submission):
 
 
 #: On a past answer's record whose form asks for double opt-in.
-PAST_DOUBLE_OPT_IN = (
-    "A past answer: its consent is sent with the time it was given, but no double opt-in e-mail "
-    "is requested (months later it would puzzle the contact); the opt-in status is left alone."
-)
+PAST_DOUBLE_OPT_IN = stored_messages.message("past_double_opt_in")
 
 
 def without_double_opt_in(body):
@@ -145,7 +159,7 @@ def dry_run(page, since=None, until=None):
     account = check(page)
     questions = page.get_salesmanago_questions()
     modes = Counter()
-    for chunk in chunks(past_answers(page, since, until)):
+    for chunk in chunks(page, since, until):
         modes.update(build(page, account, questions, submission).mode for submission in chunk)
     return modes
 
@@ -169,12 +183,14 @@ def run(export_run, *, batch_size=None, progress=None):
     try:
         export(export_run, batch_size or BATCH_SIZE, progress or Silent())
     except BaseException as err:  # Ctrl-C too: a rerun need not wait for the run to go stale
-        message = str(err) if isinstance(err, ExportRefused) else _(
-            "Stopped by an unexpected error (%(error)s); the server log has the details. Run the "
-            "export again: what was sent is not sent twice.") % {"error": type(err).__name__}
+        # A refusal is written in the language it was raised in (the user's, who asked for it).
+        message = stored_messages.Message(str(err)) if isinstance(err, ExportRefused) else (
+            stored_messages.message("export_stopped", error=type(err).__name__))
+        export_run.status = ExportRun.Status.FAILED
+        stored_messages.put(export_run, "error", message)
         ExportRun.objects.filter(pk=export_run.pk).update(
-            status=ExportRun.Status.FAILED, error=message, updated_at=timezone.now())
-        export_run.status, export_run.error = ExportRun.Status.FAILED, message
+            status=ExportRun.Status.FAILED, error=export_run.error,
+            error_data=export_run.error_data, updated_at=timezone.now())
         raise
     export_run.status = ExportRun.Status.DONE
     export_run.save(update_fields=["status", "updated_at"])
@@ -192,10 +208,10 @@ def export(export_run, size, progress):
     for start_at in range(0, len(leftovers), CHUNK):
         note(export_run, send(leftovers[start_at:start_at + CHUNK], size), progress)
     questions = page.get_salesmanago_questions()
-    for chunk in chunks(answers):
+    for chunk in chunks(page, export_run.since, export_run.until):
         records = [build(page, account, questions, submission) for submission in chunk]
         with transaction.atomic():
-            ExportRecord.objects.bulk_create(records)
+            inserts.insert(records)
         note(export_run, send([r.pk for r in records if r.status == Status.PENDING], size,
                               skipped=len([r for r in records if r.status == Status.SKIPPED])),
              progress)
@@ -204,9 +220,7 @@ def export(export_run, size, progress):
 
 def send(ids, size, skipped=0):
     """Send these stored records: batches, then one by one what batches leave; their outcomes."""
-    began = timezone.now()
-    while claimed := batches.claim(size, timezone.now(), began, pk__in=ids):
-        batches.send_batch(claimed, timezone.now())
+    backlogs.send_batches(claims(ids, size, timezone.now()))
     # What batches do not carry (contacts by ID, those left out of a batch's contactIds) goes
     # alone, each once in this pass; e-mail contacts to retry wait for the next batch.
     carried = batches.batchable(timezone.now()).filter(pk__in=ids).values("pk")
@@ -219,6 +233,25 @@ def send(ids, size, skipped=0):
     outcomes = Counter(ExportRecord.objects.filter(pk__in=ids).values_list("status", flat=True))
     outcomes[Status.SKIPPED] += skipped
     return outcomes
+
+
+def claims(ids, size, began):
+    """``backlogs.send_batches``'s ``next_ids``: the stored ``ids``, claimed a batch at a time.
+    A claim looks at one batch's worth of them only: its conditions (JSON among them) are checked
+    on those rows, not on the whole chunk for every batch. A part is claimed again until nothing
+    is left of it (a second answer of one e-mail waits for the next batch); records retried since
+    ``began`` wait for the next pass."""
+    parts = [ids[first:first + size] for first in range(0, len(ids), size)]
+
+    def next_ids(now):
+        while parts:
+            claimed = batches.claim(size, now, began, pk__in=parts[0])
+            if claimed:
+                return claimed
+            parts.pop(0)
+        return []
+
+    return next_ids
 
 
 def note(export_run, outcomes, progress):

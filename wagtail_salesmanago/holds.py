@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.crypto import salted_hmac
 
-from . import conf
+from . import conf, stored_messages
 from .account import is_user
 from .client import CREDENTIALS_CHECK
 from .exceptions import (
@@ -60,6 +60,7 @@ def start(site, account, error, now):
         defaults={
             "reason": reason_for(error),
             "message": str(error),
+            "message_data": stored_messages.data_of(error),
             "since": now,
             "next_check_at": now + check_interval(),
             "fingerprint": fingerprint(account),
@@ -78,11 +79,12 @@ def hold_record(record, hold, now, *, called):
             return False
         ExportRecord.objects.filter(pk=record.pk).update(
             status=Status.HELD, hold=hold, next_attempt_at=None, claimed_until=None,
-            last_error=hold.message, updated_at=now,
+            last_error=hold.message, last_error_data=hold.message_data, updated_at=now,
             **({} if called else {"attempts": F("attempts") - 1}),
         )
     record.status, record.hold, record.next_attempt_at = Status.HELD, hold, None
-    record.last_error, record.claimed_until = hold.message, None
+    record.last_error, record.last_error_data = hold.message, hold.message_data
+    record.claimed_until = None
     if not called:
         record.attempts -= 1
     return True
@@ -110,14 +112,16 @@ def credentials_work(hold, account, client=None):
         logger.warning("SALESmanago hold of site %s: the check could not run: %s", hold.site_id, err)
         return False
     except (SalesmanagoError, NotConfigured) as err:
-        update = {"reason": reason_for(err), "message": str(err)}
+        update = {"reason": reason_for(err), "message": str(err),
+                  "message_data": stored_messages.data_of(err)}
     except Exception:
         logger.exception("SALESmanago hold of site %s: the check failed.", hold.site_id)
         return False
     else:
         if is_user(account.owner_email, users):
             return True
-        update = {"reason": Reason.OWNER, "message": not_a_user(account.owner_email)}
+        owner = not_a_user(account.owner_email)
+        update = {"reason": Reason.OWNER, "message": owner, "message_data": owner.data}
     try:
         DeliveryHold.objects.filter(pk=hold.pk).update(**update)
     except Exception:
@@ -154,7 +158,8 @@ def explain_refusal(client, owner, error):
         users = client.list_users(owner)
     except TransientError as err:
         return TransientError(
-            f"{error} Checking the credentials failed too ({err.description}); tried again later.",
+            stored_messages.join(error.message, stored_messages.message(
+                "check_failed_too", reason=err.description)),
             kind=err.kind, path=error.path, status_code=error.status_code,
         )
     except SalesmanagoError as err:
@@ -165,14 +170,14 @@ def explain_refusal(client, owner, error):
     if isinstance(error, AccessDeniedError):
         # Only this call was turned away: it is retried, and given up in time like any other.
         return TransientError(
-            f"{error} The credentials work, so only this delivery was blocked; tried again later.",
+            stored_messages.join(error.message, stored_messages.message("only_this_blocked")),
             kind="denied", path=error.path, status_code=error.status_code,
         )
     return error
 
 
 def not_a_user(owner):
-    return f"The owner {owner} is not a user of this SALESmanago account."
+    return stored_messages.message("owner_not_user", owner=owner)
 
 
 def release(hold, now, why):

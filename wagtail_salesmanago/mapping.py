@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import contact_fields
+from .stored_messages import message
 
 # Detail names and values have modules of their own; the mapping is their one front door.
 from .names import (  # noqa: F401
@@ -74,13 +75,15 @@ def parse_contact_id(raw):
 
 
 def ignored_id_note(raw, source="smclientid"):
-    """The record's note on a contact ID (from ``source``) that is not one: quoted, escaped, bounded."""
+    """The record's note on a contact ID (from ``source``: ``smclientid`` or ``smclient``) that is
+    not one: quoted, escaped, bounded."""
     raw = str(raw)
     # repr() escapes control, bidi and zero-width characters, and NUL, which PostgreSQL refuses.
     quoted = repr(raw[:NOTED_ID_LENGTH])
     if len(raw) > NOTED_ID_LENGTH:
-        quoted += f" (the first {NOTED_ID_LENGTH} of {len(raw)} characters)"
-    return f"Ignored {source} {quoted}: not a contact ID (UUID)."
+        quoted = message("cut_value", value=quoted, shown=NOTED_ID_LENGTH, length=len(raw))
+    code = "link_id_ignored" if source == "smclientid" else "cookie_id_ignored"
+    return message(code, value=quoted)
 
 
 @dataclass
@@ -133,19 +136,18 @@ def identify(raw_link_id, email, raw_cookie_id, *, use_cookie=True, trust_email=
     notes = []
     link_id = checked_contact_id(raw_link_id, "smclientid", notes)
     if link_id and email and trust_email:
-        notes.append("The typed e-mail was used, not the link's contact ID (this site trusts "
-                     "typed e-mails more).")
+        notes.append(message("typed_email_used"))
         return MODE_UPSERT, link_id, notes
     if link_id:
         return MODE_UPDATE, link_id, notes
     if email:
         return MODE_UPSERT, "", notes
     if raw_cookie_id and not use_cookie:
-        notes.append("The visitor's smclient cookie was not used: this site does not use it.")
+        notes.append(message("cookie_not_used"))
         return "", "", notes
-    cookie_id = checked_contact_id(raw_cookie_id, "the smclient cookie", notes)
+    cookie_id = checked_contact_id(raw_cookie_id, "smclient", notes)
     if cookie_id:
-        notes.append("Contact ID from the visitor's smclient cookie (SALESmanago's monitoring code).")
+        notes.append(message("cookie_contact_id"))
         return MODE_UPDATE, cookie_id, notes
     return "", "", notes
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Exists
 from django.utils import timezone
 
-from . import alerts, conf, delivery, holds, retry, steps
+from . import alerts, conf, delivery, holds, retry, steps, stored_messages
 from .account import account_for_site
 from .exceptions import NotConfigured, SalesmanagoError, TransientError
 from .models import DeliveryAttempt, DeliveryHold, ExportRecord
@@ -174,21 +174,23 @@ def attempt(step, record, started, resend, account_parts, error=None):
 
 def settle(step, record, log, error, site, account):
     """Record a failed step; the site's hold if this error started one."""
-    log.message = str(error)
+    message = stored_messages.of_error(error)
     if getattr(error, "holds_site", False):
         log.outcome = Outcome.HELD
+        stored_messages.put(log, "message", message)
         return hold_after_rejection(step, record, error, site, account)
     if isinstance(error, TransientError):
         log.outcome = Outcome.TRANSIENT
-        schedule_retry(step, record, str(error))
+        schedule_retry(step, record, message)
     elif isinstance(error, (SalesmanagoError, NotConfigured)):
         log.outcome = Outcome.PERMANENT
-        give_up(step, record, str(error))
+        give_up(step, record, message)
     else:
         log.outcome = Outcome.PERMANENT
-        log.message = f"Unexpected error: {type(error).__name__}."
+        message = stored_messages.message("unexpected", error=type(error).__name__)
         logger.error("SALESmanago export %s failed unexpectedly.", record.pk, exc_info=error)
-        give_up(step, record, log.message)
+        give_up(step, record, message)
+    stored_messages.put(log, "message", message)
     return None
 
 
@@ -199,7 +201,7 @@ def hold_after_rejection(step, record, error, site, account):
         logger.warning("SALESmanago deliveries of site %s are on hold: %s", site, error)
     if not step.hold(record, hold, now, called=True):
         # The hold was lifted at this very moment (new credentials): try with them soon.
-        step.due_now(record, str(error))
+        step.due_now(record, stored_messages.of_error(error))
     return hold if created else None
 
 
@@ -207,13 +209,18 @@ def schedule_retry(step, record, message):
     now = timezone.now()
     at = retry.next_attempt_at(step.window_start(record), step.attempts(record), now)
     if at is None:
-        give_up(step, record, f"Gave up after {step.attempts(record)} attempts: {message}")
+        give_up(step, record, gave_up(step.attempts(record), message))
         return
     step.retrying(record, at, message)
     logger.warning(
         "SALESmanago export %s failed (%s, attempt %s), retrying at %s: %s",
         record.pk, step.mode(record), step.attempts(record), at.isoformat(), message,
     )
+
+
+def gave_up(attempts, message):
+    """The error of a step given up after ``attempts``, the last one's ``message`` in it."""
+    return stored_messages.message("gave_up", attempts=attempts, message=message)
 
 
 def give_up(step, record, message):

@@ -41,7 +41,7 @@ class DeliveriesPanel(Panel):
             index = reverse("wagtail_salesmanago_deliveries:index")
             context.update(
                 counts=records.counts_for(page),
-                last_error=records.last_error_for(page),
+                last_failure=records.last_failure_for(page),
                 list_url=f"{index}?page={page.pk}",
                 failed_url=f"{index}?page={page.pk}&status=failed",
                 **past_answers_context(self.request.user, page),

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Case, F, When
 from django.utils import timezone
 
-from . import delivery, holds
+from . import delivery, holds, stored_messages
 from .models import DeliveryHold, ExportRecord
 
 Status = ExportRecord.Status
@@ -21,7 +21,8 @@ class ContactStep:
     """The contact's upsert or update (``delivery.deliver``)."""
 
     #: What the attempt also stores once the state is safe.
-    detail_fields = ["mode", "payload", "notes", "last_error", "salesmanago_contact_id", "updated_at"]
+    detail_fields = ["mode", "payload", "notes", "notes_data", "last_error", "last_error_data",
+                     "salesmanago_contact_id", "updated_at"]
 
     def mode(self, record):
         return record.mode
@@ -41,20 +42,21 @@ class ContactStep:
         # sender dies before the event is sent, the claim lapses and the event alone is retried.
         follow = {"next_attempt_at": now, "claimed_until": record.claimed_until} if (
             record.event_status in ExportRecord.OPEN_EVENT_STATUSES) else {"next_attempt_at": None}
-        record.set_state(status=Status.SENT, sent_at=now, hold=None, last_error="", **follow)
+        record.set_state(status=Status.SENT, sent_at=now, hold=None, last_error="",
+                         last_error_data={}, **follow)
         record.salesmanago_contact_id = delivery.answered_contact_id(record, response)
 
     def retrying(self, record, at, message):
         record.set_state(status=Status.RETRYING, next_attempt_at=at)
-        record.last_error = message
+        stored_messages.put(record, "last_error", message)
 
     def failed(self, record, message):
         record.set_state(status=Status.FAILED, next_attempt_at=None)
-        record.last_error = message
+        stored_messages.put(record, "last_error", message)
 
     def due_now(self, record, message):
         record.set_state(status=Status.PENDING, next_attempt_at=timezone.now())
-        record.last_error = message
+        stored_messages.put(record, "last_error", message)
 
     def hold(self, record, hold, now, *, called):
         return holds.hold_record(record, hold, now, called=called)
@@ -63,7 +65,8 @@ class ContactStep:
 class EventStep:
     """The event on the contact's timeline (``delivery.deliver_event``), after the contact."""
 
-    detail_fields = ["event_payload", "event_error", "notes", "updated_at"]
+    detail_fields = ["event_payload", "event_error", "event_error_data", "notes", "notes_data",
+                     "updated_at"]
 
     def mode(self, record):
         return "event"
@@ -84,22 +87,22 @@ class EventStep:
             hold=None, event_attempts=record.event_attempts,
             event_id=delivery.answered_event_id(record, response),
         )
-        record.event_error = ""
+        stored_messages.put(record, "event_error", "")
 
     def retrying(self, record, at, message):
         record.set_state(event_status=EventStatus.RETRYING, next_attempt_at=at,
                          event_attempts=record.event_attempts)
-        record.event_error = message
+        stored_messages.put(record, "event_error", message)
 
     def failed(self, record, message):
         record.set_state(event_status=EventStatus.FAILED, next_attempt_at=None,
                          event_attempts=record.event_attempts)
-        record.event_error = message
+        stored_messages.put(record, "event_error", message)
 
     def due_now(self, record, message):
         record.set_state(event_status=EventStatus.PENDING, next_attempt_at=timezone.now(),
                          event_attempts=record.event_attempts)
-        record.event_error = message
+        stored_messages.put(record, "event_error", message)
 
     def hold(self, record, hold, now, *, called):
         """Let the event wait in the site's hold; the contact stays sent. ``False`` if the hold
@@ -109,7 +112,7 @@ class EventStep:
                 return False
             record.set_state(event_status=EventStatus.HELD, hold=hold, next_attempt_at=None,
                              event_attempts=record.event_attempts, updated_at=now)
-        record.event_error = hold.message
+        stored_messages.put(record, "event_error", stored_messages.get(hold, "message"))
         return True
 
 

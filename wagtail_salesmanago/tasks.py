@@ -9,7 +9,7 @@ logger = logging.getLogger(__name__)
 @task()
 def deliver_export(record_id, resend=False):
     """Send export record ``record_id`` to SALESmanago (primitive arguments: any backend works)."""
-    from .batches import drain
+    from .backlogs import drain
     from .outbox import send
 
     send(record_id, resend=resend)

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import linebreaksbr
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.widgets import HeaderButton
 
-from . import badges, delivery_columns, display, resend_feedback
+from . import badges, delivery_columns, display, resend_feedback, stored_messages
 from .models import ExportRecord
 from .permissions import delivery_permission_policy
 from .submissions import submissions_url
@@ -20,6 +21,8 @@ from .submissions import submissions_url
 NAME = "wagtail_salesmanago_deliveries"
 Status = ExportRecord.Status
 
+#: Fields of the detail that are stored messages (see ``stored_messages``).
+MESSAGES = ("last_error", "notes", "event_error")
 #: Fields of the detail that mean nothing in some states: shown only when this holds.
 APPLIES = {
     "next_attempt_at": lambda record: record.status in (Status.PENDING, Status.RETRYING),
@@ -122,6 +125,9 @@ class DeliveryInspectView(InspectView):
             return badges.record_tag(self.object, event=field_name == "event_status")
         if field_name == "page":
             return value.get_admin_display_title()
+        if field_name in MESSAGES:
+            # One note per line (notes pile up over a delivery's attempts).
+            return linebreaksbr(display.or_dash(stored_messages.shown(self.object, field_name)))
         if field is not None and field.get_internal_type() == "DateTimeField":
             return display.admin_datetime(value)
         if not value and value != 0:

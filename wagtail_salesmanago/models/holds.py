@@ -44,6 +44,7 @@ class DeliveryHold(models.Model):
     )
     reason = models.CharField(verbose_name=_("reason"), max_length=16, choices=Reason.choices)
     message = models.TextField(verbose_name=_("what SALESmanago answered"), blank=True)
+    message_data = models.JSONField(default=dict, blank=True, editable=False)  # see stored_messages
     since = models.DateTimeField(verbose_name=_("on hold since"))
     next_check_at = models.DateTimeField(verbose_name=_("next check"))
     last_check_at = models.DateTimeField(verbose_name=_("last check"), null=True, blank=True)

@@ -46,12 +46,11 @@ class ExportRecordQuerySet(models.QuerySet):
             retrying=Count("pk", filter=Q(status=status.RETRYING)),
         )
 
-    def last_error_for(self, page):
-        """The error of the page's most recently failed record, or ``""``."""
-        failure = (
+    def last_failure_for(self, page):
+        """The page's most recently failed record (its ``last_error`` says why), or ``None``."""
+        return (
             self.filter(page=page, status=self.model.Status.FAILED)
             .order_by("-updated_at", "-pk")
-            .only("last_error")
+            .only("last_error", "last_error_data")
             .first()
         )
-        return failure.last_error if failure else ""

@@ -70,6 +70,10 @@ class ExportRecord(models.Model):
     )
     notes = models.TextField(verbose_name=_("notes"), blank=True)
     last_error = models.TextField(verbose_name=_("last error"), blank=True)
+    # The notes and errors as codes and parameters, shown in the reader's language; the text
+    # fields keep their English (see stored_messages).
+    notes_data = models.JSONField(default=list, blank=True, editable=False)
+    last_error_data = models.JSONField(default=dict, blank=True, editable=False)
     attempts = models.PositiveIntegerField(verbose_name=_("attempts"), default=0)
     created_at = models.DateTimeField(verbose_name=_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(verbose_name=_("updated"), auto_now=True)
@@ -110,6 +114,7 @@ class ExportRecord(models.Model):
     event_id = models.CharField(verbose_name=_("SALESmanago event ID"), max_length=64, blank=True)
     event_attempts = models.PositiveIntegerField(verbose_name=_("event attempts"), default=0)
     event_error = models.TextField(verbose_name=_("event error"), blank=True)
+    event_error_data = models.JSONField(default=dict, blank=True, editable=False)
     event_sent_at = models.DateTimeField(verbose_name=_("event sent"), null=True, blank=True)
 
     objects = ExportRecordQuerySet.as_manager()
@@ -185,6 +190,7 @@ class DeliveryAttempt(models.Model):
     mode = models.CharField(verbose_name=_("mode"), max_length=16, blank=True)
     outcome = models.CharField(verbose_name=_("outcome"), max_length=16, choices=Outcome.choices)
     message = models.TextField(verbose_name=_("message"), blank=True)
+    message_data = models.JSONField(default=dict, blank=True, editable=False)  # see stored_messages
     resend = models.BooleanField(verbose_name=_("asked for by staff"), default=False)
 
     wagtail_reference_index_ignore = True

@@ -36,6 +36,7 @@ class ExportRun(models.Model):
     failed = models.PositiveIntegerField(verbose_name=_("failed"), default=0)
     skipped = models.PositiveIntegerField(verbose_name=_("without a contact"), default=0)
     error = models.TextField(verbose_name=_("error"), blank=True)
+    error_data = models.JSONField(default=dict, blank=True, editable=False)  # see stored_messages
     created_at = models.DateTimeField(verbose_name=_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(verbose_name=_("updated"), auto_now=True)
 

@@ -1,13 +1,16 @@
 """Tags for the deliveries admin's templates (the list, the detail, the editor panel, the dashboard).
 
 ``{% salesmanago_status_tag record %}`` renders a delivery's status tag (see ``badges``);
-``{{ moment|salesmanago_datetime }}`` writes a date as the rest of the deliveries admin does.
+``{{ moment|salesmanago_datetime }}`` writes a date as the rest of the deliveries admin does;
+``{{ attempt|salesmanago_message:"message" }}`` a stored message in the reader's language.
 """
 
 from django import template
 from django.utils.safestring import mark_safe
 
-from .. import badges, display
+from django.utils.translation import gettext as _
+
+from .. import badges, display, stored_messages
 from ..models import ExportRecord
 
 register = template.Library()
@@ -30,8 +33,18 @@ def salesmanago_datetime(value):
 
 
 @register.filter
+def salesmanago_message(obj, name):
+    """Stored message ``name`` of ``obj`` (an attempt's ``message``, a hold's...) in the reader's
+    language, or "—" when there is none (see ``stored_messages.shown``)."""
+    return display.or_dash(stored_messages.shown(obj, name))
+
+
+@register.filter
 def salesmanago_attempt_mode(attempt):
-    """An attempt's mode in the reader's language (attempts store the raw ``ExportRecord.Mode``)."""
+    """An attempt's mode in the reader's language (attempts store the raw ``ExportRecord.Mode``,
+    or ``event`` for the event's step)."""
+    if attempt.mode == "event":
+        return _("event")
     if attempt.mode not in ExportRecord.Mode.values:
         return attempt.mode
     return ExportRecord.Mode(attempt.mode).label if attempt.mode else display.EMPTY

@@ -5,7 +5,8 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from wagtail_salesmanago import history
+from wagtail_salesmanago import conf, history
+from wagtail_salesmanago.management import options
 from wagtail_salesmanago.models import ExportRecord
 
 Mode = ExportRecord.Mode
@@ -31,12 +32,11 @@ class Command(BaseCommand):
         parser.add_argument("--until", type=date, help="only answers up to this day (YYYY-MM-DD)")
         parser.add_argument("--dry-run", action="store_true",
                             help="say how many would go in which way, send nothing")
-        parser.add_argument("--batch-size", type=int, default=history.BATCH_SIZE,
-                            help=f"e-mail contacts per batch call (default {history.BATCH_SIZE})")
+        parser.add_argument("--batch-size", type=options.batch_size, default=history.BATCH_SIZE,
+                            help=f"e-mail contacts per batch call, 1 to {conf.MAX_BATCH_SIZE} "
+                                 f"(default {history.BATCH_SIZE})")
 
     def handle(self, *args, page_id, since, until, dry_run, batch_size, **options):
-        if batch_size < 1:
-            raise CommandError(_("--batch-size must be 1 or more."))
         if since and until and since > until:
             raise CommandError(_("--since is after --until: no answers can match."))
         try:

@@ -8,10 +8,11 @@ import logging
 
 from collections import Counter
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils.timezone import localtime
 
-from wagtail_salesmanago import batches, outbox
+from wagtail_salesmanago import backlogs, conf, outbox
+from wagtail_salesmanago.management import options
 from wagtail_salesmanago.models import DeliveryHold
 
 logger = logging.getLogger("wagtail_salesmanago.outbox")
@@ -27,13 +28,12 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="list what is due, send nothing")
         parser.add_argument("--limit", type=int, default=None, help="send at most this many")
         parser.add_argument(
-            "--batch-size", type=int, default=None,
-            help="e-mail contacts per batch call (default: WAGTAIL_SALESMANAGO_BATCH_SIZE, 100)",
+            "--batch-size", type=options.batch_size, default=None,
+            help=f"e-mail contacts per batch call, 1 to {conf.MAX_BATCH_SIZE} "
+                 "(default: WAGTAIL_SALESMANAGO_BATCH_SIZE, 100)",
         )
 
     def handle(self, *args, dry_run, limit, batch_size, **options):
-        if batch_size is not None and batch_size < 1:
-            raise CommandError("--batch-size must be 1 or more.")
         if dry_run:
             self.list_holds()
             due = outbox.due().select_related("page")[:limit]
@@ -48,7 +48,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{len(due)} due; nothing sent (--dry-run).")
             return
         outbox.check_holds()
-        outcomes = batches.drain(limit=limit, size=batch_size)
+        outcomes = backlogs.drain(limit=limit, size=batch_size)
         left = None if limit is None else limit - len(outcomes)
         # Then one by one: what batches leave alone, and the events of contacts just sent.
         due = list(outbox.due()[:left].values_list("pk", flat=True)) if left != 0 else []

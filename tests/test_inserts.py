@@ -1,0 +1,83 @@
+"""``inserts.insert`` stores exactly what ``bulk_create`` stores (on SQLite, and on PostgreSQL when
+the suite runs there): every column of records and attempts, odd values included."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from tests.helpers import make_form_page
+from wagtail_salesmanago import inserts
+from wagtail_salesmanago.models import DeliveryAttempt, ExportRecord
+from wagtail_salesmanago.models.records import EMAIL_LENGTH
+
+NOW = timezone.now()
+
+
+def records(page, tag):
+    kind = ContentType.objects.get_for_model(page.get_submission_class())
+    longest = "a" * (EMAIL_LENGTH - len("@example.com")) + "@example.com"
+    return [
+        ExportRecord(page=page, submission_type=kind, submission_id=f"{tag}-1", mode="upsert",
+                     email=longest, payload={"contact": {"email": longest, "name": "Zażółć 🙂"},
+                                             "properties": {"ankieta.x": "'; DROP TABLE x; --"},
+                                             "nested": [None, True, 1.5, {"a": []}]},
+                     notes="line\nother", next_attempt_at=NOW, attempts=3),
+        ExportRecord(page=page, submission_type=kind, submission_id=f"{tag}-2", status="skipped",
+                     last_error="No contact identity.", payload={}, event_payload={"e": "ś"},
+                     sent_at=NOW - timedelta(days=400), claimed_until=None),
+    ]
+
+
+def stored(objs):
+    """Every column of these records as read back, but those that differ by design."""
+    rows = ExportRecord.objects.filter(pk__in=[obj.pk for obj in objs]).order_by("pk")
+    return [model_to_dict(row, exclude=["id", "submission_id", "created_at", "updated_at"])
+            for row in rows]
+
+
+@pytest.mark.django_db
+def test_records_and_attempts_are_stored_as_bulk_create_stores_them():
+    page = make_form_page()
+    by_django = ExportRecord.objects.bulk_create(records(page, "django"))
+    ours = inserts.insert(records(page, "ours"))
+
+    assert [o.pk for o in ours] == sorted(o.pk for o in ours) and None not in [o.pk for o in ours]
+    assert stored(ours) == stored(by_django)
+    for obj in ours:  # the primary key set on each object is its own row's
+        row = ExportRecord.objects.get(pk=obj.pk)
+        assert (row.submission_id, row.payload, row.email) == (obj.submission_id, obj.payload,
+                                                               obj.email)
+        assert row.created_at is not None and row.updated_at is not None
+        assert not obj._state.adding
+    logs = [DeliveryAttempt(record=record, started_at=NOW, finished_at=NOW, mode="upsert",
+                            outcome="sent", message="Sent in a batch of 2.", resend=flag)
+            for record, flag in zip(ours, (False, True))]
+    inserts.insert(logs)
+    assert [model_to_dict(a, exclude=["id"]) for a in DeliveryAttempt.objects.order_by("pk")] == [
+        {"record": record.pk, "started_at": NOW, "finished_at": NOW, "mode": "upsert",
+         "outcome": "sent", "message": "Sent in a batch of 2.", "resend": flag}
+        for record, flag in zip(ours, (False, True))]
+
+
+@pytest.mark.django_db
+def test_more_rows_than_one_statement_takes_are_stored_in_order():
+    page = make_form_page()
+    many = [records(page, str(n))[0] for n in range(inserts.ROWS + 3)]
+    inserts.insert(many)
+    assert [ExportRecord.objects.get(pk=obj.pk).submission_id for obj in many] == [
+        f"{n}-1" for n in range(inserts.ROWS + 3)]
+
+
+@pytest.mark.django_db
+def test_other_databases_and_field_types_go_through_bulk_create(monkeypatch):
+    page = make_form_page()
+    monkeypatch.setattr(connection, "vendor", "mysql")
+    ours = inserts.insert(records(page, "ours"))
+    monkeypatch.undo()
+    assert [ExportRecord.objects.get(pk=o.pk).submission_id for o in ours] == ["ours-1", "ours-2"]
+    assert inserts.adapter(models.DecimalField()) is None
+    assert inserts.insert([]) == []

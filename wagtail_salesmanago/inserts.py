@@ -1,0 +1,68 @@
+"""Many new rows of the package's own models stored at once: ``bulk_create``, cheaper.
+
+A historical export stores 100,000 records and as many attempts. ``bulk_create`` runs each value
+through the compiler's general path (expressions, ``pre_save``, ``get_db_prep_save``): for these
+rows, two thirds of the time it takes. Here each column is adapted by its field type once, as the
+database backend adapts it, and the rows go in multi-row ``INSERT ... RETURNING`` statements (on
+PostgreSQL and SQLite, the backends the suite runs; elsewhere, and for any field type not listed
+below, ``bulk_create`` itself).
+"""
+
+from django.db import connection, models
+
+#: Rows per statement: within SQLite's and PostgreSQL's limits on parameters (32,766 and 65,535).
+ROWS = 500
+
+# Types whose values this package sets as the database takes them (str, int, bool, None).
+PLAIN = (models.CharField, models.TextField, models.IntegerField, models.BooleanField,
+         models.ForeignKey)
+
+
+def insert(objs):
+    """Store ``objs`` (unsaved instances of one model) and set their primary keys."""
+    if not objs:
+        return objs
+    model = type(objs[0])
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    adapters = [adapter(field) for field in fields]
+    if connection.vendor not in ("postgresql", "sqlite") or None in adapters:
+        return model.objects.bulk_create(objs)
+    auto = [field for field in fields if getattr(field, "auto_now", False)
+            or getattr(field, "auto_now_add", False)]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    row = f"({', '.join(['%s'] * len(fields))})"
+    pk = model._meta.pk
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), ROWS):
+            part = objs[start:start + ROWS]
+            params = []
+            for obj in part:
+                for field in auto:
+                    field.pre_save(obj, add=True)
+                params.extend(adapt(getattr(obj, field.attname))
+                              for field, adapt in zip(fields, adapters))
+            cursor.execute(
+                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "
+                f"{', '.join([row] * len(part))} RETURNING {quote(pk.column)}", params)
+            # In the order of the VALUES, as bulk_create also takes them on these backends.
+            for obj, (key,) in zip(part, cursor.fetchall()):
+                setattr(obj, pk.attname, key)
+                obj._state.adding, obj._state.db = False, connection.alias
+    return objs
+
+
+def adapter(field):
+    """How a value of ``field`` goes to the database; ``None`` for a type not handled here."""
+    ops = connection.ops
+    if isinstance(field, models.DateTimeField):
+        return ops.adapt_datetimefield_value
+    if isinstance(field, models.JSONField):  # None is SQL NULL, as JSONField stores it
+        return lambda value: None if value is None else ops.adapt_json_value(value, field.encoder)
+    if isinstance(field, PLAIN):
+        return same
+    return None
+
+
+def same(value):
+    return value
