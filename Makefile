@@ -1,5 +1,6 @@
 # `make test`: set up .venv and run the suite with coverage. `make demo`: run the example site
-# with the SALESmanago sandbox. Both create what they need on a fresh machine.
+# with the SALESmanago sandbox and `salesmanago_retry` on a timer. Both create what they need on a
+# fresh machine.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -109,7 +110,7 @@ redis:
 
 # The README's screenshots, from the browser test.
 screenshots: $(VENV)/.installed browser
-	SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py tests/test_browser_deliveries.py -k "editor or content_security or deliveries_log"
+	SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py tests/test_browser_deliveries.py tests/test_browser_dashboard.py -k "editor or content_security or deliveries_log or dashboard"
 
 messages: $(VENV)/.installed
 	cd wagtail_salesmanago && ../$(BIN)/django-admin makemessages -l pl --no-obsolete && \

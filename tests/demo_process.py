@@ -6,6 +6,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,9 +30,13 @@ class Demo:
     output: str
     site_url: str
     sandbox_url: str
+    lines: list  # everything the demo printed so far, read on while it runs
 
     def find(self, pattern):
         return re.search(pattern, self.output).group(1)
+
+    def printed(self):
+        return "".join(self.lines)
 
 
 @contextlib.contextmanager
@@ -46,18 +51,26 @@ def running_demo(tmp_path, **extra_env):
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     output = []
+    # Read everything the demo prints, so that a full pipe never blocks it.
+    reader = threading.Thread(target=read_lines, args=(process.stdout, output), daemon=True)
+    reader.start()
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        output.append(line)
-        if "The demo is running" in line or process.poll() is not None:
+    while time.monotonic() < deadline and process.poll() is None:
+        if "The demo is running" in "".join(output):
             break
+        time.sleep(0.2)
     text = "".join(output)
     try:
         assert "The demo is running" in text, text
-        yield Demo(text, f"http://127.0.0.1:{demo_port}", f"http://127.0.0.1:{sandbox_port}")
+        yield Demo(text, f"http://127.0.0.1:{demo_port}", f"http://127.0.0.1:{sandbox_port}", output)
     finally:
         process.terminate()
         process.wait(timeout=20)
+        reader.join(timeout=5)
     # Stopping the demo stops both of its servers.
     assert not port_answers(sandbox_port) and not port_answers(demo_port)
+
+
+def read_lines(stream, lines):
+    for line in stream:
+        lines.append(line)

@@ -2,6 +2,7 @@
 the contacts."""
 
 import re
+import time
 
 import pytest
 import requests
@@ -10,36 +11,28 @@ from tests.demo_process import running_demo
 from tests.helpers import read_form
 
 
-# One demo for the module: each test answers as its own contact.
+# One demo for the module: each test answers as its own contact. Its retry timer runs every second
+# and a failed delivery waits a second for its retry, where a real site waits minutes.
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    with running_demo(tmp_path_factory.mktemp("demo")) as running:
-        yield running.output, running.sandbox_url
+    with running_demo(tmp_path_factory.mktemp("demo"), DEMO_RETRY_SECONDS="1",
+                      DEMO_RETRY_BASE_SECONDS="1") as running:
+        yield running
 
 
 @pytest.mark.slow
 @pytest.mark.own_database
 def test_demo_serves_the_survey_and_the_sandbox_shows_the_contact(demo):
-    output, sandbox_url = demo
+    output, sandbox_url = demo.output, demo.sandbox_url
     survey_url = re.search(r"Survey:\s+(\S+)", output).group(1)
     link = re.search(r"(\S+\?smclientid=\S+)", output).group(1)
     assert re.search(r"Admin:\s+\S+/admin/\s+\(user: admin, password: \S+\)", output)
     assert survey_url.endswith("/badanie-satysfakcji/")
 
     for url, email in ((survey_url, "nowa@example.com"), (link, "")):
-        session = requests.Session()
-        page = session.get(url, timeout=10)
-        form = read_form(page.text)
-        radio = next(n for n in form_names(page.text) if n.startswith("jak_oceniasz"))
-        email_field = next(n for n in form_names(page.text) if n.startswith("twoj_adres"))
-        data = {**form.values, radio: "Dobrze", email_field: email}
-        site = url.split("/badanie", 1)[0]
-        answer = session.post(site + form.action, data=data, timeout=10)
-        assert answer.status_code == 200
-        assert "Twoje odpowiedzi trafiły do nas" in answer.text
+        answer_survey(url, email)
 
-    contacts = {c["email"]: c for c in requests.get(f"{sandbox_url}/sandbox/contacts.json",
-                                                    timeout=10).json()}
+    contacts = sandbox_contacts(sandbox_url)
     assert contacts["nowa@example.com"]["tags"] == ["BADANIE_SATYSFAKCJI"]
     assert contacts["nowa@example.com"]["properties"]["ankieta.Jak-oceniasz-nasza-obsluge?"] == "Dobrze"
     demo_contact = contacts["demo.kontakt@example.com"]
@@ -50,7 +43,7 @@ def test_demo_serves_the_survey_and_the_sandbox_shows_the_contact(demo):
 @pytest.mark.slow
 @pytest.mark.own_database
 def test_demo_lead_form_fills_the_contact_card_and_asks_for_confirmation(demo):
-    output, sandbox_url = demo
+    output, sandbox_url = demo.output, demo.sandbox_url
     lead_url = re.search(r"Lead form:\s+(\S+)", output).group(1)
     assert lead_url.endswith("/newsletter/")
 
@@ -67,8 +60,7 @@ def test_demo_lead_form_fills_the_contact_card_and_asks_for_confirmation(demo):
     assert answer.status_code == 200
     assert "Sprawdź skrzynkę" in answer.text
 
-    lead = {c["email"]: c for c in requests.get(f"{sandbox_url}/sandbox/contacts.json",
-                                                timeout=10).json()}["jan.kowalski@example.com"]
+    lead = sandbox_contacts(sandbox_url)["jan.kowalski@example.com"]
     assert (lead["name"], lead["phone"], lead["company"]) == (
         "Jan Kowalski", "+48 600 700 800", "Kowalski sp. z o.o.")
     assert lead["tags"] == ["NEWSLETTER", "LEAD"]
@@ -78,6 +70,48 @@ def test_demo_lead_form_fills_the_contact_card_and_asks_for_confirmation(demo):
     assert lead["double_opt_in_emails_sent"] == 1
     assert (lead["double_opt_in_email_id"], lead["double_opt_in_language"]) == (
         "demo-potwierdzenie-newslettera", "PL")
+
+
+@pytest.mark.slow
+@pytest.mark.own_database
+def test_demo_retries_a_delivery_that_failed(demo):
+    """SALESmanago fails while a visitor answers; the demo's retry timer sends the contact later."""
+    assert re.search(r"Retries:\s+salesmanago_retry runs every 1 s", demo.output)
+    control = f"{demo.sandbox_url}/sandbox/control"
+    requests.post(control, json={"status": 500}, timeout=10).raise_for_status()
+    try:
+        answer_survey(demo.find(r"Survey:\s+(\S+)"), "ponowna@example.com")
+        assert "ponowna@example.com" not in sandbox_contacts(demo.sandbox_url)
+    finally:
+        requests.post(control, json={"status": None}, timeout=10).raise_for_status()
+
+    # Waiting for an outcome, not timing it: the retry comes within seconds.
+    deadline = time.monotonic() + 90
+    while "sent: 1." not in demo.printed() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert re.search(r"salesmanago_retry: 1 due; sent: 1\.", demo.printed()), demo.printed()
+    contact = sandbox_contacts(demo.sandbox_url)["ponowna@example.com"]
+    assert contact["tags"] == ["BADANIE_SATYSFAKCJI"]
+    assert contact["properties"]["ankieta.Jak-oceniasz-nasza-obsluge?"] == "Dobrze"
+
+
+def answer_survey(url, email):
+    """Answer the seeded survey at ``url`` as a visitor: "Dobrze", with ``email``."""
+    session = requests.Session()
+    page = session.get(url, timeout=10)
+    form = read_form(page.text)
+    radio = next(n for n in form_names(page.text) if n.startswith("jak_oceniasz"))
+    email_field = next(n for n in form_names(page.text) if n.startswith("twoj_adres"))
+    data = {**form.values, radio: "Dobrze", email_field: email}
+    site = url.split("/badanie", 1)[0]
+    answer = session.post(site + form.action, data=data, timeout=10)
+    assert answer.status_code == 200
+    assert "Twoje odpowiedzi trafiły do nas" in answer.text
+
+
+def sandbox_contacts(sandbox_url):
+    contacts = requests.get(f"{sandbox_url}/sandbox/contacts.json", timeout=10).json()
+    return {contact["email"]: contact for contact in contacts}
 
 
 def form_names(html):

@@ -1,16 +1,11 @@
-from datetime import timedelta
-
 from django.urls import path
-from django.utils import timezone
 from wagtail import hooks
-from wagtail.admin.ui.components import Component
 
-from .alerts import failed_list_url
 from .bulk_actions import ResendBulkAction
 from .connection import test_connection_view, warn_unless_connected
+from .dashboard import DeliveriesPanel
 from .export_views import export_view
-from .models import DeliveryHold, ExportRecord, SalesmanagoSettings
-from .permissions import delivery_permission_policy
+from .models import SalesmanagoSettings
 from .views import DeliveryViewSet
 
 
@@ -44,27 +39,8 @@ def register_deliveries():
     return DeliveryViewSet()
 
 
-class FailedDeliveriesPanel(Component):
-    """Dashboard item: how many deliveries failed lately, linking to them, and any holds."""
-
-    name = "salesmanago_failed_deliveries"
-    order = 150
-    template_name = "wagtail_salesmanago/dashboard_panel.html"
-
-    def __init__(self, failed, holds=()):
-        self.failed = failed
-        self.holds = holds
-
-    def get_context_data(self, parent_context):
-        return {"failed": self.failed, "holds": self.holds, "url": failed_list_url()}
-
-
 @hooks.register("construct_homepage_panels")
-def add_failed_deliveries_panel(request, panels):
-    visible = delivery_permission_policy.instances_user_has_permission_for(request.user, "view")
-    failed = visible.filter(
-        status=ExportRecord.Status.FAILED, updated_at__gte=timezone.now() - timedelta(days=7)
-    ).count()
-    holds = list(DeliveryHold.objects.with_waiting().seen_by(request.user))
-    if failed or holds:
-        panels.append(FailedDeliveriesPanel(failed, holds))
+def add_deliveries_panel(request, panels):
+    panel = DeliveriesPanel.for_user(request.user)
+    if panel:
+        panels.append(panel)

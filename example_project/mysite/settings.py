@@ -78,6 +78,9 @@ DATABASES = {
 # Delivery to SALESmanago runs as a django-tasks task. With the default immediate backend it
 # runs right after each submission is committed. For a worker, see the README.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# A failed delivery's first retry waits this long (the package's default, 60 s; the demo's test
+# shortens it). `make demo` runs salesmanago_retry on a timer to send it.
+WAGTAIL_SALESMANAGO_RETRY_BASE_SECONDS = int(os.environ.get("DEMO_RETRY_BASE_SECONDS", "60"))
 
 LANGUAGE_CODE = "pl"
 LANGUAGES = [("pl", "Polski"), ("en", "English")]

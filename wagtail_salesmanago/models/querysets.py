@@ -37,6 +37,15 @@ class ExportRecordQuerySet(models.QuerySet):
             **{status: Count("pk", filter=Q(status=status)) for status in statuses}
         )
 
+    def trouble_counts(self, failed_since):
+        """What needs staff's attention: ``{"failed": records failed since ``failed_since``,
+        "retrying": records waiting for their next attempt}``."""
+        status = self.model.Status
+        return self.aggregate(
+            failed=Count("pk", filter=Q(status=status.FAILED, updated_at__gte=failed_since)),
+            retrying=Count("pk", filter=Q(status=status.RETRYING)),
+        )
+
     def last_failure_for(self, page):
         """The page's most recently failed record (its ``last_error`` says why), or ``None``."""
         return (
