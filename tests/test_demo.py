@@ -15,7 +15,8 @@ from tests.helpers import read_form
 # and a failed delivery waits a second for its retry, where a real site waits minutes.
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    with running_demo(tmp_path_factory.mktemp("demo"), DEMO_RETRY_SECONDS="1",
+    # On a new database, as `make demo` on a fresh machine (the browser tests start from a copy).
+    with running_demo(tmp_path_factory.mktemp("demo"), fresh=True, DEMO_RETRY_SECONDS="1",
                       DEMO_RETRY_BASE_SECONDS="1") as running:
         yield running
 
