@@ -20,9 +20,12 @@ WIDTHS = (1024, 1400)
 WORDS = {
     "pl": {"failed": "Błąd", "any": "Dowolny", "resend_all": "Wyślij ponownie wszystkie nieudane",
            "preferred": "pl", "english": ["None", "(blank)", "upsert", "Resend", "Any", "failed",
-                                          "sent"]},
+                                          "sent", "does not know", "answered"],
+           # The stored error in the reader's language; SALESmanago's own words as it said them.
+           "error": ["SALESmanago nie zna tego kontaktu.", "Contact not found"]},
     "en": {"failed": "Failed", "any": "Any", "resend_all": "Resend all failed in this list",
-           "preferred": "en", "english": []},
+           "preferred": "en", "english": [],
+           "error": ["SALESmanago does not know this contact.", "Contact not found"]},
 }
 
 #: Each visible button or button-like link whose text sticks out of its box (empty: all fit).
@@ -75,6 +78,7 @@ def test_the_deliveries_log_reads_right_in_both_languages_and_widths(browser, de
             body = staff.inner_text("main")
             for english in words["english"] + ["None"]:
                 assert not re.search(rf"\b{re.escape(english)}\b", body), (language, width, english)
+            assert all(text in body for text in words["error"]), (language, width, body)
             assert staff.evaluate(CLIPPED_BUTTONS) == [], (language, width)
             assert badge_colour(staff, "failed") != badge_colour(staff, "sent")
             failed_row = staff.locator("tr", has=staff.locator(".salesmanago-status--failed"))
@@ -102,6 +106,7 @@ def test_the_deliveries_log_reads_right_in_both_languages_and_widths(browser, de
             detail = staff.inner_text("main")
             for english in words["english"] + ["None"]:
                 assert not re.search(rf"\b{re.escape(english)}\b", detail), (language, width, english)
+            assert all(text in detail for text in words["error"]), (language, width, detail)
             assert listed_created in detail  # the same moment, written the same way
             attempt = staff.inner_text(".salesmanago-attempt td >> nth=0").strip()
             assert shape(attempt) == shape(listed_created), (attempt, listed_created)
