@@ -9,15 +9,9 @@ import pytest
 import requests
 
 from tests.demo_process import running_demo
-from tests.test_browser import CHROMIUM, answer_survey, browser, log_in, shots  # noqa: F401
+from tests.test_browser import (  # noqa: F401 (fixtures, and the browser tests' marks)
+    answer_survey, browser, log_in, pytestmark, shots)
 from tests.test_browser_deliveries import set_language
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.own_database,
-    pytest.mark.skipif(not CHROMIUM and not __import__("os").environ.get("REQUIRE_BROWSER"),
-                       reason="Chromium is not installed (CI installs it and sets REQUIRE_BROWSER=1)"),
-]
 
 WIDTHS = (1024, 1400)
 WORDS = {

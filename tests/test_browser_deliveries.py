@@ -4,16 +4,9 @@ at 1024px and 1400px wide (issue 13). `make screenshots` takes the README's list
 import re
 import uuid
 
-import pytest
 
-from tests.test_browser import CHROMIUM, answer_survey, browser, demo, log_in, shots  # noqa: F401
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.own_database,
-    pytest.mark.skipif(not CHROMIUM and not __import__("os").environ.get("REQUIRE_BROWSER"),
-                       reason="Chromium is not installed (CI installs it and sets REQUIRE_BROWSER=1)"),
-]
+from tests.test_browser import (  # noqa: F401 (fixtures, and the browser tests' marks)
+    answer_survey, browser, demo, log_in, pytestmark, shots)
 
 WIDTHS = (1024, 1400)
 #: What a person reads in each language, and English that must not show in the Polish admin.
