@@ -4,7 +4,6 @@ at 1024px and 1400px wide (issue 13). `make screenshots` takes the README's list
 import re
 import uuid
 
-
 from tests.test_browser import (  # noqa: F401 (fixtures, and the browser tests' marks)
     answer_survey, browser, demo, log_in, pytestmark, shots)
 
