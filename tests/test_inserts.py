@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.forms.models import model_to_dict
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from tests.helpers import make_form_page
 from wagtail_salesmanago import inserts
@@ -27,7 +28,8 @@ def records(page, tag):
                                              "nested": [None, True, 1.5, {"a": []}]},
                      notes="line\nother", next_attempt_at=NOW, attempts=3),
         ExportRecord(page=page, submission_type=kind, submission_id=f"{tag}-2", status="skipped",
-                     last_error="No contact identity.", payload={}, event_payload={"e": "ś"},
+                     last_error=gettext_lazy("No contact identity."), attempts="2",
+                     payload={}, event_payload={"e": "ś"},
                      sent_at=NOW - timedelta(days=400), claimed_until=None),
     ]
 

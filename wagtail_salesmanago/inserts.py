@@ -13,7 +13,8 @@ from django.db import connection, models
 #: Rows per statement: within SQLite's and PostgreSQL's limits on parameters (32,766 and 65,535).
 ROWS = 500
 
-# Types whose values this package sets as the database takes them (str, int, bool, None).
+# Types whose prepared value (``get_prep_value``: a str of a lazy text, an int, a bool, the target's
+# key) the database takes as it is on these backends.
 PLAIN = (models.CharField, models.TextField, models.IntegerField, models.BooleanField,
          models.ForeignKey)
 
@@ -60,9 +61,5 @@ def adapter(field):
     if isinstance(field, models.JSONField):  # None is SQL NULL, as JSONField stores it
         return lambda value: None if value is None else ops.adapt_json_value(value, field.encoder)
     if isinstance(field, PLAIN):
-        return same
+        return field.get_prep_value
     return None
-
-
-def same(value):
-    return value
