@@ -1,7 +1,9 @@
 """``inserts.insert`` stores exactly what ``bulk_create`` stores (on SQLite, and on PostgreSQL when
 the suite runs there): every column of records and attempts, odd values included."""
 
-from datetime import timedelta
+import sqlite3
+from datetime import datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -75,11 +77,54 @@ def test_more_rows_than_one_statement_takes_are_stored_in_order():
 
 
 @pytest.mark.django_db
-def test_other_databases_and_field_types_go_through_bulk_create(monkeypatch):
+def test_other_databases_go_through_bulk_create(monkeypatch):
     page = make_form_page()
     monkeypatch.setattr(connection, "vendor", "mysql")
     ours = inserts.insert(records(page, "ours"))
     monkeypatch.undo()
     assert [ExportRecord.objects.get(pk=o.pk).submission_id for o in ours] == ["ours-1", "ours-2"]
-    assert inserts.adapter(models.DecimalField()) is None
     assert inserts.insert([]) == []
+
+
+def test_other_field_types_are_prepared_as_django_prepares_them():
+    price = models.DecimalField(max_digits=5, decimal_places=2)
+    assert inserts.adapter(price)(Decimal("1.5")) == price.get_db_prep_save(Decimal("1.5"),
+                                                                              connection)
+
+    class Shouting(models.CharField):  # a subclass prepares its values its own way
+        def get_db_prep_value(self, value, connection, prepared=False):
+            return value.upper()
+
+    assert inserts.adapter(Shouting(max_length=9))("cicho") == "CICHO"
+
+
+@pytest.mark.django_db
+def test_a_naive_time_is_stored_as_bulk_create_stores_it(settings):
+    """Made aware in the site's time zone (with Django's warning), not taken as UTC."""
+    settings.TIME_ZONE = "Europe/Warsaw"
+    page = make_form_page()
+    noon = datetime(2026, 1, 1, 12, 0)
+    by_django, ours = records(page, "django")[:1], records(page, "ours")[:1]
+    by_django[0].next_attempt_at = ours[0].next_attempt_at = noon
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        ExportRecord.objects.bulk_create(by_django)
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        inserts.insert(ours)
+    stored = ExportRecord.objects.get(pk=ours[0].pk).next_attempt_at
+    assert stored == ExportRecord.objects.get(pk=by_django[0].pk).next_attempt_at
+    assert stored.hour == 11 and stored.tzinfo is not None  # 12:00 in Warsaw is 11:00 UTC
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own limit on parameters")
+@pytest.mark.django_db
+def test_an_sqlite_that_takes_999_parameters_a_statement_gets_fewer_rows_each():
+    """SQLite before 3.32 (which Django supports) takes 999 parameters a statement."""
+    page = make_form_page()
+    connection.ensure_connection()
+    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    try:
+        many = inserts.insert([records(page, str(n))[0] for n in range(150)])
+    finally:
+        connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+    assert ExportRecord.objects.filter(pk__in=[obj.pk for obj in many]).count() == 150

@@ -4,19 +4,22 @@ A historical export stores 100,000 records and as many attempts. ``bulk_create``
 through the compiler's general path (expressions, ``pre_save``, ``get_db_prep_save``): for these
 rows, two thirds of the time it takes. Here each column is adapted by its field type once, as the
 database backend adapts it, and the rows go in multi-row ``INSERT ... RETURNING`` statements (on
-PostgreSQL and SQLite, the backends the suite runs; elsewhere, and for any field type not listed
-below, ``bulk_create`` itself).
+PostgreSQL and SQLite, the backends the suite runs; elsewhere ``bulk_create`` itself; a field type
+not listed below goes through its own ``get_db_prep_save``).
 """
+
+import sqlite3
 
 from django.db import connection, models
 
-#: Rows per statement: within SQLite's and PostgreSQL's limits on parameters (32,766 and 65,535).
+#: Rows per statement at most (fewer where the database takes fewer parameters, see ``max_params``).
 ROWS = 500
 
-# Types whose prepared value (``get_prep_value``: a str of a lazy text, an int, a bool, the target's
-# key) the database takes as it is on these backends.
-PLAIN = (models.CharField, models.TextField, models.IntegerField, models.BooleanField,
-         models.ForeignKey)
+# Exactly these types (a subclass may prepare its values its own way): their prepared value
+# (``get_prep_value``: a str of a lazy text, an int, a bool, the target's key) is what the database
+# takes on these backends.
+PLAIN = (models.CharField, models.TextField, models.IntegerField, models.PositiveIntegerField,
+         models.BooleanField, models.ForeignKey)
 
 
 def insert(objs):
@@ -25,9 +28,10 @@ def insert(objs):
         return objs
     model = type(objs[0])
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    adapters = [adapter(field) for field in fields]
-    if connection.vendor not in ("postgresql", "sqlite") or None in adapters:
+    if connection.vendor not in ("postgresql", "sqlite"):
         return model.objects.bulk_create(objs)
+    adapters = [adapter(field) for field in fields]
+    rows = max(1, min(ROWS, max_params() // len(fields)))
     auto = [field for field in fields if getattr(field, "auto_now", False)
             or getattr(field, "auto_now_add", False)]
     quote = connection.ops.quote_name
@@ -35,8 +39,8 @@ def insert(objs):
     row = f"({', '.join(['%s'] * len(fields))})"
     pk = model._meta.pk
     with connection.cursor() as cursor:
-        for start in range(0, len(objs), ROWS):
-            part = objs[start:start + ROWS]
+        for start in range(0, len(objs), rows):
+            part = objs[start:start + rows]
             params = []
             for obj in part:
                 for field in auto:
@@ -54,12 +58,21 @@ def insert(objs):
 
 
 def adapter(field):
-    """How a value of ``field`` goes to the database; ``None`` for a type not handled here."""
+    """How a value of ``field`` goes to the database, as ``get_db_prep_save`` would send it."""
     ops = connection.ops
-    if isinstance(field, models.DateTimeField):
-        return ops.adapt_datetimefield_value
-    if isinstance(field, models.JSONField):  # None is SQL NULL, as JSONField stores it
+    if type(field) is models.DateTimeField:  # a naive time is made aware, as Django does
+        return lambda value: ops.adapt_datetimefield_value(field.get_prep_value(value))
+    if type(field) is models.JSONField:  # None is SQL NULL, as JSONField stores it
         return lambda value: None if value is None else ops.adapt_json_value(value, field.encoder)
-    if isinstance(field, PLAIN):
+    if type(field) in PLAIN:
         return field.get_prep_value
-    return None
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def max_params():
+    """The most parameters one statement may take: SQLite's own limit (999 before 3.32), else
+    PostgreSQL's 65,535."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return 65535
