@@ -18,7 +18,8 @@ from wagtail.models import Site
 from tests.helpers import make_form_page
 from tests.worker_site import POSTGRES
 from tests.test_retries import run_retry, submit
-from wagtail_salesmanago import backlogs, batches
+from wagtail_salesmanago import backlogs, batches, transport
+from wagtail_salesmanago import client as client_module
 from wagtail_salesmanago.checks import check_batch_size
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
 
@@ -357,3 +358,18 @@ def test_a_batch_that_cannot_be_read_ahead_is_read_after_the_call(
         assert [len(json.loads(c.request.body)["upsertDetails"]) for c in api.calls] == [10, 5]
     assert "Could not read the next SALESmanago batch ahead; it is read after." in caplog.text
     assert set(ExportRecord.objects.values_list("status", "attempts")) == {("sent", 1)}
+
+
+@pytest.mark.django_db
+def test_batch_calls_made_on_the_calling_thread_reuse_one_session(
+    client, sm, on_commit, queued, monkeypatch
+):
+    """The call runs on a thread of its own, with the client's session (made where the client
+    was): one connection to SALESmanago for the whole drain, not a handshake per batch."""
+    backlog(client, on_commit, 25)
+    made, new_session = [], transport.new_session
+    monkeypatch.setattr(client_module, "_local", threading.local())  # none made yet
+    monkeypatch.setattr(transport, "new_session", lambda *a, **k: made.append(1) or new_session(
+        *a, **k))
+    assert run_retry("--batch-size", "10") == "25 due; sent: 25.\n"
+    assert len(made) == 1
