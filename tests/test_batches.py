@@ -3,6 +3,7 @@ once, its outcome and attempt its own. Against the sandbox over HTTP, ``response
 
 import copy
 import json
+import sqlite3
 import threading
 import time
 from datetime import timedelta
@@ -11,6 +12,7 @@ import pytest
 import responses
 from django.core.management import CommandError
 from django.db import DatabaseError, connection
+from django.db.models.query import QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import Site
@@ -21,7 +23,8 @@ from tests.test_retries import run_retry, submit
 from wagtail_salesmanago import backlogs, batches, transport
 from wagtail_salesmanago import client as client_module
 from wagtail_salesmanago.checks import check_batch_size
-from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
+from wagtail_salesmanago.models import (DeliveryAttempt, DeliveryHold, ExportRecord,
+                                        SalesmanagoSettings)
 
 BATCH = "/api/contact/batchupsert"
 URL = "https://app3.salesmanago.pl/api/"
@@ -373,3 +376,68 @@ def test_batch_calls_made_on_the_calling_thread_reuse_one_session(
         *a, **k))
     assert run_retry("--batch-size", "10") == "25 due; sent: 25.\n"
     assert len(made) == 1
+
+
+@pytest.mark.django_db
+def test_a_batch_read_ahead_sends_only_what_is_still_its_own(
+    client, sm, on_commit, queued, monkeypatch
+):
+    """While the call before it was in flight, the claim of two of the next batch's records lapsed
+    and another sender took them: they are left to that sender, untouched; the rest are sent."""
+    backlog(client, on_commit, 20)
+    read, reads, taken = backlogs.read, [], timezone.now() + timedelta(minutes=1)
+
+    def read_and_lose_two(next_ids):
+        batch = read(next_ids)
+        reads.append(batch)
+        if len(reads) == 2:  # the read-ahead: two of its claims go to another sender
+            ExportRecord.objects.filter(pk__in=[r.pk for r in batch[0][:2]]).update(
+                claimed_until=taken)
+        return batch
+
+    monkeypatch.setattr(backlogs, "read", read_and_lose_two)
+    assert run_retry("--batch-size", "10") == "20 due; pending: 2, sent: 18.\n"
+
+    lost = [r.pk for r in reads[1][0][:2]]
+    sent = [i["contact"]["email"] for r in batch_calls(sm) for i in r["body"]["upsertDetails"]]
+    assert [len(r["body"]["upsertDetails"]) for r in batch_calls(sm)] == [10, 8]
+    assert not set(ExportRecord.objects.filter(pk__in=lost).values_list("email", flat=True)) & set(
+        sent)
+    assert set(ExportRecord.objects.filter(pk__in=lost).values_list(
+        "status", "claimed_until", "attempts")) == {("pending", taken, 1)}  # untouched
+    assert DeliveryAttempt.objects.filter(record__in=lost).count() == 0
+    assert DeliveryAttempt.objects.filter(record__in=reads[1][0][2:]).count() == 8
+
+
+@pytest.mark.django_db
+def test_a_batch_claimed_but_not_read_is_given_back_at_once(client, sm, on_commit, queued,
+                                                             monkeypatch):
+    backlog(client, on_commit, 3)
+
+    def claim_then_fail(now):
+        ids = batches.claim(10, now)
+        monkeypatch.setattr(QuerySet, "order_by", lambda *a, **k: (_ for _ in ()).throw(
+            DatabaseError("server closed the connection")))
+        return ids
+
+    with pytest.raises(DatabaseError):
+        backlogs.read(claim_then_fail)
+    monkeypatch.undo()
+    assert set(ExportRecord.objects.values_list("claimed_until", "attempts")) == {(None, 0)}
+    assert run_retry() == "3 due; sent: 3.\n"  # at once, not after the claim lapses
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own limit on parameters")
+@pytest.mark.django_db
+def test_an_sqlite_that_takes_999_parameters_a_statement_drains_smaller_batches(
+    client, sm, on_commit, queued
+):
+    backlog(client, on_commit, 1000)
+    connection.ensure_connection()
+    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    try:
+        assert run_retry("--batch-size", "1000") == "1000 due; sent: 1000.\n"
+    finally:
+        connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+    assert [len(r["body"]["upsertDetails"]) for r in batch_calls(sm)] == [900, 100]

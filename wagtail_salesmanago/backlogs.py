@@ -2,6 +2,7 @@
 sends one): ``drain`` for a backlog of due records, ``send_batches`` for any source of claims
 (``history``'s stored past answers)."""
 
+from django.db.models import F
 from django.utils import timezone
 
 from . import batches, conf
@@ -10,7 +11,7 @@ from .models import ExportRecord
 
 def drain(*, limit=None, size=None, rounds=None):
     """Send due e-mail contacts batch after batch; ``{record id: its status}`` of those taken."""
-    size, began, taken = size or conf.batch_size(), timezone.now(), 0
+    size, began, taken = batches.fitting(size or conf.batch_size()), timezone.now(), 0
 
     def next_ids(now):
         nonlocal taken, rounds
@@ -49,4 +50,9 @@ def read(next_ids):
     ids = next_ids(started)
     if not ids:
         return None
-    return list(ExportRecord.objects.filter(pk__in=ids).order_by("next_attempt_at", "pk")), started
+    try:
+        return list(ExportRecord.objects.filter(pk__in=ids).order_by("next_attempt_at", "pk")), started
+    except Exception:  # claimed, not read: given back at once, attempt and all
+        ExportRecord.objects.filter(pk__in=ids).update(claimed_until=None,
+                                                       attempts=F("attempts") - 1)
+        raise

@@ -47,6 +47,12 @@ def batchable(now, due_by=None):
     )
 
 
+def fitting(size):
+    """``size``, or fewer where one statement takes fewer parameters than a batch's ids (999 on
+    SQLite before 3.32, which Django supports)."""
+    return max(1, min(size, inserts.max_params() - 99))
+
+
 def claim(size, now, due_by=None, **among):
     """Claim up to ``size`` batchable records in one UPDATE (of those matching ``among``, if
     given: a page's, say); their ids.
@@ -155,6 +161,9 @@ def send_group(site, account, owner, client, records, started, meanwhile=None):
         records[:] = [r for r in records if not holds.hold_record(r, hold, started, called=False)]
         if not records:
             return
+    records[:] = renewed(records, timezone.now())
+    if not records:
+        return
     bodies = [body(record, owner) for record in records]
     stored = {record.pk: details(record) for record in records}
     try:
@@ -175,6 +184,21 @@ def send_group(site, account, owner, client, records, started, meanwhile=None):
         logger.warning("SALESmanago deliveries of site %s are on hold: %s", site, error)
         alerts.on_hold(new_hold)
         outbox.schedule_check(new_hold)
+
+
+def renewed(records, now):
+    """Those of the claimed ``records`` whose claim is still ours, renewed from ``now`` (a batch read
+    ahead waited for the call before it, so that its call gets a whole claim, as one claimed just
+    now). One whose claim lapsed meanwhile is left out untouched: another sender may have it."""
+    ids, ours = [record.pk for record in records], {record.claimed_until for record in records}
+    until = outbox.claim_until(now)
+    ExportRecord.objects.filter(pk__in=ids, claimed_until__in=ours, claimed_until__gt=now).update(
+        claimed_until=until)
+    kept = set(ExportRecord.objects.filter(pk__in=ids, claimed_until=until).values_list(
+        "pk", flat=True))
+    for record in records:
+        record.claimed_until = until
+    return [record for record in records if record.pk in kept]
 
 
 def call(client, owner, items, meanwhile=None):

@@ -245,6 +245,7 @@ def claims(ids, size, began):
     on those rows, not on the whole chunk for every batch. A part is claimed again until nothing
     is left of it (a second answer of one e-mail waits for the next batch); records retried since
     ``began`` wait for the next pass."""
+    size = batches.fitting(size)
     parts = [ids[first:first + size] for first in range(0, len(ids), size)]
 
     def next_ids(now):
