@@ -379,20 +379,25 @@ def test_batch_calls_made_on_the_calling_thread_reuse_one_session(
 
 
 @pytest.mark.django_db
-def test_a_batch_read_ahead_sends_only_what_is_still_its_own(
+def test_a_batch_read_ahead_long_ago_sends_only_what_is_still_its_own(
     client, sm, on_commit, queued, monkeypatch
 ):
-    """While the call before it was in flight, the claim of two of the next batch's records lapsed
-    and another sender took them: they are left to that sender, untouched; the rest are sent."""
+    """The call before it took long: the next batch's claim, taken when that call started, is
+    old; two of its records' claims lapsed and another sender took them. Those are left to that
+    sender, untouched; the rest renew their claim and are sent."""
     backlog(client, on_commit, 20)
     read, reads, taken = backlogs.read, [], timezone.now() + timedelta(minutes=1)
 
     def read_and_lose_two(next_ids):
         batch = read(next_ids)
         reads.append(batch)
-        if len(reads) == 2:  # the read-ahead: two of its claims go to another sender
+        if len(reads) == 2:  # the read-ahead, as if claimed long ago; two went to another sender
+            old = timezone.now() + timedelta(seconds=5)
+            ExportRecord.objects.filter(pk__in=[r.pk for r in batch[0]]).update(claimed_until=old)
             ExportRecord.objects.filter(pk__in=[r.pk for r in batch[0][:2]]).update(
                 claimed_until=taken)
+            for record in batch[0]:
+                record.claimed_until = old
         return batch
 
     monkeypatch.setattr(backlogs, "read", read_and_lose_two)

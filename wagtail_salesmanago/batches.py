@@ -29,6 +29,9 @@ from .models import DeliveryAttempt, ExportRecord
 logger = logging.getLogger(__name__)
 Status, Outcome = ExportRecord.Status, DeliveryAttempt.Outcome
 
+#: A batch whose claim is older than this when its call starts renews it (see ``renewed``).
+RENEW_AFTER_SECONDS = 1
+
 #: Noted on a record a batch did not store: from then on it is sent alone.
 SEND_ALONE = stored_messages.message("send_alone")
 # The state a batch's records share (but a retry's time); their contact IDs are their own.
@@ -187,11 +190,14 @@ def send_group(site, account, owner, client, records, started, meanwhile=None):
 
 
 def renewed(records, now):
-    """Those of the claimed ``records`` whose claim is still ours, renewed from ``now`` (a batch read
-    ahead waited for the call before it, so that its call gets a whole claim, as one claimed just
-    now). One whose claim lapsed meanwhile is left out untouched: another sender may have it."""
+    """Those of the claimed ``records`` whose claim is still ours, renewed from ``now`` if it was
+    taken over a second ago (a batch read ahead waited for the call before it): its call gets a
+    whole claim, as one claimed just now. One whose claim lapsed meanwhile is left out untouched:
+    another sender may have it. (A claim under a second old cannot have lapsed: no query.)"""
     ids, ours = [record.pk for record in records], {record.claimed_until for record in records}
     until = outbox.claim_until(now)
+    if None not in ours and min(ours) >= until - timedelta(seconds=RENEW_AFTER_SECONDS):
+        return records
     ExportRecord.objects.filter(pk__in=ids, claimed_until__in=ours, claimed_until__gt=now).update(
         claimed_until=until)
     kept = set(ExportRecord.objects.filter(pk__in=ids, claimed_until=until).values_list(

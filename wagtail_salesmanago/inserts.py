@@ -22,6 +22,9 @@ PLAIN = (models.CharField, models.TextField, models.IntegerField, models.Positiv
          models.BooleanField, models.ForeignKey)
 
 
+READY = (str, int, bool, type(None))
+
+
 def insert(objs):
     """Store ``objs`` (unsaved instances of one model) and set their primary keys."""
     if not objs:
@@ -59,13 +62,14 @@ def insert(objs):
 
 def adapter(field):
     """How a value of ``field`` goes to the database, as ``get_db_prep_save`` would send it."""
-    ops = connection.ops
+    ops, prepare = connection.ops, field.get_prep_value
     if type(field) is models.DateTimeField:  # a naive time is made aware, as Django does
-        return lambda value: ops.adapt_datetimefield_value(field.get_prep_value(value))
+        return lambda value: ops.adapt_datetimefield_value(
+            value if value is None or value.tzinfo is not None else prepare(value))
     if type(field) is models.JSONField:  # None is SQL NULL, as JSONField stores it
         return lambda value: None if value is None else ops.adapt_json_value(value, field.encoder)
-    if type(field) in PLAIN:
-        return field.get_prep_value
+    if type(field) in PLAIN:  # a str, int, bool or None is its own prepared value
+        return lambda value: value if type(value) in READY else prepare(value)
     return lambda value: field.get_db_prep_save(value, connection)
 
 
