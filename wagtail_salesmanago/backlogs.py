@@ -2,7 +2,6 @@
 sends one): ``drain`` for a backlog of due records, ``send_batches`` for any source of claims
 (``history``'s stored past answers)."""
 
-from django.db.models import F
 from django.utils import timezone
 
 from . import batches, conf
@@ -52,7 +51,6 @@ def read(next_ids):
         return None
     try:
         return list(ExportRecord.objects.filter(pk__in=ids).order_by("next_attempt_at", "pk")), started
-    except Exception:  # claimed, not read: given back at once, attempt and all
-        ExportRecord.objects.filter(pk__in=ids).update(claimed_until=None,
-                                                       attempts=F("attempts") - 1)
+    except Exception:  # claimed, not read: given back at once
+        batches.give_back(ids)
         raise

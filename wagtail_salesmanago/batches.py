@@ -139,10 +139,14 @@ def groups(records):
             continue
         seen.add((key, record.email.strip().lower()))
         grouped.setdefault(key, (parts, []))[1].append(record)
-    if later:  # the claim is taken back, attempt and all
-        ExportRecord.objects.filter(pk__in=later).update(claimed_until=None,
-                                                         attempts=F("attempts") - 1)
+    if later:
+        give_back(later)
     return list(grouped.values())
+
+
+def give_back(ids):
+    """Take back the claim on these records, attempt and all: they were not sent."""
+    ExportRecord.objects.filter(pk__in=ids).update(claimed_until=None, attempts=F("attempts") - 1)
 
 
 def account_parts(page):
@@ -202,9 +206,10 @@ def renewed(records, now):
         claimed_until=until)
     kept = set(ExportRecord.objects.filter(pk__in=ids, claimed_until=until).values_list(
         "pk", flat=True))
-    for record in records:
+    kept = [record for record in records if record.pk in kept]
+    for record in kept:
         record.claimed_until = until
-    return [record for record in records if record.pk in kept]
+    return kept
 
 
 def call(client, owner, items, meanwhile=None):
