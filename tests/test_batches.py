@@ -446,3 +446,51 @@ def test_an_sqlite_that_takes_999_parameters_a_statement_drains_smaller_batches(
     finally:
         connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
     assert [len(r["body"]["upsertDetails"]) for r in batch_calls(sm)] == [900, 100]
+
+
+@pytest.mark.django_db
+def test_batches_after_the_one_rejected_are_held_without_a_call(client, sm, on_commit, queued,
+                                                                 settings):
+    settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = True
+    backlog(client, on_commit, 5)
+    SalesmanagoSettings.objects.update(api_secret="wrong")
+
+    assert run_retry("--batch-size", "2").endswith("5 due; held: 5.\n")
+
+    assert [r["path"] for r in sm.requests()] == [BATCH]  # the first batch's refusal only
+    hold = DeliveryHold.objects.get()
+    rows = ExportRecord.objects.order_by("pk").values_list("status", "hold", "attempts",
+                                                           "last_error", "claimed_until")
+    assert list(rows) == [("held", hold.pk, 1, hold.message, None)] * 2 + [
+        ("held", hold.pk, 0, hold.message, None)] * 3  # not called: no attempt counted
+    assert list(DeliveryAttempt.objects.values_list("outcome", flat=True)) == ["held"] * 2
+
+
+@pytest.mark.django_db
+def test_a_batch_sent_as_a_forms_owner_salesmanago_refuses_fails_without_holding_the_site(
+        client, sm, on_commit, queued):
+    page = make_form_page(salesmanago_owner="nikt@example.com")
+    backlog(client, on_commit, 3, page=page)
+    backlog(client, on_commit, 2, page=make_form_page(title="Inna"))
+    refusal = ("The form's owner nikt@example.com is not a user of this SALESmanago account: "
+               "choose another in the page's SALESmanago settings (blank: the site's owner), then "
+               "resend.")
+
+    assert run_retry() == "5 due; retrying: 3, sent: 2.\n"
+
+    assert [(r["path"], r["body"]["owner"]) for r in sm.requests()] == [
+        (BATCH, "nikt@example.com"), ("/api/user/listByClient", "owner@example.com"),
+        (BATCH, "owner@example.com")]
+    assert not DeliveryHold.objects.exists()
+
+    def mine():
+        return {(r.status, r.attempts, r.last_error.split(" SALESmanago said")[0])
+                for r in ExportRecord.objects.filter(page=page)}
+
+    assert mine() == {("retrying", 1, refusal)}
+
+    assert run_retry() == "3 due; failed: 3.\n"  # each alone, as the note says
+
+    assert [r["path"] for r in sm.requests()[3:]].count("/api/contact/upsert") == 3
+    assert mine() == {("failed", 2, refusal)}
+    assert not DeliveryHold.objects.exists()
