@@ -111,3 +111,30 @@ def test_the_deferred_hold_check_resumes_the_site_once_salesmanago_accepts_again
     assert [r["path"] for r in sm.requests()] == ["/api/contact/upsert", "/api/user/listByClient"]
     assert not DeliveryHold.objects.exists()
     assert ExportRecord.objects.get().status == "pending"  # due now, for the workers
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("due_in, claimed, status, handed_back", [
+    (3, False, "retrying", True),  # RQ's whole seconds, or another host's clock: wait for it
+    (0.5, False, "retrying", True),
+    (6, False, "retrying", False),  # far too early: a duplicate task, the due one will come
+    (3, True, "retrying", False),  # another sender has it
+    (3, False, "failed", False),  # nothing left to send
+])
+def test_a_task_that_comes_before_its_retry_is_due_waits_for_it_only_when_just_early(
+        client, sm, on_commit, settings, due_in, claimed, status, handed_back):
+    settings.TASKS = DUMMY
+    backend = task_backends["default"]
+    submit(client, make_form_page(), on_commit, "a@example.com")
+    backend.clear()
+    due_at = timezone.now() + timedelta(seconds=due_in)
+    ExportRecord.objects.update(status=status, next_attempt_at=due_at, claimed_until=(
+        timezone.now() + timedelta(minutes=2) if claimed else None))
+    record = ExportRecord.objects.get()
+
+    outbox.send(record.pk)  # the worker runs the task now
+
+    assert upserted(sm) == []  # SALESmanago is not called before the record is due
+    assert ExportRecord.objects.get().attempts == record.attempts
+    handed = [(r.args, r.kwargs, r.task.run_after) for r in deliveries(backend)]
+    assert handed == ([([record.pk], {"resend": False}, due_at)] if handed_back else [])
