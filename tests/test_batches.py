@@ -494,3 +494,39 @@ def test_a_batch_sent_as_a_forms_owner_salesmanago_refuses_fails_without_holding
     assert [r["path"] for r in sm.requests()[3:]].count("/api/contact/upsert") == 3
     assert mine() == {("failed", 2, refusal)}
     assert not DeliveryHold.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_limit_sends_that_many_in_batches_and_leaves_the_rest_due(client, sm, on_commit, queued):
+    backlog(client, on_commit, 5)
+
+    assert run_retry("--limit", "3") == "3 due; sent: 3.\n"
+    assert [len(r["body"]["upsertDetails"]) for r in sm.requests()] == [3]  # one batch call
+    assert run_retry("--limit", "3") == "2 due; sent: 2.\n"
+    assert len(sm.contacts()) == 5
+
+
+@pytest.mark.django_db
+def test_a_batch_retried_at_once_waits_for_the_next_run(client, sm, on_commit, queued):
+    """A drain takes each record once: at no backoff, a failed batch is not sent again and again
+    in one run until its attempts are used up."""
+    backlog(client, on_commit, 4)
+    sm.misbehave(fail_next=1)
+
+    assert run_retry() == "4 due; retrying: 4.\n"
+    assert len(batch_calls(sm)) == 1
+    assert set(ExportRecord.objects.values_list("status", "attempts")) == {("retrying", 1)}
+    assert run_retry() == "4 due; sent: 4.\n"
+
+
+@pytest.mark.django_db
+def test_a_drain_longer_than_a_claim_claims_each_batch_for_as_long_from_its_own_time(
+        client, sm, on_commit, queued, settings):
+    """Each batch's claim lasts CLAIM_SECONDS from when it is claimed, not from the drain's start:
+    the batches claimed two seconds in are still the drain's own, and sent."""
+    settings.WAGTAIL_SALESMANAGO_CLAIM_SECONDS = 2
+    backlog(client, on_commit, 8)
+    sm.misbehave(latency=1.0)
+
+    assert run_retry("--batch-size", "2") == "8 due; sent: 8.\n"
+    assert [len(r["body"]["upsertDetails"]) for r in batch_calls(sm)] == [2, 2, 2, 2]

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -128,3 +130,50 @@ def test_an_sqlite_that_takes_999_parameters_a_statement_gets_fewer_rows_each():
     finally:
         connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
     assert ExportRecord.objects.filter(pk__in=[obj.pk for obj in many]).count() == 150
+
+
+@pytest.mark.django_db
+def test_rows_go_in_as_few_statements_as_the_database_takes():
+    page = make_form_page()
+    with CaptureQueriesContext(connection) as queries:
+        inserts.insert([records(page, str(n))[0] for n in range(inserts.ROWS + 3)])
+    assert [q["sql"].count("), (") + 1 for q in queries if q["sql"].startswith("INSERT")] == [
+        inserts.ROWS, 3]
+
+
+@pytest.mark.django_db
+def test_a_database_that_takes_fewer_parameters_than_two_rows_gets_one_row_a_statement(
+        monkeypatch):
+    page = make_form_page()
+    columns = len(ExportRecord._meta.concrete_fields) - 1
+    monkeypatch.setattr(inserts, "max_params", lambda: 2 * columns - 1)
+    with CaptureQueriesContext(connection) as queries:
+        inserts.insert([records(page, str(n))[0] for n in range(3)])
+    assert [len(q["sql"].split("%s")) - 1 if "%s" in q["sql"] else q["sql"].count("?")
+            for q in queries if q["sql"].startswith("INSERT")] in ([columns] * 3, [0] * 3)
+    assert len([q for q in queries if q["sql"].startswith("INSERT")]) == 3
+
+
+def test_a_json_field_keeps_its_own_encoder():
+    field = models.JSONField(encoder=DjangoJSONEncoder)
+    assert inserts.adapter(field)({"at": NOW}) == field.get_db_prep_save({"at": NOW}, connection)
+
+
+@pytest.mark.django_db
+def test_values_already_in_the_databases_form_are_not_prepared_again(monkeypatch):
+    """The point of ``insert``: an aware time, a str, an int, a bool or a null goes in as it is,
+    and only the automatic times are set on each row."""
+    rows = records(make_form_page(), "fast")[:1]
+    rows[0].last_error = "plain"
+    calls = []
+    for kind in (models.Field, models.DateTimeField, models.CharField, models.IntegerField,
+                 models.BooleanField, models.JSONField, models.ForeignKey):
+        for name in ("get_prep_value", "get_db_prep_save", "pre_save"):
+            if name in vars(kind):
+                original = vars(kind)[name]
+                monkeypatch.setattr(kind, name, lambda self, *a, _o=original, _n=name, **k: (
+                    calls.append((_n, self.name)), _o(self, *a, **k))[1])
+    inserts.insert(rows)
+    assert sorted(set(calls)) == [  # the two choices left at their defaults are enum members
+        ("get_prep_value", "event_status"), ("get_prep_value", "status"),
+        ("pre_save", "created_at"), ("pre_save", "updated_at")]
