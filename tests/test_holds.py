@@ -310,3 +310,55 @@ def test_a_hold_check_that_breaks_keeps_the_visitors_answer_waiting(
 
     record = ExportRecord.objects.get()
     assert record.status == ExportRecord.Status.HELD, record.last_error
+
+
+@pytest.fixture
+def lifted_at_once(monkeypatch):
+    """New credentials are saved the moment a refusal starts the site's hold: the hold is lifted
+    before the refused records are put in it."""
+    start = holds.start
+
+    def start_then_lift(site, account, error, now):
+        hold, created = start(site, account, error, now)
+        holds.release(hold, now, "new credentials were saved")
+        return hold, created
+
+    monkeypatch.setattr(holds, "start", start_then_lift)
+
+
+@pytest.mark.django_db
+def test_a_refused_answer_whose_hold_is_lifted_at_once_is_due_again_with_the_refusal(
+        client, sm, on_commit, settings, lifted_at_once):
+    settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = True
+    SalesmanagoSettings.objects.update(api_secret="wrong")
+    before = timezone.now()
+    submit(client, make_form_page(), on_commit, "a@example.com")
+
+    record = ExportRecord.objects.get()
+    assert (record.status, record.hold, record.attempts) == ("pending", None, 1)
+    assert before <= record.next_attempt_at <= timezone.now()
+    assert "Not authenticated" in record.last_error
+    assert not DeliveryHold.objects.exists()
+    SalesmanagoSettings.objects.update(api_secret=sm.api_secret)
+    assert run_retry() == "1 due; sent: 1.\n"
+
+
+@pytest.mark.django_db
+def test_a_refused_batch_whose_hold_is_lifted_at_once_is_due_again_with_the_refusal(
+        client, sm, on_commit, settings, queued, lifted_at_once):  # noqa: F811 (fixture)
+    settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = True
+    page = make_form_page()
+    submit(client, page, on_commit, "a@example.com", "b@example.com")
+    SalesmanagoSettings.objects.update(api_secret="wrong")
+    before = timezone.now()
+
+    assert run_retry() == "2 due; pending: 2.\n"
+
+    rows = list(ExportRecord.objects.values_list("status", "hold", "attempts"))
+    assert rows == [("pending", None, 1)] * 2
+    for record in ExportRecord.objects.all():
+        assert before <= record.next_attempt_at <= timezone.now()
+        assert "Not authenticated" in record.last_error
+        assert list(record.attempt_log.values_list("outcome", flat=True)) == ["held"]
+    SalesmanagoSettings.objects.update(api_secret=sm.api_secret)
+    assert run_retry() == "2 due; sent: 2.\n"

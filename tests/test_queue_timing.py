@@ -125,12 +125,16 @@ def test_a_task_that_comes_before_its_retry_is_due_waits_for_it_only_when_just_e
         client, sm, on_commit, settings, due_in, claimed, status, handed_back):
     settings.TASKS = DUMMY
     backend = task_backends["default"]
-    submit(client, make_form_page(), on_commit, "a@example.com")
+    submit(client, make_form_page(), on_commit, "a@example.com", "other@example.com")
     backend.clear()
     due_at = timezone.now() + timedelta(seconds=due_in)
-    ExportRecord.objects.update(status=status, next_attempt_at=due_at, claimed_until=(
-        timezone.now() + timedelta(minutes=2) if claimed else None))
-    record = ExportRecord.objects.get()
+    record = ExportRecord.objects.get(email="a@example.com")
+    ExportRecord.objects.filter(pk=record.pk).update(
+        status=status, next_attempt_at=due_at,
+        claimed_until=timezone.now() + timedelta(minutes=2) if claimed else None)
+    ExportRecord.objects.exclude(pk=record.pk).update(  # another answer's task: not this one's
+        status="retrying", next_attempt_at=timezone.now() + timedelta(seconds=2))
+    record.refresh_from_db()
 
     outbox.send(record.pk)  # the worker runs the task now
 

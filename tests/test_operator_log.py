@@ -1,0 +1,75 @@
+"""What the site's log tells whoever runs it, line by line: each send, retry, failure and hold
+(staff without the admin at hand, or an alert, read these)."""
+
+import logging
+
+import pytest
+from django.utils import timezone
+
+from tests.helpers import make_form_page
+from tests.test_retries import run_retry, submit
+from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
+
+
+@pytest.fixture
+def log(caplog):
+    caplog.set_level(logging.INFO, logger="wagtail_salesmanago")
+
+    def lines():
+        found = [(r.name.rsplit(".", 1)[-1], r.levelname, r.getMessage()) for r in caplog.records
+                 if r.name.startswith("wagtail_salesmanago")]
+        caplog.clear()
+        return found
+    return lines
+
+
+@pytest.mark.django_db
+def test_a_send_that_is_retried_then_sent_then_given_up(client, sm, on_commit, settings, log):
+    settings.WAGTAIL_SALESMANAGO_RETRY_BASE_SECONDS = 0
+    page = make_form_page()
+    sm.misbehave(status=503)
+    submit(client, page, on_commit, "a@example.com")
+    record = ExportRecord.objects.get()
+    [(module, level, line)] = log()
+    assert (module, level) == ("outbox", "WARNING")
+    assert line == (f"SALESmanago export {record.pk} failed (upsert, attempt 1), retrying at "
+                    f"{record.next_attempt_at.isoformat()}: {record.last_error}")
+    assert "HTTP 503" in line
+
+    sm.misbehave(status=None)
+    run_retry()
+    assert log() == [("outbox", "INFO", f"SALESmanago export {record.pk} sent (upsert).")]
+
+    settings.WAGTAIL_SALESMANAGO_GIVE_UP_AFTER_SECONDS = 0
+    sm.misbehave(status=503)
+    submit(client, page, on_commit, "b@example.com")
+    second = ExportRecord.objects.latest("pk")
+    assert second.status == "failed"
+    assert log() == [("outbox", "WARNING",
+                      f"SALESmanago export {second.pk} failed (upsert): {second.last_error}")]
+    assert second.last_error.startswith("Gave up after 1 attempts:")
+
+
+@pytest.mark.django_db
+def test_a_hold_is_told_when_it_starts_for_each_record_it_holds_and_when_it_is_lifted(
+        client, sm, on_commit, settings, log):
+    settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = True
+    page = make_form_page()
+    SalesmanagoSettings.objects.update(api_secret="wrong")
+    submit(client, page, on_commit, "a@example.com")
+    hold = DeliveryHold.objects.get()
+    first = ExportRecord.objects.get()
+    assert log() == [("outbox", "WARNING", f"SALESmanago deliveries of site {hold.site} are on "
+                                            f"hold: {first.last_error}")]
+
+    submit(client, page, on_commit, "b@example.com")
+    second = ExportRecord.objects.latest("pk")
+    assert second.status == "held"
+    assert log() == [("outbox", "INFO", f"SALESmanago export {second.pk} held: the site's "
+                                         "credentials were rejected.")]
+
+    SalesmanagoSettings.objects.update(api_secret=sm.api_secret)
+    DeliveryHold.objects.update(next_check_at=timezone.now())
+    assert run_retry() == "2 due; sent: 2.\n"  # in one batch, which logs only trouble
+    assert log() == [("holds", "INFO", f"SALESmanago hold of site {hold.site_id} lifted (the "
+                                        "credentials changed); 2 deliveries due.")]
