@@ -139,6 +139,6 @@ def test_a_task_that_comes_before_its_retry_is_due_waits_for_it_only_when_just_e
     outbox.send(record.pk)  # the worker runs the task now
 
     assert upserted(sm) == []  # SALESmanago is not called before the record is due
-    assert ExportRecord.objects.get().attempts == record.attempts
+    assert ExportRecord.objects.get(pk=record.pk).attempts == record.attempts
     handed = [(r.args, r.kwargs, r.task.run_after) for r in deliveries(backend)]
     assert handed == ([([record.pk], {"resend": False}, due_at)] if handed_back else [])
