@@ -15,12 +15,14 @@ from django.db import DatabaseError, connection
 from django.db.models.query import QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tasks import task_backends
 from wagtail.models import Site
 
 from tests.helpers import make_form_page
 from tests.worker_site import POSTGRES
 from tests.test_retries import run_retry, submit
-from wagtail_salesmanago import backlogs, batches, transport
+from wagtail_salesmanago import backlogs, batches, holds, outbox, transport
+from wagtail_salesmanago.account import account_for_site
 from wagtail_salesmanago import client as client_module
 from wagtail_salesmanago.checks import check_batch_size
 from wagtail_salesmanago.models import (DeliveryAttempt, DeliveryHold, ExportRecord,
@@ -449,16 +451,29 @@ def test_an_sqlite_that_takes_999_parameters_a_statement_drains_smaller_batches(
 
 
 @pytest.mark.django_db
-def test_batches_after_the_one_rejected_are_held_without_a_call(client, sm, on_commit, queued,
-                                                                 settings):
+def test_batches_after_the_one_rejected_are_held_without_a_call(
+        client, sm, on_commit, queued, settings, mailoutbox, caplog):
     settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = True
+    settings.WAGTAIL_SALESMANAGO_ALERT_ADMINS = True
+    settings.ADMINS = [("Ops", "ops@example.com")]
     backlog(client, on_commit, 5)
     SalesmanagoSettings.objects.update(api_secret="wrong")
+    backend = task_backends["default"]
+    backend.clear()
 
     assert run_retry("--batch-size", "2").endswith("5 due; held: 5.\n")
 
     assert [r["path"] for r in sm.requests()] == [BATCH]  # the first batch's refusal only
     hold = DeliveryHold.objects.get()
+    assert hold.message == ("SALESmanago rejected the credentials or the owner. SALESmanago "
+                            "said: Not authenticated (HTTP 200, POST /api/contact/batchupsert)")
+    [mail] = mailoutbox
+    assert mail.subject.endswith("are on hold")
+    [check] = [r for r in backend.results if r.task.name == "check_hold"]
+    assert check.args == [hold.site_id] and check.task.run_after == hold.next_check_at
+    assert [(r.levelname, r.getMessage()) for r in caplog.records
+            if r.name.startswith("wagtail_salesmanago")] == [
+        ("WARNING", f"SALESmanago deliveries of site {hold.site} are on hold: {hold.message}")]
     rows = ExportRecord.objects.order_by("pk").values_list("status", "hold", "attempts",
                                                            "last_error", "claimed_until")
     assert list(rows) == [("held", hold.pk, 1, hold.message, None)] * 2 + [
@@ -530,3 +545,27 @@ def test_a_drain_longer_than_a_claim_claims_each_batch_for_as_long_from_its_own_
 
     assert run_retry("--batch-size", "2") == "8 due; sent: 8.\n"
     assert [len(r["body"]["upsertDetails"]) for r in batch_calls(sm)] == [2, 2, 2, 2]
+
+
+@pytest.mark.django_db
+def test_a_batch_refused_under_a_hold_another_sender_just_started_joins_it_without_an_alert(
+        client, sm, on_commit, queued, settings, mailoutbox, monkeypatch):
+    """Its hold check passed just before another sender's refusal started the hold."""
+    settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = True
+    settings.WAGTAIL_SALESMANAGO_ALERT_ADMINS = True
+    settings.ADMINS = [("Ops", "ops@example.com")]
+    backlog(client, on_commit, 2)
+    SalesmanagoSettings.objects.update(api_secret="wrong")
+    site = Site.objects.get(is_default_site=True)
+    theirs = DeliveryHold.objects.create(
+        site=site, reason="rejected", message="theirs", since=timezone.now(),
+        next_check_at=timezone.now() + timedelta(minutes=5),
+        fingerprint=holds.fingerprint(account_for_site(site)))
+    monkeypatch.setattr(outbox, "active_hold", lambda *args: None)
+
+    assert run_retry().endswith("2 due; held: 2.\n")
+
+    assert [r["path"] for r in sm.requests()] == [BATCH]
+    assert list(DeliveryHold.objects.all()) == [theirs]
+    assert set(ExportRecord.objects.values_list("status", "hold")) == {("held", theirs.pk)}
+    assert mailoutbox == []  # the other sender alerted
