@@ -105,7 +105,25 @@ def test_salesmanago_retry_goes_on_after_a_record_that_breaks(
     monkeypatch.setattr(outbox, "send_claimed", send_or_break)
     assert run_retry("--batch-size", "1") == "2 due; error: 1, sent: 1.\n"
     assert [c["email"] for c in sm.contacts()] == ["b@example.com"]
-    assert f"SALESmanago export {first.pk} could not be sent." in caplog.text
+    assert [(r.name, r.getMessage()) for r in caplog.records if r.levelname == "ERROR"] == [
+        ("wagtail_salesmanago.batches", f"SALESmanago export {first.pk} could not be sent.")]
+
+
+@pytest.mark.django_db
+def test_a_record_deleted_with_its_submission_while_claimed_is_told_apart(
+    client, sm, on_commit, queued, monkeypatch
+):
+    submit(client, make_form_page(), on_commit, "a@example.com", "b@example.com")
+    first = ExportRecord.objects.order_by("pk").first()
+    send = outbox.send_claimed
+
+    def deleted_first(record_id, *args, **kwargs):
+        ExportRecord.objects.filter(pk=first.pk).delete()
+        return send(record_id, *args, **kwargs)
+
+    monkeypatch.setattr(outbox, "send_claimed", deleted_first)
+    assert run_retry("--batch-size", "1") == "2 due; deleted meanwhile: 1, sent: 1.\n"
+    assert [c["email"] for c in sm.contacts()] == ["b@example.com"]
 
 
 REJECTED = {"success": False, "message": ["Not authenticated\u0000"]}
