@@ -57,7 +57,7 @@ def test_give_up_after_the_window(monkeypatch):
     now = timezone.now()
     assert retry.next_attempt_at(created, 1, now) is None  # a minute later is past 48 h
     assert retry.next_attempt_at(now, 3, now) == now + timedelta(minutes=4)
-    last = now - timedelta(hours=48, minutes=1)  # a retry due at the window's very end is made
+    last = now + timedelta(minutes=1) - timedelta(hours=48)  # due at the window's very end: made
     assert retry.next_attempt_at(last, 1, now) == now + timedelta(minutes=1)
 
 
