@@ -362,3 +362,20 @@ def test_a_refused_batch_whose_hold_is_lifted_at_once_is_due_again_with_the_refu
         assert list(record.attempt_log.values_list("outcome", flat=True)) == ["held"]
     SalesmanagoSettings.objects.update(api_secret=sm.api_secret)
     assert run_retry() == "2 due; sent: 2.\n"
+
+
+@pytest.mark.django_db
+def test_a_resent_held_record_leaves_the_hold_at_once(client, sm, on_commit, queued):  # noqa: F811
+    page = make_form_page()
+    sm.misbehave(auth_fail=True)
+    submit(client, page, on_commit, "a@example.com")
+    run_retry()
+    assert statuses() == ["held"]
+    before = timezone.now()
+
+    assert outbox.resend(ExportRecord.objects.all()) == 1  # the workers have not run yet
+
+    record = ExportRecord.objects.get()
+    assert (record.status, record.hold) == ("pending", None)
+    assert before <= record.updated_at == record.next_attempt_at <= timezone.now()
+    assert DeliveryHold.objects.get().next_check_at <= timezone.now()  # the check comes first

@@ -5,6 +5,7 @@ import logging
 
 import pytest
 from django.utils import timezone
+from django_tasks.backends.dummy import DummyBackend
 
 from tests.helpers import make_form_page
 from tests.test_retries import run_retry, submit
@@ -73,3 +74,27 @@ def test_a_hold_is_told_when_it_starts_for_each_record_it_holds_and_when_it_is_l
     assert run_retry() == "2 due; sent: 2.\n"  # in one batch, which logs only trouble
     assert log() == [("holds", "INFO", f"SALESmanago hold of site {hold.site_id} lifted (the "
                                         "credentials changed); 2 deliveries due.")]
+
+
+@pytest.mark.django_db
+def test_a_task_queue_that_is_down_is_told_and_nothing_is_lost(
+        client, sm, on_commit, settings, monkeypatch, log):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+    def down(*args, **kwargs):
+        raise ConnectionError("the queue is down")
+
+    page = make_form_page()  # (Wagtail's search index uses the queue too)
+    monkeypatch.setattr(DummyBackend, "enqueue", down)
+    sm.misbehave(auth_fail=True)
+    submit(client, page, on_commit, "a@example.com")
+    record = ExportRecord.objects.get()
+    assert record.status == "pending"
+    assert log() == [("outbox", "ERROR",
+                      f"Could not enqueue SALESmanago export {record.pk}; it stays due.")]
+
+    assert run_retry().endswith("\n1 due; held: 1.\n")  # cron's run, as the README tells
+    hold = DeliveryHold.objects.get()
+    assert [line for line in log() if line[1] == "ERROR"] == [
+        ("outbox", "ERROR", f"Could not enqueue the SALESmanago hold check of site "
+                            f"{hold.site_id}.")]
