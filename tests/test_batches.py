@@ -414,6 +414,8 @@ def test_a_batch_read_ahead_long_ago_sends_only_what_is_still_its_own(
         "status", "claimed_until", "attempts")) == {("pending", taken, 1)}  # untouched
     assert DeliveryAttempt.objects.filter(record__in=lost).count() == 0
     assert DeliveryAttempt.objects.filter(record__in=reads[1][0][2:]).count() == 8
+    assert set(ExportRecord.objects.filter(pk__in=[r.pk for r in reads[1][0][2:]]).values_list(
+        "status", "attempts")) == {("sent", 1)}  # sent on the renewed claim, not claimed again
 
 
 @pytest.mark.django_db

@@ -226,7 +226,7 @@ def test_a_run_killed_mid_send_leaves_its_claims_to_lapse_then_sends_only_the_re
     past(page, 6)
     send_records, calls = batches.send_records, []
 
-    def killed(records, started, meanwhile=None):
+    def killed(records, started, meanwhile):
         calls.append(records)
         if len(calls) == 2:
             raise KeyboardInterrupt  # claimed, not sent

@@ -89,7 +89,7 @@ def claim(size, now, due_by=None, **among):
             return [row[0] for row in cursor.fetchall()]
 
 
-def send_records(records, started, meanwhile=None):
+def send_records(records, started, meanwhile):
     """Send the claimed records, one call per site and owner; ``{record id: status}``.
     ``meanwhile``: work for the main thread while a call is in flight (see ``backlogs.send_batches``)."""
     # One page object per form, shared by its records (a join would build one per record).
@@ -161,7 +161,7 @@ def account_parts(page):
         return None
 
 
-def send_group(site, account, owner, client, records, started, meanwhile=None):
+def send_group(site, account, owner, client, records, started, meanwhile):
     client = client.with_deadline()  # from now: a batch read ahead waited for the one before
     hold = outbox.active_hold(site, account, started, client)
     if hold is not None:
@@ -212,11 +212,9 @@ def renewed(records, now):
     return kept
 
 
-def call(client, owner, items, meanwhile=None):
+def call(client, owner, items, meanwhile):
     """The batch call; ``meanwhile`` runs in this thread while it is in flight (a thread of its
     own waits for SALESmanago, and touches no database)."""
-    if meanwhile is None:
-        return client.batch_upsert(owner, items)
     with ThreadPoolExecutor(max_workers=1) as pool:
         answer = pool.submit(client.batch_upsert, owner, items)
         try:
