@@ -310,3 +310,23 @@ def test_the_event_reaches_the_contacts_timeline_in_the_sandbox(client, sm, on_c
     ]
     record = ExportRecord.objects.get()
     assert (record.status, record.event_status) == ("sent", "sent")
+
+
+@pytest.mark.django_db
+def test_contacts_sent_in_a_batch_have_their_events_sent_in_the_same_run(
+        client, sm, on_commit, api, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    api.add(responses.POST, api.event_url, json=EVENT_OK)
+    page = survey()
+    with on_commit():
+        for email in ("jan@example.com", "ewa@example.com"):
+            assert answer(client, page, {"Twój e-mail": email}).status_code == 200
+
+    assert run_retry() == "2 due; sent: 2.\n"
+    assert contact_calls(sm) == ["/api/contact/batchupsert"]
+    ids = {c["email"]: c["contactId"] for c in sm.contacts()}
+    assert sorted(e["contactId"] for e in event_calls(api)) == sorted(ids.values())
+    for record in ExportRecord.objects.all():
+        assert (record.status, record.event_status, record.next_attempt_at) == (
+            "sent", "sent", None)
+        assert log(record) == [("upsert", "sent", False), ("event", "sent", False)]

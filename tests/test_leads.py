@@ -7,6 +7,7 @@ import pytest
 from wagtail.models import Site
 
 from tests.helpers import answer, make_form_page, submissions_of
+from tests.test_retries import run_retry
 from tests.testapp.models import LegacyFieldsPage, LegacyFormField
 from wagtail_salesmanago import outbox
 from wagtail_salesmanago.delivery import DOUBLE_OPT_IN_REQUESTED
@@ -289,3 +290,40 @@ def test_a_forms_owner_salesmanago_refuses_fails_that_record_without_holding_the
     assert not DeliveryHold.objects.exists()
     other = lead_page([("E-mail", "email", "detail")], title="Inna")
     assert submit(client, other, on_commit, {"E-mail": "ewa@example.com"}).status == "sent"
+
+
+@pytest.mark.django_db
+def test_a_lead_waiting_for_a_batch_arrives_as_complete_as_one_sent_at_once(
+        client, sm, on_commit, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    page = lead_page(CARD + NEWSLETTER[1:])
+    client.defaults["REMOTE_ADDR"] = "203.0.113.7"
+    answers = {"Imię": "Jan", "Nazwisko": "Kowalski", "Telefon": "600100200", "Firma": "ACME",
+               "Miasto": "Warszawa", "Kraj": "pl", "Data urodzenia": "1990-05-17",
+               "Zgoda na newsletter": "on"}
+    for email in ("jan@example.com", "ewa@example.com"):
+        submit(client, page, on_commit, {**answers, "E-mail": email})
+    assert sm.requests() == []
+
+    assert run_retry() == "2 due; sent: 2.\n"
+
+    [call] = [r["body"] for r in sm.requests() if r["path"] == "/api/contact/batchupsert"]
+    first = submissions_of(page)[0]
+    assert call["upsertDetails"][0] == {
+        "contact": {"email": "jan@example.com", "name": "Jan Kowalski", "phone": "600100200",
+                    "company": "ACME", "address": {"city": "Warszawa", "country": "PL"}},
+        "birthday": "19900517",
+        "properties": {
+            "ankieta.E-mail": "jan@example.com", "ankieta.Imie": "Jan",
+            "ankieta.Nazwisko": "Kowalski", "ankieta.Telefon": "600100200",
+            "ankieta.Firma": "ACME", "ankieta.Miasto": "Warszawa", "ankieta.Kraj": "pl",
+            "ankieta.Data-urodzenia": "1990-05-17", "ankieta.Zgoda-na-newsletter": "true",
+        },
+        "tags": [],
+        "consentDetails": [{
+            "consentName": "NEWSLETTER", "consentAccept": True,
+            "agreementDate": int(first.submit_time.timestamp() * 1000),
+            "ip": "203.0.113.7", "optOut": False,
+        }],
+        **NO_OPT_IN_CHANGE, "forceOptIn": True,
+    }
