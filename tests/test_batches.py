@@ -166,6 +166,9 @@ def test_a_server_error_on_the_batch_retries_every_record_on_its_own_backoff(
     assert {r.status for r in records} == {"retrying"}
     assert len({r.next_attempt_at for r in records}) == 4  # each its own jitter
     assert all(r.attempt_log.get().outcome == "transient" for r in records)
+    assert {(r.last_error, r.attempt_log.get().message) for r in records} == {
+        (records[0].last_error, records[0].last_error)}
+    assert "HTTP 500" in records[0].last_error
     assert batches.SEND_ALONE not in records[0].notes  # a batch again next time
 
     ExportRecord.objects.update(next_attempt_at=timezone.now())
@@ -573,3 +576,19 @@ def test_a_batch_refused_under_a_hold_another_sender_just_started_joins_it_witho
     assert list(DeliveryHold.objects.all()) == [theirs]
     assert set(ExportRecord.objects.values_list("status", "hold")) == {("held", theirs.pk)}
     assert mailoutbox == []  # the other sender alerted
+
+
+@pytest.mark.django_db
+def test_a_batch_that_fails_past_the_give_up_window_fails_its_records(
+        client, sm, on_commit, queued, settings):
+    settings.WAGTAIL_SALESMANAGO_GIVE_UP_AFTER_SECONDS = 0
+    backlog(client, on_commit, 3)
+    sm.misbehave(fail_next=1)
+
+    assert run_retry() == "3 due; failed: 3.\n"
+
+    records = list(ExportRecord.objects.all())
+    [attempt] = {r.attempt_log.get().message for r in records}
+    assert "HTTP 500" in attempt
+    assert {(r.status, r.next_attempt_at, r.last_error) for r in records} == {
+        ("failed", None, f"Gave up after 1 attempts: {attempt}")}

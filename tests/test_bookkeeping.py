@@ -11,7 +11,7 @@ from wagtail.models import Site
 
 from tests.helpers import answer, make_form_page
 from tests.test_retries import run_retry, submit
-from wagtail_salesmanago import holds, outbox
+from wagtail_salesmanago import batches, holds, inserts, outbox
 from wagtail_salesmanago.account import account_for_site
 from wagtail_salesmanago.models import (
     DeliveryAttempt,
@@ -177,3 +177,48 @@ def test_a_hold_check_answer_with_a_nul_does_not_fail_new_submissions(client, on
     # A rejection holds the site's deliveries, never fails them: the check's answer is stored
     # on the hold, and the visitor's answer waits with the others.
     assert record.status == ExportRecord.Status.HELD, record.last_error
+
+
+@pytest.mark.django_db
+def test_a_batch_sent_stays_sent_when_its_history_cannot_be_stored(
+    client, sm, on_commit, queued, monkeypatch, caplog
+):
+    submit(client, make_form_page(), on_commit, "a@example.com", "b@example.com")
+
+    def broken(objs):
+        raise OperationalError("disk full")
+
+    monkeypatch.setattr(inserts, "insert", broken)
+    assert run_retry() == "2 due; sent: 2.\n"
+    monkeypatch.undo()
+    assert [(r.levelname, r.getMessage()) for r in caplog.records if r.levelname == "ERROR"] == [
+        ("ERROR", "Could not store the details of a SALESmanago batch of 2 records (their status "
+                  "is stored).")]
+    assert not DeliveryAttempt.objects.exists()
+    assert ExportRecord.objects.filter(status="sent").exclude(salesmanago_contact_id="").count() == 2
+
+    ExportRecord.objects.update(claimed_until=None)  # as if any claim had lapsed
+    assert run_retry() == "0 due; nothing to send.\n"
+    assert len(sm.requests()) == 1
+
+
+@pytest.mark.django_db
+def test_a_batch_whose_outcome_cannot_be_stored_at_all_is_left_to_its_claims(
+    client, sm, on_commit, queued, monkeypatch, caplog
+):
+    submit(client, make_form_page(), on_commit, "a@example.com", "b@example.com")
+
+    def broken(records):
+        raise OperationalError("database is gone")
+
+    monkeypatch.setattr(batches, "write_state", broken)
+    run_retry()
+    monkeypatch.undo()
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
+        "Could not store the details of a SALESmanago batch of 2 records (their status is "
+        "stored).",
+        "Could not record the outcome of a SALESmanago batch of 2 records; their claims lapse.",
+        "A SALESmanago batch of 2 records failed; their claims lapse.",
+    ]
+    assert set(ExportRecord.objects.values_list("status", "attempts")) == {("pending", 1)}
+    assert ExportRecord.objects.filter(claimed_until__gt=timezone.now()).count() == 2
