@@ -157,6 +157,8 @@ def test_a_database_that_takes_fewer_parameters_than_two_rows_gets_one_row_a_sta
 def test_a_json_field_keeps_its_own_encoder():
     field = models.JSONField(encoder=DjangoJSONEncoder)
     assert inserts.adapter(field)({"at": NOW}) == field.get_db_prep_save({"at": NOW}, connection)
+    nullable = models.JSONField(null=True)  # None is SQL NULL, not the JSON null
+    assert inserts.adapter(nullable)(None) is nullable.get_db_prep_save(None, connection) is None
 
 
 @pytest.mark.django_db

@@ -74,7 +74,7 @@ def parse_contact_id(raw):
     )
 
 
-def ignored_id_note(raw, source="smclientid"):
+def ignored_id_note(raw, source):
     """The record's note on a contact ID (from ``source``: ``smclientid`` or ``smclient``) that is
     not one: quoted, escaped, bounded."""
     raw = str(raw)
