@@ -9,6 +9,7 @@ import pytest
 import responses
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import task_backends
 from wagtail.models import Site
 
 from tests.helpers import answer, make_form_page
@@ -402,3 +403,59 @@ def test_an_answer_refused_under_a_hold_another_sender_just_started_joins_it_wit
     assert list(DeliveryHold.objects.all()) == [theirs]
     assert list(ExportRecord.objects.values_list("status", "hold")) == [("held", theirs.pk)]
     assert mailoutbox == []  # the other sender alerted
+
+
+@pytest.mark.django_db
+def test_records_left_held_without_their_hold_are_sent_by_the_next_cron_run(
+        client, sm, on_commit):
+    """Their hold went (its site was deleted and made again, say): cron's run wakes and sends
+    them, in its own drain (not inside the hold check, one by one)."""
+    page = make_form_page()
+    sm.misbehave(auth_fail=True)
+    submit(client, page, on_commit, "a@example.com", "b@example.com")
+    DeliveryHold.objects.all().delete()  # the records' hold is set to NULL; they stay held
+    assert statuses() == ["held"] * 2
+    sm.misbehave(auth_fail=False)
+
+    assert run_retry() == "2 due; sent: 2.\n"
+
+    assert paths(sm)[1:] == ["/api/contact/batchupsert"]
+
+
+@pytest.mark.django_db
+def test_a_lifted_hold_hands_each_of_its_records_to_the_workers(
+        client, sm, on_commit, settings):
+    page = make_form_page()
+    sm.misbehave(auth_fail=True)
+    submit(client, page, on_commit, "a@example.com", "b@example.com")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    backend = task_backends["default"]
+    backend.clear()
+    sm.misbehave(auth_fail=False)
+    DeliveryHold.objects.update(next_check_at=timezone.now())
+
+    with on_commit():
+        outbox.check_holds()
+
+    ids = sorted(ExportRecord.objects.values_list("pk", flat=True))
+    tasks = [r for r in backend.results if r.task.name == "deliver_export"]
+    assert sorted(r.args[0] for r in tasks) == ids
+    assert all(r.task.run_after is not None for r in tasks)
+    assert statuses() == ["pending"] * 2
+
+
+@pytest.mark.django_db
+def test_a_hold_that_cannot_be_checked_is_logged(
+        client, sm, on_commit, monkeypatch, caplog):
+    page = make_form_page()
+    sm.misbehave(auth_fail=True)
+    submit(client, page, on_commit, "a@example.com")
+    hold = DeliveryHold.objects.get()
+
+    def broken(site, *args):
+        raise RuntimeError("no settings")
+
+    monkeypatch.setattr(outbox, "account_for_site", broken)
+    outbox.check_holds()
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
+        f"Could not check the SALESmanago hold of site {hold.site_id}."]
