@@ -405,7 +405,7 @@ def test_an_answer_refused_under_a_hold_another_sender_just_started_joins_it_wit
     assert mailoutbox == []  # the other sender alerted
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # cron's autocommit
 def test_records_left_held_without_their_hold_are_sent_by_the_next_cron_run(
         client, sm, on_commit):
     """Their hold went (its site was deleted and made again, say): cron's run wakes and sends
