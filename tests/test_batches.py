@@ -520,12 +520,14 @@ def test_a_batch_sent_as_a_forms_owner_salesmanago_refuses_fails_without_holding
 
 @pytest.mark.django_db
 def test_a_limit_sends_that_many_in_batches_and_leaves_the_rest_due(client, sm, on_commit, queued):
-    backlog(client, on_commit, 5)
+    backlog(client, on_commit, 7)
 
     assert run_retry("--limit", "3") == "3 due; sent: 3.\n"
     assert [len(r["body"]["upsertDetails"]) for r in sm.requests()] == [3]  # one batch call
-    assert run_retry("--limit", "3") == "2 due; sent: 2.\n"
-    assert len(sm.contacts()) == 5
+    assert run_retry("--limit", "3", "--batch-size", "2") == "3 due; sent: 3.\n"
+    assert [r["path"] for r in sm.requests()[1:]] == [BATCH, "/api/contact/upsert"]  # 2, 1
+    assert run_retry("--limit", "3") == "1 due; sent: 1.\n"
+    assert len(sm.contacts()) == 7
 
 
 @pytest.mark.django_db

@@ -224,3 +224,24 @@ def test_a_long_message_from_salesmanago_is_stored_cut_short(client, sm, on_comm
     assert record.status == ExportRecord.Status.RETRYING
     assert len(record.last_error) < 1_000, len(record.last_error)
     assert "x…" in record.last_error
+
+
+@pytest.mark.django_db
+def test_the_editor_panels_last_failure_is_the_pages_latest_one(client, sm, on_commit):
+    page, other = make_form_page(), make_form_page(title="Inna")
+    for target, email in ((page, "a@example.com"), (page, "b@example.com"),
+                          (other, "c@example.com")):
+        with on_commit():
+            answer(client, target, {"Twój e-mail": email})
+    a, b, c = ExportRecord.objects.order_by("pk")
+    ExportRecord.objects.update(status="failed")
+    now = timezone.now()
+    ExportRecord.objects.filter(pk=a.pk).update(updated_at=now, last_error="the latest")
+    ExportRecord.objects.filter(pk=b.pk).update(updated_at=now - timedelta(hours=1))
+    ExportRecord.objects.filter(pk=c.pk).update(updated_at=now + timedelta(hours=1))
+    with on_commit():
+        answer(client, page, {"Twój e-mail": "d@example.com"})  # sent: not a failure
+
+    last = ExportRecord.objects.last_failure_for(page)
+    assert (last.pk, last.last_error) == (a.pk, "the latest")
+    assert ExportRecord.objects.last_failure_for(make_form_page(title="Nowa")) is None
