@@ -16,9 +16,10 @@ from django.db.models.query import QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks import task_backends
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
 from tests.helpers import make_form_page
+from tests.testapp.models import SurveyPage
 from tests.worker_site import POSTGRES
 from tests.test_retries import run_retry, submit
 from wagtail_salesmanago import backlogs, batches, holds, outbox, transport
@@ -266,11 +267,13 @@ def test_double_opt_in_and_a_lone_record_go_one_by_one(client, sm, on_commit, qu
 def test_two_answers_of_one_email_go_in_order_in_separate_batches(client, sm, on_commit, queued):
     page = backlog(client, on_commit, 3)
     submit(client, page, on_commit, "person0@example.com")  # the same person again
+    submit(client, page, on_commit, "person3@example.com")
 
-    assert run_retry() == "4 due; sent: 4.\n"
+    assert run_retry() == "5 due; sent: 5.\n"
     calls = batch_calls(sm)
     assert [[i["contact"]["email"] for i in r["body"]["upsertDetails"]] for r in calls[:1]] == [
-        ["person0@example.com", "person1@example.com", "person2@example.com"]]
+        ["person0@example.com", "person1@example.com", "person2@example.com",
+         "person3@example.com"]]
     assert [r["path"] for r in sm.requests()] == [BATCH, "/api/contact/upsert"]
 
 
@@ -594,3 +597,21 @@ def test_a_batch_that_fails_past_the_give_up_window_fails_its_records(
     assert "HTTP 500" in attempt
     assert {(r.status, r.next_attempt_at, r.last_error) for r in records} == {
         ("failed", None, f"Gave up after 1 attempts: {attempt}")}
+
+
+@pytest.mark.django_db
+def test_answers_whose_site_cannot_be_found_go_alone_and_the_rest_in_a_batch(
+        client, sm, on_commit, queued):
+    """A form moved out of every site (its answers wait in the queue) cannot be sent in a batch."""
+    backlog(client, on_commit, 4)
+    outside = SurveyPage(title="Poza witryną", salesmanago_enabled=True)
+    Page.objects.get(depth=1).add_child(instance=outside)
+    first_two = list(ExportRecord.objects.order_by("pk").values_list("pk", flat=True)[:2])
+    ExportRecord.objects.filter(pk__in=first_two).update(page=outside)
+
+    out = run_retry()
+
+    assert [[i["contact"]["email"] for i in r["body"]["upsertDetails"]] for r in batch_calls(sm)] == [
+        ["person2@example.com", "person3@example.com"]]
+    assert [r["path"] for r in sm.requests()] == [BATCH]  # the two alone: no account to call
+    assert out == "4 due; failed: 2, sent: 2.\n"  # (as they fail when sent alone)
