@@ -18,7 +18,7 @@ from django.utils import timezone
 from django_tasks import task_backends
 from wagtail.models import Page, Site
 
-from tests.helpers import make_form_page
+from tests.helpers import answer, make_form_page
 from tests.testapp.models import SurveyPage
 from tests.worker_site import POSTGRES
 from tests.test_retries import run_retry, submit
@@ -615,3 +615,32 @@ def test_answers_whose_site_cannot_be_found_go_alone_and_the_rest_in_a_batch(
         ["person2@example.com", "person3@example.com"]]
     assert [r["path"] for r in sm.requests()] == [BATCH]  # the two alone: no account to call
     assert out == "4 due; failed: 2, sent: 2.\n"  # (as they fail when sent alone)
+
+
+@pytest.mark.django_db
+def test_an_answer_by_contact_id_goes_by_its_own_update_not_in_a_batch(
+        client, sm, on_commit, queued):
+    contact_id = sm.add_contact("known@example.com")
+    page = backlog(client, on_commit, 2)
+    with on_commit():
+        answer(client, page, {"Komentarz": "z mailingu"}, smclientid=contact_id)
+
+    assert run_retry() == "3 due; sent: 3.\n"
+
+    assert sorted(r["path"] for r in sm.requests()) == [BATCH, "/api/contact/update"]
+    [update] = [r["body"] for r in sm.requests() if r["path"] == "/api/contact/update"]
+    assert update["contactId"] == contact_id
+    assert [len(r["body"]["upsertDetails"]) for r in batch_calls(sm)] == [2]
+
+
+@pytest.mark.django_db
+def test_a_database_without_update_returning_claims_batches_one_record_at_a_time(
+        client, sm, on_commit, queued, monkeypatch):
+    backlog(client, on_commit, 3)
+    monkeypatch.setattr(connection, "vendor", "mysql")  # as Django's MySQL backend says
+
+    assert run_retry() == "3 due; sent: 3.\n"
+
+    monkeypatch.undo()
+    assert [len(r["body"]["upsertDetails"]) for r in batch_calls(sm)] == [3]
+    assert set(ExportRecord.objects.values_list("status", "attempts")) == {("sent", 1)}
