@@ -2,6 +2,7 @@ pytest_plugins = ["pytester"]
 
 import logging
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,29 @@ def pytest_collection_finish(session):
 
         with session.config.stash[blocking_manager_key].unblock():
             setup_databases(verbosity=0, interactive=False)
+
+
+@pytest.fixture
+def alerting(settings):
+    """Plain-HTTP sandbox credentials allowed, and alert mails to the site's admins on."""
+    settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = True
+    settings.WAGTAIL_SALESMANAGO_ALERT_ADMINS = True
+    settings.ADMINS = [("Ops", "ops@example.com")]
+
+
+@pytest.fixture
+def their_hold(db, monkeypatch):
+    """Another sender's refusal has just put the default site on hold, after this sender's hold
+    check passed (so this one calls SALESmanago anyway)."""
+    from django.utils import timezone
+
+    from wagtail_salesmanago import holds, outbox
+    from wagtail_salesmanago.models import DeliveryHold
+
+    site = Site.objects.get(is_default_site=True)
+    hold = DeliveryHold.objects.create(
+        site=site, reason="rejected", message="theirs", since=timezone.now(),
+        next_check_at=timezone.now() + timedelta(minutes=5),
+        fingerprint=holds.fingerprint(outbox.account_for_site(site)))
+    monkeypatch.setattr(outbox, "active_hold", lambda *args: None)
+    return hold
