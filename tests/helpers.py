@@ -15,6 +15,18 @@ QUESTIONS = [
 ]
 
 
+def errors(caplog):
+    """The ERROR lines logged so far, as ``(logger name, message)``."""
+    return [(r.name, r.getMessage()) for r in caplog.records if r.levelname == "ERROR"]
+
+
+def raising(error):
+    """A stand-in for any function: it raises ``error`` (a database gone, a disk full)."""
+    def broken(*args, **kwargs):
+        raise error
+    return broken
+
+
 def make_form_page(
     model=SurveyPage, questions=QUESTIONS, *, enabled=True, tag="badanie satysfakcji", **kwargs
 ):

@@ -9,7 +9,7 @@ from django.db import OperationalError
 from django.utils import timezone
 from wagtail.models import Site
 
-from tests.helpers import answer, make_form_page
+from tests.helpers import answer, errors, make_form_page, raising
 from tests.test_retries import run_retry, submit
 from wagtail_salesmanago import batches, holds, inserts, outbox
 from wagtail_salesmanago.account import account_for_site
@@ -105,7 +105,7 @@ def test_salesmanago_retry_goes_on_after_a_record_that_breaks(
     monkeypatch.setattr(outbox, "send_claimed", send_or_break)
     assert run_retry("--batch-size", "1") == "2 due; error: 1, sent: 1.\n"
     assert [c["email"] for c in sm.contacts()] == ["b@example.com"]
-    assert [(r.name, r.getMessage()) for r in caplog.records if r.levelname == "ERROR"] == [
+    assert errors(caplog) == [
         ("wagtail_salesmanago.batches", f"SALESmanago export {first.pk} could not be sent.")]
 
 
@@ -184,16 +184,14 @@ def test_a_batch_sent_stays_sent_when_its_history_cannot_be_stored(
     client, sm, on_commit, queued, monkeypatch, caplog
 ):
     submit(client, make_form_page(), on_commit, "a@example.com", "b@example.com")
+    monkeypatch.setattr(inserts, "insert", raising(OperationalError("disk full")))
 
-    def broken(objs):
-        raise OperationalError("disk full")
-
-    monkeypatch.setattr(inserts, "insert", broken)
     assert run_retry() == "2 due; sent: 2.\n"
+
     monkeypatch.undo()
-    assert [(r.levelname, r.getMessage()) for r in caplog.records if r.levelname == "ERROR"] == [
-        ("ERROR", "Could not store the details of a SALESmanago batch of 2 records (their status "
-                  "is stored).")]
+    assert errors(caplog) == [
+        ("wagtail_salesmanago.batches", "Could not store the details of a SALESmanago batch of 2 "
+                                        "records (their status is stored).")]
     assert not DeliveryAttempt.objects.exists()
     assert ExportRecord.objects.filter(status="sent").exclude(salesmanago_contact_id="").count() == 2
 
@@ -207,14 +205,12 @@ def test_a_batch_whose_outcome_cannot_be_stored_at_all_is_left_to_its_claims(
     client, sm, on_commit, queued, monkeypatch, caplog
 ):
     submit(client, make_form_page(), on_commit, "a@example.com", "b@example.com")
+    monkeypatch.setattr(batches, "write_state", raising(OperationalError("database is gone")))
 
-    def broken(records):
-        raise OperationalError("database is gone")
-
-    monkeypatch.setattr(batches, "write_state", broken)
     run_retry()
+
     monkeypatch.undo()
-    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
+    assert [message for _, message in errors(caplog)] == [
         "Could not store the details of a SALESmanago batch of 2 records (their status is "
         "stored).",
         "Could not record the outcome of a SALESmanago batch of 2 records; their claims lapse.",

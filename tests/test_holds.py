@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tasks import task_backends
 from wagtail.models import Site
 
-from tests.helpers import answer, make_form_page
+from tests.helpers import answer, errors, make_form_page, raising
 from tests.test_bookkeeping import URL, queued  # noqa: F401 (fixture)
 from tests.test_retries import emails_in, run_retry, statuses, submit
 from wagtail_salesmanago import holds, outbox
@@ -443,10 +443,8 @@ def test_a_hold_that_cannot_be_checked_is_logged(
     submit(client, page, on_commit, "a@example.com")
     hold = DeliveryHold.objects.get()
 
-    def broken(site, *args):
-        raise RuntimeError("no settings")
-
-    monkeypatch.setattr(outbox, "account_for_site", broken)
+    monkeypatch.setattr(outbox, "account_for_site", raising(RuntimeError("no settings")))
     outbox.check_holds()
-    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
-        f"Could not check the SALESmanago hold of site {hold.site_id}."]
+    assert errors(caplog) == [
+        ("wagtail_salesmanago.outbox", f"Could not check the SALESmanago hold of site "
+                                       f"{hold.site_id}.")]
