@@ -632,3 +632,20 @@ def test_a_database_without_update_returning_claims_batches_one_record_at_a_time
     monkeypatch.undo()
     assert [len(r["body"]["upsertDetails"]) for r in batch_calls(sm)] == [3]
     assert set(ExportRecord.objects.values_list("status", "attempts")) == {("sent", 1)}
+
+
+@pytest.mark.django_db
+def test_a_contact_id_in_a_batch_answer_that_is_not_a_uuid_is_noted_and_the_answer_sent(
+        client, on_commit, queued):
+    sm_account()
+    with responses.RequestsMock() as api:
+        backlog(client, on_commit, 2)
+        api.add(responses.POST, URL + "contact/batchupsert", json={
+            "success": True, "message": [],
+            "contactIds": {"person0@example.com": "x" * 100, "person1@example.com": CONTACT_ID}})
+        assert run_retry() == "2 due; sent: 2.\n"
+    first, second = ExportRecord.objects.order_by("email")
+    assert (first.status, first.salesmanago_contact_id) == ("sent", "")
+    assert first.notes.endswith(
+        f"SALESmanago answered a contact ID that is not a UUID, not kept: '{'x' * 64}'.")
+    assert (second.status, second.salesmanago_contact_id, second.notes) == ("sent", CONTACT_ID, "")

@@ -448,3 +448,20 @@ def test_a_hold_that_cannot_be_checked_is_logged(
     assert errors(caplog) == [
         ("wagtail_salesmanago.outbox", f"Could not check the SALESmanago hold of site "
                                        f"{hold.site_id}.")]
+
+
+@pytest.mark.django_db
+def test_a_visitor_after_new_credentials_waits_only_for_their_own_answer(
+        client, backlog, sm, settings, on_commit):
+    settings.WAGTAIL_SALESMANAGO = {"default": {"api_secret": "wrong"}}
+    run_retry()
+    assert statuses() == ["held"] * 3
+    settings.WAGTAIL_SALESMANAGO = {"default": {"api_secret": sm.api_secret}}
+    # The immediate backend: a task runs inside the visitor's request.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+    submit(client, backlog, on_commit, "d@example.com")
+
+    assert emails_in(sm) == ["d@example.com"]  # the held three wait for salesmanago_retry
+    assert statuses() == ["pending"] * 3 + ["sent"]
+    assert run_retry() == "3 due; sent: 3.\n"
