@@ -2,12 +2,14 @@ pytest_plugins = ["pytester"]
 
 import logging
 import sys
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from wagtail.models import Site
 
+from wagtail_salesmanago import client as client_module
 from wagtail_salesmanago.models import SalesmanagoSettings
 from wagtail_salesmanago.sandbox import Sandbox
 
@@ -45,6 +47,17 @@ def on_commit(django_capture_on_commit_callbacks):
     def capture():
         return django_capture_on_commit_callbacks(execute=True)
     return capture
+
+
+@pytest.fixture(autouse=True)
+def own_connections(monkeypatch):
+    """Each test makes its own session, as a fresh process would: none is left over from an
+    earlier test (so ``make mutation`` also sees which tests make one)."""
+    local = threading.local()
+    monkeypatch.setattr(client_module, "_local", local)
+    yield
+    if hasattr(local, "session"):
+        local.session.close()
 
 
 @pytest.fixture

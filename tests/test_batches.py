@@ -23,7 +23,6 @@ from tests.testapp.models import SurveyPage
 from tests.worker_site import POSTGRES
 from tests.test_retries import run_retry, submit
 from wagtail_salesmanago import backlogs, batches, transport
-from wagtail_salesmanago import client as client_module
 from wagtail_salesmanago.checks import check_batch_size
 from wagtail_salesmanago.models import (DeliveryAttempt, DeliveryHold, ExportRecord,
                                         SalesmanagoSettings)
@@ -380,7 +379,6 @@ def test_batch_calls_made_on_the_calling_thread_reuse_one_session(
     was): one connection to SALESmanago for the whole drain, not a handshake per batch."""
     backlog(client, on_commit, 25)
     made, new_session = [], transport.new_session
-    monkeypatch.setattr(client_module, "_local", threading.local())  # none made yet
     monkeypatch.setattr(transport, "new_session", lambda *a, **k: made.append(1) or new_session(
         *a, **k))
     assert run_retry("--batch-size", "10") == "25 due; sent: 25.\n"

@@ -44,6 +44,13 @@ def assert_hung_up_on(exchange):
     assert exchange.sent < exchange.total
 
 
+@pytest.fixture(autouse=True)
+def own_watchdog(monkeypatch):
+    """Each test's deadlines are enforced by a watchdog thread of its own, started by its first
+    call (not one an earlier test left running)."""
+    monkeypatch.setattr(deadlines, "watchdog", deadlines.Watchdog())
+
+
 @pytest.fixture
 def one_second(settings):
     settings.WAGTAIL_SALESMANAGO_DEADLINE = 1

@@ -98,6 +98,12 @@ def test_same_endpoint_compares_scheme_host_and_port():
     assert not same_endpoint("app3.salesmanago.pl", "app2.salesmanago.pl")
 
 
+def test_endpoints_that_cannot_be_read_are_the_same_only_as_the_same_text():
+    assert same_endpoint(" not an endpoint ", "not an endpoint")
+    assert not same_endpoint("not an endpoint", "not an endpoint either")
+    assert same_endpoint(None, "") and same_endpoint("", None)  # none set, either way
+
+
 @responses.activate
 def test_the_client_calls_only_api_paths_on_the_endpoint():
     responses.post("https://app3.salesmanago.pl/api/user/listByClient",

@@ -330,3 +330,24 @@ def test_contacts_sent_in_a_batch_have_their_events_sent_in_the_same_run(
         assert (record.status, record.event_status, record.next_attempt_at) == (
             "sent", "sent", None)
         assert log(record) == [("upsert", "sent", False), ("event", "sent", False)]
+
+
+def test_empty_values_are_left_out_of_the_event():
+    assert events.contact_event(
+        "OTHER", date_ms=0, title=None, url=None, submission_id=None, hostname=None,
+    ) == {"date": 0, "contactExtEventType": "OTHER"}
+
+
+@pytest.mark.django_db
+def test_a_contact_whose_id_salesmanago_did_not_answer_gets_its_event_by_email(
+        client, sm, on_commit, api):
+    api.add(responses.POST, sm.url + "/api/contact/upsert",
+            json={"success": True, "message": [], "contactId": "not-a-uuid"})
+    api.add(responses.POST, api.event_url, json=EVENT_OK)
+    record = submit(client, survey(), on_commit, email="Jan@Example.com")
+
+    [event] = event_calls(api)
+    assert without_auth(event)["email"] == "Jan@Example.com"
+    assert "contactId" not in event
+    record.refresh_from_db()
+    assert (record.status, record.event_status, record.salesmanago_contact_id) == ("sent", "sent", "")
