@@ -67,6 +67,10 @@ def test_unanswered_fields_are_not_sent_but_an_unticked_checkbox_is_false():
         ("-0.000000001e-999999999", "-1E-1000000008"),
         ("1" * 300, "1." + "1" * 248 + "E+299"),  # rounded to 255 characters
         ("12345678901234567890.5", "12345678901234567890.5"),
+        ("1" * 253 + ".5", "1" * 253 + ".5"),  # 255 characters: sent as it is
+        ("1" * 254 + ".5", "1." + "1" * 248 + "E+253"),  # 256
+        ("0." + "0" * 252 + "1", "0." + "0" * 252 + "1"),  # 255
+        ("0." + "0" * 253 + "1", "1E-254"),  # 256
     ],
 )
 def test_a_huge_or_long_number_answer_is_sent_short_and_cheaply(posted, sent):

@@ -73,6 +73,25 @@ def test_names_are_cut_to_255_characters_and_stay_unique():
     assert keys[1][:-2] == keys[0][:253].rstrip("-")
 
 
+def test_a_name_cut_for_its_suffix_loses_the_hyphen_it_would_end_with():
+    label = "a" * 244 + " bbbbbb"  # "ankieta.aaa…a-bb" is 255 characters
+    assert mapping.detail_keys([q(label, clean_name="1"), q(label, clean_name="2")], "ankieta.") == [
+        "ankieta." + "a" * 244 + "-bb", "ankieta." + "a" * 244 + "-2"]
+    assert mapping.detail_keys([q("X" * 300, clean_name="1"), q("X" * 300, clean_name="2")],
+                               "ankieta.") == ["ankieta." + "X" * 247, "ankieta." + "X" * 245 + "-2"]
+
+
+def test_editors_are_told_a_label_cut_to_punctuation_is_named_by_its_place():
+    [detail] = mapping.describe_details([q("?" * 250 + " Ocena")], "ankieta.")
+    assert detail == {
+        "label": "?" * 250 + " Ocena", "key": "ankieta.question-1", "fallback": True,
+        "invisible_removed": False, "transliterated": False, "cut": True, "suffixed": False,
+        "target": "detail", "consent_name": "",
+    }
+    [fits] = mapping.describe_details([q("a" * 247)], "ankieta.")  # 255 characters: not cut
+    assert (fits["key"], fits["fallback"], fits["cut"]) == ("ankieta." + "a" * 247, False, False)
+
+
 @pytest.mark.parametrize(
     "value, expected",
     [
