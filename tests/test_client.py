@@ -289,6 +289,13 @@ def test_a_host_that_does_not_resolve_is_told_from_one_that_does_not_answer(api,
     assert caught.value.kind == kind
 
 
+def test_a_connection_error_that_says_nothing_is_unreachable(api, client):
+    api.add(responses.POST, URL + "contact/upsert", body=requests.ConnectionError())
+    with pytest.raises(TransientError) as caught:
+        client.upsert({})
+    assert caught.value.kind == "unreachable"
+
+
 def test_repr_names_the_account_not_the_secret(client):
     assert SECRET not in repr(client)
     assert repr(client) == "SalesmanagoClient('https://app3.salesmanago.pl', client_id='client-1')"
