@@ -35,6 +35,7 @@ def q(label, field_type="singleline", clean_name=None):
         ("Ocen\u0301a", "ankieta.Ocena"),
         ("Z\u0307o\u0301\u0142w", "ankieta.Zolw"),
         ("Ocena 😀", "ankieta.Ocena-😀"),
+        ("Ocena -", "ankieta.Ocena"),  # no hyphen left at the end
     ],
 )
 def test_detail_key(label, key):
@@ -135,6 +136,32 @@ def test_editors_are_told_a_label_cut_to_punctuation_is_named_by_its_place():
 )
 def test_format_value(value, expected):
     assert mapping.format_value(value) == expected
+
+
+class Counted:
+    """A list item (a site's own field type may answer objects) that counts how often it is read."""
+    def __init__(self, length, read):
+        self.length, self.read = length, read
+
+    def __str__(self):
+        self.read.append(self.length)
+        return "x" * self.length
+
+
+@pytest.mark.parametrize("lengths, read, expected", [
+    ([128] * 1000, [128, 128], ("x" * 128 + ", " + "x" * 128)[:255]),  # full: no more is read
+    ([100] * 1000, [100, 100, 100], ", ".join(["x" * 100] * 3)[:255]),
+    ([253, 1, 1], [253, 1], "x" * 253 + ", "),  # 253 and ", " fit: the next item is read
+])
+def test_a_list_answer_stops_being_read_once_its_value_is_full(lengths, read, expected):
+    seen = []
+    items = [Counted(length, seen) for length in lengths]
+    assert mapping.format_value(items) == expected
+    assert seen == read
+
+
+def test_empty_items_of_a_list_answer_are_left_out():
+    assert mapping.format_value(["Cena", "", " ", "Jakość"]) == "Cena, Jakość"
 
 
 def test_a_huge_exponent_costs_nothing():
