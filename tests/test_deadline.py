@@ -5,10 +5,13 @@ finished sending) and what the client reported.
 """
 
 import json
+import os
+import signal
 from datetime import timedelta
 import socket
 import threading
 import time
+import warnings
 
 import pytest
 import responses
@@ -325,3 +328,33 @@ def test_a_held_sites_credentials_check_shares_the_visitors_deadline(
     assert ExportRecord.objects.count() == 1
     # One attempt, one deadline: nothing more may start in this request once the check used it up.
     assert called == [url + "user/listByClient"]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this system")
+def test_a_forked_worker_gets_a_watchdog_of_its_own():
+    """RQ forks a work horse for each job: it may fork while the watchdog holds its lock."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork() in a threaded process
+        with deadlines.watchdog._wake:  # held at the moment of the fork, as its thread may
+            pid = os.fork()
+            if pid == 0:  # the child: a call past its deadline is cut off, or the alarm ends it
+                signal.alarm(10)
+                deadline = deadlines.Deadline(0.05)
+                with deadline.running():
+                    time.sleep(0.5)
+                os._exit(0 if deadline.cut else 3)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_the_watchdog_waits_quietly_once_every_deadline_has_passed(monkeypatch):
+    failures = []
+    monkeypatch.setattr(threading, "excepthook", failures.append)
+    deadline = deadlines.Deadline(0.01)
+    with deadline.running():
+        for _ in range(500):  # until the watchdog cuts it off (at most 5 s on a busy machine)
+            if deadline.cut:
+                break
+            time.sleep(0.01)
+    time.sleep(0.2)  # the watchdog, its list empty, waits for the next call
+    assert deadline.cut and failures == []
