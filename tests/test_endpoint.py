@@ -72,19 +72,22 @@ def test_anything_but_a_server_is_refused_everywhere(endpoint, message, settings
     with pytest.raises(ValidationError) as error:
         validate_endpoint(endpoint)
     assert error.value.messages == [message]
+    assert error.value.code == "invalid"
     with pytest.raises(NotConfigured, match="is not valid"):
         SalesmanagoClient(endpoint, "c", "secret")
 
 
 @pytest.mark.parametrize(
-    "endpoint, message",
-    [("http://127.0.0.1:8765", HTTP), ("https://h:8443", OTHER_PORT), ("h:8443", OTHER_PORT)],
+    "endpoint, message, code",
+    [("http://127.0.0.1:8765", HTTP, "http"), ("https://h:8443", OTHER_PORT, "port"),
+     ("h:8443", OTHER_PORT, "port")],
 )
-def test_http_and_other_ports_only_for_a_local_sandbox(endpoint, message, settings):
+def test_http_and_other_ports_only_for_a_local_sandbox(endpoint, message, code, settings):
     settings.DEBUG, settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = False, False
     with pytest.raises(ValidationError) as error:
         validate_endpoint(endpoint)
     assert message in error.value.messages[0]
+    assert error.value.code == code  # a site's own form can tell the two apart
     settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = True
     validate_endpoint(endpoint)
     settings.DEBUG, settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = True, False
