@@ -17,8 +17,9 @@ HOST_SHAPE = "Enter the host name only, like app3.salesmanago.pl, or a full URL.
 INVISIBLE = "Remove the spaces and invisible characters from the endpoint."
 USERINFO = "Leave the user name and password out of the endpoint."
 PORT = "Enter a port number from 1 to 65535."
-HTTP = "Use https://. Plain http:// is allowed only with DEBUG"
-OTHER_PORT = "Use the standard https port. Other ports are allowed only with DEBUG"
+LOCAL = "only with DEBUG or WAGTAIL_SALESMANAGO_ALLOW_HTTP = True (for a local sandbox)."
+HTTP = "Use https://. Plain http:// is allowed " + LOCAL
+OTHER_PORT = "Use the standard https port. Other ports are allowed " + LOCAL
 
 
 @pytest.mark.parametrize(
@@ -86,7 +87,7 @@ def test_http_and_other_ports_only_for_a_local_sandbox(endpoint, message, code, 
     settings.DEBUG, settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = False, False
     with pytest.raises(ValidationError) as error:
         validate_endpoint(endpoint)
-    assert message in error.value.messages[0]
+    assert error.value.messages == [message]
     assert error.value.code == code  # a site's own form can tell the two apart
     settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = True
     validate_endpoint(endpoint)
