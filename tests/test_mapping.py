@@ -215,6 +215,8 @@ def test_suffix_does_not_collide_with_a_label_that_already_ends_in_one():
         ("Ankieta 2026, klient-VIP ,  ", ["ANKIETA_2026", "KLIENT-VIP"]),
         ("zażółć (gęślą) [jaźń] {x}", ["ZAZOLC_(GESLA)_[JAZN]_{X}"]),
         ("a.b/c@d!", ["A_B_C_D_"]),
+        # Only letters become ASCII; other characters are replaced, not spelled out (EUR, --).
+        ("Ankieta — 2026, Promocja 50€", ["ANKIETA___2026", "PROMOCJA_50_"]),
         ("vip, VIP", ["VIP"]),
         ("", []),
         (None, []),
