@@ -14,6 +14,7 @@ import time
 import warnings
 
 import pytest
+import urllib3
 import responses
 from django.utils import timezone
 
@@ -358,3 +359,32 @@ def test_the_watchdog_waits_quietly_once_every_deadline_has_passed(monkeypatch):
             time.sleep(0.01)
     time.sleep(0.2)  # the watchdog, its list empty, waits for the next call
     assert deadline.cut and failures == []
+
+
+def test_a_connection_made_after_its_deadline_is_closed_by_its_helper(one_second, monkeypatch):
+    """A lookup and connect that outlast the deadline finish in a helper thread, which closes what
+    they opened; helper and watchdog are daemon threads: they never keep a process from exiting."""
+    release, made, helpers = threading.Event(), [], []
+
+    def slow_connect(*args, **kwargs):
+        helpers.append(threading.current_thread())
+        release.wait(30)
+        made.append(socket.socketpair())
+        return made[-1][0]
+
+    monkeypatch.setattr(urllib3.util.connection, "create_connection", slow_connect)
+    try:
+        with pytest.raises(TransientError) as caught:
+            make_client("https://salesmanago.test").upsert({})
+        watcher = deadlines.watchdog._thread
+    finally:
+        release.set()
+    [helper] = helpers
+    helper.join(10)
+
+    assert_timed_out(caught.value)
+    [(ours, theirs)] = made
+    assert ours.fileno() == -1 and theirs.recv(1) == b""  # closed, nothing sent
+    assert (helper.name, helper.daemon) == ("salesmanago-connect", True)
+    assert (watcher.name, watcher.daemon) == ("salesmanago-deadlines", True)
+    theirs.close()
