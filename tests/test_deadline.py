@@ -339,11 +339,15 @@ def test_a_forked_worker_gets_a_watchdog_of_its_own():
         with deadlines.watchdog._wake:  # held at the moment of the fork, as its thread may
             pid = os.fork()
             if pid == 0:  # the child: a call past its deadline is cut off, or the alarm ends it
-                signal.alarm(10)
-                deadline = deadlines.Deadline(0.05)
-                with deadline.running():
-                    time.sleep(0.5)
-                os._exit(0 if deadline.cut else 3)
+                code = 3
+                try:
+                    signal.alarm(10)
+                    deadline = deadlines.Deadline(0.05)
+                    with deadline.running():
+                        time.sleep(0.5)
+                    code = 0 if deadline.cut else 4
+                finally:
+                    os._exit(code)  # never back into pytest
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
 
@@ -387,4 +391,29 @@ def test_a_connection_made_after_its_deadline_is_closed_by_its_helper(one_second
     assert ours.fileno() == -1 and theirs.recv(1) == b""  # closed, nothing sent
     assert (helper.name, helper.daemon) == ("salesmanago-connect", True)
     assert (watcher.name, watcher.daemon) == ("salesmanago-deadlines", True)
+    theirs.close()
+
+
+def test_an_answer_of_exactly_one_megabyte_is_read():
+    answer = b'{"success": true, "message": []}'
+    head, body = http_answer(answer + b" " * (1_000_000 - len(answer)))
+    with DripServer(Answer(fast=head, drip=body, interval=0, piece=65536)) as server:
+        assert make_client(server.url).upsert({}) == {"success": True, "message": []}
+        server.finished()
+
+
+def test_a_socket_handed_over_after_the_deadline_passed_is_shut_down_at_once():
+    """A connect that completes just as the deadline passes: its socket is shut down at once."""
+    deadline = deadlines.Deadline(0)
+    ours, theirs = socket.socketpair()
+    theirs.settimeout(5)
+    with deadline.running():
+        for _ in range(500):  # until the watchdog has cut the call off
+            if deadline.cut:
+                break
+            time.sleep(0.01)
+        deadline.watch(ours)
+        assert theirs.recv(1) == b""  # shut down: the other end reads the end of the stream
+    assert deadline.cut
+    ours.close()
     theirs.close()
