@@ -116,14 +116,15 @@ def test_a_call_through_a_proxy_is_cut_off_at_the_deadline(one_second, monkeypat
 
 
 def test_a_name_lookup_that_hangs_is_given_up_at_the_deadline(one_second, monkeypatch):
-    release, looked_up = threading.Event(), []
+    release, ended, looked_up = threading.Event(), threading.Event(), []
     real_getaddrinfo = socket.getaddrinfo
 
     def hanging_getaddrinfo(host, *args, **kwargs):
         if host != "salesmanago.test":
             return real_getaddrinfo(host, *args, **kwargs)
         looked_up.append(host)
-        release.wait(30)
+        looked_up.append(release.wait(30))  # True: released once the caller had given up
+        ended.set()
         raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
 
     monkeypatch.setattr(socket, "getaddrinfo", hanging_getaddrinfo)
@@ -134,7 +135,8 @@ def test_a_name_lookup_that_hangs_is_given_up_at_the_deadline(one_second, monkey
     finally:
         release.set()
 
-    assert looked_up == ["salesmanago.test"] and still_hanging
+    ended.wait(40)
+    assert looked_up == ["salesmanago.test", True] and still_hanging
     assert_timed_out(caught.value)
 
 
