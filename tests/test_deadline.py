@@ -354,15 +354,20 @@ def test_a_forked_worker_gets_a_watchdog_of_its_own():
     assert os.waitstatus_to_exitcode(status) == 0
 
 
+def wait_until_cut(deadline):
+    """Until the watchdog has cut the running call off (at most 5 s on a busy machine)."""
+    for _ in range(500):
+        if deadline.cut:
+            return
+        time.sleep(0.01)
+
+
 def test_the_watchdog_waits_quietly_once_every_deadline_has_passed(monkeypatch):
     failures = []
     monkeypatch.setattr(threading, "excepthook", failures.append)
     deadline = deadlines.Deadline(0.01)
     with deadline.running():
-        for _ in range(500):  # until the watchdog cuts it off (at most 5 s on a busy machine)
-            if deadline.cut:
-                break
-            time.sleep(0.01)
+        wait_until_cut(deadline)
     time.sleep(0.2)  # the watchdog, its list empty, waits for the next call
     assert deadline.cut and failures == []
 
@@ -410,10 +415,7 @@ def test_a_socket_handed_over_after_the_deadline_passed_is_shut_down_at_once():
     ours, theirs = socket.socketpair()
     theirs.settimeout(5)
     with deadline.running():
-        for _ in range(500):  # until the watchdog has cut the call off
-            if deadline.cut:
-                break
-            time.sleep(0.01)
+        wait_until_cut(deadline)
         deadline.watch(ours)
         assert theirs.recv(1) == b""  # shut down: the other end reads the end of the stream
     assert deadline.cut
