@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.helpers import answer, make_form_page, submissions_of
+from tests.test_holds import lifted_at_once  # noqa: F401 (fixture)
 from tests.test_retries import run_retry
-from wagtail_salesmanago import events, outbox, steps
+from wagtail_salesmanago import events, outbox, steps, stored_messages
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord
 
 AUTH = ("clientId", "apiKey", "requestTime", "sha")
@@ -118,6 +119,7 @@ def test_a_failed_event_is_retried_alone_and_sent_once(client, sm, on_commit, ap
     assert len(event_calls(api)) == 2
     record.refresh_from_db()
     assert (record.status, record.event_status, record.event_error) == ("sent", "sent", "")
+    assert (record.event_error_data, record.next_attempt_at) == ({}, None)
     assert (record.attempts, record.event_attempts) == (1, 2)
     assert log(record) == [
         ("upsert", "sent", False), ("event", "transient", False), ("event", "sent", False),
@@ -185,7 +187,8 @@ def test_a_refused_event_fails_and_resend_sends_it_after_the_contact(client, sm,
     record = submit(client, survey(), on_commit)
 
     record.refresh_from_db()
-    assert (record.status, record.event_status) == ("sent", "failed")
+    assert (record.status, record.event_status, record.event_attempts) == ("sent", "failed", 1)
+    assert record.next_attempt_at is None
     assert "Wrong event" in record.event_error
     with on_commit():
         outbox.resend(ExportRecord.objects.all())
@@ -204,14 +207,54 @@ def test_rejected_credentials_hold_the_event_and_the_contact_stays_sent(
     record = submit(client, survey(), on_commit)
 
     record.refresh_from_db()
-    assert (record.status, record.event_status, record.hold is not None) == ("sent", "held", True)
+    hold = DeliveryHold.objects.get()
+    assert (record.status, record.event_status, record.hold) == ("sent", "held", hold)
+    assert (record.next_attempt_at, record.event_attempts) == (None, 1)
+    # The editor reads why it waits: the hold's own message, in their language too.
+    assert "Not authenticated" in hold.message
+    assert (record.event_error, record.event_error_data) == (hold.message, hold.message_data)
     DeliveryHold.objects.update(next_check_at=timezone.now())
     outbox.check_holds()  # the credentials check passes: the hold lifts
+    before = timezone.now()
     assert run_retry() == "1 due; sent: 1.\n"
 
     record.refresh_from_db()
     assert (record.status, record.event_status, record.hold) == ("sent", "sent", None)
+    assert (record.event_error, record.event_error_data, record.event_id) == ("", {}, EVENT_ID)
+    assert before <= record.event_sent_at <= timezone.now()
     assert contact_calls(sm) == ["/api/contact/upsert"]
+
+
+@pytest.mark.django_db
+def test_a_refused_event_whose_hold_is_lifted_at_once_is_due_again_with_the_refusal(
+    client, sm, on_commit, api, lifted_at_once, mailoutbox  # noqa: F811 (fixture)
+):
+    api.add(responses.POST, api.event_url, json={"success": False, "message": ["Not authenticated"]})
+    api.add(responses.POST, api.event_url, json=EVENT_OK)
+    before = timezone.now()
+    record = submit(client, survey(), on_commit)
+
+    record.refresh_from_db()
+    assert (record.status, record.event_status, record.hold) == ("sent", "pending", None)
+    assert (record.attempts, record.event_attempts) == (1, 1)
+    assert before <= record.next_attempt_at <= timezone.now()
+    assert "Not authenticated" in record.event_error
+    assert stored_messages.shown(record, "event_error") == record.event_error
+    assert (DeliveryHold.objects.exists(), mailoutbox) == (False, [])
+    assert run_retry() == "1 due; sent: 1.\n"
+    record.refresh_from_db()
+    assert (record.event_status, record.event_error, record.event_attempts) == ("sent", "", 2)
+
+
+@pytest.mark.django_db
+def test_an_event_id_that_is_not_one_is_noted_and_not_kept(client, sm, on_commit, api):
+    api.add(responses.POST, api.event_url, json={**EVENT_OK, "eventId": "x" * 100})
+    record = submit(client, survey(), on_commit)
+
+    record.refresh_from_db()
+    assert (record.event_status, record.event_id) == ("sent", "")
+    assert record.notes.endswith(
+        f"SALESmanago answered an event ID that is not a UUID, not kept: '{'x' * 64}'.")
 
 
 @pytest.mark.django_db
@@ -229,6 +272,9 @@ def test_an_update_by_link_sends_the_event_by_that_contact(client, sm, on_commit
 def test_the_deliveries_admin_shows_the_event(client, django_user_model, sm, on_commit, api):
     api.add(responses.POST, api.event_url, status=503)
     record = submit(client, survey(), on_commit)
+    record.refresh_from_db()
+    assert record.event_status == "retrying" and record.next_attempt_at > timezone.now()
+    assert run_retry() == "0 due; nothing to send.\n"  # the event waits for its retry time
     ExportRecord.objects.update(event_status="failed", event_error="SALESmanago had a server error.")
     client.force_login(django_user_model.objects.create_superuser("admin", "a@example.com", "pw"))
 

@@ -314,9 +314,11 @@ def test_a_hold_check_that_breaks_keeps_the_visitors_answer_waiting(
 
 
 @pytest.fixture
-def lifted_at_once(monkeypatch):
+def lifted_at_once(monkeypatch, settings):
     """New credentials are saved the moment a refusal starts the site's hold: the hold is lifted
-    before the refused records are put in it."""
+    before the refused records are put in it. (Hold alerts are on: none should go.)"""
+    settings.WAGTAIL_SALESMANAGO_ALERT_ADMINS = True
+    settings.ADMINS = [("Ops", "ops@example.com")]
     start = holds.start
 
     def start_then_lift(site, account, error, now):
@@ -329,7 +331,7 @@ def lifted_at_once(monkeypatch):
 
 @pytest.mark.django_db
 def test_a_refused_answer_whose_hold_is_lifted_at_once_is_due_again_with_the_refusal(
-        client, sm, on_commit, settings, lifted_at_once):
+        client, sm, on_commit, settings, lifted_at_once, mailoutbox, caplog):
     settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = True
     SalesmanagoSettings.objects.update(api_secret="wrong")
     before = timezone.now()
@@ -340,13 +342,37 @@ def test_a_refused_answer_whose_hold_is_lifted_at_once_is_due_again_with_the_ref
     assert before <= record.next_attempt_at <= timezone.now()
     assert "Not authenticated" in record.last_error
     assert not DeliveryHold.objects.exists()
+    assert (mailoutbox, errors(caplog)) == ([], [])  # no alert of a hold already lifted
     SalesmanagoSettings.objects.update(api_secret=sm.api_secret)
     assert run_retry() == "1 due; sent: 1.\n"
 
 
 @pytest.mark.django_db
+def test_a_retry_refused_whose_hold_is_lifted_at_once_is_due_again_at_once(
+        client, sm, on_commit, settings, lifted_at_once, mailoutbox, caplog):
+    settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = True
+    sm.misbehave(status=503)
+    submit(client, make_form_page(), on_commit, "a@example.com")
+    record = ExportRecord.objects.get()
+    assert record.status == "retrying" and record.next_attempt_at > timezone.now()
+    sm.misbehave(status=0)
+    SalesmanagoSettings.objects.update(api_secret="wrong")
+    ExportRecord.objects.update(next_attempt_at=timezone.now())  # its retry time has come
+    before = timezone.now()
+
+    outbox.send(record.pk)  # the worker's retry, refused: its hold is lifted at once
+
+    record.refresh_from_db()
+    assert (record.status, record.hold, record.attempts) == ("pending", None, 2)
+    assert before <= record.next_attempt_at <= timezone.now()
+    assert "Not authenticated" in record.last_error
+    assert (mailoutbox, errors(caplog)) == ([], [])  # no alert of a hold already lifted
+
+
+@pytest.mark.django_db
 def test_a_refused_batch_whose_hold_is_lifted_at_once_is_due_again_with_the_refusal(
-        client, sm, on_commit, settings, queued, lifted_at_once):  # noqa: F811 (fixture)
+        client, sm, on_commit, settings, queued, lifted_at_once,  # noqa: F811 (fixture)
+        mailoutbox, caplog):
     settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = True
     page = make_form_page()
     submit(client, page, on_commit, "a@example.com", "b@example.com")
@@ -361,6 +387,7 @@ def test_a_refused_batch_whose_hold_is_lifted_at_once_is_due_again_with_the_refu
         assert before <= record.next_attempt_at <= timezone.now()
         assert "Not authenticated" in record.last_error
         assert list(record.attempt_log.values_list("outcome", flat=True)) == ["held"]
+    assert (mailoutbox, errors(caplog)) == ([], [])  # no alert of a hold already lifted
     SalesmanagoSettings.objects.update(api_secret=sm.api_secret)
     assert run_retry() == "2 due; sent: 2.\n"
 

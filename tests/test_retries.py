@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests.helpers import answer, make_form_page
-from wagtail_salesmanago import outbox, retry
+from wagtail_salesmanago import outbox, retry, stored_messages
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
 
 
@@ -103,15 +103,19 @@ def test_a_permanent_failure_waits_for_resend(client, sm, on_commit):
     SalesmanagoSettings.objects.update(client_id="")
     submit(client, page, on_commit, "a@example.com", "b@example.com")
     assert statuses() == ["failed", "failed"]
+    assert list(ExportRecord.objects.values_list("next_attempt_at", flat=True)) == [None, None]
     assert run_retry() == "0 due; nothing to send.\n"  # permanent: not retried by itself
 
     SalesmanagoSettings.objects.update(client_id=sm.client_id)
+    before = timezone.now()
     with on_commit():
         assert outbox.resend(ExportRecord.objects.all()) == 2
 
     assert emails_in(sm) == ["a@example.com", "b@example.com"]
     record = ExportRecord.objects.first()
     assert record.status == "sent" and record.last_error == ""
+    assert stored_messages.shown(record, "last_error") == ""  # the admin shows no old error
+    assert before <= record.sent_at <= timezone.now() and record.next_attempt_at is None
     log = list(record.attempt_log.values_list("outcome", "resend"))
     assert log == [("permanent", False), ("sent", True)]
     assert "SALESmanago is not set up" in record.attempt_log.first().message

@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import alerts, conf, contact_fields, delivery, holds, inserts, outbox, retry, stored_messages
+from . import conf, contact_fields, delivery, holds, inserts, outbox, retry, stored_messages
 from .account import account_for_site
 from .exceptions import AuthenticationError, TransientError
 from .models import DeliveryAttempt, ExportRecord
@@ -189,8 +189,7 @@ def send_group(site, account, owner, client, records, started, meanwhile):
         outbox.follow_up(record)
     if new_hold is not None:
         logger.warning("SALESmanago deliveries of site %s are on hold: %s", site, error)
-        alerts.on_hold(new_hold)
-        outbox.schedule_check(new_hold)
+        outbox.announce(new_hold)
 
 
 def renewed(records, now):

@@ -246,8 +246,7 @@ def follow_up(record, *new_holds):
     elif record.status == Status.FAILED:
         alerts.on_failure(record)
     for new_hold in filter(None, new_holds):
-        alerts.on_hold(new_hold)
-        schedule_check(new_hold)
+        announce(new_hold)
 
 
 def resend(records):
@@ -302,12 +301,24 @@ def resume(record_ids, now):
         transaction.on_commit(partial(enqueue, record_id, run_after=now))
 
 
+def announce(hold):
+    """Mail the admins about a hold this sender started and schedule its check; neither if it
+    was lifted already (new credentials saved the moment it started)."""
+    if schedule_check(hold):
+        alerts.on_hold(hold)
+
+
 def schedule_check(hold):
+    """Enqueue the hold's next credentials check; ``False`` if the hold was lifted meanwhile."""
     from .tasks import check_hold
 
-    hold.refresh_from_db(fields=["next_check_at"])
+    found = list(DeliveryHold.objects.filter(pk=hold.pk).values_list("next_check_at", flat=True))
+    if not found:
+        return False
+    hold.next_check_at = found[0]
     run(check_hold, hold.site_id, run_after=hold.next_check_at,
         failed=f"Could not enqueue the SALESmanago hold check of site {hold.site_id}.")
+    return True
 
 
 def check_holds(now=None):
