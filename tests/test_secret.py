@@ -110,6 +110,10 @@ def test_a_configured_secret_stays_with_its_endpoint(admin, sm, site, elsewhere,
         assert data == {"ok": False, "message": SECRET_FIXED, "users": []}
     response = admin.post(settings_url(site), typed(sm, endpoint=elsewhere.url))
     assert response.context["form"].errors == {"endpoint": [SECRET_FIXED]}
+    response = admin.post(settings_url(site), typed(sm, client_id="another-client"))
+    assert response.context["form"].errors == {"client_id": [SECRET_FIXED]}
+    response = admin.post(settings_url(site), typed(sm, endpoint=elsewhere.url, client_id="x"))
+    assert response.context["form"].errors == {"endpoint": [SECRET_FIXED], "client_id": [SECRET_FIXED]}
     assert elsewhere.requests() == []
     assert admin.post(connection_url(site), typed(sm, api_secret="")).json()["ok"] is True
 

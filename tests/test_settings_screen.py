@@ -221,6 +221,21 @@ def test_server_configuration_wins_and_shows_read_only(admin, sm, site, settings
 
 
 @pytest.mark.django_db
+def test_a_site_set_up_only_in_the_server_configuration_exports_its_first_answer(
+        sm, site, settings, client, on_commit):
+    SalesmanagoSettings.objects.all().delete()  # nobody has opened the site's settings yet
+    settings.WAGTAIL_SALESMANAGO = {site.hostname: {
+        "endpoint": sm.url, "client_id": sm.client_id, "api_secret": sm.api_secret,
+        "owner_email": sm.owner,
+    }}
+    with on_commit():
+        answer(client, make_form_page(), {"Twój e-mail": "first@example.com"})
+
+    assert ExportRecord.objects.get().status == "sent"
+    assert [r["body"]["contact"]["email"] for r in sm.requests()] == ["first@example.com"]
+
+
+@pytest.mark.django_db
 def test_missing_setting_error_names_both_ways(sm, site):
     SalesmanagoSettings.objects.update(owner_email="")
     with pytest.raises(Exception) as error:

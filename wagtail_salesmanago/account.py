@@ -66,9 +66,7 @@ class Account:
         return [name for name in REQUIRED if not str(getattr(self, name) or "").strip()]
 
     def endpoint_error(self):
-        """Why this site may not call its endpoint, in words; "" when it may (or none is set)."""
-        if not str(self.endpoint or "").strip():
-            return ""
+        """Why this site may not call its (set) endpoint, in words; "" when it may."""
         try:
             validate_endpoint(self.endpoint)
         except ValidationError as err:
