@@ -17,6 +17,7 @@ from wagtail_salesmanago.client import SalesmanagoClient, base_url
 from wagtail_salesmanago.exceptions import (
     AccessDeniedError,
     AuthenticationError,
+    NotConfigured,
     PermanentError,
     SalesmanagoError,
     TransientError,
@@ -252,6 +253,46 @@ def test_error_classes(api, client, path, kwargs, error_class, text):
     assert error.holds_site is (error_class in (AuthenticationError, AccessDeniedError))
     assert SECRET not in str(error) and SECRET not in repr(error)
     assert error.response is not None
+
+
+@pytest.mark.parametrize(
+    "status, body, kind, text",
+    [
+        (300, "", "garbled", "SALESmanago's answer was a redirect, which is not followed."),
+        (399, "", "garbled", "SALESmanago's answer was a redirect, which is not followed."),
+        (400, "Bad Request", "garbled", "SALESmanago's answer was not the JSON it should be."),
+        (499, "", "garbled", "SALESmanago's answer was not the JSON it should be."),
+        (500, "Oops", "server", "SALESmanago had a server error."),
+        (200, "<html>Maintenance</html>", "garbled",
+         "SALESmanago's answer was not the JSON it should be."),
+    ],
+)
+def test_a_transient_error_names_its_kind_and_the_whole_call(api, client, status, body, kind, text):
+    set_response(api, "contact/upsert", status=status, body=body)
+    with pytest.raises(TransientError) as caught:
+        client.call("contact/upsert", {"owner": "o@x.pl"})
+
+    error = caught.value
+    assert str(error) == f"{text} (HTTP {status}, POST /api/contact/upsert)"
+    assert (error.kind, error.path, error.response.status_code) == (kind, "contact/upsert", status)
+
+
+def test_every_line_of_salesmanagos_message_is_quoted(api, client):
+    said = {"success": False, "message": ["Email invalid", "", "Tag too long"]}
+    set_response(api, "contact/upsert", said)
+    with pytest.raises(PermanentError, match=r"SALESmanago said: Email invalid; Tag too long \(HTTP 200"):
+        client.call("contact/upsert", {"owner": "o@x.pl"})
+
+
+@pytest.mark.parametrize("endpoint, reason", [
+    ("ftp://app3.salesmanago.pl",
+     "Enter a URL like https://app3.salesmanago.pl, without a path, “?” or “#”."),
+    ("https://exa mple.com", "Remove the spaces and invisible characters from the endpoint."),
+])
+def test_a_client_for_an_invalid_endpoint_says_which_and_why(endpoint, reason):
+    with pytest.raises(NotConfigured) as caught:
+        SalesmanagoClient(endpoint, "client-1", SECRET)
+    assert str(caught.value) == f"The SALESmanago endpoint {endpoint!r} is not valid: {reason}"
 
 
 def test_timeouts_and_refused_connection_are_transient(api, client):
