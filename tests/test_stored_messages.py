@@ -249,3 +249,39 @@ def test_test_connection_writes_salesmanagos_error_in_polish(admin, sm):
     assert not answer_["ok"]
     assert ("Wystąpił błąd serwera SALESmanago. (HTTP 502, POST /api/user/listByClient)"
             in answer_["message"])
+
+
+def test_a_message_is_stored_as_json_data_its_numbers_as_numbers():
+    stored = stored_messages.message("gave_up", attempts=3, message=stored_messages.join(
+        stored_messages.message("server_error"), "(HTTP 503)"))
+    assert stored.data == {"code": "gave_up", "params": {"attempts": 3, "message": {
+        "parts": [{"code": "server_error", "params": {}}, "(HTTP 503)"], "sep": " "}}}
+
+
+def test_an_error_without_a_message_of_ours_is_stored_as_its_text():
+    stored = stored_messages.of_error(RuntimeError("disk full"))
+    assert (stored, stored.data) == ("disk full", "disk full")
+    joined = stored_messages.join("Not sent:", OSError("disk full"))
+    assert joined.data == {"parts": ["Not sent:", "disk full"], "sep": " "}  # JSON, as stored
+
+
+def test_data_without_a_separator_or_parameters_is_still_read():
+    with translation.override("pl"):
+        parts = {"parts": ["(1)", {"code": "server_error"}]}
+        assert stored_messages.render(parts, "(1) SALESmanago had a server error.") == (
+            "(1) Wystąpił błąd serwera SALESmanago.")
+        assert stored_messages.render({"code": "server_error"}, "SALESmanago had a server error.") == (
+            "Wystąpił błąd serwera SALESmanago.")
+
+
+def test_notes_stored_as_text_keep_their_lines_when_a_note_is_added():
+    record = ExportRecord(notes="An old note.\nA second one.", notes_data=[])
+    stored_messages.add_line(record, "notes", stored_messages.message("send_alone"))
+
+    assert record.notes == (
+        "An old note.\nA second one.\nNot stored by a batch call; sent on its own from now on.")
+    assert record.notes_data == [
+        "An old note.", "A second one.", {"code": "send_alone", "params": {}}]
+    with translation.override("pl"):
+        shown = stored_messages.shown(record, "notes").split("\n")
+    assert shown[:2] == ["An old note.", "A second one."] and shown[2] != record.notes.split("\n")[2]

@@ -179,7 +179,7 @@ def text(data):
     return _write(data, lambda msgid: msgid)
 
 
-def render(data, fallback=""):
+def render(data, fallback):
     """The message in the active language; ``fallback`` (the stored text) if there is no data,
     the data is not understood, or it is not what the text says (written by an older version)."""
     try:
