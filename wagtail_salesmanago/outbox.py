@@ -312,11 +312,12 @@ def schedule_check(hold):
     """Enqueue the hold's next credentials check; ``False`` if the hold was lifted meanwhile."""
     from .tasks import check_hold
 
-    found = list(DeliveryHold.objects.filter(pk=hold.pk).values_list("next_check_at", flat=True))
-    if not found:
+    check_at = (
+        DeliveryHold.objects.filter(pk=hold.pk).values_list("next_check_at", flat=True).first()
+    )
+    if check_at is None:  # the column is required: no row
         return False
-    hold.next_check_at = found[0]
-    run(check_hold, hold.site_id, run_after=hold.next_check_at,
+    run(check_hold, hold.site_id, run_after=check_at,
         failed=f"Could not enqueue the SALESmanago hold check of site {hold.site_id}.")
     return True
 
