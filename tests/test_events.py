@@ -247,6 +247,30 @@ def test_a_refused_event_whose_hold_is_lifted_at_once_is_due_again_with_the_refu
 
 
 @pytest.mark.django_db
+def test_a_retried_event_refused_whose_hold_is_lifted_at_once_is_pending_and_due_at_once(
+    client, sm, on_commit, api, lifted_at_once, mailoutbox  # noqa: F811 (fixture)
+):
+    api.add(responses.POST, api.event_url, status=503)
+    api.add(responses.POST, api.event_url, json={"success": False, "message": ["Not authenticated"]})
+    api.add(responses.POST, api.event_url, json=EVENT_OK)
+    record = submit(client, survey(), on_commit)
+    record.refresh_from_db()
+    assert (record.event_status, record.event_attempts) == ("retrying", 1)
+    ExportRecord.objects.update(next_attempt_at=timezone.now() - timedelta(minutes=5))
+
+    before = timezone.now()
+    outbox.send(record.pk)  # the worker's retry, refused: its hold is lifted at once
+    record.refresh_from_db()
+    # Not left "retrying" at its old time: pending, due from the moment of the refusal.
+    assert (record.status, record.event_status, record.hold) == ("sent", "pending", None)
+    assert (record.event_attempts, record.attempts) == (2, 1)
+    assert before <= record.next_attempt_at <= timezone.now()
+    assert "Not authenticated" in record.event_error
+    assert (DeliveryHold.objects.exists(), mailoutbox) == (False, [])
+    assert run_retry() == "1 due; sent: 1.\n"
+
+
+@pytest.mark.django_db
 def test_an_event_id_that_is_not_one_is_noted_and_not_kept(client, sm, on_commit, api):
     api.add(responses.POST, api.event_url, json={**EVENT_OK, "eventId": "x" * 100})
     record = submit(client, survey(), on_commit)
