@@ -17,8 +17,9 @@ def q(label, target=None, consent=""):
 
 
 @pytest.mark.parametrize("value, ok", [
-    ("+48 123 456 789", True), ("(22) 123-45-67", True), ("12345", False),
-    ("1" * 16, False), ("tel. 123456", False), ("+48 123 456 789 ext 5", False),
+    ("+48 123 456 789", True), ("(22) 123-45-67", True), ("12345", False), ("123456", True),
+    ("1" * 15, True), ("1" * 16, False), ("tel. 123456", False), ("+48 123 456 789 ext 5", False),
+    ("-" * 26 + "123456", True), ("-" * 27 + "123456", False),  # 32 characters at most
 ])
 def test_phone_numbers(value, ok):
     if ok:
@@ -34,6 +35,50 @@ def test_birthday_from_a_date_field_and_out_of_range():
         cf.clean_birthday(datetime.date(1850, 1, 2))
     with pytest.raises(cf.Refused):
         cf.clean_birthday("2999-01-01")
+
+
+def test_birthday_from_a_date_and_time_or_typed_text():
+    assert cf.clean_birthday(datetime.datetime(1985, 1, 2, 23, 30)) == "19850102"
+    assert cf.clean_birthday(" 1985-01-02 ") == "19850102"
+    with pytest.raises(cf.Refused) as refused:
+        cf.clean_birthday("2.01.1985")
+    assert refused.value.message == "not a date (YYYY-MM-DD)"
+
+
+@pytest.mark.parametrize("day, ok", [
+    (datetime.date(1899, 12, 31), False), (datetime.date(1900, 1, 1), True),
+    (datetime.date(2026, 11, 29), True), (datetime.date(2026, 11, 30), False),
+])
+def test_a_birthday_is_from_1900_to_today_both_included(day, ok):
+    if ok:
+        assert cf.clean_birthday(day, today=datetime.date(2026, 11, 29)) == day.strftime("%Y%m%d")
+        return
+    with pytest.raises(cf.Refused) as refused:
+        cf.clean_birthday(day, today=datetime.date(2026, 11, 29))
+    # The reason editors read, and the exception's own text in a traceback.
+    assert refused.value.message == "not a date of birth (between 1900 and today)"
+    assert str(refused.value) == "not a date of birth (between 1900 and today)"
+
+
+def test_a_text_field_takes_its_whole_length_and_no_more():
+    assert cf.clean("x" * 255, "company") == "x" * 255
+    with pytest.raises(cf.Refused) as refused:
+        cf.clean("x" * 256, "company")
+    assert refused.value.message == "longer than 255 characters"
+
+
+@pytest.mark.parametrize("value, blank", [
+    (None, True), (False, True), ("", True), (" \n", True), ([], True), (["", " "], True),
+    (("",), True), (True, False), (0, False), ("a", False), (["", "x"], False),
+])
+def test_blank_answers(value, blank):
+    assert cf.is_blank(value) is blank
+
+
+def test_an_unanswered_or_unticked_question_fills_no_field():
+    questions = [q("Imię", "first_name"), q("Firma", "company"), q("Miasto", "city")]
+    lead = cf.plan_lead(questions, {"firma": False, "miasto": ["", " "]})
+    assert (lead.contact, lead.notes) == ({}, [])
 
 
 def test_a_full_name_wins_over_first_and_last():
@@ -67,3 +112,5 @@ def test_after_an_accepted_double_opt_in_nothing_opts_in_again():
                                 lead_fields=cf.without_double_opt_in(fields))
     assert (again["useApiDoubleOptIn"], again["forceOptIn"]) == (False, False)
     assert again["consentDetails"] == fields["consentDetails"] and again["lang"] == "PL"
+    assert cf.without_double_opt_in(fields) == {
+        "consentDetails": fields["consentDetails"], "lang": "PL"}
