@@ -288,6 +288,10 @@ def test_one_answer_that_a_firewall_blocks_does_not_hold_the_others_for_ever(
     assert statuses["a@example.com"] == statuses["b@example.com"] == ExportRecord.Status.SENT
     assert statuses["poison@example.com"] == ExportRecord.Status.RETRYING
     assert not DeliveryHold.objects.exists()
+    assert ExportRecord.objects.get(email="poison@example.com").last_error == (
+        "Access to SALESmanago was denied, and the answer was not SALESmanago's (a proxy or "
+        "firewall in between?). (HTTP 403, POST /api/contact/upsert) The credentials work, so "
+        "only this delivery was blocked; tried again later.")  # the call named once
 
 
 @pytest.mark.django_db

@@ -157,10 +157,11 @@ def explain_refusal(client, owner, error):
     try:
         users = client.list_users(owner)
     except TransientError as err:
+        # ``error.message`` names the refused call already; the check's is its own error's.
         return TransientError(
             stored_messages.join(error.message, stored_messages.message(
                 "check_failed_too", reason=err.description)),
-            kind=err.kind, path=error.path, status_code=error.status_code,
+            kind=err.kind,
         )
     except SalesmanagoError as err:
         return err
@@ -171,7 +172,7 @@ def explain_refusal(client, owner, error):
         # Only this call was turned away: it is retried, and given up in time like any other.
         return TransientError(
             stored_messages.join(error.message, stored_messages.message("only_this_blocked")),
-            kind="denied", path=error.path, status_code=error.status_code,
+            kind="denied",
         )
     return error
 

@@ -71,7 +71,9 @@ class Command(BaseCommand):
 
     def list_holds(self):
         for hold in DeliveryHold.objects.select_related("site").order_by("since"):
+            checked = (f"checks: {hold.checks}, the last at "
+                       f"{localtime(hold.last_check_at):%H:%M:%S}; " if hold.last_check_at else "")
             self.stdout.write(
                 f"On hold since {localtime(hold.since):%Y-%m-%d %H:%M:%S}: {hold.site} "
-                f"(next check {localtime(hold.next_check_at):%H:%M:%S}): {hold.message}"
+                f"({checked}next check {localtime(hold.next_check_at):%H:%M:%S}): {hold.message}"
             )
