@@ -7,13 +7,14 @@ import pytest
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.timezone import localtime
+from wagtail.models import Site
 
 from tests.helpers import make_form_page
 from tests.test_operator_log import log  # noqa: F401 (fixture)
-from tests.test_refusals import OWNER, USERS, answers, api  # noqa: F401 (fixture)
+from tests.test_refusals import OWNER, URL, USERS, answers, api  # noqa: F401 (fixture)
 from tests.test_retries import run_retry, submit
-from wagtail_salesmanago import outbox
-from wagtail_salesmanago.models import DeliveryHold, ExportRecord
+from wagtail_salesmanago import holds, outbox
+from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
 
 NOT_AUTHENTICATED = {"success": False, "message": ["Not authenticated"]}
 REJECTED = "SALESmanago rejected the credentials or the owner. SALESmanago said: Not authenticated"
@@ -153,3 +154,34 @@ def test_a_check_after_a_refusal_that_breaks_is_logged_and_the_refusal_stands(
                                                   "SALESmanago said: Whatever (HTTP 200, POST "
                                                   "/api/contact/upsert)")
     assert ("holds", "ERROR", "Could not check the credentials after a SALESmanago refusal.") in log()
+
+
+@pytest.mark.django_db
+def test_a_passing_check_makes_every_held_record_due_at_once_with_a_fresh_window(api, held, log):  # noqa: F811
+    answers(api, "user/listByClient", USERS)
+    before = timezone.now()
+    outbox.check_holds()
+
+    rows = ExportRecord.objects.values_list(
+        "status", "hold", "next_attempt_at", "retry_window_from", "updated_at")
+    [(status, hold, due, window, updated)] = set(rows)  # both alike, written in one go
+    assert (status, hold) == ("pending", None) and before <= due <= timezone.now()
+    assert due == window == updated
+    assert not DeliveryHold.objects.exists()
+    assert log() == [("holds", "INFO", f"SALESmanago hold of site {held.site_id} lifted (the "
+                                        "credentials work again); 2 deliveries due.")]
+
+
+@pytest.mark.django_db
+def test_each_held_site_gets_its_own_check(api, held):
+    other = Site.objects.create(hostname="other.example", root_page_id=held.site.root_page_id)
+    SalesmanagoSettings.objects.create(site=other, endpoint="app3.salesmanago.pl",
+                                       client_id="client-2", api_secret="t0p", owner_email=OWNER)
+    DeliveryHold.objects.create(
+        site=other, reason="rejected", message="Not authenticated", since=held.since,
+        next_check_at=held.next_check_at, fingerprint=holds.fingerprint(outbox.account_for_site(other)))
+    answers(api, "user/listByClient", USERS)
+    outbox.check_holds()
+
+    assert [call.request.url for call in api.calls][-2:] == [URL + "user/listByClient"] * 2
+    assert not DeliveryHold.objects.exists()
