@@ -84,6 +84,12 @@ def test_the_hold_says_what_each_check_found(api, held, log):  # noqa: F811
     assert [record.last_error for record in ExportRecord.objects.all()] == [held.message] * 2
     assert hold.checks == 2
 
+    answers(api, "user/listByClient", "<html>Request blocked</html>", status=403)
+    DeliveryHold.objects.update(next_check_at=timezone.now() - timedelta(seconds=1))
+    outbox.check_holds()
+    hold = still_held(held)
+    assert (hold.reason, hold.message_data["parts"][0]) == ("denied", {"code": "access_denied", "params": {}})
+
 
 @pytest.mark.django_db
 def test_a_check_that_breaks_keeps_the_hold_and_is_logged(held, log, monkeypatch):  # noqa: F811
