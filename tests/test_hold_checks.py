@@ -1,6 +1,7 @@
 """A held site's credentials check, told to whoever runs the site: what the hold then says, what
 its records do, and each log line. Against ``responses``, for answers the sandbox never gives."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -19,6 +20,18 @@ from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSe
 NOT_AUTHENTICATED = {"success": False, "message": ["Not authenticated"]}
 REJECTED = "SALESmanago rejected the credentials or the owner. SALESmanago said: Not authenticated"
 NOT_A_USER = f"The owner {OWNER} is not a user of this SALESmanago account."
+
+
+@pytest.mark.django_db
+def test_a_hold_not_checked_yet_says_when_its_first_check_is(api, client, on_commit):
+    answers(api, "contact/upsert", NOT_AUTHENTICATED)
+    submit(client, make_form_page(), on_commit, "a@example.com")
+    run_retry()
+    hold = DeliveryHold.objects.get()
+    assert run_retry() == (
+        f"On hold since {localtime(hold.since):%Y-%m-%d %H:%M:%S}: localhost [default] (next "
+        f"check {localtime(hold.next_check_at):%Y-%m-%d %H:%M:%S}): {hold.message}\n"
+        "0 due; nothing to send.\n")
 
 
 @pytest.fixture
@@ -50,8 +63,8 @@ def test_a_check_that_cannot_run_keeps_the_hold_as_it_was_and_says_why(api, held
     # Whoever runs the site sees that the check ran, and when the next one is.
     assert run_retry().startswith(
         f"On hold since {localtime(hold.since):%Y-%m-%d %H:%M:%S}: localhost [default] (checks: "
-        f"1, the last at {localtime(hold.last_check_at):%H:%M:%S}; next check "
-        f"{localtime(hold.next_check_at):%H:%M:%S}): {held.message}\n")
+        f"1, the last at {localtime(hold.last_check_at):%Y-%m-%d %H:%M:%S}; next check "
+        f"{localtime(hold.next_check_at):%Y-%m-%d %H:%M:%S}): {held.message}\n")
     assert log() == [("holds", "WARNING", f"SALESmanago hold of site {held.site_id}: the check "
                       "could not run: SALESmanago had a server error. (HTTP 503, POST "
                       "/api/user/listByClient)")]
@@ -131,9 +144,11 @@ def test_a_check_whose_finding_cannot_be_stored_keeps_the_hold(api, held, log, m
 def test_an_answer_put_on_hold_without_a_call_is_returned_as_stored(api, held, client, on_commit):
     submit(client, make_form_page(), on_commit, "c@example.com")
     record = ExportRecord.objects.get(email="c@example.com")
-    before = timezone.now()
+    DeliveryHold.objects.update(next_check_at=timezone.now() + timedelta(minutes=30))
+    calls, before = len(api.calls), timezone.now()
 
     returned = outbox.send(record.pk)  # the hold stands: no call, the claim's attempt taken back
+    assert (len(api.calls), DeliveryHold.objects.get().checks) == (calls, 0)
     stored = ExportRecord.objects.get(pk=record.pk)
     assert (stored.status, stored.attempts, stored.hold_id) == ("held", 0, held.pk)
     assert (stored.last_error, stored.last_error_data) == (held.message, held.message_data)
@@ -189,5 +204,8 @@ def test_each_held_site_gets_its_own_check(api, held):
     answers(api, "user/listByClient", USERS)
     outbox.check_holds()
 
-    assert [call.request.url for call in api.calls][-2:] == [URL + "user/listByClient"] * 2
+    checks = [call.request for call in api.calls][-2:]
+    assert [request.url for request in checks] == [URL + "user/listByClient"] * 2
+    assert sorted(json.loads(request.body)["clientId"] for request in checks) == [
+        "client-1", "client-2"]  # each with its own site's credentials
     assert not DeliveryHold.objects.exists()

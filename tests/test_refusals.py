@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 import responses
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from wagtail.models import Site
 
 from tests.helpers import answer, make_form_page
 from tests.test_retries import run_retry, statuses, submit
+from wagtail_salesmanago import stored_messages
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
 
 URL = "https://app3.salesmanago.pl/api/"
@@ -121,6 +122,9 @@ def test_an_unconfirmed_refusal_is_told_by_the_credentials_check(
     record = ExportRecord.objects.get()
     assert record.status == status
     assert record.last_error == error
+    with translation.override("pl"):  # in Polish too, the call named once
+        polish = stored_messages.shown(record, "last_error")
+    assert polish != error and polish.count("(HTTP 200, POST") == 1
     assert called(api) == ["contact/upsert", "user/listByClient"]
     if reason:
         assert DeliveryHold.objects.get().reason == reason

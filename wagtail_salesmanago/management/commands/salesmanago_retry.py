@@ -16,6 +16,8 @@ from wagtail_salesmanago.management import options
 from wagtail_salesmanago.models import DeliveryHold
 
 logger = logging.getLogger("wagtail_salesmanago.outbox")
+#: How the hold line gives times: holds can last days, so with the date.
+WHEN = "%Y-%m-%d %H:%M:%S"
 
 
 class Command(BaseCommand):
@@ -71,9 +73,9 @@ class Command(BaseCommand):
 
     def list_holds(self):
         for hold in DeliveryHold.objects.select_related("site").order_by("since"):
-            checked = (f"checks: {hold.checks}, the last at "
-                       f"{localtime(hold.last_check_at):%H:%M:%S}; " if hold.last_check_at else "")
+            checked = (f"checks: {hold.checks}, the last at {localtime(hold.last_check_at):{WHEN}}; "
+                       if hold.last_check_at else "")
             self.stdout.write(
-                f"On hold since {localtime(hold.since):%Y-%m-%d %H:%M:%S}: {hold.site} "
-                f"({checked}next check {localtime(hold.next_check_at):%H:%M:%S}): {hold.message}"
+                f"On hold since {localtime(hold.since):{WHEN}}: {hold.site} "
+                f"({checked}next check {localtime(hold.next_check_at):{WHEN}}): {hold.message}"
             )
