@@ -285,3 +285,18 @@ def test_notes_stored_as_text_keep_their_lines_when_a_note_is_added():
     with translation.override("pl"):
         shown = stored_messages.shown(record, "notes").split("\n")
     assert shown[:2] == ["An old note.", "A second one."] and shown[2] != record.notes.split("\n")[2]
+
+
+def test_a_message_copied_elsewhere_keeps_its_text_when_its_data_no_longer_says_it():
+    # A hold's message is copied onto a held event (steps.EventStep.hold) with get and put.
+    hold = DeliveryHold(message="Written by other code.",
+                        message_data=stored_messages.encode("server_error"))
+    record = ExportRecord()
+    stored_messages.put(record, "event_error", stored_messages.get(hold, "message"))
+
+    assert record.event_error == "Written by other code."
+    with translation.override("pl"):
+        assert stored_messages.shown(record, "event_error") == "Written by other code."
+    hold.message = "SALESmanago had a server error."  # now its data says it: copied as data
+    stored_messages.put(record, "event_error", stored_messages.get(hold, "message"))
+    assert record.event_error_data == hold.message_data
