@@ -528,6 +528,20 @@ def test_a_limit_sends_that_many_in_batches_and_leaves_the_rest_due(client, sm, 
 
 
 @pytest.mark.django_db
+def test_a_limit_takes_the_longest_waiting_first(client, sm, on_commit, queued):
+    backlog(client, on_commit, 3)
+    now = timezone.now()
+    for minutes, email in ((1, "person0@example.com"), (30, "person2@example.com"),
+                           (10, "person1@example.com")):
+        ExportRecord.objects.filter(email=email).update(next_attempt_at=now - timedelta(minutes=minutes))
+
+    assert run_retry("--limit", "1") == "1 due; sent: 1.\n"
+    assert run_retry("--limit", "1") == "1 due; sent: 1.\n"
+    assert [r["body"]["contact"]["email"] for r in sm.requests()] == [
+        "person2@example.com", "person1@example.com"]  # due 30, then 10 minutes ago
+
+
+@pytest.mark.django_db
 def test_a_batch_retried_at_once_waits_for_the_next_run(client, sm, on_commit, queued):
     """A drain takes each record once: at no backoff, a failed batch is not sent again and again
     in one run until its attempts are used up."""
