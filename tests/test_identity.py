@@ -192,3 +192,12 @@ def test_preview_in_polish(admin, sm, settings):
     assert len(rules(html)) == 3
     assert "ciasteczko smclient" in rules(html)[2].lower()
     assert "<code>OTHER</code>" in event_line(html) and "osi czasu kontaktu" in event_line(html)
+
+
+def test_the_mapping_uses_the_cookie_unless_told_not_to():
+    """As a site does by default (``identify_by_cookie``), and a page without a site."""
+    contact_id = "21c252a6-6de0-436b-bae8-9d0142363266"
+    plan = mapping.plan_export([], {}, "", "", "ankieta.", cookie_id=contact_id)
+    assert (plan.mode, plan.contact_id) == ("update", contact_id)
+    plan = mapping.plan_export([], {}, "", "", "ankieta.", cookie_id=contact_id, use_cookie=False)
+    assert (plan.mode, plan.contact_id) == ("", "")
