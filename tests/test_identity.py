@@ -201,3 +201,5 @@ def test_the_mapping_uses_the_cookie_unless_told_not_to():
     assert (plan.mode, plan.contact_id) == ("update", contact_id)
     plan = mapping.plan_export([], {}, "", "", "ankieta.", cookie_id=contact_id, use_cookie=False)
     assert (plan.mode, plan.contact_id) == ("", "")
+    # And a link's contact ID wins over a typed e-mail unless the site trusts typed e-mails more.
+    assert mapping.identify(contact_id, "jan@example.com", "")[:2] == ("update", contact_id)
