@@ -421,3 +421,21 @@ def test_a_contact_whose_id_salesmanago_did_not_answer_gets_its_event_by_email(
     assert "contactId" not in event
     record.refresh_from_db()
     assert (record.status, record.event_status, record.salesmanago_contact_id) == ("sent", "sent", "")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status, event_status", [("sent", "failed"), ("sent", "sent"),
+                                                  ("failed", "pending")])
+def test_nothing_is_sent_for_a_record_without_an_open_step_whatever_its_due_time(
+    client, sm, on_commit, api, status, event_status
+):
+    """A due time left on a finished record (by an older version, or by hand) sends nothing:
+    not an event already sent or given up, not the event of a contact given up."""
+    api.add(responses.POST, api.event_url, json=EVENT_OK)
+    record = submit(client, survey(), on_commit)
+    ExportRecord.objects.filter(pk=record.pk).update(
+        status=status, event_status=event_status, next_attempt_at=timezone.now())
+    calls = len(api.calls)
+
+    assert run_retry() == "0 due; nothing to send.\n"
+    assert len(api.calls) == calls

@@ -245,3 +245,6 @@ def test_the_editor_panels_last_failure_is_the_pages_latest_one(client, sm, on_c
     last = ExportRecord.objects.last_failure_for(page)
     assert (last.pk, last.last_error) == (a.pk, "the latest")
     assert ExportRecord.objects.last_failure_for(make_form_page(title="Nowa")) is None
+    # Given up together (a batch writes one time for all): the later answer's.
+    ExportRecord.objects.filter(pk=b.pk).update(updated_at=now, last_error="the later answer")
+    assert ExportRecord.objects.last_failure_for(page).last_error == "the later answer"
