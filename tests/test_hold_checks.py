@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.timezone import localtime
 from wagtail.models import Site
 
-from tests.helpers import make_form_page
+from tests.helpers import make_form_page, raising
 from tests.test_operator_log import log  # noqa: F401 (fixture)
 from tests.test_refusals import OWNER, URL, USERS, answers, api  # noqa: F401 (fixture)
 from tests.test_retries import run_retry, submit
@@ -106,10 +106,8 @@ def test_the_hold_says_what_each_check_found(api, held, log):  # noqa: F811
 
 @pytest.mark.django_db
 def test_a_check_that_breaks_keeps_the_hold_and_is_logged(held, log, monkeypatch):  # noqa: F811
-    def broken(*args, **kwargs):
-        raise RuntimeError("the check broke")
-
-    monkeypatch.setattr("wagtail_salesmanago.client.SalesmanagoClient.list_users", broken)
+    monkeypatch.setattr("wagtail_salesmanago.client.SalesmanagoClient.list_users",
+                        raising(RuntimeError("the check broke")))
     outbox.check_holds()
 
     hold = still_held(held)
@@ -163,10 +161,8 @@ def test_a_check_after_a_refusal_that_breaks_is_logged_and_the_refusal_stands(
         api, client, on_commit, log, monkeypatch):  # noqa: F811
     answers(api, "contact/upsert", {"success": False, "message": ["Whatever"]})
 
-    def broken(*args, **kwargs):
-        raise RuntimeError("the check broke")
-
-    monkeypatch.setattr("wagtail_salesmanago.client.SalesmanagoClient.list_users", broken)
+    monkeypatch.setattr("wagtail_salesmanago.client.SalesmanagoClient.list_users",
+                        raising(RuntimeError("the check broke")))
     submit(client, make_form_page(), on_commit, "a@example.com")
     run_retry()
 

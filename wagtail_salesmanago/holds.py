@@ -157,7 +157,7 @@ def explain_refusal(client, owner, error):
     try:
         users = client.list_users(owner)
     except TransientError as err:
-        # ``error.message`` names the refused call already; the check's is its own error's.
+        # ``error.message`` already ends with the refused call's status and path: not again.
         return TransientError(
             stored_messages.join(error.message, stored_messages.message(
                 "check_failed_too", reason=err.description)),

@@ -16,7 +16,7 @@ from wagtail_salesmanago.management import options
 from wagtail_salesmanago.models import DeliveryHold
 
 logger = logging.getLogger("wagtail_salesmanago.outbox")
-#: How the hold line gives times: holds can last days, so with the date.
+#: How the command gives times: holds can last days, so with the date.
 WHEN = "%Y-%m-%d %H:%M:%S"
 
 
@@ -45,7 +45,7 @@ class Command(BaseCommand):
                     what, error = f"{record.status}, event {record.event_status}", record.event_error
                 self.stdout.write(
                     f"#{record.pk} {what} page={record.page_id} attempts={record.attempts} "
-                    f"due={record.next_attempt_at:%Y-%m-%d %H:%M:%S} {error}".rstrip()
+                    f"due={record.next_attempt_at:{WHEN}} {error}".rstrip()
                 )
             self.stdout.write(f"{len(due)} due; nothing sent (--dry-run).")
             return
