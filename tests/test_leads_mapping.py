@@ -4,6 +4,7 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
+from django.utils import timezone
 
 from wagtail_salesmanago import contact_fields as cf
 from wagtail_salesmanago import mapping
@@ -43,6 +44,21 @@ def test_birthday_from_a_date_and_time_or_typed_text():
     with pytest.raises(cf.Refused) as refused:
         cf.clean_birthday("2.01.1985")
     assert refused.value.message == "not a date (YYYY-MM-DD)"
+
+
+@pytest.mark.parametrize("day, ok", [
+    (datetime.date(2000, 1, 2), True), (datetime.date(2000, 1, 3), False),
+])
+def test_today_is_the_sites_date_not_the_servers(monkeypatch, day, ok):
+    # 12:00 UTC on 1 January is already 2 January at UTC+14: the date the site's time zone says.
+    noon = datetime.datetime(2000, 1, 1, 12, tzinfo=datetime.timezone.utc)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: noon)
+    with timezone.override("Pacific/Kiritimati"):
+        if ok:
+            assert cf.clean_birthday(day) == day.strftime("%Y%m%d")
+        else:
+            with pytest.raises(cf.Refused):
+                cf.clean_birthday(day)
 
 
 @pytest.mark.parametrize("day, ok", [

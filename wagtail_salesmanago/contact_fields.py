@@ -13,6 +13,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .stored_messages import message
@@ -114,7 +115,7 @@ def clean_birthday(value, today=None):
             value = datetime.date.fromisoformat(str(value).strip())
         except ValueError:
             raise Refused(message("not_date")) from None
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     if not datetime.date(1900, 1, 1) <= value <= today:
         raise Refused(message("not_birthday"))
     return value.strftime("%Y%m%d")
