@@ -510,7 +510,9 @@ def test_a_batch_sent_as_a_forms_owner_salesmanago_refuses_fails_without_holding
 
     assert run_retry() == "3 due; failed: 3.\n"  # each alone, as the note says
 
-    assert [r["path"] for r in sm.requests()[3:]].count("/api/contact/upsert") == 3
+    # Each refusal, then its one check of the users list: the form owner is not among them.
+    assert [r["path"] for r in sm.requests()[3:]] == [
+        "/api/contact/upsert", "/api/user/listByClient"] * 3
     assert mine() == {("failed", 2, refusal)}
     assert not DeliveryHold.objects.exists()
 

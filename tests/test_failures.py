@@ -10,7 +10,7 @@ from django.utils import timezone
 from wagtail.models import Site
 
 from tests.demo_process import free_port
-from tests.helpers import answer, make_form_page, submissions_of
+from tests.helpers import answer, make_form_page, raising, submissions_of
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
 
 ANSWERS = {"Twój e-mail": "ola@example.com", "Komentarz": "Tajna odpowiedź 123"}
@@ -124,6 +124,25 @@ def test_a_crash_while_recording_never_reaches_the_visitor(client, sm, on_commit
     assert record.last_error == (
         "This export could not be stored (RuntimeError), so nothing was sent. The submission "
         "itself is stored; the server log has the details.")
+
+
+@pytest.mark.django_db
+def test_when_not_even_the_failure_can_be_recorded_the_log_names_the_submission(
+        client, sm, on_commit, monkeypatch, caplog):
+    monkeypatch.setattr("wagtail_salesmanago.delivery.create_record", raising(RuntimeError("a")))
+    monkeypatch.setattr(ExportRecord, "save", raising(RuntimeError("database on fire")))
+    page = make_form_page()
+    with on_commit():
+        response = answer(client, page, ANSWERS)
+
+    assert response.status_code == 200
+    [submission] = submissions_of(page)
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("ERROR", f"Could not record the SALESmanago export of submission {submission.pk} "
+                  f"(page {page.pk})."),
+        ("ERROR", f"Could not record the failed SALESmanago export of submission {submission.pk}."),
+    ]
+    assert "database on fire" in caplog.records[1].exc_text
 
 
 @pytest.mark.django_db

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from . import contact_fields, events, mapping, stored_messages
 from .account import account_for_page, is_user
-from .exceptions import AuthenticationError, PermanentError, UnknownContactError
+from .exceptions import AuthenticationError, FormOwnerError, UnknownContactError
 from .models import ExportRecord
 
 logger = logging.getLogger(__name__)
@@ -216,7 +216,7 @@ def deliver(client, record, owner):
     fails this record (staff fix the form and resend); it does not hold the site's deliveries.
     """
     client = client.with_deadline()
-    own = form_owner(record.page) if record.page_id else ""
+    own = form_owner(record.page)
     try:
         return send(client, record, own or owner)
     except AuthenticationError as err:
@@ -261,7 +261,7 @@ def refused_form_owner(client, site_owner, own, error):
         return error
     if is_user(own, users):
         return error
-    return PermanentError(
+    return FormOwnerError(
         stored_messages.message("form_owner_not_user", owner=own),
         path=error.path, status_code=error.status_code, api_message=error.api_message,
     )
@@ -299,15 +299,18 @@ def answered_event_id(record, response):
 
 def answered_contact_id(record, response):
     """The contact ID SALESmanago answered, if it is one (a UUID); anything else is noted. None
-    answered: the one the record was sent to."""
+    answered: the one an update was sent to (an upsert's, even one after an unknown contact ID,
+    is not known)."""
     found = answered_uuid(record, response, "contactId", "contact_id_not_uuid")
-    return record.contact_id if found is None else found
+    if found is None and record.mode == ExportRecord.Mode.UPDATE:
+        return record.contact_id
+    return found or ""
 
 
 def answered_uuid(record, response, key, note):
     """``response[key]`` as a UUID; ``None`` if SALESmanago answered none, ``""`` (and the
     ``note`` on the record) if what it answered is not one."""
-    answered = response.get(key) if isinstance(response, dict) else None
+    answered = response.get(key)  # the client returns SALESmanago's answer only as a dict
     if answered in (None, ""):
         return None
     found = mapping.parse_contact_id(answered)

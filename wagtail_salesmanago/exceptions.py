@@ -115,6 +115,11 @@ class AccessDeniedError(SalesmanagoError):
     holds_site = True
 
 
+class FormOwnerError(PermanentError):
+    """The form's own owner is not one of the account's users: that form's answers fail, not the
+    site's (the users list that showed it also showed that the credentials work)."""
+
+
 class UnknownContactError(PermanentError):
     """``contact/update`` named a contact ID that SALESmanago does not know."""
 

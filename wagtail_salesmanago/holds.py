@@ -20,6 +20,7 @@ from .account import is_user
 from .client import CREDENTIALS_CHECK
 from .exceptions import (
     AccessDeniedError,
+    FormOwnerError,
     NotConfigured,
     OwnerError,
     PermanentError,
@@ -136,7 +137,8 @@ def explain(error, client, account):
     A 401/403 that is not SALESmanago's JSON is checked too: a firewall may block one answer's
     content, and holding the site for it would stop every other answer for as long as it waits.
     """
-    refusal = isinstance(error, PermanentError) and not error.holds_site
+    refusal = isinstance(error, PermanentError) and not (
+        error.holds_site or isinstance(error, FormOwnerError))  # that one was checked
     denied = isinstance(error, AccessDeniedError) and error.path != CREDENTIALS_CHECK
     if client is None or not (refusal or denied):
         return error

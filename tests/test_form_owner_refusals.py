@@ -1,0 +1,45 @@
+"""A refusal of an answer sent as its form's own owner: the form's fault only when that owner is
+not one of the account's users. Against ``responses``, for answers the sandbox never gives."""
+
+import pytest
+
+from tests.helpers import make_form_page
+from tests.test_refusals import URL, USERS, answers, api  # noqa: F401 (fixture)
+from tests.test_retries import run_retry, submit
+from wagtail_salesmanago.models import DeliveryHold, ExportRecord
+
+NOT_AUTHENTICATED = {"success": False, "message": ["Not authenticated"]}
+AT = "(HTTP 200, POST /api/contact/upsert)"
+
+
+def refused(api, client, on_commit, form_owner):  # noqa: F811
+    answers(api, "contact/upsert", NOT_AUTHENTICATED)
+    answers(api, "user/listByClient", USERS)
+    submit(client, make_form_page(salesmanago_owner=form_owner), on_commit, "a@example.com")
+    summary = run_retry()
+    assert [call.request.url.removeprefix(URL) for call in api.calls] == [
+        "contact/upsert", "user/listByClient"]
+    return summary, ExportRecord.objects.get()
+
+
+@pytest.mark.django_db
+def test_a_form_owner_who_is_a_user_leaves_the_refusal_the_sites(api, client, on_commit):  # noqa: F811
+    summary, record = refused(api, client, on_commit, "anna@firma.pl")
+
+    rejected = ("SALESmanago rejected the credentials or the owner. SALESmanago said: Not "
+                f"authenticated {AT}")
+    assert summary.endswith("1 due; held: 1.\n")
+    assert (record.status, record.last_error) == ("held", rejected)
+    assert DeliveryHold.objects.get().message == rejected
+
+
+@pytest.mark.django_db
+def test_a_form_owner_who_is_not_a_user_fails_that_record_saying_where(api, client, on_commit):  # noqa: F811
+    summary, record = refused(api, client, on_commit, "nikt@example.com")
+
+    assert summary == "1 due; failed: 1.\n"
+    assert (record.status, record.last_error) == ("failed", (
+        "The form's owner nikt@example.com is not a user of this SALESmanago account: choose "
+        "another in the page's SALESmanago settings (blank: the site's owner), then resend. "
+        f"SALESmanago said: Not authenticated {AT}"))
+    assert not DeliveryHold.objects.exists()
