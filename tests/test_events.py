@@ -12,11 +12,13 @@ import pytest
 import responses
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import Page
 
 from tests.helpers import answer, make_form_page, submissions_of
 from tests.test_holds import lifted_at_once  # noqa: F401 (fixture)
 from tests.test_retries import run_retry
-from wagtail_salesmanago import events, outbox, steps, stored_messages
+from tests.testapp.models import SurveyPage
+from wagtail_salesmanago import delivery, events, outbox, steps, stored_messages
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord
 
 AUTH = ("clientId", "apiKey", "requestTime", "sha")
@@ -100,6 +102,32 @@ def test_a_form_without_an_event_type_sends_none(client, sm, on_commit, api):
 
     assert event_calls(api) == []
     assert (record.status, record.event_status, record.event_payload) == ("sent", "", {})
+
+
+@pytest.mark.django_db
+def test_an_event_type_salesmanago_has_not_is_noted_and_not_sent(client, sm, on_commit, api):
+    # A type a newer or older version offered, or one set by code: never sent unchecked.
+    page = survey()
+    SurveyPage.objects.filter(pk=page.pk).update(salesmanago_event_type="WEBINAR" * 20)
+    record = submit(client, SurveyPage.objects.get(pk=page.pk), on_commit)
+
+    assert event_calls(api) == []
+    assert (record.status, record.event_status, record.event_payload) == ("sent", "", {})
+    assert record.notes == f"No event: {'WEBINAR' * 9 + 'W'!r} is not a SALESmanago event type."
+
+
+@pytest.mark.django_db
+def test_a_form_in_no_site_plans_its_event_without_a_location(client, sm, on_commit):
+    outside = SurveyPage(title="Poza witryną", salesmanago_event_type="SURVEY")
+    Page.objects.get(depth=1).add_child(instance=outside)
+    submission = outside.get_submission_class().objects.create(page=outside, form_data={})
+
+    linked = "0f8fad5b-d9cb-469f-a165-70867728950e"
+    record = delivery.build_record(outside, submission, {}, linked, account=None)
+
+    assert record.event_payload == {"contactEvent": {
+        "date": int(submission.submit_time.timestamp() * 1000), "contactExtEventType": "SURVEY",
+        "description": "Poza witryną", "externalId": str(submission.pk)}}
 
 
 @pytest.mark.django_db

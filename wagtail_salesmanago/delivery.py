@@ -19,7 +19,7 @@ from .exceptions import AuthenticationError, FormOwnerError, UnknownContactError
 from .models import ExportRecord
 
 logger = logging.getLogger(__name__)
-#: ``create_record``'s default: the account is read there.
+#: ``build_record``'s default: the account is read there.
 UNREAD = object()
 
 NO_IDENTITY = stored_messages.message("no_identity")
@@ -72,10 +72,10 @@ def just_stored(record_id):
     return stored
 
 
-def create_record(page, submission, answers, raw_contact_id, cookie_id="", *, account=UNREAD):
+def create_record(page, submission, answers, raw_contact_id, cookie_id, *, account):
     """The export record of one submission, with its payload built from the answers.
 
-    ``account``: the page's site's account, if the caller has read it (``None``: no site).
+    ``account``: the page's site's account (``None``: no site).
     """
     record = build_record(page, submission, answers, raw_contact_id, cookie_id, account=account)
     record.save()
@@ -128,13 +128,13 @@ def build_record(page, submission, answers, raw_contact_id, cookie_id="", *, acc
 
 def plan_event(record, page, submission, site):
     """The form's event, if it has one, waiting for the contact (see events.py for the fields)."""
-    event_type = getattr(page, "salesmanago_event_type", "")
+    event_type = page.salesmanago_event_type
     if not event_type:
         return
     if event_type not in events.EVENT_TYPES:
         add_note(record, stored_messages.message("no_event", event_type=repr(event_type[:64])))
         return
-    submitted = getattr(submission, "submit_time", None) or timezone.now()
+    submitted = submitted_at(submission)
     record.event_status = ExportRecord.EventStatus.PENDING
     record.event_payload = {
         "contactEvent": events.contact_event(
@@ -146,6 +146,11 @@ def plan_event(record, page, submission, site):
             hostname=site.hostname if site else "",
         )
     }
+
+
+def submitted_at(submission):
+    """When the answer was given (now, for a submission not stored with its time)."""
+    return submission.submit_time or timezone.now()
 
 
 def record_the_failure(page, submission, error):
@@ -170,7 +175,7 @@ def record_the_failure(page, submission, error):
 
 def lead_options(page, submission):
     """The form's lead settings and the consent's proof (submission time, visitor IP)."""
-    submitted = getattr(submission, "submit_time", None) or timezone.now()
+    submitted = submitted_at(submission)
     return {
         "remove_tags": mapping.normalise_tags(getattr(page, "salesmanago_remove_tags", "")),
         "opt_in": contact_fields.OptIn(
