@@ -25,7 +25,7 @@ UNREAD = object()
 NO_IDENTITY = stored_messages.message("no_identity")
 
 
-def export_submission(page, submission, answers, raw_contact_id, cookie_id=""):
+def export_submission(page, submission, answers, raw_contact_id, cookie_id):
     """Record the export of ``submission`` and send it after commit. Never raises."""
     try:
         # A savepoint where there is a transaction to protect (a failed statement would spoil the
