@@ -32,13 +32,15 @@ def event_contact(api):  # noqa: F811
 
 
 @pytest.mark.django_db
-def test_an_update_answered_without_a_contact_id_keeps_the_linked_one(api, client, on_commit):  # noqa: F811
-    answers(api, "contact/update", {"success": True, "message": []})
+@pytest.mark.parametrize("contact_id", [{}, {"contactId": None}, {"contactId": ""}])
+def test_an_update_answered_without_a_contact_id_keeps_the_linked_one(
+        api, client, on_commit, contact_id):  # noqa: F811
+    answers(api, "contact/update", {"success": True, "message": [], **contact_id})
     answers(api, "v2/contact/addContactExtEvent", EVENT_OK)
     record = answered(client, on_commit, LINKED)
 
     assert (record.status, record.event_status) == ("sent", "sent")
-    assert record.salesmanago_contact_id == LINKED
+    assert (record.salesmanago_contact_id, record.notes) == (LINKED, "")  # nothing to note
     assert event_contact(api) == {"owner": OWNER, "contactId": LINKED, "email": None}
 
 
