@@ -117,6 +117,8 @@ def test_a_past_answer_is_mapped_as_a_live_one(client, sm, on_commit, queued):
     records = {r.submission_id: r for r in ExportRecord.objects.all()}
     assert records[str(copied.pk)].payload == live.payload
     assert records[live.submission_id].payload == live.payload
+    assert {(r.mode, r.email, r.contact_id, r.notes) for r in records.values()} == {
+        (live.mode, live.email, live.contact_id, live.notes)} == {("upsert", "jan@example.com", "", "")}
     assert items(sm) == [{k: v for k, v in live.payload.items() if k != "owner"}] * 2
     assert live.payload["properties"]["ankieta.Komentarz"] == "Zażółć"
 

@@ -19,8 +19,6 @@ from .exceptions import AuthenticationError, FormOwnerError, UnknownContactError
 from .models import ExportRecord
 
 logger = logging.getLogger(__name__)
-#: ``build_record``'s default: the account is read there.
-UNREAD = object()
 
 NO_IDENTITY = stored_messages.message("no_identity")
 
@@ -82,15 +80,14 @@ def create_record(page, submission, answers, raw_contact_id, cookie_id, *, accou
     return record
 
 
-def build_record(page, submission, answers, raw_contact_id, cookie_id="", *, account=UNREAD,
+def build_record(page, submission, answers, raw_contact_id, cookie_id="", *, account,
                  questions=None, event=True):
     """``create_record``'s record, not saved yet (``history`` stores many at once).
 
-    ``questions``: the page's, if the caller has read them. ``event``: whether the form's event
-    is planned (not for past answers, see ``history``).
+    ``account``: the page's site's account (``None``: no site). ``questions``: the page's, if the
+    caller has read them. ``event``: whether the form's event is planned (not for past answers,
+    see ``history``).
     """
-    if account is UNREAD:
-        account = account_for_page(page)
     site = account.site if account else None
     plan = mapping.plan_export(
         page.get_salesmanago_questions() if questions is None else questions,
