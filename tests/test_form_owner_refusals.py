@@ -1,10 +1,13 @@
 """A refusal of an answer sent as its form's own owner: the form's fault only when that owner is
 not one of the account's users. Against ``responses``, for answers the sandbox never gives."""
 
+import json
+
 import pytest
+from wagtail.models import Page
 
 from tests.helpers import make_form_page
-from tests.test_refusals import URL, USERS, answers, api  # noqa: F401 (fixture)
+from tests.test_refusals import OK, OWNER, URL, USERS, answers, api  # noqa: F401 (fixture)
 from tests.test_retries import run_retry, submit
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord
 
@@ -43,3 +46,17 @@ def test_a_form_owner_who_is_not_a_user_fails_that_record_saying_where(api, clie
         "another in the page's SALESmanago settings (blank: the site's owner), then resend. "
         f"SALESmanago said: Not authenticated {AT}"))
     assert not DeliveryHold.objects.exists()
+
+
+@pytest.mark.django_db
+def test_answers_waiting_when_their_page_stops_being_a_salesmanago_form_go_as_the_sites_owner(
+        api, client, on_commit):  # noqa: F811
+    answers(api, "contact/upsert", OK)
+    submit(client, make_form_page(), on_commit, "a@example.com")
+    plain = Page(title="Zwykła strona")
+    Page.objects.get(depth=2).add_child(instance=plain)
+    ExportRecord.objects.update(page=plain)  # its model changed, say, or its answers were moved
+
+    assert run_retry() == "1 due; sent: 1.\n"
+    [call] = api.calls
+    assert json.loads(call.request.body)["owner"] == OWNER

@@ -174,11 +174,11 @@ def lead_options(page, submission):
     """The form's lead settings and the consent's proof (submission time, visitor IP)."""
     submitted = submitted_at(submission)
     return {
-        "remove_tags": mapping.normalise_tags(getattr(page, "salesmanago_remove_tags", "")),
+        "remove_tags": mapping.normalise_tags(page.salesmanago_remove_tags),
         "opt_in": contact_fields.OptIn(
-            double_opt_in=getattr(page, "salesmanago_double_opt_in", False),
-            email_id=getattr(page, "salesmanago_double_opt_in_email_id", ""),
-            language=getattr(page, "salesmanago_double_opt_in_language", ""),
+            double_opt_in=page.salesmanago_double_opt_in,
+            email_id=page.salesmanago_double_opt_in_email_id,
+            language=page.salesmanago_double_opt_in_language,
         ),
         "agreed_at_ms": int(submitted.timestamp() * 1000),
         "ip": getattr(page, "_salesmanago_client_ip", ""),
@@ -186,7 +186,8 @@ def lead_options(page, submission):
 
 
 def form_owner(page):
-    """The form's own owner (its ``salesmanago_owner``), or "" for the site's."""
+    """The form's own owner (its ``salesmanago_owner``), or "" for the site's (also when the page
+    is no longer a SALESmanago form: its answers may still wait to be sent)."""
     return str(getattr(page.specific, "salesmanago_owner", "") or "").strip()
 
 
