@@ -102,6 +102,19 @@ def test_a_huge_answer_is_not_read_past_one_megabyte(declared):
     assert exchange.sent < 25_000_000  # at most what the sockets' buffers took
 
 
+def test_an_answer_declared_over_one_megabyte_is_refused_before_its_body(one_second):
+    # It says 50 MB and then sends a byte now and then: not waited for until the deadline.
+    head, _ = http_answer(b"x" * 50_000_000)
+    with DripServer(Answer(fast=head, drip=b"x" * 100, interval=0.2)) as server:
+        with pytest.raises(TransientError) as caught:
+            make_client(server.url).upsert({})
+        [exchange] = server.finished()
+
+    assert str(caught.value) == ("SALESmanago's answer was over 1 MB; it was not read. "
+                                 "(HTTP 200, POST /api/contact/upsert)")
+    assert exchange.hung_up and exchange.sent < len(head) + 10
+
+
 def test_a_call_through_a_proxy_is_cut_off_at_the_deadline(one_second, monkeypatch):
     with DripServer(DRIPPED) as proxy:
         monkeypatch.setenv("HTTP_PROXY", proxy.url)
