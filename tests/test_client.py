@@ -315,6 +315,17 @@ def test_timeouts_and_refused_connection_are_transient(api, client):
     assert isinstance(refused.value.__cause__, requests.ConnectionError)
 
 
+def test_a_connect_timeout_is_told_as_such_when_the_read_limit_is_the_shorter(api):
+    # A site's own (connect, read) pair: 5 s to connect, 2 s without data; 10 s for the call.
+    client = SalesmanagoClient("app3.salesmanago.pl", "client-1", SECRET, timeout=(5, 2),
+                               deadline=10, session=requests.Session())
+    api.add(responses.POST, URL + "contact/upsert", body=requests.ConnectTimeout("dark"))
+    with pytest.raises(TransientError) as dark:
+        client.upsert({})
+    assert str(dark.value) == ("SALESmanago did not answer in time (limit: 5 s to connect). "
+                               "(POST /api/contact/upsert)")
+
+
 @pytest.mark.parametrize("text, kind", [
     ("NameResolutionError(...)", "dns"),  # urllib3's own
     ("[Errno -2] Name or service not known", "dns"),  # glibc
