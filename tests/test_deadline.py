@@ -14,12 +14,13 @@ import time
 import warnings
 
 import pytest
-import urllib3
+import requests
 import responses
+import urllib3
 from django.utils import timezone
 
 from tests.drip_server import Answer, DripServer, http_answer
-from tests.helpers import answer, make_form_page
+from tests.helpers import answer, make_form_page, raising
 from wagtail_salesmanago import connection, deadlines, delivery, holds, transport
 from wagtail_salesmanago.account import Account, account_for_site
 from wagtail_salesmanago.client import HEADERS, SalesmanagoClient
@@ -115,6 +116,19 @@ def test_an_answer_declared_over_one_megabyte_is_refused_before_its_body(one_sec
     assert exchange.hung_up and exchange.sent < len(head) + 10
 
 
+@pytest.mark.parametrize("left", [0, -0.5])
+def test_a_call_with_no_time_left_is_not_made(left):
+    class Spent:
+        def remaining(self):
+            return left
+
+    session = requests.Session()
+    session.post = raising(AssertionError("no call may be made"))
+    with pytest.raises(deadlines.DeadlineExceeded):
+        transport.post(session, "https://app3.salesmanago.pl/api/contact/upsert", {},
+                       timeout=(3.05, 6.95), deadline=Spent())
+
+
 def test_a_call_through_a_proxy_is_cut_off_at_the_deadline(one_second, monkeypatch):
     with DripServer(DRIPPED) as proxy:
         monkeypatch.setenv("HTTP_PROXY", proxy.url)
@@ -166,12 +180,15 @@ def test_a_read_limit_shorter_than_the_deadline_is_named_in_the_error(settings):
 
 
 def update_record():
+    """An update's record (not stored) of a form without its own owner."""
     return ExportRecord(
+        page=make_form_page(),
         mode=ExportRecord.Mode.UPDATE, contact_id="f6c5487b-369d-4107-958c-2912c1bc3f80",
         email="jan@example.com", payload={"properties": {"ankieta.Ocena": "5"}, "tags": []},
     )
 
 
+@pytest.mark.django_db
 def test_the_fallback_upsert_never_starts_when_the_update_used_the_whole_deadline(monkeypatch):
     now = [1000.0]
     monkeypatch.setattr(deadlines, "_clock", lambda: now[0])
@@ -192,6 +209,7 @@ def test_the_fallback_upsert_never_starts_when_the_update_used_the_whole_deadlin
     assert_timed_out(caught.value, limit="10 s in all")
 
 
+@pytest.mark.django_db
 def test_the_fallback_upsert_gets_only_what_the_update_left(settings, monkeypatch):
     settings.WAGTAIL_SALESMANAGO_DEADLINE = 30
     offset = [0.0]

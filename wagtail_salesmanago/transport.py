@@ -25,9 +25,11 @@ CHUNK_BYTES = 16 * 1024
 
 
 class AnswerTooLarge(Exception):
-    def __init__(self, status_code):
-        self.status_code = status_code
-        super().__init__(f"answer over {MAX_ANSWER_BYTES} bytes")
+    """The answer was over ``MAX_ANSWER_BYTES``: ``AnswerTooLarge(status_code)``."""
+
+    @property
+    def status_code(self):
+        return self.args[0]
 
 
 def post(session, url, payload, *, timeout, deadline):
@@ -61,7 +63,7 @@ def post(session, url, payload, *, timeout, deadline):
         elif is_read_timeout(err):
             if bounded[1] < read:
                 raise DeadlineExceeded from err
-            raise requests.ReadTimeout(*err.args, request=err.request) from err
+            raise requests.ReadTimeout() from err  # one kind for the client; err says what
         raise
     if deadline.cut:  # the answer ended because its socket was shut down
         raise DeadlineExceeded
@@ -71,8 +73,8 @@ def post(session, url, payload, *, timeout, deadline):
 
 def read_answer(response, deadline):
     """The answer's body, up to ``MAX_ANSWER_BYTES``; past that ``AnswerTooLarge``, read no further."""
-    declared = response.headers.get("Content-Length", "").strip()
-    if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
+    declared = response.headers.get("Content-Length")
+    if declared and declared.strip().isdigit() and int(declared) > MAX_ANSWER_BYTES:
         raise AnswerTooLarge(response.status_code)
     body = bytearray()
     for chunk in response.iter_content(CHUNK_BYTES):
@@ -134,8 +136,8 @@ def watched(manager):
 class DeadlineAdapter(HTTPAdapter):
     """requests' adapter, with connections that a ``Deadline`` can cut off."""
 
-    def init_poolmanager(self, *args, **kwargs):
-        super().init_poolmanager(*args, **kwargs)
+    def __init__(self):
+        super().__init__()
         watched(self.poolmanager)
 
     def proxy_manager_for(self, proxy, **proxy_kwargs):
