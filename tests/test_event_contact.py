@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.helpers import answer, make_form_page
-from tests.test_refusals import CONTACT_ID, OK, OWNER, URL, answers, api  # noqa: F401 (fixture)
+from tests.test_refusals import OK, OWNER, URL, answers, api  # noqa: F401 (fixture)
 from tests.test_retries import run_retry
 from wagtail_salesmanago.models import ExportRecord
 
