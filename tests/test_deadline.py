@@ -432,6 +432,29 @@ def test_a_connection_made_after_its_deadline_is_closed_by_its_helper(one_second
     theirs.close()
 
 
+def test_a_connection_is_not_waited_for_once_the_deadline_has_passed():
+    """A deadline already spent: the connect (here 0.2 s) is not waited for at all, and its
+    helper closes what it opened."""
+    deadline = deadlines.Deadline(-1)
+    made, helpers, started = [], [], threading.Event()
+
+    def connect():
+        helpers.append(threading.current_thread())
+        started.set()
+        time.sleep(0.2)
+        made.append(socket.socketpair())
+        return made[-1][0]
+
+    with pytest.raises(deadlines.DeadlineExceeded):
+        deadline.open(connect)
+    assert made == []  # given up before the connect ended
+    started.wait(10)
+    helpers[0].join(10)
+    [(ours, theirs)] = made
+    assert ours.fileno() == -1
+    theirs.close()
+
+
 def test_an_answer_of_exactly_one_megabyte_is_read():
     answer = b'{"success": true, "message": []}'
     head, body = http_answer(answer + b" " * (1_000_000 - len(answer)))
