@@ -432,6 +432,18 @@ def test_a_connection_made_after_its_deadline_is_closed_by_its_helper(one_second
     theirs.close()
 
 
+def test_a_session_used_without_a_deadline_works_as_requests_own():
+    """In a thread that never ran a call under a deadline: requests' timeouts only."""
+    answered = []
+    with DripServer(Answer(fast=b"".join(http_answer()))) as server:
+        thread = threading.Thread(target=lambda: answered.append(
+            transport.new_session(HEADERS).post(server.url + "/api/x", json={}, timeout=5).json()))
+        thread.start()
+        thread.join(10)
+        server.finished()
+    assert answered == [{"success": True, "message": []}]
+
+
 def test_a_connection_is_not_waited_for_once_the_deadline_has_passed():
     """A deadline already spent: the connect (here 0.2 s) is not waited for at all, and its
     helper closes what it opened."""

@@ -61,7 +61,7 @@ class Deadline:
 
     def watch(self, sock):
         """Shut ``sock`` down if the deadline passes before the call ends (at once if it has)."""
-        handle = socket.fromfd(sock.fileno(), sock.family, sock.type, sock.proto)
+        handle = socket.socket(fileno=os.dup(sock.fileno()))  # its kind read from the descriptor
         with self._lock:
             if self._call is not None and not self.cut:
                 self._handles.append(handle)
@@ -84,7 +84,7 @@ class Deadline:
         """
         outcome = {}
         lock = threading.Lock()
-        finished = threading.Event()
+        finished, abandoned = threading.Event(), threading.Event()
 
         def run():
             try:
@@ -93,14 +93,14 @@ class Deadline:
                 outcome["error"] = err
             with lock:
                 finished.set()
-                if "abandoned" in outcome and "sock" in outcome:
+                if abandoned.is_set() and "sock" in outcome:
                     outcome["sock"].close()
 
         threading.Thread(target=run, name="salesmanago-connect", daemon=True).start()
         finished.wait(max(0.0, self.remaining()))
         with lock:
             if not finished.is_set():
-                outcome["abandoned"] = True
+                abandoned.set()
                 raise DeadlineExceeded
         if "error" in outcome:
             raise outcome.pop("error")
