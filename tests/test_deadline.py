@@ -444,6 +444,34 @@ def test_a_session_used_without_a_deadline_works_as_requests_own():
     assert answered == [{"success": True, "message": []}]
 
 
+def test_one_watchdog_thread_serves_every_call_and_a_call_in_time_is_not_cut():
+    def watchers():
+        return [t.name for t in threading.enumerate()].count("salesmanago-deadlines")
+
+    before = watchers()  # earlier tests' own watchdogs wait on, as daemons
+    calls = [deadlines.Deadline(30), deadlines.Deadline(30)]
+    for deadline in calls:
+        with deadline.running():
+            pass
+    assert watchers() == before + 1
+    assert [deadline.cut for deadline in calls] == [False, False]
+
+
+@pytest.mark.parametrize("ran", [False, True])
+def test_a_socket_handed_over_outside_a_call_is_shut_down_at_once(ran):
+    """Before its first call or after its last, a deadline keeps no socket open."""
+    deadline = deadlines.Deadline(30)
+    if ran:
+        with deadline.running():
+            pass
+    ours, theirs = socket.socketpair()
+    theirs.settimeout(5)
+    deadline.watch(ours)
+    assert theirs.recv(1) == b""
+    ours.close()
+    theirs.close()
+
+
 def test_a_connection_is_not_waited_for_once_the_deadline_has_passed():
     """A deadline already spent: the connect (here 0.2 s) is not waited for at all, and its
     helper closes what it opened."""
