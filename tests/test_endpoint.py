@@ -65,6 +65,8 @@ def test_endpoints_are_rebuilt_from_scheme_host_and_port(endpoint, url):
         ("app3..salesmanago.pl", HOST_SHAPE),
         ("-app3.salesmanago.pl", HOST_SHAPE),
         ("https://[::1", URL_SHAPE),
+        ("[zz::1]", HOST_SHAPE),
+        ("[1::2::3]", HOST_SHAPE),
         ("", HOST_SHAPE),
     ],
 )
