@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import conf, contact_fields, delivery, holds, inserts, outbox, retry, stored_messages
+from . import conf, delivery, holds, inserts, outbox, retry, stored_messages
 from .account import account_for_site
 from .exceptions import AuthenticationError, TransientError
 from .models import DeliveryAttempt, ExportRecord
@@ -234,9 +234,7 @@ def explain(error, client, account, owner):
 
 def body(record, owner):
     """The record's upsert body, rebuilt from the stored one as ``delivery.send`` does."""
-    contact, lead_fields = contact_fields.lead_of(record.payload)
-    return delivery.request_body(record, owner, record.payload.get("properties", {}),
-                                 record.payload.get("tags", []), contact, lead_fields)
+    return delivery.request_body(record, owner, *delivery.stored_parts(record))
 
 
 def item(upsert_body):

@@ -229,14 +229,18 @@ def deliver(client, record, owner):
         raise error from err
 
 
-def send(client, record, owner):
-    """Send the body rebuilt from the stored one; an unknown contact ID falls back to upsert."""
-    properties = record.payload.get("properties", {})
-    tags = record.payload.get("tags", [])
+def stored_parts(record):
+    """What the record's body is rebuilt from: its stored details, tags, contact and lead fields
+    (without a double opt-in request SALESmanago already accepted)."""
     contact, lead_fields = contact_fields.lead_of(record.payload)
     if DOUBLE_OPT_IN_REQUESTED in record.notes:
         lead_fields = contact_fields.without_double_opt_in(lead_fields)
-    body = partial(request_body, record, owner, properties, tags, contact, lead_fields)
+    return record.payload["properties"], record.payload["tags"], contact, lead_fields
+
+
+def send(client, record, owner):
+    """Send the body rebuilt from the stored one; an unknown contact ID falls back to upsert."""
+    body = partial(request_body, record, owner, *stored_parts(record))
     if record.mode == ExportRecord.Mode.UPDATE:
         record.payload = body()
         try:
@@ -290,7 +294,7 @@ def deliver_event(client, record, owner):
     )
     record.event_payload = events.event_body(
         owner=owner, contact_id=contact_id, email=record.email,
-        contact_event=record.event_payload.get("contactEvent", {}),
+        contact_event=record.event_payload["contactEvent"],
     )
     return client.with_deadline().add_event(record.event_payload)
 
