@@ -173,3 +173,14 @@ def test_an_endpoint_that_fails_validation_is_reported_and_not_used(
     assert record.status != "sent" and "is not used" in record.last_error
     assert len(sm.requests()) == 1
     assert [contact["email"] for contact in sm.contacts()] == ["jan@example.com"]
+
+
+@pytest.mark.parametrize("last, ok", [(61, True), (62, False)])
+def test_a_host_name_takes_253_characters_at_most(last, ok):
+    host = ".".join(["a" * 63] * 3 + ["b" * last])  # 253 characters, then 254
+    if ok:
+        assert validate_endpoint(host).url == f"https://{host}"
+        return
+    with pytest.raises(ValidationError) as error:
+        validate_endpoint(host)
+    assert error.value.messages == [HOST_SHAPE]
