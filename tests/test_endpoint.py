@@ -32,6 +32,9 @@ OTHER_PORT = "Use the standard https port. Other ports are allowed " + LOCAL
         ("http://127.0.0.1:8765", "http://127.0.0.1:8765"),
         ("localhost:8765", "https://localhost:8765"),
         ("http://[::1]:8765/", "http://[::1]:8765"),
+        ("X.example.com", "https://x.example.com"),
+        ("https://h:1", "https://h:1"),
+        ("h:65535", "https://h:65535"),
     ],
 )
 def test_endpoints_are_rebuilt_from_scheme_host_and_port(endpoint, url):
@@ -66,6 +69,9 @@ def test_endpoints_are_rebuilt_from_scheme_host_and_port(endpoint, url):
         ("-app3.salesmanago.pl", HOST_SHAPE),
         ("https://[::1", URL_SHAPE),
         ("[zz::1]", HOST_SHAPE),
+        ("https://[zz::1]", URL_SHAPE),  # a URL's host: the URL's message
+        ("https://app3..salesmanago.pl", URL_SHAPE),
+        ("app3.salesmanago.pl\n", INVISIBLE),  # only spaces are trimmed
         ("[1::2::3]", HOST_SHAPE),
         ("", HOST_SHAPE),
     ],
