@@ -123,7 +123,7 @@ def test_a_form_in_no_site_plans_its_event_without_a_location(client, sm, on_com
     submission = outside.get_submission_class().objects.create(page=outside, form_data={})
 
     linked = "0f8fad5b-d9cb-469f-a165-70867728950e"
-    record = delivery.build_record(outside, submission, {}, linked, account=None)
+    record = delivery.build_record(outside, submission, {}, linked, "", account=None)
 
     assert record.event_payload == {"contactEvent": {
         "date": int(submission.submit_time.timestamp() * 1000), "contactExtEventType": "SURVEY",

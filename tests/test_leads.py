@@ -331,12 +331,14 @@ def test_a_lead_waiting_for_a_batch_arrives_as_complete_as_one_sent_at_once(
 
 @pytest.mark.django_db
 def test_a_lead_without_an_e_mail_is_skipped_with_its_card_kept_for_staff(client, sm, on_commit):
-    record = submit(client, lead_page(CARD), on_commit,
-                    {"Imię": "Jan", "Telefon": "600100200", "Firma": "ACME"})
+    record = submit(client, lead_page(CARD), on_commit, {
+        "Imię": "Jan", "Telefon": "600100200", "Firma": "ACME", "Data urodzenia": "1990-05-17"})
 
     assert sm.requests() == []
     assert (record.status, record.payload) == ("skipped", {
-        "properties": {"ankieta.Imie": "Jan", "ankieta.Telefon": "600100200", "ankieta.Firma": "ACME"},
+        "properties": {"ankieta.Imie": "Jan", "ankieta.Telefon": "600100200", "ankieta.Firma": "ACME",
+                       "ankieta.Data-urodzenia": "1990-05-17"},
         "tags": [],
         "contact": {"name": "Jan", "phone": "600100200", "company": "ACME"},
+        "birthday": "19900517",
     })

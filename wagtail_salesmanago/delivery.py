@@ -80,7 +80,7 @@ def create_record(page, submission, answers, raw_contact_id, cookie_id, *, accou
     return record
 
 
-def build_record(page, submission, answers, raw_contact_id, cookie_id="", *, account,
+def build_record(page, submission, answers, raw_contact_id, cookie_id, *, account,
                  questions=None, event=True):
     """``create_record``'s record, not saved yet (``history`` stores many at once).
 

@@ -139,7 +139,7 @@ def build(page, account, questions, submission):
     """A past answer's record, mapped as a live one, without its event (not saved)."""
     record = delivery.build_record(
         page, submission, submission.form_data, page.get_salesmanago_past_contact_id(submission),
-        account=account, questions=questions, event=False,
+        "", account=account, questions=questions, event=False,  # "": no cookie came with it
     )
     if contact_fields.asks_double_opt_in(record.payload):
         delivery.add_note(record, PAST_DOUBLE_OPT_IN)
