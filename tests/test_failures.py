@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 import responses
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Site
@@ -124,6 +125,28 @@ def test_a_crash_while_recording_never_reaches_the_visitor(client, sm, on_commit
     assert record.last_error == (
         "This export could not be stored (RuntimeError), so nothing was sent. The submission "
         "itself is stored; the server log has the details.")
+
+
+@pytest.mark.django_db
+def test_a_database_error_while_recording_spoils_nothing_else(client, sm, on_commit, monkeypatch):
+    """A failed statement inside the visitor's transaction: on PostgreSQL it would abort the whole
+    transaction, the submission's included, but for the savepoint the record is made in."""
+    def failing_statement(*args, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT no_such_column FROM wagtailcore_page")
+
+    monkeypatch.setattr("wagtail_salesmanago.delivery.create_record", failing_statement)
+    page = make_form_page()
+    with on_commit():
+        assert answer(client, page, ANSWERS).status_code == 200
+
+    [submission] = submissions_of(page)
+    record = ExportRecord.objects.get()
+    assert (record.status, record.submission_id) == ("skipped", str(submission.pk))
+    error = {"sqlite": "OperationalError", "postgresql": "ProgrammingError"}[connection.vendor]
+    assert record.last_error == (
+        f"This export could not be stored ({error}), so nothing was sent. The submission itself is "
+        "stored; the server log has the details.")
 
 
 @pytest.mark.django_db
