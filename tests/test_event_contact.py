@@ -45,7 +45,7 @@ def test_an_update_answered_without_a_contact_id_keeps_the_linked_one(
 
 
 @pytest.mark.django_db
-def test_an_update_answered_with_no_contact_id_sends_its_event_to_the_linked_contact(
+def test_an_update_answered_with_a_contact_id_that_is_none_sends_its_event_to_the_linked_one(
         api, client, on_commit):  # noqa: F811
     answers(api, "contact/update", {"success": True, "message": [], "contactId": "nr 7"})
     answers(api, "v2/contact/addContactExtEvent", EVENT_OK)

@@ -60,3 +60,20 @@ def test_answers_waiting_when_their_page_stops_being_a_salesmanago_form_go_as_th
     assert run_retry() == "1 due; sent: 1.\n"
     [call] = api.calls
     assert json.loads(call.request.body)["owner"] == OWNER
+
+
+@pytest.mark.django_db
+def test_when_neither_the_forms_owner_nor_the_sites_is_a_user_the_site_waits(
+        api, client, on_commit):  # noqa: F811
+    answers(api, "contact/upsert", NOT_AUTHENTICATED)
+    answers(api, "user/listByClient", USERS | {"users": ["anna@firma.pl"]})
+    submit(client, make_form_page(salesmanago_owner="nikt@example.com"), on_commit, "a@example.com")
+
+    assert run_retry().endswith("1 due; held: 1.\n")
+    assert [call.request.url.removeprefix(URL) for call in api.calls] == [
+        "contact/upsert", "user/listByClient"]  # one check answers both
+    hold = DeliveryHold.objects.get()
+    assert (hold.reason, hold.message) == (
+        "owner", f"The owner {OWNER} is not a user of this SALESmanago account. SALESmanago said: "
+        f"Not authenticated {AT}")
+    assert ExportRecord.objects.get().status == "held"

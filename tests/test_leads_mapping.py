@@ -61,6 +61,14 @@ def test_today_is_the_sites_date_not_the_servers(monkeypatch, day, ok):
                 cf.clean_birthday(day)
 
 
+def test_today_on_a_site_without_time_zones_is_the_servers_date(settings):
+    settings.USE_TZ = False
+    today = datetime.date.today()
+    assert cf.clean_birthday(today) == today.strftime("%Y%m%d")
+    with pytest.raises(cf.Refused):
+        cf.clean_birthday(today + datetime.timedelta(days=2))
+
+
 @pytest.mark.parametrize("day, ok", [
     (datetime.date(1899, 12, 31), False), (datetime.date(1900, 1, 1), True),
     (datetime.date(2026, 11, 29), True), (datetime.date(2026, 11, 30), False),

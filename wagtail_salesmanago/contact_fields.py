@@ -13,6 +13,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -115,7 +116,7 @@ def clean_birthday(value, today=None):
             value = datetime.date.fromisoformat(str(value).strip())
         except ValueError:
             raise Refused(message("not_date")) from None
-    today = today or timezone.localdate()
+    today = today or (timezone.localdate() if settings.USE_TZ else datetime.date.today())
     if not datetime.date(1900, 1, 1) <= value <= today:
         raise Refused(message("not_birthday"))
     return value.strftime("%Y%m%d")

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from . import contact_fields, events, mapping, stored_messages
 from .account import account_for_page, is_user
-from .exceptions import AuthenticationError, FormOwnerError, UnknownContactError
+from .exceptions import AuthenticationError, FormOwnerError, OwnerError, UnknownContactError
+from .holds import not_a_user
 from .models import ExportRecord
 
 logger = logging.getLogger(__name__)
@@ -268,6 +269,9 @@ def refused_form_owner(client, site_owner, own, error):
         return error
     if is_user(own, users):
         return error
+    if not is_user(site_owner, users):  # the site's owner is not one either: the site waits
+        return OwnerError(not_a_user(site_owner), path=error.path, status_code=error.status_code,
+                          api_message=error.api_message)
     return FormOwnerError(
         stored_messages.message("form_owner_not_user", owner=own),
         path=error.path, status_code=error.status_code, api_message=error.api_message,

@@ -74,7 +74,7 @@ def post(session, url, payload, *, timeout, deadline):
 def read_answer(response, deadline):
     """The answer's body, up to ``MAX_ANSWER_BYTES``; past that ``AnswerTooLarge``, read no further."""
     declared = response.headers.get("Content-Length")
-    if declared and declared.strip().isdigit() and int(declared) > MAX_ANSWER_BYTES:
+    if declared and declared.strip().isdecimal() and int(declared) > MAX_ANSWER_BYTES:
         raise AnswerTooLarge(response.status_code)
     body = bytearray()
     for chunk in response.iter_content(CHUNK_BYTES):
