@@ -270,12 +270,8 @@ def refused_form_owner(client, site_owner, own, error):
     if is_user(own, users):
         return error
     if not is_user(site_owner, users):  # the site's owner is not one either: the site waits
-        return OwnerError(not_a_user(site_owner), path=error.path, status_code=error.status_code,
-                          api_message=error.api_message)
-    return FormOwnerError(
-        stored_messages.message("form_owner_not_user", owner=own),
-        path=error.path, status_code=error.status_code, api_message=error.api_message,
-    )
+        return error.retold(OwnerError, not_a_user(site_owner))
+    return error.retold(FormOwnerError, stored_messages.message("form_owner_not_user", owner=own))
 
 
 def accepted(record, response):

@@ -64,6 +64,11 @@ class SalesmanagoError(requests.HTTPError):
             f"({details})" if details else "",
         )
 
+    def retold(self, cls, description):
+        """The same call's answer as a ``cls``, with ``description`` saying what it was about."""
+        return cls(description, path=self.path, status_code=self.status_code,
+                   api_message=self.api_message)
+
     def __str__(self):
         return str(self.message)
 

@@ -168,8 +168,7 @@ def explain_refusal(client, owner, error):
     except SalesmanagoError as err:
         return err
     if not is_user(owner, users):
-        return OwnerError(not_a_user(owner), path=error.path, status_code=error.status_code,
-                          api_message=error.api_message)
+        return error.retold(OwnerError, not_a_user(owner))
     if isinstance(error, AccessDeniedError):
         # Only this call was turned away: it is retried, and given up in time like any other.
         return TransientError(
