@@ -157,6 +157,26 @@ def test_a_failed_event_is_retried_alone_and_sent_once(client, sm, on_commit, ap
 
 
 @pytest.mark.django_db
+def test_failed_events_of_many_contacts_are_retried_without_sending_the_contacts_again(
+        client, sm, on_commit, api, retry_now):
+    for body in ({"status": 503, "body": "Service Unavailable"},) * 2 + ({"json": EVENT_OK},) * 2:
+        api.add(responses.POST, api.event_url, **body)
+    page = survey()
+    with on_commit():
+        for email in ("jan@example.com", "ewa@example.com"):
+            assert answer(client, page, {"Twój e-mail": email}).status_code == 200
+    assert set(ExportRecord.objects.values_list("status", "event_status")) == {("sent", "retrying")}
+
+    assert run_retry() == "2 due; sent: 2.\n"
+
+    assert contact_calls(sm) == ["/api/contact/upsert"] * 2  # not again, in a batch or alone
+    ids = [c["contactId"] for c in sm.contacts()]
+    assert sorted(e["contactId"] for e in event_calls(api)) == sorted(ids * 2)
+    assert set(ExportRecord.objects.values_list("status", "event_status", "attempts")) == {
+        ("sent", "sent", 1)}
+
+
+@pytest.mark.django_db
 def test_an_event_that_keeps_failing_gives_up_and_the_contact_stays_sent(
     client, sm, on_commit, api, retry_now, settings
 ):

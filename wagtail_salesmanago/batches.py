@@ -45,7 +45,10 @@ def batchable(now, due_by=None):
     return (
         outbox.due(now).filter(next_attempt_at__lte=due_by or now)
         .filter(mode=ExportRecord.Mode.UPSERT, status__in=ExportRecord.OPEN_STATUSES)
-        .exclude(payload__useApiDoubleOptIn=True)
+        # Every upsert body says ``false`` but those that ask for double opt-in, or whose request
+        # was accepted (the key is dropped): those go alone. (Asking for the key to be ``false``
+        # leaves no missing key to how each database compares NULL.)
+        .filter(payload__useApiDoubleOptIn=False)
         .exclude(notes__contains=SEND_ALONE)
     )
 
@@ -92,11 +95,6 @@ def claim(size, now, due_by=None, **among):
 def send_records(records, started, meanwhile):
     """Send the claimed records, one call per site and owner; ``{record id: status}``.
     ``meanwhile``: work for the main thread while a call is in flight (see ``backlogs.send_batches``)."""
-    # One page object per form, shared by its records (a join would build one per record).
-    pages = ExportRecord.page.field.related_model.objects.in_bulk({r.page_id for r in records})
-    for record in records:
-        if record.page_id in pages:  # else deleted meanwhile: the record's own read will say so
-            record.page = pages[record.page_id]
     outcomes = {}
     for parts, group in groups(records):
         if parts is None or len(group) == 1:
@@ -195,14 +193,15 @@ def send_group(site, account, owner, client, records, started, meanwhile):
 def renewed(records, now):
     """Those of the claimed ``records`` whose claim is still ours, renewed from ``now`` if it was
     taken over a second ago (a batch read ahead waited for the call before it): its call gets a
-    whole claim, as one claimed just now. One whose claim lapsed meanwhile is left out untouched:
-    another sender may have it. (A claim under a second old cannot have lapsed: no query.)"""
+    whole claim, as one claimed just now. One that another sender claimed meanwhile (its claim
+    had lapsed) is left out untouched; one whose claim lapsed but that nobody took is still
+    ours: every claim is taken only where the one before it has lapsed, in the same statement.
+    (A claim under a second old cannot have lapsed: no query.)"""
     ids, ours = [record.pk for record in records], {record.claimed_until for record in records}
     until = outbox.claim_until(now)
     if None not in ours and min(ours) >= until - timedelta(seconds=RENEW_AFTER_SECONDS):
         return records
-    ExportRecord.objects.filter(pk__in=ids, claimed_until__in=ours, claimed_until__gt=now).update(
-        claimed_until=until)
+    ExportRecord.objects.filter(pk__in=ids, claimed_until__in=ours).update(claimed_until=until)
     kept = set(ExportRecord.objects.filter(pk__in=ids, claimed_until=until).values_list(
         "pk", flat=True))
     kept = [record for record in records if record.pk in kept]
@@ -227,9 +226,7 @@ def explain(error, client, account, owner):
     """As ``outbox`` explains a refusal; a form's own owner that is not a user fails its records."""
     if isinstance(error, AuthenticationError):
         error = delivery.refused_form_owner(client, account.owner_email, owner, error)
-        if not isinstance(error, AuthenticationError):
-            return error
-    return holds.explain(error, client, account)
+    return holds.explain(error, client, account)  # (which leaves an owner's refusal as it is)
 
 
 def body(record, owner):
@@ -321,8 +318,7 @@ def write_state(records):
         cursor.executemany(
             f"UPDATE {quote(ExportRecord._meta.db_table)} SET {quote(field.column)} = %s "
             f"WHERE {quote(ExportRecord._meta.pk.column)} = %s",
-            [(field.get_db_prep_save(record.salesmanago_contact_id, connection), record.pk)
-             for record in records],
+            [(record.salesmanago_contact_id, record.pk) for record in records],  # text as it is
         )
 
 
