@@ -374,6 +374,29 @@ def test_a_held_sites_credentials_check_shares_the_visitors_deadline(
     assert called == [url + "user/listByClient"]
 
 
+@pytest.mark.django_db
+def test_a_held_sites_dripping_credentials_check_is_cut_off_at_the_visitors_deadline(
+        client, sm, on_commit, one_second):
+    page = make_form_page()
+    site, now = page.get_site(), timezone.now()
+    with DripServer(DRIPPED) as server:
+        SalesmanagoSettings.objects.update(endpoint=server.url)
+        hold = DeliveryHold.objects.create(
+            site=site, reason=DeliveryHold.Reason.REJECTED, message="Not authenticated",
+            since=now - timedelta(hours=1), next_check_at=now - timedelta(seconds=1),
+            fingerprint=holds.fingerprint(account_for_site(site)),
+        )
+        with on_commit():
+            response = answer(client, page, {"Twój e-mail": "ola@example.com"})
+        [exchange] = server.finished()
+
+    assert response.status_code == 200 and b"Thank you" in response.content
+    assert_hung_up_on(exchange)  # the check, not read to its end
+    assert exchange.path == "/api/user/listByClient"
+    record = ExportRecord.objects.get()
+    assert (record.status, record.hold_id) == ("held", hold.pk)  # it waits for the next check
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this system")
 def test_a_forked_worker_gets_a_watchdog_of_its_own():
     """RQ forks a work horse for each job: it may fork while the watchdog holds its lock."""

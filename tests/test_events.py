@@ -10,11 +10,13 @@ from datetime import timedelta
 
 import pytest
 import responses
+from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import task_backends
 from wagtail.models import Page
 
-from tests.helpers import answer, make_form_page, submissions_of
+from tests.helpers import answer, errors, make_form_page, raising, submissions_of
 from tests.test_holds import lifted_at_once  # noqa: F401 (fixture)
 from tests.test_retries import run_retry
 from tests.testapp.models import SurveyPage
@@ -172,6 +174,49 @@ def test_failed_events_of_many_contacts_are_retried_without_sending_the_contacts
     assert contact_calls(sm) == ["/api/contact/upsert"] * 2  # not again, in a batch or alone
     ids = [c["contactId"] for c in sm.contacts()]
     assert sorted(e["contactId"] for e in event_calls(api)) == sorted(ids * 2)
+    assert set(ExportRecord.objects.values_list("status", "event_status", "attempts")) == {
+        ("sent", "sent", 1)}
+
+
+@pytest.mark.django_db
+def test_a_contact_whose_outcome_cannot_be_stored_is_left_to_its_claim(
+        client, sm, on_commit, api, monkeypatch, caplog, settings):
+    """Neither its event nor another task follows: when the claim lapses, the retry finds it."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    api.add(responses.POST, api.event_url, json=EVENT_OK)
+    record = submit(client, survey(), on_commit)
+    queue = task_backends["default"]
+    queue.clear()
+    monkeypatch.setattr(ExportRecord, "set_state", raising(OperationalError("database is gone")))
+
+    run_retry()
+
+    monkeypatch.undo()
+    assert errors(caplog) == [("wagtail_salesmanago.outbox",
+                               f"Could not record the outcome of SALESmanago export {record.pk}.")]
+    assert (contact_calls(sm), event_calls(api), queue.results) == (["/api/contact/upsert"], [], [])
+    record.refresh_from_db()
+    assert (record.status, record.event_status, record.attempts) == ("pending", "pending", 1)
+    assert record.claimed_until > timezone.now()
+    assert not record.attempt_log.exists()  # no history of a state that was not stored
+
+
+@pytest.mark.django_db
+def test_an_answer_another_sender_sent_before_its_own_request_did_is_not_sent_again(
+        client, sm, api, retry_now, django_capture_on_commit_callbacks):
+    """``salesmanago_retry`` took the answer between its commit and its request's own send: the
+    request sends what is still due (the event), not the contact again."""
+    for body in ({"status": 503, "body": "Service Unavailable"},) * 2 + ({"json": EVENT_OK},):
+        api.add(responses.POST, api.event_url, **body)
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert answer(client, survey(), {"Twój e-mail": "jan@example.com"}).status_code == 200
+    assert run_retry() == "1 due; sent: 1.\n"  # the contact; its event failed twice, due again
+
+    for callback in callbacks:
+        callback()
+
+    assert contact_calls(sm) == ["/api/contact/upsert"]
+    assert len(event_calls(api)) == 3
     assert set(ExportRecord.objects.values_list("status", "event_status", "attempts")) == {
         ("sent", "sent", 1)}
 

@@ -169,7 +169,7 @@ def test_when_not_even_the_failure_can_be_recorded_the_log_names_the_submission(
 
 
 @pytest.mark.django_db
-def test_an_unexpected_error_while_sending_is_recorded(client, sm, on_commit, monkeypatch):
+def test_an_unexpected_error_while_sending_is_recorded(client, sm, on_commit, monkeypatch, caplog):
     def broken(*args, **kwargs):
         raise KeyError("boom")
 
@@ -177,6 +177,10 @@ def test_an_unexpected_error_while_sending_is_recorded(client, sm, on_commit, mo
     record = submit_and_get_record(client, make_form_page(), on_commit)
 
     assert (record.status, record.last_error) == ("failed", "Unexpected error: KeyError.")
+    [logged] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert (logged.name, logged.getMessage()) == (
+        "wagtail_salesmanago.outbox", f"SALESmanago export {record.pk} failed unexpectedly.")
+    assert logged.exc_info[1].args == ("boom",)  # with its traceback, for whoever fixes it
 
 
 @pytest.mark.django_db
