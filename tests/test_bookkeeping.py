@@ -81,7 +81,9 @@ def test_a_sent_answer_stays_sent_when_its_history_cannot_be_stored(
     monkeypatch.setattr(DeliveryAttempt, "save", broken)
     assert run_retry() == "1 due; sent: 1.\n"
     monkeypatch.undo()
-    assert "Could not store the details of SALESmanago export" in caplog.text
+    record = ExportRecord.objects.get()
+    assert errors(caplog) == [("wagtail_salesmanago.outbox", f"Could not store the details of "
+                               f"SALESmanago export {record.pk} (its status is stored).")]
 
     ExportRecord.objects.update(claimed_until=None)  # as if any claim had lapsed
     assert run_retry() == "0 due; nothing to send.\n"

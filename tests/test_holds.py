@@ -125,6 +125,42 @@ def test_saving_the_same_credentials_again_keeps_the_hold(backlog, sm):
 
 
 @pytest.mark.django_db
+def test_saving_settings_the_server_configuration_overrides_keeps_the_hold(backlog, sm, settings):
+    settings.WAGTAIL_SALESMANAGO = {"default": {"api_secret": "wrong"}}
+    run_retry()
+    stored = SalesmanagoSettings.objects.get()
+    stored.api_secret = "another"  # the configuration's "wrong" is what is still sent
+    stored.save()
+    assert statuses() == ["held"] * 3
+    assert DeliveryHold.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_new_credentials_saved_in_the_admin_leave_the_backlog_to_the_queue_not_the_request(
+        admin, backlog, sm, settings, django_capture_on_commit_callbacks, caplog):
+    """With the immediate backend, saving the settings does not send the held answers while the
+    admin waits for the page: ``salesmanago_retry`` sends them."""
+    SalesmanagoSettings.objects.update(api_secret="wrong")
+    run_retry()
+    hold = DeliveryHold.objects.get()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings_url = reverse(
+        "wagtailsettings:edit", args=["wagtail_salesmanago", "salesmanagosettings", hold.site_id])
+
+    caplog.set_level("INFO", logger="wagtail_salesmanago")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(settings_url, {**sm.credentials(), "detail_prefix": "ankieta."})
+
+    assert response.status_code == 302
+    assert statuses() == ["pending"] * 3
+    assert paths(sm) == ["/api/contact/upsert", "/api/user/listByClient"]  # the refusal; the
+    # settings form's check of the owner; no answer sent
+    assert f"SALESmanago hold of site {hold.site_id} lifted (new credentials were saved); 3 " \
+           "deliveries due." in [r.getMessage() for r in caplog.records]
+    assert run_retry() == "3 due; sent: 3.\n"
+
+
+@pytest.mark.django_db
 def test_one_check_per_interval_then_resumes_when_salesmanago_accepts_again(
     backlog, sm, settings
 ):

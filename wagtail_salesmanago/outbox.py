@@ -131,8 +131,8 @@ def send_claimed(record_id, started, *, resend=False, record=None, account=None)
         if hold is not None and step.hold(record, hold, started, called=False):
             logger.info("SALESmanago export %s held: the site's credentials were rejected.", record.pk)
             return record
-    except Exception as err:
-        error = holds.explain(err, client, account)
+    except Exception as err:  # no settings, say: the step fails with it below
+        error = err
     new_holds = []
     while step is not None:
         done, new_hold = attempt(step, record, started, resend, (site, account, client), error)
