@@ -18,7 +18,7 @@ from django.utils import timezone
 from django_tasks import task_backends
 from wagtail.models import Page, Site
 
-from tests.helpers import answer, make_form_page
+from tests.helpers import answer, errors, make_form_page
 from tests.testapp.models import SurveyPage
 from tests.worker_site import POSTGRES
 from tests.test_retries import run_retry, submit
@@ -400,7 +400,9 @@ def test_a_batch_that_cannot_be_read_ahead_is_read_after_the_call(
         api.add_callback(responses.POST, URL + "contact/batchupsert", callback=answer_all)
         assert run_retry("--batch-size", "10") == "15 due; sent: 15.\n"
         assert [len(json.loads(c.request.body)["upsertDetails"]) for c in api.calls] == [10, 5]
-    assert "Could not read the next SALESmanago batch ahead; it is read after." in caplog.text
+    assert errors(caplog) == [
+        ("wagtail_salesmanago.batches", "Could not read the next SALESmanago batch ahead; it is "
+                                        "read after.")]
     assert set(ExportRecord.objects.values_list("status", "attempts")) == {("sent", 1)}
 
 
@@ -618,14 +620,16 @@ def claims(request, monkeypatch):
 @pytest.mark.django_db
 def test_a_batch_retried_at_once_waits_for_the_next_run(client, sm, on_commit, queued, claims):
     """A drain takes each record once: at no backoff, a failed batch is not sent again and again
-    in one run until its attempts are used up."""
-    backlog(client, on_commit, 4)
+    in one run until its attempts are used up. (Each batch is claimed while the one before it is
+    in flight: the first batch's records are due again when the third claims.)"""
+    backlog(client, on_commit, 6)
     sm.misbehave(fail_next=1)
 
-    assert run_retry() == "4 due; retrying: 4.\n"
-    assert len(batch_calls(sm)) == 1
-    assert set(ExportRecord.objects.values_list("status", "attempts")) == {("retrying", 1)}
-    assert run_retry() == "4 due; sent: 4.\n"
+    assert run_retry("--batch-size", "2") == "6 due; retrying: 2, sent: 4.\n"
+    assert len(batch_calls(sm)) == 3
+    assert set(ExportRecord.objects.values_list("status", "attempts")) == {
+        ("retrying", 1), ("sent", 1)}
+    assert run_retry() == "2 due; sent: 2.\n"
 
 
 @pytest.mark.django_db

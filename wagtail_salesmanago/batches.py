@@ -204,10 +204,7 @@ def renewed(records, now):
     ExportRecord.objects.filter(pk__in=ids, claimed_until__in=ours).update(claimed_until=until)
     kept = set(ExportRecord.objects.filter(pk__in=ids, claimed_until=until).values_list(
         "pk", flat=True))
-    kept = [record for record in records if record.pk in kept]
-    for record in kept:
-        record.claimed_until = until
-    return kept
+    return [record for record in records if record.pk in kept]
 
 
 def call(client, owner, items, meanwhile):

@@ -160,11 +160,9 @@ def explain_refusal(client, owner, error):
         users = client.list_users(owner)
     except TransientError as err:
         # ``error.message`` already ends with the refused call's status and path: not again.
-        return TransientError(
-            stored_messages.join(error.message, stored_messages.message(
-                "check_failed_too", reason=err.description)),
-            kind=err.kind,
-        )
+        # (No ``kind``: only "denied" is ever read, and the check's failure is not that.)
+        return TransientError(stored_messages.join(error.message, stored_messages.message(
+            "check_failed_too", reason=err.description)))
     except SalesmanagoError as err:
         return err
     if not is_user(owner, users):
