@@ -677,6 +677,73 @@ def test_a_batch_that_fails_past_the_give_up_window_fails_its_records(
 
 
 @pytest.mark.django_db
+def test_a_batch_that_gives_up_alerts_once_per_form_that_was_working(
+        client, sm, on_commit, queued, settings, alerting, mailoutbox):
+    settings.WAGTAIL_SALESMANAGO_GIVE_UP_AFTER_SECONDS = 0
+    working = backlog(client, on_commit, 3, make_form_page(title="Ankieta A"), "a")
+    failing = backlog(client, on_commit, 2, make_form_page(title="Ankieta B"), "b")
+    ExportRecord.objects.filter(page=failing, email="b0@example.com").update(status="failed")
+    sm.misbehave(fail_next=1)
+
+    assert run_retry() == "4 due; failed: 4.\n"
+
+    assert len(batch_calls(sm)) == 1
+    [mail] = mailoutbox  # form A's three failures: one mail; form B was failing already
+    assert mail.subject.endswith("SALESmanago deliveries of “Ankieta A” are failing")
+    assert f"page={working.pk}" in mail.body
+
+
+@pytest.mark.django_db
+def test_an_answer_to_go_alone_whose_claim_another_sender_took_is_left_to_it(
+        client, sm, on_commit, queued, monkeypatch):
+    """Its claim lapsed while the calls before it took long: the sender that took it sends it."""
+    backlog(client, on_commit, 11)
+    read, reads, taken = backlogs.read, [], timezone.now() + timedelta(minutes=1)
+
+    def read_and_lose_the_last(next_ids):
+        batch = read(next_ids)
+        reads.append(batch)
+        if len(reads) == 2:  # the read-ahead: one record, sent alone; claimed long ago
+            [record] = batch[0]
+            record.claimed_until = timezone.now() + timedelta(seconds=5)
+            ExportRecord.objects.filter(pk=record.pk).update(claimed_until=taken)
+        return batch
+
+    monkeypatch.setattr(backlogs, "read", read_and_lose_the_last)
+    assert run_retry("--batch-size", "10") == "11 due; pending: 1, sent: 10.\n"
+
+    [lost] = reads[1][0]
+    assert [r["path"] for r in sm.requests()] == [BATCH]  # not sent alone by this drain
+    lost.refresh_from_db()
+    assert (lost.status, lost.claimed_until, lost.attempts) == ("pending", taken, 1)
+
+
+@pytest.mark.django_db
+def test_a_second_answer_whose_claim_another_sender_took_keeps_that_claim(
+        client, sm, on_commit, queued, monkeypatch):
+    """A second answer of one e-mail waits for the next batch: its claim is given back, unless
+    another sender took it meanwhile."""
+    page = backlog(client, on_commit, 12)
+    ExportRecord.objects.filter(page=page, email="person11@example.com").update(
+        email="person10@example.com")
+    read, reads, taken = backlogs.read, [], timezone.now() + timedelta(minutes=1)
+
+    def read_and_lose_the_second(next_ids):
+        batch = read(next_ids)
+        reads.append(batch)
+        if len(reads) == 2:  # the read-ahead: two answers of one e-mail
+            second = batch[0][1]
+            ExportRecord.objects.filter(pk=second.pk).update(claimed_until=taken)
+        return batch
+
+    monkeypatch.setattr(backlogs, "read", read_and_lose_the_second)
+    run_retry("--batch-size", "10")
+
+    second = ExportRecord.objects.get(pk=reads[1][0][1].pk)
+    assert (second.claimed_until, second.attempts) == (taken, 1)  # the other sender's, untouched
+
+
+@pytest.mark.django_db
 def test_answers_whose_site_cannot_be_found_go_alone_and_the_rest_in_a_batch(
         client, sm, on_commit, queued):
     """A form moved out of every site (its answers wait in the queue) cannot be sent in a batch."""

@@ -12,15 +12,16 @@ from .models import ExportRecord
 logger = logging.getLogger(__name__)
 
 
-def on_failure(record):
-    """Mail the site admins if this failure turns a working form into a failing one."""
+def on_failure(record, along=()):
+    """Mail the site admins if this failure turns a working form into a failing one. ``along``:
+    the records that failed with it (in one batch), which say nothing of before."""
     if not conf.get("ALERT_ADMINS"):
         return
     previous = (
         ExportRecord.objects.filter(
             page_id=record.page_id, status__in=[ExportRecord.Status.SENT, ExportRecord.Status.FAILED]
         )
-        .exclude(pk=record.pk)
+        .exclude(pk__in=[record.pk, *along])
         .order_by("-updated_at", "-pk")
         .first()
     )

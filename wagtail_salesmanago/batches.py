@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import conf, delivery, holds, inserts, outbox, retry, stored_messages
+from . import alerts, conf, delivery, holds, inserts, outbox, retry, stored_messages
 from .account import account_for_site
 from .exceptions import AuthenticationError, TransientError
 from .models import DeliveryAttempt, ExportRecord
@@ -45,9 +45,9 @@ def batchable(now, due_by=None):
     return (
         outbox.due(now).filter(next_attempt_at__lte=due_by or now)
         .filter(mode=ExportRecord.Mode.UPSERT, status__in=ExportRecord.OPEN_STATUSES)
-        # Every upsert body says ``false`` but those that ask for double opt-in, or whose request
-        # was accepted (the key is dropped): those go alone. (Asking for the key to be ``false``
-        # leaves no missing key to how each database compares NULL.)
+        # Every upsert body says ``false`` but one that asks for double opt-in, and a past
+        # answer's of a double opt-in form (``history`` drops the key): those go alone. (Asking
+        # for ``false`` leaves no missing key to how each database compares NULL.)
         .filter(payload__useApiDoubleOptIn=False)
         .exclude(notes__contains=SEND_ALONE)
     )
@@ -99,7 +99,7 @@ def send_records(records, started, meanwhile):
     for parts, group in groups(records):
         if parts is None or len(group) == 1:
             for record in group:  # alone, or its site's account could not be read: as ever
-                outcomes[record.pk] = send_alone(record.pk, started)
+                outcomes[record.pk] = send_alone(record, started)
             continue
         try:
             send_group(*parts, list(group), started, meanwhile)
@@ -109,12 +109,16 @@ def send_records(records, started, meanwhile):
     return outcomes
 
 
-def send_alone(record_id, started):
-    """One claimed record's outcome; whatever goes wrong with it, the others are still sent."""
+def send_alone(record, started):
+    """One claimed record's outcome; whatever goes wrong with it, the others are still sent. If
+    its claim lapsed while the calls before it took long, and another sender took it, that
+    sender sends it (its status as read)."""
     try:
-        sent = outbox.send_claimed(record_id, started)
+        if not renewed([record], timezone.now()):
+            return record.status
+        sent = outbox.send_claimed(record.pk, started)
     except Exception:
-        logger.exception("SALESmanago export %s could not be sent.", record_id)
+        logger.exception("SALESmanago export %s could not be sent.", record.pk)
         return "error"
     return sent.status if sent else "deleted meanwhile"
 
@@ -133,18 +137,22 @@ def groups(records):
             continue
         key = (parts[0].pk, parts[2].strip().lower())
         if (key, record.email.strip().lower()) in seen:
-            later.append(record.pk)
+            later.append(record)
             continue
         seen.add((key, record.email.strip().lower()))
         grouped.setdefault(key, (parts, []))[1].append(record)
     if later:
-        give_back(later)
+        give_back([record.pk for record in later], {record.claimed_until for record in later})
     return list(grouped.values())
 
 
-def give_back(ids):
-    """Take back the claim on these records, attempt and all: they were not sent."""
-    ExportRecord.objects.filter(pk__in=ids).update(claimed_until=None, attempts=F("attempts") - 1)
+def give_back(ids, claims=None):
+    """Take back the claim on these records, attempt and all: they were not sent. ``claims``:
+    the claims read with them, if the claim may have lapsed since (another sender's stays)."""
+    records = ExportRecord.objects.filter(pk__in=ids)
+    if claims is not None:
+        records = records.filter(claimed_until__in=claims)
+    records.update(claimed_until=None, attempts=F("attempts") - 1)
 
 
 def account_parts(page):
@@ -183,8 +191,17 @@ def send_group(site, account, owner, client, records, started, meanwhile):
     logs = [outcome(record, payload, answered, error, len(records), started, now, hold)
             for record, payload in zip(records, bodies)]
     write(records, logs, stored)
+    failed = [record for record in records if record.status == Status.FAILED]
     for record in records:
-        outbox.follow_up(record)
+        if record.status != Status.FAILED:
+            outbox.follow_up(record)
+    first_failed = {}
+    for record in failed:
+        first_failed.setdefault(record.page_id, record)
+    for record in first_failed.values():
+        # One alert per form, if it was working before this batch (its other failures here
+        # are not a sign that it was failing already).
+        alerts.on_failure(record, along=[other.pk for other in failed])
     if new_hold is not None:
         logger.warning("SALESmanago deliveries of site %s are on hold: %s", site, error)
         outbox.announce(new_hold)
