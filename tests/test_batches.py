@@ -160,10 +160,14 @@ def test_a_server_error_on_the_batch_retries_every_record_on_its_own_backoff(
     settings.WAGTAIL_SALESMANAGO_RETRY_BASE_SECONDS = 60
     backlog(client, on_commit, 4)
     sm.misbehave(fail_next=1)
+    queue = task_backends["default"]
+    queue.clear()
 
     assert run_retry() == "4 due; retrying: 4.\n"
     records = list(ExportRecord.objects.all())
     assert {r.status for r in records} == {"retrying"}
+    assert sorted((t.args[0], t.task.run_after) for t in queue.results) == sorted(
+        (r.pk, r.next_attempt_at) for r in records)  # each retry goes to the workers when due
     assert len({r.next_attempt_at for r in records}) == 4  # each its own jitter
     assert all(r.attempt_log.get().outcome == "transient" for r in records)
     assert {(r.last_error, r.attempt_log.get().message) for r in records} == {
@@ -682,15 +686,18 @@ def test_a_batch_that_gives_up_alerts_once_per_form_that_was_working(
     settings.WAGTAIL_SALESMANAGO_GIVE_UP_AFTER_SECONDS = 0
     working = backlog(client, on_commit, 3, make_form_page(title="Ankieta A"), "a")
     failing = backlog(client, on_commit, 2, make_form_page(title="Ankieta B"), "b")
+    also = backlog(client, on_commit, 1, make_form_page(title="Ankieta C"), "c")
     ExportRecord.objects.filter(page=failing, email="b0@example.com").update(status="failed")
     sm.misbehave(fail_next=1)
 
-    assert run_retry() == "4 due; failed: 4.\n"
+    assert run_retry() == "5 due; failed: 5.\n"
 
     assert len(batch_calls(sm)) == 1
-    [mail] = mailoutbox  # form A's three failures: one mail; form B was failing already
-    assert mail.subject.endswith("SALESmanago deliveries of “Ankieta A” are failing")
-    assert f"page={working.pk}" in mail.body
+    # Form A's three failures: one mail; form B was failing already; form C: one mail.
+    assert [m.subject.split("] ")[-1] for m in mailoutbox] == [
+        "SALESmanago deliveries of “Ankieta A” are failing",
+        "SALESmanago deliveries of “Ankieta C” are failing"]
+    assert f"page={working.pk}" in mailoutbox[0].body and f"page={also.pk}" in mailoutbox[1].body
 
 
 @pytest.mark.django_db
