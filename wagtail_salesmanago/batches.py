@@ -191,17 +191,17 @@ def send_group(site, account, owner, client, records, started, meanwhile):
     logs = [outcome(record, payload, answered, error, len(records), started, now, hold)
             for record, payload in zip(records, bodies)]
     write(records, logs, stored)
-    failed = [record for record in records if record.status == Status.FAILED]
+    failed, first_failed = [], {}
     for record in records:
-        if record.status != Status.FAILED:
+        if record.status == Status.FAILED:
+            failed.append(record.pk)
+            first_failed.setdefault(record.page_id, record)
+        else:
             outbox.follow_up(record)
-    first_failed = {}
-    for record in failed:
-        first_failed.setdefault(record.page_id, record)
     for record in first_failed.values():
         # One alert per form, if it was working before this batch (its other failures here
         # are not a sign that it was failing already).
-        alerts.on_failure(record, along=[other.pk for other in failed])
+        alerts.on_failure(record, along=failed)
     if new_hold is not None:
         logger.warning("SALESmanago deliveries of site %s are on hold: %s", site, error)
         outbox.announce(new_hold)
