@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches
 from wagtail.models import Site
 
 from wagtail_salesmanago import client as client_module
@@ -58,6 +59,19 @@ def own_connections(monkeypatch):
     yield
     if hasattr(local, "session"):
         local.session.close()
+
+
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """Each test starts with Django's caches empty, as a freshly started site does.
+
+    The caches outlive a test's database rows: its rollback sends no signal. Wagtail keeps its
+    site root paths there (``Site.get_site_root_paths``), so a test that added a second site and
+    then asked for a page's URL left two sites cached, and every later ``page.url`` came out
+    absolute ("http://localhost/...") instead of relative; ``owners.account_users`` keeps each
+    site's SALESmanago users there, keyed by a site ID that the next test's site reuses."""
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
 
 
 @pytest.fixture
