@@ -5,9 +5,7 @@ import requests
 import responses
 from django.core.exceptions import ValidationError
 
-from tests.helpers import answer, make_form_page
-from tests.test_settings_screen import (  # noqa: F401 (admin and site are fixtures)
-    URL_SHAPE, admin, connection_url, site, typed)
+from tests.helpers import URL_SHAPE, answer, connection_url, make_form_page, typed
 from wagtail_salesmanago.client import SalesmanagoClient, base_url
 from wagtail_salesmanago.endpoint import parse_endpoint, same_endpoint, validate_endpoint
 from wagtail_salesmanago.exceptions import NotConfigured
