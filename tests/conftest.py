@@ -103,6 +103,15 @@ def pytest_collection_finish(session):
             setup_databases(verbosity=0, interactive=False)
 
 
+def pytest_terminal_summary(terminalreporter, config):
+    """The run's test order, at the end where a failure is read (pytest-randomly prints it only in
+    the header, which ``-q`` leaves out): a failure that depends on the order can be replayed."""
+    seed = config.getoption("randomly_seed", None)
+    if seed is not None and config.pluginmanager.has_plugin("randomly"):
+        kept = "" if config.getoption("randomly_reorganize") else " --randomly-dont-reorganize"
+        terminalreporter.write_line(f"Test order: -p randomly --randomly-seed={seed}{kept}")
+
+
 @pytest.fixture
 def alerting(settings):
     """Plain-HTTP sandbox credentials allowed, and alert mails to the site's admins on."""
