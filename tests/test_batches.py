@@ -22,7 +22,7 @@ from tests.helpers import answer, errors, make_form_page
 from tests.testapp.models import SurveyPage
 from tests.worker_site import POSTGRES
 from tests.test_retries import run_retry, submit
-from wagtail_salesmanago import backlogs, batches, transport
+from wagtail_salesmanago import backlogs, batches, settle, transport
 from wagtail_salesmanago.checks import check_batch_size
 from wagtail_salesmanago.models import (DeliveryAttempt, DeliveryHold, ExportRecord,
                                         SalesmanagoSettings)
@@ -49,6 +49,7 @@ def backlog(client, on_commit, count, page=None, name="person"):
     for number in range(1, count):
         record = copy.copy(first)
         record.pk, record.email = None, f"{name}{number}@example.com"
+        record.submission_id = f"{first.submission_id}-{number}"  # one record per answer
         record.payload = {**first.payload, "contact": {**first.payload["contact"],
                                                         "email": record.email}}
         copies.append(record)
@@ -141,7 +142,8 @@ def test_a_contact_left_out_of_contact_ids_retries_alone(client, sm, on_commit, 
     assert run_retry() == "5 due; retrying: 1, sent: 4.\n"
     lost = ExportRecord.objects.get(email="person0@example.com")
     assert (lost.status, lost.attempts) == ("retrying", 1)
-    assert batches.SEND_ALONE in lost.notes and lost.last_error == batches.SEND_ALONE
+    assert settle.SEND_ALONE in lost.notes and lost.last_error == settle.SEND_ALONE
+    assert lost.send_alone is True  # what keeps it out of the next batch
     assert list(lost.attempt_log.values_list("outcome", flat=True)) == ["transient"]
 
     ExportRecord.objects.filter(pk=lost.pk).update(next_attempt_at=timezone.now())
@@ -173,7 +175,8 @@ def test_a_server_error_on_the_batch_retries_every_record_on_its_own_backoff(
     assert {(r.last_error, r.attempt_log.get().message) for r in records} == {
         (records[0].last_error, records[0].last_error)}
     assert "HTTP 500" in records[0].last_error
-    assert batches.SEND_ALONE not in records[0].notes  # a batch again next time
+    assert settle.SEND_ALONE not in records[0].notes  # a batch again next time
+    assert records[0].send_alone is False
 
     ExportRecord.objects.update(next_attempt_at=timezone.now())
     assert run_retry() == "4 due; sent: 4.\n"

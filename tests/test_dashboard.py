@@ -145,6 +145,7 @@ def copies(record, status, count):
     made = []
     for _ in range(count):
         record.pk, record.status = None, status
+        record.submission_id = f"{record.submission_id}-{len(made)}"  # one record per answer
         record.save()
         made.append(ExportRecord.objects.get(pk=record.pk))
     return made

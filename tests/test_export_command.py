@@ -15,7 +15,7 @@ from wagtail.models import Page
 from tests.helpers import answer, contact_sends, make_form_page
 from tests.test_leads import DOUBLE_OPT_IN, NEWSLETTER, lead_page
 from tests.testapp.models import SurveyPage
-from wagtail_salesmanago import batches, history
+from wagtail_salesmanago import batches, history, settle
 from wagtail_salesmanago.models import ExportRecord, ExportRun, SalesmanagoSettings
 
 BATCH = "/api/contact/batchupsert"
@@ -180,7 +180,7 @@ def test_an_email_left_out_of_contact_ids_fails_alone_and_is_retried_alone(sm, s
 
     assert "Done: sent 3, to retry 1, failed 0" in out
     lost = ExportRecord.objects.get(email="past0@example.com")
-    assert lost.status == "retrying" and batches.SEND_ALONE in lost.notes
+    assert lost.status == "retrying" and settle.SEND_ALONE in lost.notes and lost.send_alone
     assert export(page.pk).startswith("0 answers to export.")  # not due yet: left to its retry
     settings.WAGTAIL_SALESMANAGO_RETRY_BASE_SECONDS = 0
     ExportRecord.objects.filter(pk=lost.pk).update(next_attempt_at=timezone.now())

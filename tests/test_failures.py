@@ -179,7 +179,7 @@ def test_an_unexpected_error_while_sending_is_recorded(client, sm, on_commit, mo
     assert (record.status, record.last_error) == ("failed", "Unexpected error: KeyError.")
     [logged] = [r for r in caplog.records if r.levelname == "ERROR"]
     assert (logged.name, logged.getMessage()) == (
-        "wagtail_salesmanago.outbox", f"SALESmanago export {record.pk} failed unexpectedly.")
+        "wagtail_salesmanago.settle", f"SALESmanago export {record.pk} failed unexpectedly.")
     assert logged.exc_info[1].args == ("boom",)  # with its traceback, for whoever fixes it
 
 

@@ -3,7 +3,12 @@
 Over real HTTP against the sandbox: each test asserts the exact body SALESmanago received.
 """
 
+import threading
+import time
+
 import pytest
+from django.db import connection, transaction
+from django.db.models import F
 from wagtail.models import Site
 
 from tests.helpers import answer, make_form_page, submissions_of
@@ -225,6 +230,68 @@ def test_double_opt_in_is_asked_once_across_a_retry_and_a_resend(client, sm, on_
     assert resent["consentDetails"] == first["consentDetails"]
     answered = [r["status"] for r in sm.requests() if r["body"].get("useApiDoubleOptIn")]
     assert answered == [500, 200]  # SALESmanago accepted exactly one request for the e-mail
+
+
+def lock_the_records_while(started, seconds):
+    """Hold a write lock on the records from another connection for ``seconds``, from when
+    ``started`` is set: SQLite's whole table (any write from elsewhere fails at once, as it would
+    past a busy timeout), PostgreSQL's rows (a write fails past its ``lock_timeout``)."""
+    def hold():
+        started.wait()
+        try:
+            with transaction.atomic():
+                if connection.vendor == "postgresql":
+                    list(ExportRecord.objects.select_for_update().values_list("pk"))
+                else:
+                    ExportRecord.objects.update(notes=F("notes"))
+                time.sleep(seconds)
+        finally:
+            connection.close()
+    return threading.Thread(target=hold)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # real commits, two connections
+def test_double_opt_in_is_asked_once_when_the_write_that_marks_it_sent_fails_at_first(
+        client, sm, settings, caplog):
+    """SALESmanago accepts the call, then the database refuses the write that marks it sent (a
+    lock held longer than the writer waits): the write is tried again before the claim lapses,
+    so no retry ever asks for the confirmation e-mail a second time."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    page = lead_page(NEWSLETTER, **DOUBLE_OPT_IN)
+    assert answer(client, page, {"E-mail": "jan@example.com",
+                                 "Zgoda na newsletter": "on"}).status_code == 200
+    record = ExportRecord.objects.get()
+    sm.misbehave(latency=1.0)  # the lock is taken while SALESmanago answers
+    started = threading.Event()
+    locker = lock_the_records_while(started, seconds=2.5)
+    locker.start()
+    timer = threading.Timer(0.4, started.set)
+    timer.start()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '100ms'")
+    try:
+        assert run_retry() == "1 due; sent: 1.\n"
+    finally:
+        locker.join()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+    assert "Could not write the outcome of a SALESmanago call; trying again." in caplog.messages
+
+    record.refresh_from_db()
+    assert record.status == "sent" and record.double_opt_in_requested_at is not None
+    ExportRecord.objects.update(claimed_until=None)
+    assert run_retry() == "0 due; nothing to send.\n"
+    asked = [r["status"] for r in sm.requests() if r["body"].get("useApiDoubleOptIn")]
+    assert asked == [200]  # one confirmation e-mail
+
+    sm.misbehave(latency=None)
+    outbox.resend(ExportRecord.objects.filter(pk=record.pk))  # staff: Resend (no worker: by hand)
+    outbox.send(record.pk)
+    resent = api_bodies(sm)[-1]
+    assert resent["useApiDoubleOptIn"] is False and "doubleOptInEmailId" not in resent
+    assert [r["status"] for r in sm.requests() if r["body"].get("useApiDoubleOptIn")] == [200]
 
 
 @pytest.mark.django_db

@@ -32,7 +32,7 @@ def test_a_send_that_is_retried_then_sent_then_given_up(client, sm, on_commit, s
     submit(client, page, on_commit, "a@example.com")
     record = ExportRecord.objects.get()
     [(module, level, line)] = log()
-    assert (module, level) == ("outbox", "WARNING")
+    assert (module, level) == ("settle", "WARNING")
     assert line == (f"SALESmanago export {record.pk} failed (upsert, attempt 1), retrying at "
                     f"{record.next_attempt_at.isoformat()}: {record.last_error}")
     assert "HTTP 503" in line
@@ -46,7 +46,7 @@ def test_a_send_that_is_retried_then_sent_then_given_up(client, sm, on_commit, s
     submit(client, page, on_commit, "b@example.com")
     second = ExportRecord.objects.latest("pk")
     assert second.status == "failed"
-    assert log() == [("outbox", "WARNING",
+    assert log() == [("settle", "WARNING",
                       f"SALESmanago export {second.pk} failed (upsert): {second.last_error}")]
     assert second.last_error.startswith("Gave up after 1 attempts:")
 

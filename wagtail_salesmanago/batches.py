@@ -17,13 +17,12 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 
-from . import alerts, conf, delivery, holds, inserts, outbox, retry, stored_messages
+from . import alerts, conf, delivery, holds, inserts, outbox, settle, steps, stored_messages
 from .account import account_for_site
-from .exceptions import AuthenticationError, TransientError
+from .exceptions import AuthenticationError
 from .models import DeliveryAttempt, ExportRecord
 
 logger = logging.getLogger(__name__)
@@ -32,25 +31,15 @@ Status, Outcome = ExportRecord.Status, DeliveryAttempt.Outcome
 #: A batch whose claim is older than this when its call starts renews it (see ``renewed``).
 RENEW_AFTER_SECONDS = 1
 
-#: Noted on a record a batch did not store: from then on it is sent alone.
-SEND_ALONE = stored_messages.message("send_alone")
 # The state a batch's records share (but a retry's time); their contact IDs are their own.
-SHARED_ATTNAMES = ["status", "sent_at", "next_attempt_at", "claimed_until", "hold_id", "updated_at"]
+SHARED_ATTNAMES = ["status", "sent_at", "next_attempt_at", "claimed_until", "hold_id", "updated_at",
+                   "send_alone"]
 DETAIL_FIELDS = ["payload", "notes", "notes_data", "last_error", "last_error_data"]
 
 
 def batchable(now, due_by=None):
-    """Due records that a batch may carry: new or retrying e-mail contacts, nothing per-record.
-    ``due_by``: only those due by then (a drain takes each record once, even if retried at once)."""
-    return (
-        outbox.due(now).filter(next_attempt_at__lte=due_by or now)
-        .filter(mode=ExportRecord.Mode.UPSERT, status__in=ExportRecord.OPEN_STATUSES)
-        # Every upsert body says ``false`` but one that asks for double opt-in, and a past
-        # answer's of a double opt-in form (``history`` drops the key): those go alone. (Asking
-        # for ``false`` leaves no missing key to how each database compares NULL.)
-        .filter(payload__useApiDoubleOptIn=False)
-        .exclude(notes__contains=SEND_ALONE)
-    )
+    """Due records that a batch may carry (see the queryset)."""
+    return ExportRecord.objects.batchable(now, due_by)
 
 
 def fitting(size):
@@ -60,36 +49,9 @@ def fitting(size):
 
 
 def claim(size, now, due_by=None, **among):
-    """Claim up to ``size`` batchable records in one UPDATE (of those matching ``among``, if
-    given: a page's, say); their ids.
-
-    On PostgreSQL the candidates are locked with SKIP LOCKED, so racing drainers take different
-    records; the outer condition is checked again on each row, so no record is claimed twice.
-    """
-    if connection.vendor not in ("postgresql", "sqlite"):  # no UPDATE ... RETURNING
-        ids = batchable(now, due_by).filter(**among).values_list("pk", flat=True)[:size]
-        return [pk for pk in list(ids) if outbox.claim(pk, now)]
-    candidates = batchable(now, due_by).filter(**among)
-    if connection.features.has_select_for_update_skip_locked:
-        candidates = candidates.select_for_update(skip_locked=True, of=("self",))
-    qn, adapt = connection.ops.quote_name, connection.ops.adapt_datetimefield_value
-    until = now + timedelta(seconds=conf.get("CLAIM_SECONDS"))
-    with transaction.atomic():
-        inner, params = candidates.values("pk")[:size].query.sql_with_params()
-        claimed = qn("claimed_until")
-        # A materialised CTE picks the rows once: PostgreSQL may run a LIMIT subquery inside
-        # ``IN (...)`` again for each row it updates, claiming far more than ``size``.
-        materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
-        sql = (
-            f"WITH picked AS {materialized}({inner}) "
-            f"UPDATE {qn(ExportRecord._meta.db_table)} SET {claimed} = %s, "
-            f"{qn('attempts')} = {qn('attempts')} + 1, {qn('updated_at')} = %s "
-            f"WHERE {qn('id')} IN (SELECT {qn('pk')} FROM picked) "
-            f"AND ({claimed} IS NULL OR {claimed} < %s) RETURNING {qn('id')}"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, adapt(until), adapt(now), adapt(now)])
-            return [row[0] for row in cursor.fetchall()]
+    """Claim up to ``size`` batchable records (of those matching ``among``, if given: a page's,
+    say) in one UPDATE; their ids."""
+    return ExportRecord.objects.claim_batch(size, now, outbox.claim_until(now), due_by, **among)
 
 
 def send_records(records, started, meanwhile):
@@ -149,10 +111,7 @@ def groups(records):
 def give_back(ids, claims=None):
     """Take back the claim on these records, attempt and all: they were not sent. ``claims``:
     the claims read with them, if the claim may have lapsed since (another sender's stays)."""
-    records = ExportRecord.objects.filter(pk__in=ids)
-    if claims is not None:
-        records = records.filter(claimed_until__in=claims)
-    records.update(claimed_until=None, attempts=F("attempts") - 1)
+    ExportRecord.objects.filter(pk__in=ids).give_back(claims)
 
 
 def account_parts(page):
@@ -171,7 +130,7 @@ def send_group(site, account, owner, client, records, started, meanwhile):
     client = client.with_deadline()  # from now: a batch read ahead waited for the one before
     hold = outbox.active_hold(site, account, started, client)
     if hold is not None:
-        records[:] = [r for r in records if not holds.hold_record(r, hold, started, called=False)]
+        records[:] = [r for r in records if not r.hold_in(hold, started, called=False)]
         if not records:
             return
     records[:] = renewed(records, timezone.now())
@@ -218,9 +177,7 @@ def renewed(records, now):
     until = outbox.claim_until(now)
     if None not in ours and min(ours) >= until - timedelta(seconds=RENEW_AFTER_SECONDS):
         return records
-    ExportRecord.objects.filter(pk__in=ids, claimed_until__in=ours).update(claimed_until=until)
-    kept = set(ExportRecord.objects.filter(pk__in=ids, claimed_until=until).values_list(
-        "pk", flat=True))
+    kept = ExportRecord.objects.filter(pk__in=ids).renew(ours, until)
     return [record for record in records if record.pk in kept]
 
 
@@ -254,42 +211,22 @@ def item(upsert_body):
 
 
 def outcome(record, payload, answered, error, count, started, now, hold=None):
-    """Set the record's new state from the call's outcome; its attempt."""
-    record.payload, record.updated_at, record.claimed_until = payload, now, None
+    """Set the record's new state from the call's outcome (``settle``, as for one sent alone);
+    its attempt."""
+    record.payload, record.updated_at = payload, now
     log = DeliveryAttempt(record=record, started_at=started, finished_at=now, mode=record.mode)
     contact_id = answered.get(payload["contact"]["email"].strip().lower())
-    if error is None and contact_id is not None:
-        record.status, record.sent_at, record.hold = Status.SENT, now, None
+    answer = None if contact_id is None else {"contactId": contact_id}
+    settled = settle.settle(steps.CONTACT, record, now, answer=answer, error=error, hold=hold,
+                            batch=True, save=False)
+    log.outcome = settled.outcome
+    message = settled.message
+    if settled.outcome == Outcome.SENT:
+        message = stored_messages.message("sent_in_batch", count=count)
         stored_messages.put(record, "last_error", "")
-        record.salesmanago_contact_id = delivery.answered_contact_id(
-            record, {"contactId": contact_id})
-        # An event to follow keeps the record due: it is sent alone, after its contact.
-        record.next_attempt_at = now if record.event_due else None
-        log.outcome = Outcome.SENT
-        stored_messages.put(log, "message", stored_messages.message("sent_in_batch", count=count))
-        return log
-    message = stored_messages.of_error(error) if error is not None else SEND_ALONE
+    elif settled.alone:
+        delivery.add_note(record, settle.SEND_ALONE)
     stored_messages.put(log, "message", message)
-    if hold is not None:
-        log.outcome = Outcome.HELD
-        if not holds.hold_record(record, hold, now, called=True):
-            # Lifted at this very moment (new credentials): try with them soon.
-            record.status, record.next_attempt_at = Status.PENDING, now
-            stored_messages.put(record, "last_error", message)
-        return log
-    log.outcome = Outcome.TRANSIENT
-    if not isinstance(error, TransientError) or error.kind == "denied":
-        # Left out of contactIds, or the whole batch refused (or blocked by a firewall) with
-        # working credentials: the record's own call will say which answer it objects to.
-        delivery.add_note(record, SEND_ALONE)
-    at = retry.next_attempt_at(record.retry_window_start, record.attempts, now)
-    if error is not None and at is not None and SEND_ALONE in record.notes:
-        at = now  # the batch as a whole was refused, not this answer: its own call goes at once
-    record.status, record.next_attempt_at = Status.RETRYING, at
-    stored_messages.put(record, "last_error", message)
-    if at is None:
-        record.status = Status.FAILED
-        stored_messages.put(record, "last_error", outbox.gave_up(record.attempts, message))
     return log
 
 
@@ -317,23 +254,8 @@ def write(records, logs, stored):
 
 
 def write_state(records):
-    """One UPDATE per shared state (a batch sent: one), then the contact IDs in one more."""
-    shared = {}
-    for record in records:
-        key = tuple(getattr(record, name) for name in SHARED_ATTNAMES)
-        shared.setdefault(key, []).append(record.pk)
-    for key, ids in shared.items():
-        ExportRecord.objects.filter(pk__in=ids).update(**dict(zip(SHARED_ATTNAMES, key)))
-    # One parameterised statement run per record: Django's bulk_update builds a CASE of a WHEN
-    # per record, whose compilation cost most of a 400-contact batch.
-    quote = connection.ops.quote_name
-    field = ExportRecord._meta.get_field("salesmanago_contact_id")
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {quote(ExportRecord._meta.db_table)} SET {quote(field.column)} = %s "
-            f"WHERE {quote(ExportRecord._meta.pk.column)} = %s",
-            [(record.salesmanago_contact_id, record.pk) for record in records],  # text as it is
-        )
+    """The batch's outcomes: their shared state together, their contact IDs each."""
+    ExportRecord.objects.write_states(records, SHARED_ATTNAMES)
 
 
 def details(record):

@@ -209,7 +209,8 @@ def request_body(record, owner, properties, tags, contact=None, lead_fields=None
     return {**body, **(lead_fields or {})}
 
 
-#: On a record whose double opt-in request SALESmanago accepted; later sends never ask again.
+#: Noted for people on a record whose double opt-in request SALESmanago accepted; what stops
+#: later sends from asking again is ``ExportRecord.double_opt_in_requested_at``.
 DOUBLE_OPT_IN_REQUESTED = stored_messages.message("double_opt_in_requested")
 
 
@@ -234,7 +235,7 @@ def stored_parts(record):
     """What the record's body is rebuilt from: its stored details, tags, contact and lead fields
     (without a double opt-in request SALESmanago already accepted)."""
     contact, lead_fields = contact_fields.lead_of(record.payload)
-    if DOUBLE_OPT_IN_REQUESTED in record.notes:
+    if record.double_opt_in_requested_at is not None:
         lead_fields = contact_fields.without_double_opt_in(lead_fields)
     return record.payload["properties"], record.payload["tags"], contact, lead_fields
 

@@ -12,7 +12,7 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils.crypto import salted_hmac
 
 from . import conf, stored_messages
@@ -31,7 +31,6 @@ from .models import DeliveryHold, ExportRecord
 
 logger = logging.getLogger(__name__)
 Reason = DeliveryHold.Reason
-Status, EventStatus = ExportRecord.Status, ExportRecord.EventStatus
 
 
 def fingerprint(account):
@@ -67,28 +66,6 @@ def start(site, account, error, now):
             "fingerprint": fingerprint(account),
         },
     )
-
-
-def hold_record(record, hold, now, *, called):
-    """Put a claimed record on hold; ``False`` if the hold was lifted meanwhile.
-
-    ``called``: whether SALESmanago was called for it (else the claim's attempt is taken back).
-    The hold row is locked so that a concurrent ``release`` cannot leave the record behind.
-    """
-    with transaction.atomic():
-        if not DeliveryHold.objects.select_for_update().filter(pk=hold.pk).exists():
-            return False
-        ExportRecord.objects.filter(pk=record.pk).update(
-            status=Status.HELD, hold=hold, next_attempt_at=None, claimed_until=None,
-            last_error=hold.message, last_error_data=hold.message_data, updated_at=now,
-            **({} if called else {"attempts": F("attempts") - 1}),
-        )
-    record.status, record.hold, record.next_attempt_at = Status.HELD, hold, None
-    record.last_error, record.last_error_data = hold.message, hold.message_data
-    record.claimed_until = None
-    if not called:
-        record.attempts -= 1
-    return True
 
 
 def claim_check(hold, now):
@@ -186,7 +163,7 @@ def release(hold, now, why):
         locked = DeliveryHold.objects.select_for_update().filter(pk=hold.pk).first()
         if locked is None:
             return []  # another process lifted it
-        ids = wake(locked.records.all(), now)
+        ids = locked.records.all().wake(now)
         locked.delete()
     logger.info("SALESmanago hold of site %s lifted (%s); %s deliveries due.", hold.site_id, why, len(ids))
     return ids
@@ -194,18 +171,4 @@ def release(hold, now, why):
 
 def release_orphans(now):
     """Records left ``held`` without a hold (its site was deleted, say) become due. Their ids."""
-    return wake(ExportRecord.objects.filter(hold__isnull=True), now)
-
-
-def wake(records, now):
-    """The held contacts and events among ``records`` become due, with a fresh give-up window
-    (time on hold never counts towards giving up). Their ids."""
-    held = Q(status=Status.HELD) | Q(event_status=EventStatus.HELD)
-    with transaction.atomic():
-        ids = list(records.filter(held).values_list("pk", flat=True))
-        woken = ExportRecord.objects.filter(pk__in=ids)
-        woken.filter(status=Status.HELD).update(status=Status.PENDING)
-        woken.filter(event_status=EventStatus.HELD).update(event_status=EventStatus.PENDING)
-        woken.update(hold=None, next_attempt_at=now, retry_window_from=now, updated_at=now)
-    return ids
-
+    return ExportRecord.objects.filter(hold__isnull=True).wake(now)

@@ -14,9 +14,8 @@ from django.db import transaction
 from django.db.models import Exists
 from django.utils import timezone
 
-from . import alerts, conf, delivery, holds, retry, steps, stored_messages
+from . import alerts, conf, delivery, holds, settle, steps, stored_messages
 from .account import account_for_site
-from .exceptions import NotConfigured, SalesmanagoError, TransientError
 from .models import DeliveryAttempt, DeliveryHold, ExportRecord
 from .models.querysets import unclaimed
 
@@ -33,16 +32,7 @@ def due(now=None):
 def claim(record_id, now, *conditions, **unchanged):
     """Take the record for sending; ``False`` if it is not due or another sender has it (or the
     extra ``conditions`` and ``unchanged`` values do not hold)."""
-    return (
-        due(now)
-        .filter(*conditions, pk=record_id, **unchanged)
-        .update(
-            claimed_until=claim_until(now),
-            attempts=steps.count_contact_attempt(),
-            updated_at=now,
-        )
-        == 1
-    )
+    return ExportRecord.objects.claim(record_id, now, claim_until(now), *conditions, **unchanged)
 
 
 def claim_until(now):
@@ -154,78 +144,30 @@ def attempt(step, record, started, resend, account_parts, error=None):
             response = step.call(client, record, account.owner_email)
         except Exception as err:
             error = holds.explain(err, client, account)
-    new_hold = None
+    hold, new_hold = None, None
     try:
-        if error is None:
-            log.outcome = Outcome.SENT
-            step.sent(record, response)
+        if settle.holds_site(error):
+            hold, created = holds.start(site, account, error, timezone.now())
+            new_hold = hold if created else None
+            if created:
+                logger.warning("SALESmanago deliveries of site %s are on hold: %s", site, error)
+        claimed_until = record.claimed_until
+        settled = settle.persist(
+            lambda: settle.settle(step, record, timezone.now(), answer=response, error=error,
+                                  hold=hold), claimed_until)
+        if settled.outcome == Outcome.SENT:
             logger.info("SALESmanago export %s sent (%s).", record.pk, step.mode(record))
-        else:
-            new_hold = settle(step, record, log, error, site, account)
     except Exception:
-        # Not even the small state write went through (the database is gone, say): the claim
-        # lapses and the step is tried again. Nothing better is possible without a database.
+        # Not even the small state write went through before the claim would lapse (the
+        # database is gone, say): the claim lapses and the step is tried again. Nothing better
+        # is possible without a database.
         logger.exception("Could not record the outcome of SALESmanago export %s.", record.pk)
         return False, None
+    log.outcome = settled.outcome
+    stored_messages.put(log, "message", settled.message)
     log.mode, log.finished_at = step.mode(record), timezone.now()
     save_details(step, record, log)
     return True, new_hold
-
-
-def settle(step, record, log, error, site, account):
-    """Record a failed step; the site's hold if this error started one."""
-    message = stored_messages.of_error(error)
-    if getattr(error, "holds_site", False):
-        log.outcome = Outcome.HELD
-        stored_messages.put(log, "message", message)
-        return hold_after_rejection(step, record, error, site, account)
-    if isinstance(error, TransientError):
-        log.outcome = Outcome.TRANSIENT
-        schedule_retry(step, record, message)
-    elif isinstance(error, (SalesmanagoError, NotConfigured)):
-        log.outcome = Outcome.PERMANENT
-        give_up(step, record, message)
-    else:
-        log.outcome = Outcome.PERMANENT
-        message = stored_messages.message("unexpected", error=type(error).__name__)
-        logger.error("SALESmanago export %s failed unexpectedly.", record.pk, exc_info=error)
-        give_up(step, record, message)
-    stored_messages.put(log, "message", message)
-    return None
-
-
-def hold_after_rejection(step, record, error, site, account):
-    now = timezone.now()
-    hold, created = holds.start(site, account, error, now)
-    if created:
-        logger.warning("SALESmanago deliveries of site %s are on hold: %s", site, error)
-    if not step.hold(record, hold, now, called=True):
-        # The hold was lifted at this very moment (new credentials): try with them soon.
-        step.due_now(record, stored_messages.of_error(error))
-    return hold if created else None
-
-
-def schedule_retry(step, record, message):
-    now = timezone.now()
-    at = retry.next_attempt_at(step.window_start(record), step.attempts(record), now)
-    if at is None:
-        give_up(step, record, gave_up(step.attempts(record), message))
-        return
-    step.retrying(record, at, message)
-    logger.warning(
-        "SALESmanago export %s failed (%s, attempt %s), retrying at %s: %s",
-        record.pk, step.mode(record), step.attempts(record), at.isoformat(), message,
-    )
-
-
-def gave_up(attempts, message):
-    """The error of a step given up after ``attempts``, the last one's ``message`` in it."""
-    return stored_messages.message("gave_up", attempts=attempts, message=message)
-
-
-def give_up(step, record, message):
-    step.failed(record, message)
-    logger.warning("SALESmanago export %s failed (%s): %s", record.pk, step.mode(record), message)
 
 
 def save_details(step, record, log):
@@ -262,10 +204,7 @@ def resend(records):
     )
     chosen = ExportRecord.objects.filter(pk__in=ids)
     DeliveryHold.objects.filter(pk__in=chosen.values("hold")).update(next_check_at=now)
-    # The contact is sent again; its event follows unless it reached SALESmanago already.
-    chosen.filter(event_status__in=[EventStatus.FAILED, EventStatus.HELD]).update(
-        event_status=EventStatus.PENDING)
-    chosen.update(status=Status.PENDING, next_attempt_at=now, hold=None, updated_at=now)
+    chosen.make_due_again(now)
     for record_id in ids:
         transaction.on_commit(lambda record_id=record_id: enqueue(record_id, resend=True))
     return len(ids)

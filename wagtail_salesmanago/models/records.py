@@ -1,5 +1,6 @@
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -117,6 +118,12 @@ class ExportRecord(models.Model):
     event_error_data = models.JSONField(default=dict, blank=True, editable=False)
     event_sent_at = models.DateTimeField(verbose_name=_("event sent"), null=True, blank=True)
 
+    # What changes how the record is sent is a column, never words in ``notes`` (which are for
+    # people): a batch call refused it or left it out, so it goes in a call of its own from now
+    # on; and when SALESmanago accepted its double opt-in request (never asked again).
+    send_alone = models.BooleanField(default=False, editable=False)
+    double_opt_in_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     objects = ExportRecordQuerySet.as_manager()
 
     #: Records that still have to reach SALESmanago.
@@ -132,6 +139,15 @@ class ExportRecord(models.Model):
         verbose_name = _("SALESmanago delivery")
         verbose_name_plural = _("SALESmanago deliveries")
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One answer, one record in play: a live answer and a past-answers export of the same
+            # form cannot both store one (a failed record may be followed by a new one).
+            models.UniqueConstraint(
+                fields=["submission_type", "submission_id"],
+                condition=~Q(status="failed"),
+                name="wagtail_salesmanago_one_record_per_answer",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_status_display()}: {self.contact or self.pk}"
@@ -151,15 +167,94 @@ class ExportRecord(models.Model):
         """Whether the contact is sent and the event still has to follow it."""
         return self.status == self.Status.SENT and self.event_status in self.OPEN_EVENT_STATUSES
 
-    def set_state(self, **state):
-        """Write the record's place in the queue: one UPDATE of values that always fit.
+    # State transitions: the only code that writes a record's state fields. Each is one UPDATE
+    # of values that always fit, and releases the claim unless it says otherwise. ``save=False``
+    # only sets them, for a batch's outcomes written together (``ExportRecordQuerySet.write_states``).
 
-        Releases the claim unless ``claimed_until`` is given.
-        """
-        state = {"claimed_until": None, "updated_at": timezone.now(), **state}
-        type(self).objects.filter(pk=self.pk).update(**state)
+    def _transition(self, state, save=True):
+        state = {"claimed_until": None, **state}
+        if save:
+            state["updated_at"] = timezone.now()
+            type(self).objects.filter(pk=self.pk).update(**state)
         for name, value in state.items():
             setattr(self, name, value)
+
+    def mark_sent(self, now, *, contact_id, double_opt_in_requested=False, save=True):
+        """SALESmanago accepted the contact. With an event to follow, the record stays due; a
+        sender that goes on with the event (``save``) keeps its claim for it, so that if it dies
+        before the event is sent, the claim lapses and the event alone is retried. A double
+        opt-in request it accepted is noted in the same UPDATE."""
+        follow = self.event_status in self.OPEN_EVENT_STATUSES
+        state = {"status": self.Status.SENT, "sent_at": now, "hold": None, "last_error": "",
+                 "last_error_data": {}, "salesmanago_contact_id": contact_id,
+                 "next_attempt_at": now if follow else None,
+                 "claimed_until": self.claimed_until if follow and save else None}
+        if double_opt_in_requested:
+            state["double_opt_in_requested_at"] = now
+        self._transition(state, save)
+
+    def schedule_retry(self, at, *, send_alone=False, save=True):
+        """The contact is tried again at ``at`` (alone from now on if ``send_alone``)."""
+        self._transition({"status": self.Status.RETRYING, "next_attempt_at": at,
+                          "send_alone": self.send_alone or send_alone}, save)
+
+    def give_up(self, *, save=True):
+        """The contact is not sent: staff may resend it."""
+        self._transition({"status": self.Status.FAILED, "next_attempt_at": None}, save)
+
+    def make_due(self, now, *, save=True):
+        """The contact is due again at once (a hold lifted as it was being held)."""
+        self._transition({"status": self.Status.PENDING, "next_attempt_at": now}, save)
+
+    def hold_in(self, hold, now, *, called):
+        """Let the claimed contact wait in the site's ``hold``; ``False`` if the hold was lifted
+        meanwhile. ``called``: whether SALESmanago was called for it (else the claim's attempt
+        is taken back). The hold row is locked, so that a concurrent release cannot leave the
+        record behind."""
+        state = {"status": self.Status.HELD, "hold": hold, "next_attempt_at": None,
+                 "last_error": hold.message, "last_error_data": hold.message_data,
+                 "attempts": self.attempts if called else self.attempts - 1}
+        return self._held(hold, state, now, called)
+
+    def mark_event_sent(self, now, *, event_id):
+        """SALESmanago added the event to the contact's timeline."""
+        self._transition({"event_status": self.EventStatus.SENT, "event_sent_at": now,
+                          "next_attempt_at": None, "hold": None, "event_id": event_id,
+                          "event_attempts": self.event_attempts})
+
+    def schedule_event_retry(self, at):
+        """The event is tried again at ``at`` (the contact stays sent)."""
+        self._transition({"event_status": self.EventStatus.RETRYING, "next_attempt_at": at,
+                          "event_attempts": self.event_attempts})
+
+    def give_up_event(self):
+        """The event is not sent (the contact stays sent)."""
+        self._transition({"event_status": self.EventStatus.FAILED, "next_attempt_at": None,
+                          "event_attempts": self.event_attempts})
+
+    def make_event_due(self, now):
+        """The event is due again at once."""
+        self._transition({"event_status": self.EventStatus.PENDING, "next_attempt_at": now,
+                          "event_attempts": self.event_attempts})
+
+    def hold_event_in(self, hold, now):
+        """Let the event wait in the site's ``hold``; the contact stays sent. ``False`` if the
+        hold was lifted meanwhile (its attempts are counted at the call)."""
+        state = {"event_status": self.EventStatus.HELD, "hold": hold, "next_attempt_at": None,
+                 "event_attempts": self.event_attempts}
+        return self._held(hold, state, now, True)
+
+    def _held(self, hold, state, now, called):
+        with transaction.atomic():
+            if not type(hold).objects.select_for_update().filter(pk=hold.pk).exists():
+                return False
+            state = {"claimed_until": None, **state, "updated_at": now}
+            update = dict(state, attempts=F("attempts") if called else F("attempts") - 1) if (
+                "attempts" in state) else state
+            type(self).objects.filter(pk=self.pk).update(**update)
+        for name, value in state.items():
+            setattr(self, name, value)
+        return True
 
     @property
     def contact(self):
