@@ -364,3 +364,90 @@ def test_answers_covered_here_and_there_are_left_out_across_chunks(sm, monkeypat
     assert out.splitlines()[0] == "6 answers to export."
     assert accepted_once(sm) == {f"past{n}@example.com": 1 for n in (0, 3, 4, 5, 7, 8)}
     assert export(page.pk).splitlines()[0] == "0 answers to export."
+
+
+@pytest.mark.django_db
+def test_an_answer_the_export_stored_is_not_stored_again_by_its_live_request(sm, queued):
+    """The live request's record comes second (the export read the answer first): it finds the
+    export's record, and the answer reaches SALESmanago once."""
+    from wagtail_salesmanago import delivery
+
+    page = make_form_page()
+    [submission] = past(page, 1)
+    export(page.pk)
+
+    again = delivery.export_submission(page, submission, submission.form_data, "", "")
+
+    assert again == ExportRecord.objects.get()  # the export's own, sent
+    assert again.status == "sent"
+    assert accepted_once(sm) == {"past0@example.com": 1}
+
+
+@pytest.mark.django_db
+def test_the_export_leaves_out_an_answer_whose_live_record_came_meanwhile(sm, queued):
+    """The export read a chunk before a live answer's record was stored: storing the chunk keeps
+    the others and leaves that answer to its own record."""
+    page = make_form_page()
+    first, second = past(page, 2)
+    account = history.check(page)
+    built = [history.build(page, account, page.get_salesmanago_questions(), answer)
+             for answer in (first, second)]
+    live = history.build(page, account, page.get_salesmanago_questions(), second)
+    live.save()  # the live request's record, stored after the chunk was read
+
+    stored = history.store(built)
+
+    assert [record.submission_id for record in stored] == [str(first.pk)]
+    assert ExportRecord.objects.filter(submission_id=str(second.pk)).get() == live
+
+
+@pytest.mark.django_db
+def test_a_failed_answer_may_get_a_new_record(sm, queued):
+    """One record per answer in play: a failed one does not count (staff export it again)."""
+    page = make_form_page()
+    [answer] = past(page, 1)
+    account = history.check(page)
+    failed = history.build(page, account, page.get_salesmanago_questions(), answer)
+    failed.status = "failed"
+    failed.save()
+
+    assert "sent 1" in export(page.pk)
+    assert list(ExportRecord.objects.order_by("pk").values_list("status", flat=True)) == [
+        "failed", "sent"]
+
+
+@pytest.mark.skipif("os.environ.get('DB_ENGINE') != 'postgresql'")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_live_answers_racing_an_export_each_reach_salesmanago_once(client, sm, settings):
+    """PostgreSQL, two connections: live answers keep coming while the form's past answers are
+    exported; no answer gets two records, and SALESmanago accepts each e-mail once."""
+    import threading
+
+    from django.db import connection
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    page = make_form_page()
+    past(page, 1500)
+    done = threading.Event()
+
+    def run_export():
+        try:
+            export(page.pk, "--batch-size", 100)
+        finally:
+            done.set()
+            connection.close()
+
+    exporter = threading.Thread(target=run_export)
+    exporter.start()
+    live = 0
+    while not done.is_set() and live < 200:
+        assert answer(client, page, {"Twój e-mail": f"live{live}@example.com"}).status_code == 200
+        live += 1
+    exporter.join()
+    call_command("salesmanago_retry", stdout=io.StringIO())  # the live answers' queue
+
+    in_play = Counter(ExportRecord.objects.exclude(status="failed").values_list(
+        "submission_id", flat=True))
+    assert max(in_play.values()) == 1
+    assert set(accepted_once(sm).values()) == {1}
+    assert len(accepted_once(sm)) == 1500 + live

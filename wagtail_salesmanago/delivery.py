@@ -10,7 +10,7 @@ from contextvars import ContextVar
 from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import contact_fields, events, mapping, stored_messages
@@ -33,6 +33,15 @@ def export_submission(page, submission, answers, raw_contact_id, cookie_id):
             account = account_for_page(page)
             record = create_record(page, submission, answers, raw_contact_id, cookie_id,
                                    account=account)
+    except IntegrityError:
+        taken = ExportRecord.objects.for_answer(submission).first()
+        if taken is not None:  # a past-answers export of the form took it this very moment
+            logger.info("Submission %s already has a SALESmanago record.", submission.pk)
+            return taken
+        logger.exception(
+            "Could not record the SALESmanago export of submission %s (page %s).",
+            submission.pk, page.pk)
+        return None
     except Exception as err:
         logger.exception(
             "Could not record the SALESmanago export of submission %s (page %s).",

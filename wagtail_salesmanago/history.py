@@ -23,7 +23,7 @@ from collections import Counter
 from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -113,7 +113,7 @@ def day_start(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
-def chunks(page, since=None, until=None):
+def chunks(page, since=None, until=None, newest=None):
     """``past_answers`` in chunks of at most ``CHUNK``: each read by its place in the page's
     answers, and those a record covers dropped by one look-up of the chunk's own keys. (A NOT IN
     of every record, read again for every chunk, grew with each chunk stored.)"""
@@ -121,7 +121,10 @@ def chunks(page, since=None, until=None):
     first = past_answers(page, since, until).values_list("pk", flat=True).first()
     if first is None:
         return
-    answers, last = answered(page, since, until).filter(pk__gte=first), None
+    answers = answered(page, since, until).filter(pk__gte=first)
+    if newest is not None:  # no further than the newest answer when the run started
+        answers = answers.filter(pk__lte=newest)
+    last = None
     covered = covering(page.get_submission_class())
     while True:
         chunk = list((answers if last is None else answers.filter(pk__gt=last))[:CHUNK])
@@ -212,14 +215,35 @@ def export(export_run, size, progress):
     for start_at in range(0, len(leftovers), CHUNK):
         note(export_run, send(leftovers[start_at:start_at + CHUNK], size), progress)
     questions = page.get_salesmanago_questions()
-    for chunk in chunks(page, export_run.since, export_run.until):
-        records = [build(page, account, questions, submission) for submission in chunk]
-        with transaction.atomic():
-            inserts.insert(records)
+    # The answers there are now: one given during the run is the live form's to send.
+    newest = answered(page).values_list("pk", flat=True).last()
+    for chunk in chunks(page, export_run.since, export_run.until, newest=newest):
+        records = store([build(page, account, questions, submission) for submission in chunk])
         note(export_run, send([r.pk for r in records if r.status == Status.PENDING], size,
                               skipped=len([r for r in records if r.status == Status.SKIPPED])),
              progress)
     progress.finish(export_run)
+
+
+def store(records):
+    """Store a chunk's records; those whose answer got a record meanwhile (a live answer just
+    given, or another run) are left out, and the rest are stored. The stored ones."""
+    try:
+        with transaction.atomic():
+            return inserts.insert(records)
+    except IntegrityError:
+        pass
+    stored = []
+    for record in records:  # rare: a record each, in a savepoint of its own
+        try:
+            with transaction.atomic():
+                record.save()
+        except IntegrityError:
+            logger.info("Submission %s already has a SALESmanago record; not exported again.",
+                        record.submission_id)
+            continue
+        stored.append(record)
+    return stored
 
 
 def send(ids, size, skipped=0):

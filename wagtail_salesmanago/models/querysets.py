@@ -1,5 +1,6 @@
 """Queries on export records, for the admin and the queue."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.db.models import Case, Count, F, Q, When
 from django.utils import timezone
@@ -142,6 +143,12 @@ class ExportRecordQuerySet(models.QuerySet):
                 f"WHERE {quote(meta.pk.column)} = %s",
                 [(record.salesmanago_contact_id, record.pk) for record in records],
             )
+
+    def for_answer(self, submission):
+        """The records of ``submission`` still in play (not failed): one at most."""
+        return self.exclude(status=self.model.Status.FAILED).filter(
+            submission_type=ContentType.objects.get_for_model(submission),
+            submission_id=str(submission.pk))
 
     def counts_for(self, page):
         """How many of the page's records are in each status: ``{"sent": 3, "failed": 1, ...}``."""
