@@ -138,7 +138,7 @@ def worker_rate(record_ids):
 
 
 def bare_rate(sandbox, bodies):
-    from wagtail_salesmanago.client import HEADERS, auth_fields
+    from wagtail_salesmanago.api.client import HEADERS, auth_fields
 
     session = requests.Session()
     session.headers.update(HEADERS)

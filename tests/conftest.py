@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from wagtail.models import Site
 
-from wagtail_salesmanago import client as client_module
+from wagtail_salesmanago.api import client as client_module
 from wagtail_salesmanago.models import SalesmanagoSettings
 from wagtail_salesmanago.sandbox import Sandbox
 

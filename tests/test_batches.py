@@ -19,13 +19,18 @@ from django_tasks import task_backends
 from wagtail.models import Page, Site
 
 from tests.helpers import answer, errors, make_form_page
+from tests.test_retries import run_retry, submit
 from tests.testapp.models import SurveyPage
 from tests.worker_site import POSTGRES
-from tests.test_retries import run_retry, submit
-from wagtail_salesmanago import backlogs, batches, settle, transport
+from wagtail_salesmanago import backlogs, batches, settle
+from wagtail_salesmanago.api import transport
 from wagtail_salesmanago.checks import check_batch_size
-from wagtail_salesmanago.models import (DeliveryAttempt, DeliveryHold, ExportRecord,
-                                        SalesmanagoSettings)
+from wagtail_salesmanago.models import (
+    DeliveryAttempt,
+    DeliveryHold,
+    ExportRecord,
+    SalesmanagoSettings,
+)
 
 BATCH = "/api/contact/batchupsert"
 URL = "https://app3.salesmanago.pl/api/"
@@ -316,8 +321,8 @@ def test_two_answers_of_one_email_go_in_order_in_separate_batches(client, sm, on
 
 
 def test_the_sandbox_fails_a_batch_as_a_whole_or_loses_single_contacts(sandbox):
-    from wagtail_salesmanago.client import SalesmanagoClient
-    from wagtail_salesmanago.exceptions import TransientError
+    from wagtail_salesmanago.api.client import SalesmanagoClient
+    from wagtail_salesmanago.api.exceptions import TransientError
 
     sandbox.reset()
     creds = sandbox.credentials()

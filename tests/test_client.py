@@ -11,10 +11,9 @@ import requests
 import responses
 from django.core.exceptions import ImproperlyConfigured
 
-from wagtail_salesmanago import __version__, mapping
-from wagtail_salesmanago.checks import check_time_limits
-from wagtail_salesmanago.client import SalesmanagoClient, base_url
-from wagtail_salesmanago.exceptions import (
+from wagtail_salesmanago import __version__
+from wagtail_salesmanago.api.client import SalesmanagoClient, base_url
+from wagtail_salesmanago.api.exceptions import (
     AccessDeniedError,
     AuthenticationError,
     NotConfigured,
@@ -23,6 +22,8 @@ from wagtail_salesmanago.exceptions import (
     TransientError,
     UnknownContactError,
 )
+from wagtail_salesmanago.checks import check_time_limits
+from wagtail_salesmanago.payload import mapping
 
 SECRET = "s3cr3t-Value"
 URL = "https://app3.salesmanago.pl/api/"

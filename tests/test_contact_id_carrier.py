@@ -7,7 +7,7 @@ import pytest
 
 from tests.helpers import answer, make_form_page, read_form, submissions_of
 from tests.testapp.models import SurveyPage
-from wagtail_salesmanago.client import SalesmanagoClient
+from wagtail_salesmanago.api.client import SalesmanagoClient
 from wagtail_salesmanago.models import ExportRecord
 
 ANSWERS = {"Twój e-mail": "jan@example.com", "Komentarz": "Dziękuję"}

@@ -8,11 +8,11 @@ import io
 import json
 import os
 import signal
-from datetime import timedelta
 import socket
 import threading
 import time
 import warnings
+from datetime import timedelta
 
 import pytest
 import requests
@@ -22,10 +22,11 @@ from django.utils import timezone
 
 from tests.drip_server import Answer, DripServer, http_answer
 from tests.helpers import answer, make_form_page, raising
-from wagtail_salesmanago import connection, deadlines, delivery, holds, transport
+from wagtail_salesmanago import connection, delivery, holds
 from wagtail_salesmanago.account import Account, account_for_site
-from wagtail_salesmanago.client import HEADERS, SalesmanagoClient
-from wagtail_salesmanago.exceptions import TransientError
+from wagtail_salesmanago.api import deadlines, transport
+from wagtail_salesmanago.api.client import HEADERS, SalesmanagoClient
+from wagtail_salesmanago.api.exceptions import TransientError
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
 
 SECRET = "s3cr3t-Value"

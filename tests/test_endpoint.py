@@ -6,11 +6,14 @@ import responses
 from django.core.exceptions import ValidationError
 
 from tests.helpers import answer, make_form_page
-from tests.test_settings_screen import (  # noqa: F401 (admin and site are fixtures)
-    URL_SHAPE, admin, connection_url, site, typed)
-from wagtail_salesmanago.client import SalesmanagoClient, base_url
-from wagtail_salesmanago.endpoint import parse_endpoint, same_endpoint, validate_endpoint
-from wagtail_salesmanago.exceptions import NotConfigured
+from tests.test_settings_screen import URL_SHAPE, admin, connection_url, site, typed  # noqa: F401 (admin and site are fixtures)
+from wagtail_salesmanago.api.client import SalesmanagoClient, base_url
+from wagtail_salesmanago.api.endpoint import (
+    parse_endpoint,
+    same_endpoint,
+    validate_endpoint,
+)
+from wagtail_salesmanago.api.exceptions import NotConfigured
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
 
 HOST_SHAPE = "Enter the host name only, like app3.salesmanago.pl, or a full URL."

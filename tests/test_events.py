@@ -20,8 +20,9 @@ from tests.helpers import answer, errors, make_form_page, raising, submissions_o
 from tests.test_holds import lifted_at_once  # noqa: F401 (fixture)
 from tests.test_retries import run_retry
 from tests.testapp.models import SurveyPage
-from wagtail_salesmanago import delivery, events, outbox, steps, stored_messages
+from wagtail_salesmanago import delivery, outbox, steps, stored_messages
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord
+from wagtail_salesmanago.payload import events
 
 AUTH = ("clientId", "apiKey", "requestTime", "sha")
 EVENT_ID = "5d7c3f70-54a0-4a2e-9b0e-2f4c1a6b9c11"

@@ -4,7 +4,7 @@ import pytest
 from wagtail.contrib.forms.forms import FormBuilder
 
 from tests.testapp.models import FormField
-from wagtail_salesmanago import mapping
+from wagtail_salesmanago.payload import mapping
 
 # (label, field type, choices, what the browser posts, the detail value SALESmanago gets)
 CASES = [

@@ -6,7 +6,12 @@ from urllib.parse import unquote
 import pytest
 
 from tests.helpers import answer, make_form_page, read_form, submissions_of
-from tests.testapp.models import CustomSubmission, CustomSubmissionPage, PlainFormPage, SelfStoringPage
+from tests.testapp.models import (
+    CustomSubmission,
+    CustomSubmissionPage,
+    PlainFormPage,
+    SelfStoringPage,
+)
 from wagtail_salesmanago.models import ExportRecord
 
 ANSWERS = {
@@ -33,7 +38,7 @@ def api_bodies(sandbox):
 
 def seed_contact(sandbox, email="known@example.com"):
     """A contact that exists in the sandbox before the visitor comes (as from a mailing)."""
-    from wagtail_salesmanago.client import SalesmanagoClient
+    from wagtail_salesmanago.api.client import SalesmanagoClient
 
     client = SalesmanagoClient(sandbox.url, sandbox.client_id, sandbox.api_secret)
     contact_id = client.upsert({"owner": sandbox.owner, "contact": {"email": email}})["contactId"]

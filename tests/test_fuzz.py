@@ -23,7 +23,7 @@ from wagtail.models import Page
 
 from tests.helpers import read_form
 from tests.testapp.models import FormField, SurveyPage
-from wagtail_salesmanago.client import SalesmanagoClient
+from wagtail_salesmanago.api.client import SalesmanagoClient
 from wagtail_salesmanago.models import ExportRecord
 
 EXAMPLES = {"default": 30, "ci": 500}[os.environ.get("HYPOTHESIS_PROFILE", "default")]

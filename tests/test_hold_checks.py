@@ -106,7 +106,7 @@ def test_the_hold_says_what_each_check_found(api, held, log):  # noqa: F811
 
 @pytest.mark.django_db
 def test_a_check_that_breaks_keeps_the_hold_and_is_logged(held, log, monkeypatch):  # noqa: F811
-    monkeypatch.setattr("wagtail_salesmanago.client.SalesmanagoClient.list_users",
+    monkeypatch.setattr("wagtail_salesmanago.api.client.SalesmanagoClient.list_users",
                         raising(RuntimeError("the check broke")))
     outbox.check_holds()
 
@@ -161,7 +161,7 @@ def test_a_check_after_a_refusal_that_breaks_is_logged_and_the_refusal_stands(
         api, client, on_commit, log, monkeypatch):  # noqa: F811
     answers(api, "contact/upsert", {"success": False, "message": ["Whatever"]})
 
-    monkeypatch.setattr("wagtail_salesmanago.client.SalesmanagoClient.list_users",
+    monkeypatch.setattr("wagtail_salesmanago.api.client.SalesmanagoClient.list_users",
                         raising(RuntimeError("the check broke")))
     submit(client, make_form_page(), on_commit, "a@example.com")
     run_retry()

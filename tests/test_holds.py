@@ -345,7 +345,7 @@ def test_a_hold_check_that_breaks_keeps_the_visitors_answer_waiting(
     def broken(*args, **kwargs):
         raise RuntimeError("the check broke")
 
-    monkeypatch.setattr("wagtail_salesmanago.client.SalesmanagoClient.list_users", broken)
+    monkeypatch.setattr("wagtail_salesmanago.api.client.SalesmanagoClient.list_users", broken)
     with on_commit():
         answer(client, make_form_page(), {"Twój e-mail": "jan@example.com"})
 

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from tests.helpers import answer, make_form_page
-from wagtail_salesmanago import mapping
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
+from wagtail_salesmanago.payload import mapping
 
 AUTH = ("clientId", "apiKey", "requestTime", "sha")
 

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from wagtail_salesmanago import contact_fields as cf
-from wagtail_salesmanago import mapping
+from wagtail_salesmanago.payload import contact_fields as cf
+from wagtail_salesmanago.payload import mapping
 
 
 def q(label, target=None, consent=""):

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from wagtail_salesmanago import mapping
+from wagtail_salesmanago.payload import mapping
 
 
 def q(label, field_type="singleline", clean_name=None):

@@ -13,7 +13,7 @@ from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
 from tests.helpers import answer, make_form_page
 from tests.test_settings_screen import admin, connection_url, settings_url, site  # noqa: F401
-from wagtail_salesmanago import client as client_module
+from wagtail_salesmanago.api import client as client_module
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
 from wagtail_salesmanago.sandbox import Sandbox
 

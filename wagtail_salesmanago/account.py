@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from . import stored_messages
-from .client import SalesmanagoClient
-from .endpoint import same_endpoint, validate_endpoint
-from .exceptions import NotConfigured
-from .mapping import DEFAULT_DETAIL_PREFIX
+from .api.client import SalesmanagoClient
+from .api.endpoint import same_endpoint, validate_endpoint
+from .api.exceptions import NotConfigured
+from .payload.mapping import DEFAULT_DETAIL_PREFIX
 
 SETTING = "WAGTAIL_SALESMANAGO"
 FIELDS = (

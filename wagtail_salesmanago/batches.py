@@ -20,9 +20,19 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from . import alerts, conf, delivery, holds, inserts, outbox, settle, steps, stored_messages
+from . import (
+    alerts,
+    conf,
+    delivery,
+    holds,
+    inserts,
+    outbox,
+    settle,
+    steps,
+    stored_messages,
+)
 from .account import account_for_site
-from .exceptions import AuthenticationError
+from .api.exceptions import AuthenticationError
 from .models import DeliveryAttempt, ExportRecord
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from django.utils.translation import override
 
 from . import conf
 from .account import FIELDS, SETTING, account_for_site
-from .endpoint import validate_endpoint
+from .api.endpoint import validate_endpoint
 
 ENDPOINT_HINT = (
     "Use a host name such as app3.salesmanago.pl or https://app3.salesmanago.pl, without a path, "

@@ -15,7 +15,7 @@ from wagtail.models import Site
 
 from . import conf, stored_messages
 from .account import LABELS, account_for_site, is_user
-from .exceptions import AuthenticationError, SalesmanagoError, TransientError
+from .api.exceptions import AuthenticationError, SalesmanagoError, TransientError
 
 
 @dataclass

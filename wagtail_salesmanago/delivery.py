@@ -13,11 +13,17 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import contact_fields, events, mapping, stored_messages
+from . import stored_messages
 from .account import account_for_page, is_user
-from .exceptions import AuthenticationError, FormOwnerError, OwnerError, UnknownContactError
+from .api.exceptions import (
+    AuthenticationError,
+    FormOwnerError,
+    OwnerError,
+    UnknownContactError,
+)
 from .holds import not_a_user
 from .models import ExportRecord
+from .payload import contact_fields, events, mapping
 
 logger = logging.getLogger(__name__)
 

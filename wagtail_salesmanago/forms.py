@@ -1,7 +1,7 @@
 from django import forms
 
 # The settings form and the endpoint validator have their own modules; kept importable from here.
-from .endpoint import validate_endpoint  # noqa: F401
+from .api.endpoint import validate_endpoint  # noqa: F401
 from .settings_form import SalesmanagoSettingsForm  # noqa: F401
 
 #: The query parameter SALESmanago adds to links in its mailings, and the name of the

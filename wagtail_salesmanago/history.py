@@ -29,9 +29,10 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import backlogs, batches, contact_fields, delivery, inserts, outbox, stored_messages
+from . import backlogs, batches, delivery, inserts, outbox, stored_messages
 from .account import LABELS, account_for_page
 from .models import ExportRecord, ExportRun, SalesmanagoFormMixin
+from .payload import contact_fields
 
 logger = logging.getLogger(__name__)
 Status = ExportRecord.Status

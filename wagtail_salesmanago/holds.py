@@ -17,8 +17,8 @@ from django.utils.crypto import salted_hmac
 
 from . import conf, stored_messages
 from .account import is_user
-from .client import CREDENTIALS_CHECK
-from .exceptions import (
+from .api.client import CREDENTIALS_CHECK
+from .api.exceptions import (
     AccessDeniedError,
     FormOwnerError,
     NotConfigured,

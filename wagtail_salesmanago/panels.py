@@ -2,15 +2,15 @@
 
 from django import forms
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.admin.panels import FieldPanel, Panel
 
-from . import contact_fields, mapping
 from .locales import name_questions
 from .owners import account_users
+from .payload import contact_fields, mapping
 from .permissions import delivery_permission_policy, may_export_past_answers
 
 

@@ -8,7 +8,7 @@ from django.views.decorators.debug import sensitive_variables
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from .account import account_for_site, configured
-from .endpoint import validate_endpoint
+from .api.endpoint import validate_endpoint
 
 
 class SalesmanagoSettingsForm(WagtailAdminModelForm):

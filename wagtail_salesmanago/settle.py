@@ -14,7 +14,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from . import retry, stored_messages
-from .exceptions import NotConfigured, SalesmanagoError, TransientError
+from .api.exceptions import NotConfigured, SalesmanagoError, TransientError
 from .models import DeliveryAttempt
 
 logger = logging.getLogger(__name__)

@@ -6,8 +6,9 @@ single and batch sends. The event has a state of its own: once the contact is se
 event is retried alone, and a sent one is never sent again.
 """
 
-from . import contact_fields, delivery, stored_messages
+from . import delivery, stored_messages
 from .models import ExportRecord
+from .payload import contact_fields
 
 Status = ExportRecord.Status
 

@@ -3,10 +3,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
-from ..events import EVENT_TYPES
 from ..forms import CONTACT_ID_COOKIE, CONTACT_ID_PARAM, ContactIdFormMixin
 from ..locales import name_questions
 from ..panels import DeliveriesPanel, MappingPreviewPanel, OwnerPanel
+from ..payload.events import EVENT_TYPES
 from ..visitor_ip import client_ip
 
 

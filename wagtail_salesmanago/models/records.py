@@ -4,8 +4,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import mapping
 from ..compat import PAGE_MODEL
+from ..payload import mapping
 from .querysets import ExportRecordQuerySet
 
 #: The longest e-mail address Django's ``validate_email`` accepts (RFC 3696), so that no valid

@@ -5,8 +5,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from ..forms import SalesmanagoSettingsForm
-from ..mapping import DEFAULT_DETAIL_PREFIX
 from ..panels import ConnectionTestPanel, DeliveryHoldPanel
+from ..payload.mapping import DEFAULT_DETAIL_PREFIX
 
 
 @register_setting(icon="mail")

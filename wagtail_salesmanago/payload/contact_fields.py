@@ -17,7 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .stored_messages import message
+from ..stored_messages import message
 
 DETAIL = "detail"
 NAME = "name"

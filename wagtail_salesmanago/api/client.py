@@ -10,8 +10,9 @@ import requests
 from django.core.exceptions import ValidationError
 from django.views.decorators.debug import sensitive_variables
 
-from . import __version__, conf, deadlines, transport
-from .stored_messages import message
+from .. import __version__, conf
+from ..stored_messages import message
+from . import deadlines, transport
 from .endpoint import parse_endpoint
 from .exceptions import (
     AccessDeniedError,

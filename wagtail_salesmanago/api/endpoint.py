@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import conf
+from .. import conf
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # The shape only; each part is checked on its own below.

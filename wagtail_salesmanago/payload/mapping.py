@@ -8,12 +8,16 @@ cleaned value of that question.
 import re
 from dataclasses import dataclass, field
 
+from ..stored_messages import message
 from . import contact_fields
-from .stored_messages import message
 
 # Detail names and values have modules of their own; the mapping is their one front door.
 from .names import (  # noqa: F401
-    DEFAULT_DETAIL_PREFIX, describe_details, detail_key, detail_keys, transliterate_letters,
+    DEFAULT_DETAIL_PREFIX,
+    describe_details,
+    detail_key,
+    detail_keys,
+    transliterate_letters,
 )
 from .values import format_value  # noqa: F401
 

@@ -11,7 +11,7 @@ import unicodedata
 import requests
 from django.core.exceptions import ImproperlyConfigured
 
-from . import stored_messages
+from .. import stored_messages
 
 #: The most of SALESmanago's words an error quotes: it is stored in each record, attempt and
 #: hold, mailed and listed, so a huge answer must not be copied whole into all of them.
