@@ -129,7 +129,7 @@ def pending_records(on, count, start):
 
 
 def worker_rate(record_ids):
-    from wagtail_salesmanago import outbox
+    from wagtail_salesmanago.delivery import outbox
 
     began = time.perf_counter()
     for record_id in record_ids:

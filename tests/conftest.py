@@ -97,7 +97,7 @@ def their_hold(db, monkeypatch):
     check passed (so this one calls SALESmanago anyway)."""
     from django.utils import timezone
 
-    from wagtail_salesmanago import holds, outbox
+    from wagtail_salesmanago.delivery import holds, outbox
     from wagtail_salesmanago.models import DeliveryHold
 
     site = Site.objects.get(is_default_site=True)

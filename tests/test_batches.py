@@ -22,7 +22,7 @@ from tests.helpers import answer, errors, make_form_page
 from tests.test_retries import run_retry, submit
 from tests.testapp.models import SurveyPage
 from tests.worker_site import POSTGRES
-from wagtail_salesmanago import backlogs, batches, settle
+from wagtail_salesmanago.delivery import backlogs, batches, settle
 from wagtail_salesmanago.api import transport
 from wagtail_salesmanago.checks import check_batch_size
 from wagtail_salesmanago.models import (
@@ -413,7 +413,7 @@ def test_a_batch_that_cannot_be_read_ahead_is_read_after_the_call(
         assert run_retry("--batch-size", "10") == "15 due; sent: 15.\n"
         assert [len(json.loads(c.request.body)["upsertDetails"]) for c in api.calls] == [10, 5]
     assert errors(caplog) == [
-        ("wagtail_salesmanago.batches", "Could not read the next SALESmanago batch ahead; it is "
+        ("wagtail_salesmanago.delivery.batches", "Could not read the next SALESmanago batch ahead; it is "
                                         "read after.")]
     assert set(ExportRecord.objects.values_list("status", "attempts")) == {("sent", 1)}
 

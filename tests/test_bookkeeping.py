@@ -11,8 +11,8 @@ from wagtail.models import Site
 
 from tests.helpers import answer, errors, make_form_page, raising
 from tests.test_retries import run_retry, submit
-from wagtail_salesmanago import batches, holds, inserts, outbox
-from wagtail_salesmanago.account import account_for_site
+from wagtail_salesmanago.delivery import batches, holds, inserts, outbox
+from wagtail_salesmanago.delivery.account import account_for_site
 from wagtail_salesmanago.models import (
     DeliveryAttempt,
     DeliveryHold,
@@ -82,7 +82,7 @@ def test_a_sent_answer_stays_sent_when_its_history_cannot_be_stored(
     assert run_retry() == "1 due; sent: 1.\n"
     monkeypatch.undo()
     record = ExportRecord.objects.get()
-    assert errors(caplog) == [("wagtail_salesmanago.outbox", f"Could not store the details of "
+    assert errors(caplog) == [("wagtail_salesmanago.delivery.outbox", f"Could not store the details of "
                                f"SALESmanago export {record.pk} (its status is stored).")]
 
     ExportRecord.objects.update(claimed_until=None)  # as if any claim had lapsed
@@ -108,7 +108,7 @@ def test_salesmanago_retry_goes_on_after_a_record_that_breaks(
     assert run_retry("--batch-size", "1") == "2 due; error: 1, sent: 1.\n"
     assert [c["email"] for c in sm.contacts()] == ["b@example.com"]
     assert errors(caplog) == [
-        ("wagtail_salesmanago.batches", f"SALESmanago export {first.pk} could not be sent.")]
+        ("wagtail_salesmanago.delivery.batches", f"SALESmanago export {first.pk} could not be sent.")]
 
 
 @pytest.mark.django_db
@@ -192,7 +192,7 @@ def test_a_batch_sent_stays_sent_when_its_history_cannot_be_stored(
 
     monkeypatch.undo()
     assert errors(caplog) == [
-        ("wagtail_salesmanago.batches", "Could not store the details of a SALESmanago batch of 2 "
+        ("wagtail_salesmanago.delivery.batches", "Could not store the details of a SALESmanago batch of 2 "
                                         "records (their status is stored).")]
     assert not DeliveryAttempt.objects.exists()
     assert ExportRecord.objects.filter(status="sent").exclude(salesmanago_contact_id="").count() == 2

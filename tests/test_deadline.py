@@ -22,8 +22,9 @@ from django.utils import timezone
 
 from tests.drip_server import Answer, DripServer, http_answer
 from tests.helpers import answer, make_form_page, raising
-from wagtail_salesmanago import connection, delivery, holds
-from wagtail_salesmanago.account import Account, account_for_site
+from wagtail_salesmanago.admin import connection
+from wagtail_salesmanago.delivery import answers, holds
+from wagtail_salesmanago.delivery.account import Account, account_for_site
 from wagtail_salesmanago.api import deadlines, transport
 from wagtail_salesmanago.api.client import HEADERS, SalesmanagoClient
 from wagtail_salesmanago.api.exceptions import TransientError
@@ -213,7 +214,7 @@ def test_the_fallback_upsert_never_starts_when_the_update_used_the_whole_deadlin
         api.add_callback(responses.POST, url + "contact/update", unknown_contact_after_the_deadline)
         api.add(responses.POST, url + "contact/upsert", json={"success": True, "message": []})
         with pytest.raises(TransientError) as caught:
-            delivery.deliver(make_client("app3.salesmanago.pl"), update_record(), "owner@firma.pl")
+            answers.deliver(make_client("app3.salesmanago.pl"), update_record(), "owner@firma.pl")
         called = [call.request.url for call in api.calls]
 
     assert called == [url + "contact/update"]
@@ -234,7 +235,7 @@ def test_the_fallback_upsert_gets_only_what_the_update_left(settings, monkeypatc
     with DripServer(routes, on_request=update_takes_all_but_half_a_second) as server:
         record = update_record()
         with pytest.raises(TransientError) as caught:
-            delivery.deliver(make_client(server.url), record, "owner@firma.pl")
+            answers.deliver(make_client(server.url), record, "owner@firma.pl")
         update, upsert = server.finished()
 
     assert record.mode == ExportRecord.Mode.UPSERT
@@ -316,7 +317,7 @@ def test_a_visitor_is_not_held_by_a_dripping_salesmanago(client, sm, on_commit, 
 
 @pytest.mark.django_db
 def test_the_credentials_check_after_a_refusal_shares_the_attempts_deadline(client, sm, monkeypatch):
-    from wagtail_salesmanago import outbox
+    from wagtail_salesmanago.delivery import outbox
 
     SalesmanagoSettings.objects.update(endpoint="app3.salesmanago.pl")
     answer(client, make_form_page(), {"Twój e-mail": "jan@example.com"})  # stored, not yet sent

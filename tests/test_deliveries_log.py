@@ -11,7 +11,7 @@ from django.utils import translation
 from tests.helpers import answer, make_form_page
 from tests.test_delivery_admin import admin, editor_of, two_forms  # noqa: F401 (fixtures)
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
-from wagtail_salesmanago.views import resend_url
+from wagtail_salesmanago.admin.views import resend_url
 
 INDEX = "wagtail_salesmanago_deliveries:index"
 RESULTS = "wagtail_salesmanago_deliveries:index_results"

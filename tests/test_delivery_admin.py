@@ -13,7 +13,7 @@ from wagtail.models import GroupPagePermission, Page, Site
 from tests.helpers import answer, make_form_page
 from tests.test_flow import seed_contact
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
-from wagtail_salesmanago.views import resend_url
+from wagtail_salesmanago.admin.views import resend_url
 
 INDEX = "wagtail_salesmanago_deliveries:index"
 

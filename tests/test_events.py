@@ -20,7 +20,8 @@ from tests.helpers import answer, errors, make_form_page, raising, submissions_o
 from tests.test_holds import lifted_at_once  # noqa: F401 (fixture)
 from tests.test_retries import run_retry
 from tests.testapp.models import SurveyPage
-from wagtail_salesmanago import delivery, outbox, steps, stored_messages
+from wagtail_salesmanago.delivery import answers, outbox, steps
+from wagtail_salesmanago import stored_messages
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord
 from wagtail_salesmanago.payload import events
 
@@ -126,7 +127,7 @@ def test_a_form_in_no_site_plans_its_event_without_a_location(client, sm, on_com
     submission = outside.get_submission_class().objects.create(page=outside, form_data={})
 
     linked = "0f8fad5b-d9cb-469f-a165-70867728950e"
-    record = delivery.build_record(outside, submission, {}, linked, "", account=None)
+    record = answers.build_record(outside, submission, {}, linked, "", account=None)
 
     assert record.event_payload == {"contactEvent": {
         "date": int(submission.submit_time.timestamp() * 1000), "contactExtEventType": "SURVEY",
@@ -195,7 +196,7 @@ def test_a_contact_whose_outcome_cannot_be_stored_is_left_to_its_claim(
     run_retry()
 
     monkeypatch.undo()
-    assert errors(caplog) == [("wagtail_salesmanago.outbox",
+    assert errors(caplog) == [("wagtail_salesmanago.delivery.outbox",
                                f"Could not record the outcome of SALESmanago export {record.pk}.")]
     assert (contact_calls(sm), event_calls(api), queue.results) == (["/api/contact/upsert"], [], [])
     record.refresh_from_db()

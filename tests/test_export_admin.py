@@ -7,7 +7,7 @@ from django_tasks import default_task_backend
 from tests.helpers import answer, make_form_page
 from tests.test_delivery_admin import admin, editor_of  # noqa: F401 (fixtures)
 from tests.test_export_command import past
-from wagtail_salesmanago import history
+from wagtail_salesmanago.delivery import history
 from wagtail_salesmanago.models import ExportRun
 
 

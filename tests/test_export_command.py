@@ -15,7 +15,7 @@ from wagtail.models import Page
 from tests.helpers import answer, contact_sends, make_form_page
 from tests.test_leads import DOUBLE_OPT_IN, NEWSLETTER, lead_page
 from tests.testapp.models import SurveyPage
-from wagtail_salesmanago import batches, history, settle
+from wagtail_salesmanago.delivery import batches, history, on_submission, settle
 from wagtail_salesmanago.models import ExportRecord, ExportRun, SalesmanagoSettings
 
 BATCH = "/api/contact/batchupsert"
@@ -370,13 +370,11 @@ def test_answers_covered_here_and_there_are_left_out_across_chunks(sm, monkeypat
 def test_an_answer_the_export_stored_is_not_stored_again_by_its_live_request(sm, queued):
     """The live request's record comes second (the export read the answer first): it finds the
     export's record, and the answer reaches SALESmanago once."""
-    from wagtail_salesmanago import delivery
-
     page = make_form_page()
     [submission] = past(page, 1)
     export(page.pk)
 
-    again = delivery.export_submission(page, submission, submission.form_data, "", "")
+    again = on_submission.export_submission(page, submission, submission.form_data, "", "")
 
     assert again == ExportRecord.objects.get()  # the export's own, sent
     assert again.status == "sent"

@@ -111,7 +111,7 @@ def test_a_crash_while_recording_never_reaches_the_visitor(client, sm, on_commit
     def broken(*args, **kwargs):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr("wagtail_salesmanago.delivery.create_record", broken)
+    monkeypatch.setattr("wagtail_salesmanago.delivery.on_submission.create_record", broken)
     page = make_form_page()
     with on_commit():
         response = answer(client, page, ANSWERS)
@@ -135,7 +135,7 @@ def test_a_database_error_while_recording_spoils_nothing_else(client, sm, on_com
         with connection.cursor() as cursor:
             cursor.execute("SELECT no_such_column FROM wagtailcore_page")
 
-    monkeypatch.setattr("wagtail_salesmanago.delivery.create_record", failing_statement)
+    monkeypatch.setattr("wagtail_salesmanago.delivery.on_submission.create_record", failing_statement)
     page = make_form_page()
     with on_commit():
         assert answer(client, page, ANSWERS).status_code == 200
@@ -152,7 +152,7 @@ def test_a_database_error_while_recording_spoils_nothing_else(client, sm, on_com
 @pytest.mark.django_db
 def test_when_not_even_the_failure_can_be_recorded_the_log_names_the_submission(
         client, sm, on_commit, monkeypatch, caplog):
-    monkeypatch.setattr("wagtail_salesmanago.delivery.create_record", raising(RuntimeError("a")))
+    monkeypatch.setattr("wagtail_salesmanago.delivery.on_submission.create_record", raising(RuntimeError("a")))
     monkeypatch.setattr(ExportRecord, "save", raising(RuntimeError("database on fire")))
     page = make_form_page()
     with on_commit():
@@ -173,13 +173,13 @@ def test_an_unexpected_error_while_sending_is_recorded(client, sm, on_commit, mo
     def broken(*args, **kwargs):
         raise KeyError("boom")
 
-    monkeypatch.setattr("wagtail_salesmanago.delivery.deliver", broken)
+    monkeypatch.setattr("wagtail_salesmanago.delivery.answers.deliver", broken)
     record = submit_and_get_record(client, make_form_page(), on_commit)
 
     assert (record.status, record.last_error) == ("failed", "Unexpected error: KeyError.")
     [logged] = [r for r in caplog.records if r.levelname == "ERROR"]
     assert (logged.name, logged.getMessage()) == (
-        "wagtail_salesmanago.settle", f"SALESmanago export {record.pk} failed unexpectedly.")
+        "wagtail_salesmanago.delivery.settle", f"SALESmanago export {record.pk} failed unexpectedly.")
     assert logged.exc_info[1].args == ("boom",)  # with its traceback, for whoever fixes it
 
 

@@ -14,7 +14,7 @@ from tests.helpers import make_form_page, raising
 from tests.test_operator_log import log  # noqa: F401 (fixture)
 from tests.test_refusals import OWNER, URL, USERS, answers, api  # noqa: F401 (fixture)
 from tests.test_retries import run_retry, submit
-from wagtail_salesmanago import holds, outbox
+from wagtail_salesmanago.delivery import holds, outbox
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
 
 NOT_AUTHENTICATED = {"success": False, "message": ["Not authenticated"]}

@@ -15,7 +15,7 @@ from wagtail.models import Site
 from tests.helpers import answer, errors, make_form_page, raising
 from tests.test_bookkeeping import URL, queued  # noqa: F401 (fixture)
 from tests.test_retries import emails_in, run_retry, statuses, submit
-from wagtail_salesmanago import holds, outbox
+from wagtail_salesmanago.delivery import holds, outbox
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
 
 NOTICE = "Deliveries to SALESmanago from localhost [default] are on hold (since"
@@ -513,7 +513,7 @@ def test_a_hold_that_cannot_be_checked_is_logged(
     monkeypatch.setattr(outbox, "account_for_site", raising(RuntimeError("no settings")))
     outbox.check_holds()
     assert errors(caplog) == [
-        ("wagtail_salesmanago.outbox", f"Could not check the SALESmanago hold of site "
+        ("wagtail_salesmanago.delivery.outbox", f"Could not check the SALESmanago hold of site "
                                        f"{hold.site_id}.")]
 
 

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from tests.helpers import make_form_page
-from wagtail_salesmanago import inserts
+from wagtail_salesmanago.delivery import inserts
 from wagtail_salesmanago.models import DeliveryAttempt, ExportRecord
-from wagtail_salesmanago.models.records import EMAIL_LENGTH
+from wagtail_salesmanago.records.export_record import EMAIL_LENGTH
 
 NOW = timezone.now()
 

@@ -14,8 +14,8 @@ from wagtail.models import Site
 from tests.helpers import answer, make_form_page, submissions_of
 from tests.test_retries import run_retry
 from tests.testapp.models import LegacyFieldsPage, LegacyFormField
-from wagtail_salesmanago import outbox
-from wagtail_salesmanago.delivery import DOUBLE_OPT_IN_REQUESTED
+from wagtail_salesmanago.delivery import outbox
+from wagtail_salesmanago.delivery.answers import DOUBLE_OPT_IN_REQUESTED
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord
 
 AUTH = ("clientId", "apiKey", "requestTime", "sha")

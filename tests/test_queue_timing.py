@@ -8,7 +8,7 @@ from django_tasks import task_backends
 
 from tests.helpers import answer, make_form_page
 from tests.test_retries import run_retry, submit
-from wagtail_salesmanago import outbox
+from wagtail_salesmanago.delivery import outbox
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord
 
 DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}

@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests.helpers import answer, make_form_page
-from wagtail_salesmanago import outbox, retry, stored_messages
+from wagtail_salesmanago.delivery import outbox, retry
+from wagtail_salesmanago import stored_messages
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
 
 

@@ -11,7 +11,7 @@ from wagtail.models import Site
 from tests.demo_process import free_port
 from tests.helpers import answer, make_form_page
 import wagtail_salesmanago
-from wagtail_salesmanago.account import account_for_site
+from wagtail_salesmanago.delivery.account import account_for_site
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
 
 

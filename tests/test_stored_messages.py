@@ -17,7 +17,8 @@ from wagtail.models import Site
 from tests.helpers import answer, make_form_page
 from tests.test_delivery_admin import admin  # noqa: F401 (fixture)
 from tests.test_leads import lead_page
-from wagtail_salesmanago import history, stored_messages
+from wagtail_salesmanago.delivery import history
+from wagtail_salesmanago import stored_messages
 from wagtail_salesmanago.models import (
     DeliveryAttempt, DeliveryHold, ExportRecord, ExportRun, SalesmanagoSettings,
 )

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from tests.helpers import make_form_page
 from tests.testapp.models import SurveyPage
-from wagtail_salesmanago import delivery
+from wagtail_salesmanago.delivery import outbox
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -62,7 +62,7 @@ def test_with_a_worker_backend_exporting_adds_at_most_3_statements(
 
     from django_tasks_db.models import DBTaskResult
 
-    ours = DBTaskResult.objects.filter(task_path="wagtail_salesmanago.tasks.deliver_export")
+    ours = DBTaskResult.objects.filter(task_path="wagtail_salesmanago.delivery.tasks.deliver_export")
     assert ours.count() == 2  # the warm-up's task and the measured one
     assert ExportRecord.objects.filter(status="pending").count() == 2
 
@@ -126,7 +126,7 @@ def test_a_record_written_since_it_was_stored_is_read_again_before_sending(clien
         notes="Written by another sender.", updated_at=timezone.now())
 
     with override_settings(TASKS=IMMEDIATE):
-        delivery.enqueue_stored(record, None)
+        outbox.enqueue_stored(record, None)
 
     record.refresh_from_db()
     assert (record.status, record.notes) == ("sent", "Written by another sender.")

@@ -24,7 +24,7 @@ pytestmark = [
         reason="redis-server is not installed (`make redis` installs it; CI sets REQUIRE_REDIS=1)",
     ),
 ]
-TASK = "wagtail_salesmanago.tasks.deliver_export"
+TASK = "wagtail_salesmanago.delivery.tasks.deliver_export"
 
 
 @pytest.fixture(scope="module")

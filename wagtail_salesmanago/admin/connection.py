@@ -13,9 +13,10 @@ from django.views.decorators.http import require_POST
 from wagtail.contrib.settings.views import get_setting_edit_handler
 from wagtail.models import Site
 
-from . import conf, stored_messages
-from .account import LABELS, account_for_site, is_user
-from .api.exceptions import AuthenticationError, SalesmanagoError, TransientError
+from .. import conf, stored_messages
+from ..api.exceptions import AuthenticationError, SalesmanagoError, TransientError
+from ..delivery.account import LABELS, account_for_site, is_user
+from ..records import SalesmanagoSettings
 
 
 @dataclass
@@ -84,8 +85,6 @@ def test_connection_view(request, site_id):
     used with the stored endpoint and client ID, and nothing is sent to an endpoint this site may
     not call.
     """
-    from .models import SalesmanagoSettings
-
     if not request.user.has_perm("wagtail_salesmanago.change_salesmanagosettings"):
         raise PermissionDenied
     site = get_object_or_404(Site, pk=site_id)

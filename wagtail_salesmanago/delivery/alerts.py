@@ -6,8 +6,8 @@ from django.core.mail import mail_admins
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from . import conf
-from .models import ExportRecord
+from .. import conf
+from ..records import ExportRecord
 
 logger = logging.getLogger(__name__)
 

@@ -6,15 +6,16 @@ single and batch sends. The event has a state of its own: once the contact is se
 event is retried alone, and a sent one is never sent again.
 """
 
-from . import delivery, stored_messages
-from .models import ExportRecord
-from .payload import contact_fields
+from .. import stored_messages
+from ..payload import contact_fields
+from ..records import ExportRecord
+from . import answers
 
 Status = ExportRecord.Status
 
 
 class ContactStep:
-    """The contact's upsert or update (``delivery.deliver``)."""
+    """The contact's upsert or update (``answers.deliver``)."""
 
     #: Where the step's error is written (with its ``*_data``).
     error_field = "last_error"
@@ -32,11 +33,11 @@ class ContactStep:
         return record.retry_window_start
 
     def call(self, client, record, owner):
-        return delivery.deliver(client, record, owner)
+        return answers.deliver(client, record, owner)
 
     def sent(self, record, response, now, *, save=True):
         record.mark_sent(
-            now, contact_id=delivery.answered_contact_id(record, response),
+            now, contact_id=answers.answered_contact_id(record, response),
             double_opt_in_requested=contact_fields.asks_double_opt_in(record.payload), save=save)
 
     def retrying(self, record, at, *, send_alone=False, save=True):
@@ -53,7 +54,7 @@ class ContactStep:
 
 
 class EventStep:
-    """The event on the contact's timeline (``delivery.deliver_event``), after the contact."""
+    """The event on the contact's timeline (``answers.deliver_event``), after the contact."""
 
     error_field = "event_error"
     detail_fields = ["event_payload", "event_error", "event_error_data", "notes", "notes_data",
@@ -70,10 +71,10 @@ class EventStep:
 
     def call(self, client, record, owner):
         record.event_attempts += 1  # written with the outcome, whatever it is
-        return delivery.deliver_event(client, record, owner)
+        return answers.deliver_event(client, record, owner)
 
     def sent(self, record, response, now, *, save=True):
-        record.mark_event_sent(now, event_id=delivery.answered_event_id(record, response))
+        record.mark_event_sent(now, event_id=answers.answered_event_id(record, response))
         stored_messages.put(record, "event_error", "")
 
     def retrying(self, record, at, *, send_alone=False, save=True):

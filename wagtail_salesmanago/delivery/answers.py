@@ -5,85 +5,26 @@ outcomes, never answers or the API secret. Sending, retries and claims live in `
 """
 
 import logging
-from contextlib import nullcontext
-from contextvars import ContextVar
 from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import stored_messages
-from .account import account_for_page, is_user
-from .api.exceptions import (
+from .. import stored_messages
+from ..api.exceptions import (
     AuthenticationError,
     FormOwnerError,
     OwnerError,
     UnknownContactError,
 )
+from ..payload import contact_fields, events, mapping
+from ..records import ExportRecord
+from .account import is_user
 from .holds import not_a_user
-from .models import ExportRecord
-from .payload import contact_fields, events, mapping
 
 logger = logging.getLogger(__name__)
 
 NO_IDENTITY = stored_messages.message("no_identity")
-
-
-def export_submission(page, submission, answers, raw_contact_id, cookie_id):
-    """Record the export of ``submission`` and send it after commit. Never raises."""
-    try:
-        # A savepoint where there is a transaction to protect (a failed statement would spoil the
-        # submission's on PostgreSQL); outside one the record's INSERT is its own transaction.
-        with transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext():
-            account = account_for_page(page)
-            record = create_record(page, submission, answers, raw_contact_id, cookie_id,
-                                   account=account)
-    except IntegrityError:
-        taken = ExportRecord.objects.for_answer(submission).first()
-        if taken is not None:  # a past-answers export of the form took it this very moment
-            logger.info("Submission %s already has a SALESmanago record.", submission.pk)
-            return taken
-        logger.exception(
-            "Could not record the SALESmanago export of submission %s (page %s).",
-            submission.pk, page.pk)
-        return None
-    except Exception as err:
-        logger.exception(
-            "Could not record the SALESmanago export of submission %s (page %s).",
-            submission.pk,
-            page.pk,
-        )
-        return record_the_failure(page, submission, err)
-    if record.status == ExportRecord.Status.PENDING:
-        transaction.on_commit(partial(enqueue_stored, record, account))
-    return record
-
-
-#: The record this request just stored and is handing to the task backend, with its account.
-_just_stored = ContextVar("wagtail_salesmanago_just_stored", default=None)
-
-
-def enqueue_stored(record, account):
-    """Enqueue a record just stored. A backend that runs the task here and now (the immediate one)
-    gets it as stored, with its account, instead of reading both again (see ``just_stored``)."""
-    from .outbox import enqueue
-
-    token = _just_stored.set((record, account))
-    try:
-        enqueue(record.pk)
-    finally:
-        _just_stored.reset(token)
-
-
-def just_stored(record_id):
-    """``(record, account)`` if this request stored record ``record_id`` and is enqueueing it now,
-    else ``(None, None)``. Given once: the record may be changed by its sending."""
-    stored = _just_stored.get()
-    if stored is None or stored[0].pk != record_id:
-        return None, None
-    _just_stored.set(None)
-    return stored
 
 
 def create_record(page, submission, answers, raw_contact_id, cookie_id, *, account):
@@ -164,26 +105,6 @@ def plan_event(record, page, submission, site):
 def submitted_at(submission):
     """When the answer was given (now, for a submission not stored with its time)."""
     return submission.submit_time or timezone.now()
-
-
-def record_the_failure(page, submission, error):
-    """A bare ``skipped`` record in place of one that could not be stored, so staff see it."""
-    try:
-        with transaction.atomic():
-            record = ExportRecord(
-                page=page,
-                submission_type=ContentType.objects.get_for_model(submission),
-                submission_id=str(submission.pk),
-                status=ExportRecord.Status.SKIPPED,
-            )
-            stored_messages.put(record, "last_error", stored_messages.message(
-                "not_recorded", error=type(error).__name__))
-            record.save()
-            return record
-    except Exception:
-        logger.exception("Could not record the failed SALESmanago export of submission %s.",
-                         submission.pk)
-        return None
 
 
 def lead_options(page, submission):

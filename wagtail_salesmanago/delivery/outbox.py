@@ -7,6 +7,7 @@ so a successful call is never repeated because the rest of the bookkeeping faile
 """
 
 import logging
+from contextvars import ContextVar
 from datetime import timedelta
 from functools import partial
 
@@ -14,10 +15,11 @@ from django.db import transaction
 from django.db.models import Exists
 from django.utils import timezone
 
-from . import alerts, conf, delivery, holds, settle, steps, stored_messages
+from .. import conf, stored_messages
+from ..records import DeliveryAttempt, DeliveryHold, ExportRecord
+from ..records.querysets import unclaimed
+from . import alerts, holds, settle, steps
 from .account import account_for_site
-from .models import DeliveryAttempt, DeliveryHold, ExportRecord
-from .models.querysets import unclaimed
 
 logger = logging.getLogger(__name__)
 Status, EventStatus = ExportRecord.Status, ExportRecord.EventStatus
@@ -39,11 +41,35 @@ def claim_until(now):
     return now + timedelta(seconds=conf.get("CLAIM_SECONDS"))
 
 
+#: The record this request just stored and is handing to the task backend, with its account.
+_just_stored = ContextVar("wagtail_salesmanago_just_stored", default=None)
+
+
+def enqueue_stored(record, account):
+    """Enqueue a record just stored. A backend that runs the task here and now (the immediate one)
+    gets it as stored, with its account, instead of reading both again (see ``just_stored``)."""
+    token = _just_stored.set((record, account))
+    try:
+        enqueue(record.pk)
+    finally:
+        _just_stored.reset(token)
+
+
+def just_stored(record_id):
+    """``(record, account)`` if this request stored record ``record_id`` and is enqueueing it now,
+    else ``(None, None)``. Given once: the record may be changed by its sending."""
+    stored = _just_stored.get()
+    if stored is None or stored[0].pk != record_id:
+        return None, None
+    _just_stored.set(None)
+    return stored
+
+
 def claimed(record_id, now):
     """``(record, account)``: the record claimed, with its account if this request just stored it
-    (``delivery.just_stored``) and its site has no hold; ``(None, None)`` if it is not due or
+    (``just_stored``) and its site has no hold; ``(None, None)`` if it is not due or
     another sender has it."""
-    record, account = delivery.just_stored(record_id)
+    record, account = just_stored(record_id)
     # As stored, if nobody wrote it since (every write moves ``updated_at``): no need to read it,
     # nor its site's hold, which the claim looks for.
     no_hold = ~Exists(DeliveryHold.objects.filter(site=account.site)) if account else None

@@ -9,12 +9,13 @@ from django.template.defaultfilters import linebreaksbr
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.views.generic.models import IndexView, InspectView
+from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 
-from . import badges, delivery_columns, display, resend_feedback, stored_messages
-from .models import ExportRecord
+from .. import stored_messages
+from ..records import ExportRecord
+from . import badges, delivery_columns, display, resend_feedback
 from .permissions import delivery_permission_policy
 from .submissions import submissions_url
 

@@ -4,7 +4,7 @@ import logging
 
 from django.core.cache import cache
 
-from .account import account_for_site
+from ..delivery.account import account_for_site
 
 logger = logging.getLogger(__name__)
 

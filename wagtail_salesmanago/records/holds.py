@@ -2,7 +2,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from .records import ExportRecord
+from .export_record import ExportRecord
 
 
 class DeliveryHoldQuerySet(models.QuerySet):
@@ -14,13 +14,10 @@ class DeliveryHoldQuerySet(models.QuerySet):
             .order_by("since")
         )
 
-    def seen_by(self, user):
-        """The holds of sites where ``user`` may view deliveries: another site's hold (its host,
-        owner, SALESmanago's answer) is none of their business."""
-        from ..permissions import delivery_permission_policy  # it names the models
-
-        visible = delivery_permission_policy.instances_user_has_permission_for(user, "view")
-        on_site = visible.filter(page__path__startswith=OuterRef("site__root_page__path"))
+    def on_sites_of(self, records):
+        """The holds of sites where one of ``records`` (a queryset) is: the holds whose
+        deliveries those records' readers may see."""
+        on_site = records.filter(page__path__startswith=OuterRef("site__root_page__path"))
         return self.filter(Exists(on_site))
 
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from django.db import DatabaseError
 from django.utils import timezone
 
-from . import retry, stored_messages
-from .api.exceptions import NotConfigured, SalesmanagoError, TransientError
-from .models import DeliveryAttempt
+from .. import stored_messages
+from ..api.exceptions import NotConfigured, SalesmanagoError, TransientError
+from ..records import DeliveryAttempt
+from . import retry
 
 logger = logging.getLogger(__name__)
 Outcome = DeliveryAttempt.Outcome

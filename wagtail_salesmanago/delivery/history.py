@@ -1,7 +1,7 @@
 """Exporting a form's past answers: ``salesmanago_export``, and the page panel's "Export N past
 answers".
 
-Records are built with the live answers' mapping (``delivery.build_record``) and stored a chunk at a
+Records are built with the live answers' mapping (``answers.build_record``) and stored a chunk at a
 time (``inserts.insert``), so that 100,000 answers never sit in memory at once. Each chunk is then sent
 as the retry drain sends a backlog (``batches``): e-mail contacts in ``contact/batchupsert`` calls
 of ``BATCH_SIZE`` (SALESmanago's WordPress plugin exports 400 per call:
@@ -28,11 +28,13 @@ from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.models import Page
 
-from . import backlogs, batches, delivery, inserts, outbox, stored_messages
+from .. import stored_messages
+from ..payload import contact_fields
+from ..records import ExportRecord, ExportRun
+from . import answers, backlogs, batches, inserts, outbox
 from .account import LABELS, account_for_page
-from .models import ExportRecord, ExportRun, SalesmanagoFormMixin
-from .payload import contact_fields
 
 logger = logging.getLogger(__name__)
 Status = ExportRecord.Status
@@ -51,8 +53,6 @@ class ExportRefused(Exception):
 
 def form_page(page_id):
     """The form page with id ``page_id``, or ``ExportRefused``."""
-    from wagtail.models import Page
-
     page = Page.objects.filter(pk=page_id).first()
     if page is None:
         raise ExportRefused(_("There is no page with ID %(id)s.") % {"id": page_id})
@@ -62,7 +62,7 @@ def form_page(page_id):
 def check(page):
     """The page's site account, if its past answers can be exported; else ``ExportRefused``."""
     values = {"title": page.title, "id": page.pk}
-    if not isinstance(page, SalesmanagoFormMixin):
+    if not hasattr(page, "get_salesmanago_questions"):  # not a SalesmanagoFormMixin page
         raise ExportRefused(_("“%(title)s” (page %(id)s) is not a form page that exports to "
                               "SALESmanago.") % values)
     if not page.salesmanago_enabled:
@@ -141,12 +141,12 @@ def chunks(page, since=None, until=None, newest=None):
 
 def build(page, account, questions, submission):
     """A past answer's record, mapped as a live one, without its event (not saved)."""
-    record = delivery.build_record(
+    record = answers.build_record(
         page, submission, submission.form_data, page.get_salesmanago_past_contact_id(submission),
         "", account=account, questions=questions, event=False,  # "": no cookie came with it
     )
     if contact_fields.asks_double_opt_in(record.payload):
-        delivery.add_note(record, PAST_DOUBLE_OPT_IN)
+        answers.add_note(record, PAST_DOUBLE_OPT_IN)
         record.payload = without_double_opt_in(record.payload)
     return record
 

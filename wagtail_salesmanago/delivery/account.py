@@ -10,12 +10,14 @@ from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
+from wagtail.models import Site
 
-from . import stored_messages
-from .api.client import SalesmanagoClient
-from .api.endpoint import same_endpoint, validate_endpoint
-from .api.exceptions import NotConfigured
-from .payload.mapping import DEFAULT_DETAIL_PREFIX
+from .. import stored_messages
+from ..api.client import SalesmanagoClient
+from ..api.endpoint import same_endpoint, validate_endpoint
+from ..api.exceptions import NotConfigured
+from ..payload.mapping import DEFAULT_DETAIL_PREFIX
+from ..records import SalesmanagoSettings
 
 SETTING = "WAGTAIL_SALESMANAGO"
 FIELDS = (
@@ -116,8 +118,6 @@ class Account:
 @sensitive_variables()
 def account_for_site(site, stored=None):
     """The account of ``site``: configuration values first, then the stored settings."""
-    from .models import SalesmanagoSettings
-
     if stored is None:
         stored = SalesmanagoSettings.for_site(site)
     config = configured(site.hostname) if site else {}
@@ -132,15 +132,11 @@ def account_for_page(page):
     Nothing is cached between requests: a cache would need a signal shared by every process to
     drop a saved secret, and this one indexed read costs about what a shared cache's round trip does.
     """
-    from .models import SalesmanagoSettings
-
     parts = page.get_url_parts()  # from Wagtail's cached site root paths: no query
     if parts is None:
         return None
     stored = SalesmanagoSettings.objects.select_related("site").filter(site_id=parts[0]).first()
     if stored is None:  # the site's first export: Wagtail creates its settings row
-        from wagtail.models import Site
-
         return account_for_site(Site.objects.get(pk=parts[0]))
     return account_for_site(stored.site, stored)
 

@@ -15,10 +15,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.crypto import salted_hmac
 
-from . import conf, stored_messages
-from .account import is_user
-from .api.client import CREDENTIALS_CHECK
-from .api.exceptions import (
+from .. import conf, stored_messages
+from ..api.client import CREDENTIALS_CHECK
+from ..api.exceptions import (
     AccessDeniedError,
     FormOwnerError,
     NotConfigured,
@@ -27,7 +26,8 @@ from .api.exceptions import (
     SalesmanagoError,
     TransientError,
 )
-from .models import DeliveryHold, ExportRecord
+from ..records import DeliveryHold, ExportRecord
+from .account import is_user
 
 logger = logging.getLogger(__name__)
 Reason = DeliveryHold.Reason
@@ -37,7 +37,7 @@ def fingerprint(account):
     """A keyed hash of the values SALESmanago judges: it changes when any of them does."""
     values = (account.endpoint, account.client_id, account.api_secret, account.owner_email)
     text = "\0".join(str(value or "").strip() for value in values)
-    return salted_hmac("wagtail_salesmanago.holds", text, algorithm="sha256").hexdigest()
+    return salted_hmac("wagtail_salesmanago.delivery.holds", text, algorithm="sha256").hexdigest()
 
 
 def reason_for(error):

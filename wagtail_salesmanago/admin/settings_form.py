@@ -2,13 +2,17 @@
 
 import re
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel
 
-from .account import account_for_site, configured
-from .api.endpoint import validate_endpoint
+from ..api.endpoint import validate_endpoint
+from ..delivery.account import account_for_site, configured
+from ..records import SalesmanagoSettings
+from .panels import ConnectionTestPanel, DeliveryHoldPanel
 
 
 class SalesmanagoSettingsForm(WagtailAdminModelForm):
@@ -86,3 +90,19 @@ class SalesmanagoSettingsForm(WagtailAdminModelForm):
             fixed = "api_secret" in stored.from_config
             for name in stored.identity_changes(endpoint, client_id) if fixed else ["api_secret"]:
                 self.add_error(name, error)
+
+
+# The settings screen. The model is stored data (``records``); how it is edited belongs here, set
+# when the app is ready (``apps.py``), as Wagtail sets its own ``Page``'s panels from its admin.
+SalesmanagoSettings.base_form_class = SalesmanagoSettingsForm
+SalesmanagoSettings.panels = [
+    DeliveryHoldPanel(),
+    FieldPanel("endpoint"),
+    FieldPanel("client_id"),
+    FieldPanel("api_secret", widget=forms.PasswordInput(render_value=False)),
+    FieldPanel("owner_email"),
+    FieldPanel("detail_prefix"),
+    FieldPanel("identify_by_cookie"),
+    FieldPanel("trust_typed_email"),
+    ConnectionTestPanel(),
+]

@@ -49,3 +49,9 @@ def may_export_past_answers(user, page):
     deliveries and edit the page (whose SALESmanago settings the export follows)."""
     return (delivery_permission_policy.user_has_permission_for_page(user, "resend", page)
             and page.permissions_for_user(user).can_edit())
+
+
+def holds_seen_by(holds, user):
+    """The ``holds`` (a ``DeliveryHold`` queryset) of sites where ``user`` may view deliveries:
+    another site's hold (its host, owner, SALESmanago's answer) is none of their business."""
+    return holds.on_sites_of(delivery_permission_policy.instances_user_has_permission_for(user, "view"))

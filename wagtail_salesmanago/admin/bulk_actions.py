@@ -3,8 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views.bulk_action import BulkAction
 
+from ..records import ExportRecord
 from . import resend_feedback
-from .models import ExportRecord
 from .permissions import delivery_permission_policy
 
 

@@ -3,7 +3,7 @@
 import random
 from datetime import timedelta
 
-from . import conf
+from .. import conf
 
 
 def backoff(attempt):

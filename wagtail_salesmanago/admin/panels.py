@@ -8,9 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.admin.panels import FieldPanel, Panel
 
-from .locales import name_questions
+from ..delivery.account import LABELS, account_for_site
+from ..delivery.history import past_answers
+from ..delivery.locales import name_questions
+from ..payload import contact_fields, mapping
+from ..records import DeliveryHold, ExportRun
 from .owners import account_users
-from .payload import contact_fields, mapping
 from .permissions import delivery_permission_policy, may_export_past_answers
 
 
@@ -55,9 +58,6 @@ class DeliveriesPanel(Panel):
 
 def past_answers_context(user, page):
     """The latest export of the form's past answers, and how many are left to export."""
-    from .history import past_answers  # models import this module
-    from .models import ExportRun
-
     if not page.salesmanago_enabled:
         return {}
     export_run = ExportRun.objects.latest_for(page)
@@ -133,8 +133,6 @@ class MappingPreviewPanel(Panel):
         template_name = "wagtail_salesmanago/panels/preview.html"
 
         def get_context_data(self, parent_context=None):
-            from .account import LABELS, account_for_site
-
             context = super().get_context_data(parent_context)
             page = self.instance
             site = page.get_site() if page.pk else None
@@ -266,8 +264,6 @@ class DeliveryHoldPanel(Panel):
         template_name = "wagtail_salesmanago/panels/hold.html"
 
         def is_shown(self):
-            from .models import DeliveryHold  # models import this module
-
             return DeliveryHold.objects.filter(site_id=self.instance.site_id).exists()
 
     def __init__(self, *args, **kwargs):

@@ -12,8 +12,9 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column
 from wagtail.contrib.forms.utils import get_forms_for_user
 
-from . import badges, display, stored_messages
-from .models import ExportRecord
+from .. import stored_messages
+from ..records import ExportRecord
+from . import badges, display
 
 EVENT_MARKERS = {
     ExportRecord.EventStatus.FAILED: _("Event failed"),

@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.admin.ui.components import Component
 
-from .alerts import failed_list_url
-from .models import DeliveryHold
-from .permissions import delivery_permission_policy
+from ..delivery.alerts import failed_list_url
+from ..records import DeliveryHold
+from .permissions import delivery_permission_policy, holds_seen_by
 
 # Failures older than this are left to the deliveries list: the dashboard tells what is new.
 FAILED_WITHIN = timedelta(days=7)
@@ -29,7 +29,7 @@ class DeliveriesPanel(Component):
         """The panel with what ``user`` may see, or ``None`` when nothing needs attention."""
         visible = delivery_permission_policy.instances_user_has_permission_for(user, "view")
         counts = visible.trouble_counts(failed_since=timezone.now() - FAILED_WITHIN)
-        holds = list(DeliveryHold.objects.with_waiting().seen_by(user))
+        holds = list(holds_seen_by(DeliveryHold.objects.with_waiting(), user))
         if counts["failed"] or counts["retrying"] or holds:
             return cls(holds=holds, **counts)
         return None

@@ -20,20 +20,11 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from . import (
-    alerts,
-    conf,
-    delivery,
-    holds,
-    inserts,
-    outbox,
-    settle,
-    steps,
-    stored_messages,
-)
+from .. import stored_messages
+from ..api.exceptions import AuthenticationError
+from ..records import DeliveryAttempt, ExportRecord
+from . import alerts, answers, holds, inserts, outbox, settle, steps
 from .account import account_for_site
-from .api.exceptions import AuthenticationError
-from .models import DeliveryAttempt, ExportRecord
 
 logger = logging.getLogger(__name__)
 Status, Outcome = ExportRecord.Status, DeliveryAttempt.Outcome
@@ -130,7 +121,7 @@ def account_parts(page):
         if site is None:
             return None
         account = account_for_site(site)
-        owner = delivery.form_owner(page) or account.owner_email
+        owner = answers.form_owner(page) or account.owner_email
         return site, account, owner, account.get_client()
     except Exception:
         return None
@@ -206,13 +197,13 @@ def call(client, owner, items, meanwhile):
 def explain(error, client, account, owner):
     """As ``outbox`` explains a refusal; a form's own owner that is not a user fails its records."""
     if isinstance(error, AuthenticationError):
-        error = delivery.refused_form_owner(client, account.owner_email, owner, error)
+        error = answers.refused_form_owner(client, account.owner_email, owner, error)
     return holds.explain(error, client, account)  # (which leaves an owner's refusal as it is)
 
 
 def body(record, owner):
-    """The record's upsert body, rebuilt from the stored one as ``delivery.send`` does."""
-    return delivery.request_body(record, owner, *delivery.stored_parts(record))
+    """The record's upsert body, rebuilt from the stored one as ``answers.send`` does."""
+    return answers.request_body(record, owner, *answers.stored_parts(record))
 
 
 def item(upsert_body):
@@ -235,7 +226,7 @@ def outcome(record, payload, answered, error, count, started, now, hold=None):
         message = stored_messages.message("sent_in_batch", count=count)
         stored_messages.put(record, "last_error", "")
     elif settled.alone:
-        delivery.add_note(record, settle.SEND_ALONE)
+        answers.add_note(record, settle.SEND_ALONE)
     stored_messages.put(log, "message", message)
     return log
 

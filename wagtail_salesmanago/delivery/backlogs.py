@@ -4,8 +4,9 @@ sends one): ``drain`` for a backlog of due records, ``send_batches`` for any sou
 
 from django.utils import timezone
 
-from . import batches, conf
-from .models import ExportRecord
+from .. import conf
+from ..records import ExportRecord
+from . import batches
 
 
 def drain(*, limit=None, size=None, rounds=None):

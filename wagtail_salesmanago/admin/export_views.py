@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 from wagtail.models import Page
 
-from . import history
-from .models import ExportRun
-from .outbox import run
+from ..delivery import history
+from ..delivery.outbox import run
+from ..delivery.tasks import export_past_answers
+from ..records import ExportRun
 from .permissions import may_export_past_answers
-from .tasks import export_past_answers
 
 
 def export_view(request, page_id):

@@ -8,8 +8,8 @@ from django.contrib import messages
 from django.utils import timezone
 from django.utils.translation import ngettext, ngettext_lazy
 
-from . import outbox
-from .models import ExportRecord
+from ..delivery import outbox
+from ..records import ExportRecord
 
 Status = ExportRecord.Status
 

@@ -1,11 +1,7 @@
-from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
-from ..forms import SalesmanagoSettingsForm
-from ..panels import ConnectionTestPanel, DeliveryHoldPanel
 from ..payload.mapping import DEFAULT_DETAIL_PREFIX
 
 
@@ -54,18 +50,7 @@ class SalesmanagoSettings(BaseSiteSetting):
         ),
     )
 
-    base_form_class = SalesmanagoSettingsForm
-    panels = [
-        DeliveryHoldPanel(),
-        FieldPanel("endpoint"),
-        FieldPanel("client_id"),
-        FieldPanel("api_secret", widget=forms.PasswordInput(render_value=False)),
-        FieldPanel("owner_email"),
-        FieldPanel("detail_prefix"),
-        FieldPanel("identify_by_cookie"),
-        FieldPanel("trust_typed_email"),
-        ConnectionTestPanel(),
-    ]
+    # Its screen (``base_form_class`` and ``panels``) is the admin's: admin/settings_form.py.
 
     class Meta:
         verbose_name = _("SALESmanago")

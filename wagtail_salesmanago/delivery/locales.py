@@ -12,7 +12,10 @@ import copy
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from wagtail.coreutils import get_content_languages, get_supported_content_language_variant
+from wagtail.coreutils import (
+    get_content_languages,
+    get_supported_content_language_variant,
+)
 
 
 @dataclass
