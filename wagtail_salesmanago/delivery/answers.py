@@ -12,15 +12,10 @@ from django.utils import timezone
 
 from .. import stored_messages
 from ..api.exceptions import (
-    AuthenticationError,
-    FormOwnerError,
-    OwnerError,
     UnknownContactError,
 )
 from ..payload import contact_fields, events, mapping
 from ..records import ExportRecord
-from .account import is_user
-from .holds import not_a_user
 
 logger = logging.getLogger(__name__)
 
@@ -153,18 +148,10 @@ DOUBLE_OPT_IN_REQUESTED = stored_messages.message("double_opt_in_requested")
 def deliver(client, record, owner):
     """Call SALESmanago for the record, as the form's owner if it has one, else ``owner``.
 
-    The attempt as a whole ends within one deadline. A form's owner that SALESmanago refuses
-    fails this record (staff fix the form and resend); it does not hold the site's deliveries.
+    The attempt as a whole ends within one deadline. (A refusal is explained by
+    ``holds.explain``: a form's owner that SALESmanago refuses fails only this record.)
     """
-    client = client.with_deadline()
-    own = form_owner(record.page)
-    try:
-        return send(client, record, own or owner)
-    except AuthenticationError as err:
-        error = refused_form_owner(client, owner, own, err)
-        if error is err:
-            raise
-        raise error from err
+    return send(client.with_deadline(), record, form_owner(record.page) or owner)
 
 
 def stored_parts(record):
@@ -192,23 +179,6 @@ def send(client, record, owner):
             record.mode = ExportRecord.Mode.UPSERT
     record.payload = body()
     return accepted(record, client.upsert(record.payload))
-
-
-def refused_form_owner(client, site_owner, own, error):
-    """The error for a refusal sent as the form's owner: the record's own if that owner is not
-    one of the account's users, else the refusal as it was (the site's credentials, also when
-    the form has no owner of its own)."""
-    if not own or is_user(own, [site_owner]):
-        return error
-    try:
-        users = client.list_users(site_owner)
-    except Exception:
-        return error
-    if is_user(own, users):
-        return error
-    if not is_user(site_owner, users):  # the site's owner is not one either: the site waits
-        return error.retold(OwnerError, not_a_user(site_owner))
-    return error.retold(FormOwnerError, stored_messages.message("form_owner_not_user", owner=own))
 
 
 def accepted(record, response):

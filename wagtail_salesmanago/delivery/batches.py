@@ -21,7 +21,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import stored_messages
-from ..api.exceptions import AuthenticationError
 from ..records import DeliveryAttempt, ExportRecord
 from . import alerts, answers, holds, inserts, outbox, settle, steps
 from .account import account_for_site
@@ -142,7 +141,7 @@ def send_group(site, account, owner, client, records, started, meanwhile):
     try:
         answered, error = call(client, owner, [item(b) for b in bodies], meanwhile), None
     except Exception as err:
-        answered, error = {}, explain(err, client, account, owner)
+        answered, error = {}, holds.explain(err, client, account, owner)
     now = timezone.now()
     hold, new_hold = None, None
     if getattr(error, "holds_site", False):
@@ -192,13 +191,6 @@ def call(client, owner, items, meanwhile):
         except Exception:
             logger.exception("Could not read the next SALESmanago batch ahead; it is read after.")
         return answer.result()
-
-
-def explain(error, client, account, owner):
-    """As ``outbox`` explains a refusal; a form's own owner that is not a user fails its records."""
-    if isinstance(error, AuthenticationError):
-        error = answers.refused_form_owner(client, account.owner_email, owner, error)
-    return holds.explain(error, client, account)  # (which leaves an owner's refusal as it is)
 
 
 def body(record, owner):

@@ -19,6 +19,7 @@ from .. import conf, stored_messages
 from ..api.client import CREDENTIALS_CHECK
 from ..api.exceptions import (
     AccessDeniedError,
+    AuthenticationError,
     FormOwnerError,
     NotConfigured,
     OwnerError,
@@ -108,12 +109,18 @@ def credentials_work(hold, account, client=None):
     return False
 
 
-def explain(error, client, account):
+def explain(error, client, account, form_owner=""):
     """``error``, or what a refusal that does not name the credentials was about, once checked.
+
+    ``form_owner``: the owner the call was made as, when the form has its own: if SALESmanago
+    refused it and it is not one of the account's users, the refusal is the record's (staff fix
+    the form and resend), and the site's deliveries are not held.
 
     A 401/403 that is not SALESmanago's JSON is checked too: a firewall may block one answer's
     content, and holding the site for it would stop every other answer for as long as it waits.
     """
+    if isinstance(error, AuthenticationError) and client is not None:
+        error = refused_form_owner(client, account.owner_email, form_owner, error)
     refusal = isinstance(error, PermanentError) and not (
         error.holds_site or isinstance(error, FormOwnerError))  # that one was checked
     denied = isinstance(error, AccessDeniedError) and error.path != CREDENTIALS_CHECK
@@ -151,6 +158,23 @@ def explain_refusal(client, owner, error):
             kind="denied",
         )
     return error
+
+
+def refused_form_owner(client, site_owner, own, error):
+    """The error for a refusal sent as the form's owner: the record's own if that owner is not
+    one of the account's users, else the refusal as it was (the site's credentials, also when
+    the form has no owner of its own)."""
+    if not own or is_user(own, [site_owner]):
+        return error
+    try:
+        users = client.list_users(site_owner)
+    except Exception:
+        return error
+    if is_user(own, users):
+        return error
+    if not is_user(site_owner, users):  # the site's owner is not one either: the site waits
+        return error.retold(OwnerError, not_a_user(site_owner))
+    return error.retold(FormOwnerError, stored_messages.message("form_owner_not_user", owner=own))
 
 
 def not_a_user(owner):

@@ -169,7 +169,7 @@ def attempt(step, record, started, resend, account_parts, error=None):
         try:
             response = step.call(client, record, account.owner_email)
         except Exception as err:
-            error = holds.explain(err, client, account)
+            error = holds.explain(err, client, account, step.owner(record))
     hold, new_hold = None, None
     try:
         if settle.holds_site(error):

@@ -35,6 +35,10 @@ class ContactStep:
     def call(self, client, record, owner):
         return answers.deliver(client, record, owner)
 
+    def owner(self, record):
+        """The form's own owner the call is made as, if it has one."""
+        return answers.form_owner(record.page)
+
     def sent(self, record, response, now, *, save=True):
         record.mark_sent(
             now, contact_id=answers.answered_contact_id(record, response),
@@ -72,6 +76,9 @@ class EventStep:
     def call(self, client, record, owner):
         record.event_attempts += 1  # written with the outcome, whatever it is
         return answers.deliver_event(client, record, owner)
+
+    def owner(self, record):
+        return ""  # events go as the site's owner
 
     def sent(self, record, response, now, *, save=True):
         record.mark_event_sent(now, event_id=answers.answered_event_id(record, response))
