@@ -43,10 +43,12 @@ test-postgres: $(VENV)/.installed
 
 # The fast suite on the lowest supported versions, on bakerydemo's (Python 3.12, Django 6.0,
 # Wagtail 7.4) and on the highest; `make test` covers Python 3.11 with Django 5.2 and Wagtail 8.0.
+# urllib3 too, lowest (setup.cfg's floor) and newest: transport.py overrides a private method of
+# its connections, which tests/test_deadline.py and tests/test_client.py check on both.
 matrix:
-	$(MAKE) matrix-env ENV=.venv-wagtail74 PY="$(PYTHON311)" PINS="django==5.2.* wagtail==7.4.*"
+	$(MAKE) matrix-env ENV=.venv-wagtail74 PY="$(PYTHON311)" PINS="django==5.2.* wagtail==7.4.* urllib3==2.0.2"
 	$(MAKE) matrix-env ENV=.venv-django60 PY="$(PYTHON312)" PINS="django==6.0.* wagtail==7.4.*"
-	$(MAKE) matrix-env ENV=.venv-py313 PY="$(PYTHON313)" PINS="django==6.1.* wagtail==8.0.*"
+	$(MAKE) matrix-env ENV=.venv-py313 PY="$(PYTHON313)" PINS="django==6.1.* wagtail==8.0.* --upgrade urllib3"
 
 # One matrix env: make matrix-env ENV=.venv-x PY=python3.x PINS="django==... wagtail==..."
 matrix-env:
@@ -54,7 +56,7 @@ matrix-env:
 	test -x $(ENV)/bin/python || $(PY) -m venv $(ENV)
 	$(ENV)/bin/python -m pip install --quiet --upgrade pip
 	$(ENV)/bin/python -m pip install --quiet -e ".[test]" $(PINS)
-	$(ENV)/bin/python -c "import sys, django, wagtail; print('Python', sys.version.split()[0], 'Django', django.__version__, 'Wagtail', wagtail.__version__)"
+	$(ENV)/bin/python -c "import sys, django, wagtail, urllib3; print('Python', sys.version.split()[0], 'Django', django.__version__, 'Wagtail', wagtail.__version__, 'urllib3', urllib3.__version__)"
 	.ci/pytest $(ENV)/bin/python $(MATRIX_ARGS)
 
 $(DIST_VENV)/.installed:

@@ -479,6 +479,32 @@ def test_a_session_used_without_a_deadline_works_as_requests_own():
     assert answered == [{"success": True, "message": []}]
 
 
+def test_a_sessions_connections_are_ours_on_this_urllib3(monkeypatch):
+    """transport relies on two parts of urllib3 outside its public API (its docstring says why): the
+    manager's pool classes by scheme, and the connection's ``_new_conn`` making every socket. If a
+    urllib3 release drops either, this says so (setup.cfg's floor and `make matrix` test the
+    lowest and the newest urllib3)."""
+    ours, theirs = socket.socketpair()
+    opened = []
+    monkeypatch.setattr(urllib3.util.connection, "create_connection",
+                        lambda address, *args, **kwargs: opened.append(address) or ours)
+    session = transport.new_session(HEADERS)
+    pools = {scheme: session.get_adapter(f"{scheme}://salesmanago.test").poolmanager
+             .connection_from_url(f"{scheme}://salesmanago.test") for scheme in ("http", "https")}
+    assert {scheme: pool.ConnectionCls for scheme, pool in pools.items()} == {
+        "http": transport.HTTPConnection, "https": transport.HTTPSConnection}
+
+    deadline = deadlines.Deadline(0.5)
+    with deadline.running():
+        pools["http"].ConnectionCls("salesmanago.test", 80).connect()  # urllib3's public connect
+        wait_until_cut(deadline)
+    theirs.settimeout(5)
+    assert opened == [("salesmanago.test", 80)]
+    assert deadline.cut and theirs.recv(1) == b""  # the socket it made was shut down at the deadline
+    ours.close()
+    theirs.close()
+
+
 def test_one_watchdog_thread_serves_every_call_and_a_call_in_time_is_not_cut():
     def watchers():
         return [t.name for t in threading.enumerate()].count("salesmanago-deadlines")

@@ -8,6 +8,14 @@ lookup and connect are waited for until the deadline, and the sockets are shut d
 (TLS handshake, request, status line and headers, body). The answer is read in chunks and refused
 past ``MAX_ANSWER_BYTES``. A session without these connections (one a caller passes in) keeps only
 requests' per-read timeouts, and the deadline between the chunks of the body.
+
+Two of urllib3's parts that are not its public API are relied on, because no public one gives the
+socket between the TCP connect and the TLS handshake to the thread making the call:
+``HTTPConnection._new_conn`` (overridden: the lookup and connect it makes, run under the deadline,
+and the raw socket watched before the handshake) and ``PoolManager.pool_classes_by_scheme`` (how a
+manager picks the pools whose documented ``ConnectionCls`` is ours). Both date from urllib3 1.x;
+setup.cfg sets the lowest urllib3 they are tested on and ``make matrix`` runs the suite on it and
+on the newest (``tests/test_deadline.py`` fails if either stops working).
 """
 
 import contextlib
