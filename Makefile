@@ -15,7 +15,7 @@ MATRIX_ARGS ?= -q -m "not slow"
 # `make dist` builds with its own small virtualenv: build and twine, not the test extras.
 DIST_VENV ?= .venv-dist
 
-.PHONY: test test-postgres matrix matrix-env dist wheel-check bench demo messages screenshots browser mutation clean
+.PHONY: test test-random-subset test-postgres matrix matrix-env dist wheel-check bench demo messages screenshots browser mutation clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,15 @@ test: $(VENV)/.installed
 	  $(BIN)/python -m coverage report > .coverage-report.txt; cover=$$?; \
 	  grep '^TOTAL' .coverage-report.txt; \
 	  exit $$cover
+
+# A random part (a third) of the fast tests in random order: the suite passes in any order and any
+# subset. Its seed is printed first; replay a failure with make test-random-subset SUBSET_SEED=N.
+# (pytest-randomly shuffles every run, `make test` too, and prints its seed in the header.)
+SUBSET_SEED ?=
+SUBSET_FRACTION ?= 0.33
+test-random-subset: $(VENV)/.installed
+	SUBSET_SEED=$(SUBSET_SEED) SUBSET_FRACTION=$(SUBSET_FRACTION) \
+	  $(BIN)/python .ci/random-subset $(BIN)/python -q $(PYTEST_ARGS)
 
 # The suite on a real PostgreSQL server (.ci/postgres.sh installs and starts Debian's). Tests of
 # the example site and of a fresh project use their own SQLite database whatever DB_ENGINE says:

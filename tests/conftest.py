@@ -1,15 +1,22 @@
 pytest_plugins = ["pytester"]
 
 import logging
+import os
 import sys
 import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from wagtail.models import Site
+import responses
+from django.contrib.auth.models import Group, Permission
+from django.core.cache import caches
+from wagtail.models import GroupPagePermission, Site
 
+from tests.demo_process import running_demo
+from tests.helpers import CHROMIUM, OWNER, answer, make_form_page
 from wagtail_salesmanago.api import client as client_module
+from wagtail_salesmanago.delivery import holds
 from wagtail_salesmanago.models import SalesmanagoSettings
 from wagtail_salesmanago.sandbox import Sandbox
 
@@ -60,6 +67,19 @@ def own_connections(monkeypatch):
         local.session.close()
 
 
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """Each test starts with Django's caches empty, as a freshly started site does.
+
+    The caches outlive a test's database rows: its rollback sends no signal. Wagtail keeps its
+    site root paths there (``Site.get_site_root_paths``), so a test that added a second site and
+    then asked for a page's URL left two sites cached, and every later ``page.url`` came out
+    absolute ("http://localhost/...") instead of relative; ``owners.account_users`` keeps each
+    site's SALESmanago users there, keyed by a site ID that the next test's site reuses."""
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
+
+
 @pytest.fixture
 def all_logs(caplog):
     caplog.set_level(logging.DEBUG)
@@ -107,3 +127,138 @@ def their_hold(db, monkeypatch):
         fingerprint=holds.fingerprint(outbox.account_for_site(site)))
     monkeypatch.setattr(outbox, "active_hold", lambda *args: None)
     return hold
+
+
+@pytest.fixture
+def box(sandbox):
+    """The session's sandbox, emptied, for tests that talk to it directly (no site, no database)."""
+    sandbox.reset()
+    return sandbox
+
+
+@pytest.fixture
+def site(db):
+    """The default site."""
+    return Site.objects.get(is_default_site=True)
+
+
+@pytest.fixture
+def admin(client, django_user_model):
+    """The test client, logged in as a superuser."""
+    client.force_login(django_user_model.objects.create_superuser("admin", "a@example.com", "pw"))
+    return client
+
+
+@pytest.fixture
+def editor_of(client, django_user_model):
+    """A non-superuser who may edit (and so see the submissions of) one page."""
+    def login(page):
+        group = Group.objects.create(name=f"Editors of {page.title}")
+        group.permissions.add(Permission.objects.get(codename="access_admin"))
+        GroupPagePermission.objects.create(group=group, page=page, permission_type="change")
+        user = django_user_model.objects.create_user("editor", "e@example.com", "pw")
+        user.groups.add(group)
+        client.force_login(user)
+        return client
+    return login
+
+
+@pytest.fixture
+def two_forms(client, sm, on_commit):
+    """Form A with one sent and one failed delivery, form B with one sent."""
+    a, b = make_form_page(title="Form A"), make_form_page(title="Form B")
+    with on_commit():
+        answer(client, a, {"Twój e-mail": "sent@example.com"})
+        answer(client, b, {"Twój e-mail": "other@example.com"})
+    SalesmanagoSettings.objects.update(client_id="")  # a permanent failure (not a hold)
+    with on_commit():
+        answer(client, a, {"Twój e-mail": "failed@example.com"})
+    SalesmanagoSettings.objects.update(client_id=sm.client_id)
+    return a, b
+
+
+@pytest.fixture
+def queued(settings):
+    """Answers wait for ``salesmanago_retry`` (a worker backend that has not run yet)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
+@pytest.fixture
+def retry_now(settings):
+    """Retries become due at once, so tests need not wait a minute."""
+    settings.WAGTAIL_SALESMANAGO_RETRY_BASE_SECONDS = 0
+
+
+@pytest.fixture
+def api(db, settings):
+    """The default site exports to app3.salesmanago.pl, mocked; answers wait for salesmanago_retry,
+    which sends them one by one (batches: tests/test_batches.py). Its answers: helpers.answers."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.WAGTAIL_SALESMANAGO_BATCH_SIZE = 1
+    SalesmanagoSettings.objects.update_or_create(
+        site=Site.objects.get(is_default_site=True),
+        defaults={"endpoint": "app3.salesmanago.pl", "client_id": "client-1",
+                  "api_secret": "s3cr3t", "owner_email": OWNER},
+    )
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def log(caplog):
+    """The package's log lines since the last call, as (module, level, message)."""
+    caplog.set_level(logging.INFO, logger="wagtail_salesmanago")
+
+    def lines():
+        found = [(r.name.rsplit(".", 1)[-1], r.levelname, r.getMessage()) for r in caplog.records
+                 if r.name.startswith("wagtail_salesmanago")]
+        caplog.clear()
+        return found
+    return lines
+
+
+@pytest.fixture
+def lifted_at_once(monkeypatch, settings):
+    """New credentials are saved the moment a refusal starts the site's hold: the hold is lifted
+    before the refused records are put in it. (Hold alerts are on: none should go.)"""
+    settings.WAGTAIL_SALESMANAGO_ALERT_ADMINS = True
+    settings.ADMINS = [("Ops", "ops@example.com")]
+    start = holds.start
+
+    def start_then_lift(site, account, error, now):
+        hold, created = start(site, account, error, now)
+        holds.release(hold, now, "new credentials were saved")
+        return hold, created
+
+    monkeypatch.setattr(holds, "start", start_then_lift)
+
+
+# Real Chromium against `make demo`: tests/test_browser*.py (marked helpers.BROWSER_TEST_MARKS).
+
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def shots(tmp_path):
+    """Where screenshots go: $SCREENSHOTS_DIR (`make screenshots`), else a temp dir."""
+    folder = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def demo(tmp_path):
+    """`make demo`'s site, on a copy of its seeded database."""
+    with running_demo(tmp_path) as running:
+        yield running
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        yield chromium
+        chromium.close()

@@ -1,11 +1,22 @@
-"""Test helpers: build form pages, and answer them the way a browser does."""
+"""Test helpers: build form pages, answer them the way a browser does, and read what reached
+SALESmanago. Plain functions and constants shared by the test modules (the fixtures are in
+conftest.py); test modules import from here, never from one another."""
 
+import io
+import os
+import shutil
 from html.parser import HTMLParser
 from urllib.parse import urlencode
 
+import pytest
+import responses
+from django.core.management import call_command
+from django.urls import reverse
 from wagtail.models import Page
 
 from tests.testapp.models import FormField, SurveyPage
+from wagtail_salesmanago.api.client import SalesmanagoClient
+from wagtail_salesmanago.models import ExportRecord
 
 QUESTIONS = [
     ("Twój e-mail", "email", ""),
@@ -116,3 +127,179 @@ def contact_sends(sandbox):
         sends += [{"body": item, "status": request["status"], "time": request["time"],
                    "accepted": accepted(item)} for item in items]
     return sends
+
+
+# Answers, their records, and cron's command.
+
+def submit_emails(client, page, on_commit, *emails):
+    """One answer of ``page`` per e-mail, its on-commit callbacks (the enqueue) run."""
+    with on_commit():
+        for email in emails:
+            assert answer(client, page, {"Twój e-mail": email}).status_code == 200
+
+
+def submit_answers(client, page, on_commit, answers, **kwargs):
+    """One answer of ``page`` (labels to values, as ``answer`` takes); the newest record."""
+    with on_commit():
+        response = answer(client, page, answers, **kwargs)
+    assert response.status_code == 200
+    return ExportRecord.objects.latest("pk")
+
+
+def submitted_record(client, page, on_commit, email="jan@example.com"):
+    """One answer of ``page`` with ``email``; its record, the only one."""
+    with on_commit():
+        assert answer(client, page, {"Twój e-mail": email}).status_code == 200
+    return ExportRecord.objects.get()
+
+
+def run_retry(*args):
+    """Cron's ``salesmanago_retry``; what it printed."""
+    out = io.StringIO()
+    call_command("salesmanago_retry", *args, stdout=out)
+    return out.getvalue()
+
+
+def emails_in(sandbox):
+    return sorted(c["email"] for c in sandbox.contacts())
+
+
+def statuses():
+    return sorted(ExportRecord.objects.values_list("status", flat=True))
+
+
+def past(page, count, start=0, email=True, **values):
+    """``count`` stored answers of ``page`` that were never exported (given before export was
+    switched on)."""
+    names = {field.label: field.clean_name for field in page.get_form_fields()}
+    model = page.get_submission_class()
+    answers = []
+    for number in range(start, start + count):
+        data = {names["Komentarz"]: f"Odpowiedź {number}"} if "Komentarz" in names else {}
+        if email:
+            data[names.get("Twój e-mail") or names["E-mail"]] = f"past{number}@example.com"
+        data.update({names[label]: value for label, value in values.items()})
+        answers.append(model(page=page, form_data=data))
+    return model.objects.bulk_create(answers)
+
+
+# What the sandbox received.
+
+def api_bodies(sandbox):
+    """The bodies SALESmanago received, without the auth fields."""
+    return [
+        {k: v for k, v in r["body"].items() if k not in ("clientId", "apiKey", "requestTime", "sha")}
+        for r in sandbox.requests()
+    ]
+
+
+def seed_contact(sandbox, email="known@example.com"):
+    """A contact that exists in the sandbox before the visitor comes (as from a mailing)."""
+    client = SalesmanagoClient(sandbox.url, sandbox.client_id, sandbox.api_secret)
+    contact_id = client.upsert({"owner": sandbox.owner, "contact": {"email": email}})["contactId"]
+    sandbox.state.requests.clear()
+    return contact_id
+
+
+# Lead forms.
+
+def lead_page(questions, **kwargs):
+    """A form page whose questions are (label, field type, target, consent name)."""
+    page = make_form_page(questions=[(q[0], q[1], "") for q in questions], tag="", **kwargs)
+    for field, question in zip(page.form_fields.order_by("sort_order"), questions):
+        field.salesmanago_target = question[2]
+        field.salesmanago_consent_name = question[3] if len(question) > 3 else ""
+        field.save()
+    return page
+
+
+NEWSLETTER = [
+    ("E-mail", "email", "detail"),
+    ("Zgoda na newsletter", "checkbox", "consent", "NEWSLETTER"),
+]
+DOUBLE_OPT_IN = {
+    "salesmanago_double_opt_in": True,
+    "salesmanago_double_opt_in_email_id": "a1b2c3",
+    "salesmanago_double_opt_in_language": "PL",
+}
+
+
+# SALESmanago mocked with ``responses`` (the ``api`` fixture), for answers the sandbox never gives.
+
+URL = "https://app3.salesmanago.pl/api/"
+OWNER = "crm@firma.pl"
+CONTACT_ID = "21c252a6-6de0-436b-bae8-9d0142363266"
+OK = {"success": True, "message": [], "contactId": CONTACT_ID, "externalId": None}
+USERS = {"success": True, "message": [], "users": ["anna@firma.pl", OWNER]}
+NOT_AUTHENTICATED = {"success": False, "message": ["Not authenticated"]}
+
+
+def answers(api, path, *bodies, status=200):
+    """From now on, ``path`` answers ``bodies`` in turn (JSON, or text when a string)."""
+    api.remove(responses.POST, URL + path)
+    for body in bodies:
+        if isinstance(body, str):
+            api.add(responses.POST, URL + path, body=body, status=status)
+        else:
+            api.add(responses.POST, URL + path, json=body, status=status)
+
+
+# The settings screen.
+
+URL_SHAPE = "Enter a URL like https://app3.salesmanago.pl, without a path, “?” or “#”."
+
+
+def settings_url(site):
+    return reverse("wagtailsettings:edit", args=["wagtail_salesmanago", "salesmanagosettings", site.pk])
+
+
+def connection_url(site):
+    return reverse("wagtail_salesmanago_test_connection", args=[site.pk])
+
+
+def typed(sandbox, **changes):
+    return {**sandbox.credentials(), **changes}
+
+
+# Real Chromium (Debian's, driven by Playwright) against `make demo`: tests/test_browser*.py.
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+#: Each browser test module's ``pytestmark``.
+BROWSER_TEST_MARKS = [
+    pytest.mark.slow,
+    pytest.mark.own_database,
+    pytest.mark.skipif(
+        not CHROMIUM and not os.environ.get("REQUIRE_BROWSER"),
+        reason="Chromium is not installed (CI installs it and sets REQUIRE_BROWSER=1)",
+    ),
+]
+
+
+def log_in(browser, demo, page=None):
+    page = page or browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{demo.site_url}/admin/login/")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", demo.find(r"password: (\S+)\)"))
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{demo.site_url}/admin/")
+    return page
+
+
+def answer_survey(page, url, email=""):
+    page.goto(url)
+    if email:
+        page.fill("input[type=email]", email)
+    page.check("input[type=radio][value=Dobrze]")
+    page.check("input[type=checkbox][value=Infolinia]")
+    page.fill("textarea", "Szybko i miło, dziękuję!")
+    page.click("input[type=submit]")
+    page.wait_for_selector("text=Twoje odpowiedzi trafiły do nas")
+
+
+def set_language(page, demo, language):
+    page.goto(f"{demo.site_url}/admin/account/")
+    page.fill("input[name='name_email-first_name']", "Ada")
+    page.fill("input[name='name_email-last_name']", "Staff")
+    page.select_option("select[name='locale-preferred_language']", language)
+    page.locator("form:has(select[name='locale-preferred_language']) button[type=submit]").last.click()
+    page.wait_for_selector(".messages .success")

@@ -13,13 +13,6 @@ SECRET = "very-secret-value-42"
 
 
 @pytest.fixture
-def admin(client, django_user_model):
-    user = django_user_model.objects.create_superuser("admin", "admin@example.com", "pw")
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def settings_url(db):
     site = Site.objects.get(is_default_site=True)
     return reverse(

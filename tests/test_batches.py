@@ -18,8 +18,7 @@ from django.utils import timezone
 from django_tasks import task_backends
 from wagtail.models import Page, Site
 
-from tests.helpers import answer, errors, make_form_page
-from tests.test_retries import run_retry, submit
+from tests.helpers import CONTACT_ID, URL, answer, errors, make_form_page, run_retry, submit_emails
 from tests.testapp.models import SurveyPage
 from tests.worker_site import POSTGRES
 from wagtail_salesmanago.delivery import backlogs, batches, settle
@@ -33,22 +32,19 @@ from wagtail_salesmanago.models import (
 )
 
 BATCH = "/api/contact/batchupsert"
-URL = "https://app3.salesmanago.pl/api/"
-CONTACT_ID = "21c252a6-6de0-436b-bae8-9d0142363266"
 
 
 @pytest.fixture
-def queued(settings):
-    """Answers wait for ``salesmanago_retry`` (a worker backend that has not run yet)."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    settings.WAGTAIL_SALESMANAGO_RETRY_BASE_SECONDS = 0
+def queued_due_at_once(queued, retry_now):
+    """Answers wait for ``salesmanago_retry`` (a worker backend that has not run yet), and a retry
+    is due at once."""
 
 
 def backlog(client, on_commit, count, page=None, name="person"):
     """``count`` due records (``{name}0@example.com`` and on): one answered through the form,
     the rest copies of it (fast)."""
     page = page or make_form_page()
-    submit(client, page, on_commit, f"{name}0@example.com")
+    submit_emails(client, page, on_commit, f"{name}0@example.com")
     first = ExportRecord.objects.filter(page=page).get()
     copies = []
     for number in range(1, count):
@@ -67,7 +63,7 @@ def batch_calls(sm):
 
 
 @pytest.mark.django_db
-def test_a_backlog_of_250_goes_in_three_batch_calls(client, sm, on_commit, queued):
+def test_a_backlog_of_250_goes_in_three_batch_calls(client, sm, on_commit, queued_due_at_once):
     backlog(client, on_commit, 250)
 
     assert run_retry("--batch-size", "100") == "250 due; sent: 250.\n"
@@ -98,7 +94,7 @@ def test_a_backlog_of_250_goes_in_three_batch_calls(client, sm, on_commit, queue
 @pytest.mark.django_db
 @pytest.mark.parametrize("size", ["0", "-5", "1001", "99999999999999999999", "1e3", "ten"])
 def test_a_batch_size_salesmanago_may_not_take_is_refused_before_anything_is_sent(
-    client, sm, on_commit, queued, size
+    client, sm, on_commit, queued_due_at_once, size
 ):
     """1 to 1000 contacts a call: past that, one lost answer would leave the whole batch to go again
     one by one (and its contactIds could outgrow the 1 MB the client reads of an answer)."""
@@ -126,7 +122,7 @@ def test_a_batch_size_setting_from_1_to_1000_passes_the_check(settings, value):
 
 
 @pytest.mark.django_db
-def test_one_update_claims_a_whole_batch(client, sm, on_commit, queued):
+def test_one_update_claims_a_whole_batch(client, sm, on_commit, queued_due_at_once):
     backlog(client, on_commit, 30)
     with CaptureQueriesContext(connection) as queries:
         ids = batches.claim(25, timezone.now())
@@ -139,7 +135,9 @@ def test_one_update_claims_a_whole_batch(client, sm, on_commit, queued):
 
 
 @pytest.mark.django_db
-def test_a_contact_left_out_of_contact_ids_retries_alone(client, sm, on_commit, queued, settings):
+def test_a_contact_left_out_of_contact_ids_retries_alone(
+    client, sm, on_commit, queued_due_at_once, settings
+):
     settings.WAGTAIL_SALESMANAGO_RETRY_BASE_SECONDS = 60
     backlog(client, on_commit, 5)
     sm.misbehave(batch_drop=1)  # the first contact of the batch is lost
@@ -162,7 +160,7 @@ def test_a_contact_left_out_of_contact_ids_retries_alone(client, sm, on_commit, 
 
 @pytest.mark.django_db
 def test_a_server_error_on_the_batch_retries_every_record_on_its_own_backoff(
-    client, sm, on_commit, queued, settings
+    client, sm, on_commit, queued_due_at_once, settings
 ):
     settings.WAGTAIL_SALESMANAGO_RETRY_BASE_SECONDS = 60
     backlog(client, on_commit, 4)
@@ -192,7 +190,7 @@ def test_a_server_error_on_the_batch_retries_every_record_on_its_own_backoff(
 
 
 @pytest.mark.django_db
-def test_rejected_credentials_hold_the_site(client, sm, on_commit, queued, settings):
+def test_rejected_credentials_hold_the_site(client, sm, on_commit, queued_due_at_once, settings):
     settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = True
     backlog(client, on_commit, 3)
     SalesmanagoSettings.objects.update(api_secret="wrong")
@@ -206,7 +204,7 @@ def test_rejected_credentials_hold_the_site(client, sm, on_commit, queued, setti
 
 
 @pytest.mark.django_db
-def test_contact_ids_are_matched_without_regard_to_case(client, on_commit, queued):
+def test_contact_ids_are_matched_without_regard_to_case(client, on_commit, queued_due_at_once):
     SalesmanagoSettings.objects.update_or_create(
         site=Site.objects.get(is_default_site=True),
         defaults={"endpoint": "app3.salesmanago.pl", "client_id": "c", "api_secret": "s",
@@ -224,7 +222,7 @@ def test_contact_ids_are_matched_without_regard_to_case(client, on_commit, queue
 
 @pytest.mark.skipif(not POSTGRES, reason="SQLite serialises writers: run with DB_ENGINE=postgresql")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # leaves the site as it found it
-def test_two_racing_drainers_never_send_a_record_twice(client, sm, on_commit, queued):
+def test_two_racing_drainers_never_send_a_record_twice(client, sm, on_commit, queued_due_at_once):
     backlog(client, on_commit, 120)
     results, start = [], threading.Barrier(2)
 
@@ -250,7 +248,7 @@ def test_two_racing_drainers_never_send_a_record_twice(client, sm, on_commit, qu
 @pytest.mark.skipif(not POSTGRES, reason="SQLite locks the whole database: run with DB_ENGINE=postgresql")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # leaves the site as it found it
 def test_a_batch_claim_skips_records_another_sender_is_writing_instead_of_waiting(
-        client, sm, on_commit, queued):
+        client, sm, on_commit, queued_due_at_once):
     backlog(client, on_commit, 6)
     ids = sorted(ExportRecord.objects.values_list("pk", flat=True))
     locked, done = threading.Event(), threading.Event()
@@ -280,7 +278,7 @@ def test_a_batch_claim_skips_records_another_sender_is_writing_instead_of_waitin
 
 
 @pytest.mark.django_db
-def test_a_killed_drain_resends_only_what_was_not_sent(client, sm, on_commit, queued):
+def test_a_killed_drain_resends_only_what_was_not_sent(client, sm, on_commit, queued_due_at_once):
     backlog(client, on_commit, 30)
     assert len(backlogs.drain(size=10, rounds=1)) == 10  # then it is killed ...
     now = timezone.now()
@@ -296,7 +294,7 @@ def test_a_killed_drain_resends_only_what_was_not_sent(client, sm, on_commit, qu
 
 
 @pytest.mark.django_db
-def test_double_opt_in_and_a_lone_record_go_one_by_one(client, sm, on_commit, queued):
+def test_double_opt_in_and_a_lone_record_go_one_by_one(client, sm, on_commit, queued_due_at_once):
     backlog(client, on_commit, 2)
     doi = ExportRecord.objects.get(email="person1@example.com")
     doi.payload = {**doi.payload, "useApiDoubleOptIn": True}
@@ -307,10 +305,12 @@ def test_double_opt_in_and_a_lone_record_go_one_by_one(client, sm, on_commit, qu
 
 
 @pytest.mark.django_db
-def test_two_answers_of_one_email_go_in_order_in_separate_batches(client, sm, on_commit, queued):
+def test_two_answers_of_one_email_go_in_order_in_separate_batches(
+    client, sm, on_commit, queued_due_at_once
+):
     page = backlog(client, on_commit, 3)
-    submit(client, page, on_commit, "person0@example.com")  # the same person again
-    submit(client, page, on_commit, "person3@example.com")
+    submit_emails(client, page, on_commit, "person0@example.com")  # the same person again
+    submit_emails(client, page, on_commit, "person3@example.com")
 
     assert run_retry() == "5 due; sent: 5.\n"
     calls = batch_calls(sm)
@@ -360,7 +360,7 @@ def sm_account():
 
 @pytest.mark.django_db
 def test_the_next_batch_is_claimed_while_the_call_before_it_is_in_flight(
-    client, on_commit, queued, monkeypatch
+    client, on_commit, queued_due_at_once, monkeypatch
 ):
     """SALESmanago's answer time overlaps our database work: each call still goes alone, after
     the one before it was answered and written."""
@@ -395,7 +395,7 @@ def test_the_next_batch_is_claimed_while_the_call_before_it_is_in_flight(
 
 @pytest.mark.django_db
 def test_a_batch_that_cannot_be_read_ahead_is_read_after_the_call(
-    client, on_commit, queued, monkeypatch, caplog
+    client, on_commit, queued_due_at_once, monkeypatch, caplog
 ):
     sm_account()
     claim, calls = batches.claim, []
@@ -420,7 +420,7 @@ def test_a_batch_that_cannot_be_read_ahead_is_read_after_the_call(
 
 @pytest.mark.django_db
 def test_batch_calls_made_on_the_calling_thread_reuse_one_session(
-    client, sm, on_commit, queued, monkeypatch
+    client, sm, on_commit, queued_due_at_once, monkeypatch
 ):
     """The call runs on a thread of its own, with the client's session (made where the client
     was): one connection to SALESmanago for the whole drain, not a handshake per batch."""
@@ -434,7 +434,7 @@ def test_batch_calls_made_on_the_calling_thread_reuse_one_session(
 
 @pytest.mark.django_db
 def test_a_batch_read_ahead_long_ago_sends_only_what_is_still_its_own(
-    client, sm, on_commit, queued, monkeypatch
+    client, sm, on_commit, queued_due_at_once, monkeypatch
 ):
     """The call before it took long: the next batch's claim, taken when that call started, is
     old; two of its records' claims lapsed and another sender took them. Those are left to that
@@ -472,7 +472,7 @@ def test_a_batch_read_ahead_long_ago_sends_only_what_is_still_its_own(
 
 @pytest.mark.django_db
 def test_a_batch_read_ahead_whose_claims_lapsed_unclaimed_sends_them_all_once(
-    client, sm, on_commit, queued, monkeypatch
+    client, sm, on_commit, queued_due_at_once, monkeypatch
 ):
     """Two of the read-ahead's claims lapsed while the call before it took long, and no other
     sender took them: they are still this batch's, renewed and sent with it, each once."""
@@ -499,8 +499,9 @@ def test_a_batch_read_ahead_whose_claims_lapsed_unclaimed_sends_them_all_once(
 
 
 @pytest.mark.django_db
-def test_a_batch_claimed_but_not_read_is_given_back_at_once(client, sm, on_commit, queued,
-                                                             monkeypatch):
+def test_a_batch_claimed_but_not_read_is_given_back_at_once(
+    client, sm, on_commit, queued_due_at_once, monkeypatch
+):
     backlog(client, on_commit, 3)
 
     def claim_then_fail(now):
@@ -519,7 +520,7 @@ def test_a_batch_claimed_but_not_read_is_given_back_at_once(client, sm, on_commi
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own limit on parameters")
 @pytest.mark.django_db
 def test_an_sqlite_that_takes_999_parameters_a_statement_drains_smaller_batches(
-    client, sm, on_commit, queued
+    client, sm, on_commit, queued_due_at_once
 ):
     backlog(client, on_commit, 1000)
     connection.ensure_connection()
@@ -534,7 +535,7 @@ def test_an_sqlite_that_takes_999_parameters_a_statement_drains_smaller_batches(
 
 @pytest.mark.django_db
 def test_batches_after_the_one_rejected_are_held_without_a_call(
-        client, sm, on_commit, queued, alerting, mailoutbox, caplog):
+        client, sm, on_commit, queued_due_at_once, alerting, mailoutbox, caplog):
     backlog(client, on_commit, 5)
     SalesmanagoSettings.objects.update(api_secret="wrong")
     backend = task_backends["default"]
@@ -562,7 +563,7 @@ def test_batches_after_the_one_rejected_are_held_without_a_call(
 
 @pytest.mark.django_db
 def test_a_batch_sent_as_a_forms_owner_salesmanago_refuses_fails_without_holding_the_site(
-        client, sm, on_commit, queued):
+        client, sm, on_commit, queued_due_at_once):
     page = make_form_page(salesmanago_owner="nikt@example.com")
     backlog(client, on_commit, 3, page=page)
     backlog(client, on_commit, 2, page=make_form_page(title="Inna"))
@@ -593,7 +594,9 @@ def test_a_batch_sent_as_a_forms_owner_salesmanago_refuses_fails_without_holding
 
 
 @pytest.mark.django_db
-def test_a_limit_sends_that_many_in_batches_and_leaves_the_rest_due(client, sm, on_commit, queued):
+def test_a_limit_sends_that_many_in_batches_and_leaves_the_rest_due(
+    client, sm, on_commit, queued_due_at_once
+):
     backlog(client, on_commit, 7)
 
     assert run_retry("--limit", "3") == "3 due; sent: 3.\n"
@@ -605,7 +608,7 @@ def test_a_limit_sends_that_many_in_batches_and_leaves_the_rest_due(client, sm, 
 
 
 @pytest.mark.django_db
-def test_a_limit_takes_the_longest_waiting_first(client, sm, on_commit, queued):
+def test_a_limit_takes_the_longest_waiting_first(client, sm, on_commit, queued_due_at_once):
     backlog(client, on_commit, 3)
     now = timezone.now()
     for minutes, email in ((1, "person0@example.com"), (30, "person2@example.com"),
@@ -630,7 +633,9 @@ def claims(request, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_a_batch_retried_at_once_waits_for_the_next_run(client, sm, on_commit, queued, claims):
+def test_a_batch_retried_at_once_waits_for_the_next_run(
+    client, sm, on_commit, queued_due_at_once, claims
+):
     """A drain takes each record once: at no backoff, a failed batch is not sent again and again
     in one run until its attempts are used up. (Each batch is claimed while the one before it is
     in flight: the first batch's records are due again when the third claims.)"""
@@ -646,7 +651,7 @@ def test_a_batch_retried_at_once_waits_for_the_next_run(client, sm, on_commit, q
 
 @pytest.mark.django_db
 def test_a_drain_longer_than_a_claim_claims_each_batch_for_as_long_from_its_own_time(
-        client, sm, on_commit, queued, settings):
+        client, sm, on_commit, queued_due_at_once, settings):
     """Each batch's claim lasts CLAIM_SECONDS from when it is claimed, not from the drain's start:
     the batches claimed two seconds in are still the drain's own, and sent."""
     settings.WAGTAIL_SALESMANAGO_CLAIM_SECONDS = 2
@@ -659,7 +664,7 @@ def test_a_drain_longer_than_a_claim_claims_each_batch_for_as_long_from_its_own_
 
 @pytest.mark.django_db
 def test_a_batch_refused_under_a_hold_another_sender_just_started_joins_it_without_an_alert(
-        client, sm, on_commit, queued, alerting, mailoutbox, their_hold):
+        client, sm, on_commit, queued_due_at_once, alerting, mailoutbox, their_hold):
     theirs = their_hold
     backlog(client, on_commit, 2)
     SalesmanagoSettings.objects.update(api_secret="wrong")
@@ -674,7 +679,7 @@ def test_a_batch_refused_under_a_hold_another_sender_just_started_joins_it_witho
 
 @pytest.mark.django_db
 def test_a_batch_that_fails_past_the_give_up_window_fails_its_records(
-        client, sm, on_commit, queued, settings):
+        client, sm, on_commit, queued_due_at_once, settings):
     settings.WAGTAIL_SALESMANAGO_GIVE_UP_AFTER_SECONDS = 0
     backlog(client, on_commit, 3)
     sm.misbehave(fail_next=1)
@@ -690,7 +695,7 @@ def test_a_batch_that_fails_past_the_give_up_window_fails_its_records(
 
 @pytest.mark.django_db
 def test_a_batch_that_gives_up_alerts_once_per_form_that_was_working(
-        client, sm, on_commit, queued, settings, alerting, mailoutbox):
+        client, sm, on_commit, queued_due_at_once, settings, alerting, mailoutbox):
     settings.WAGTAIL_SALESMANAGO_GIVE_UP_AFTER_SECONDS = 0
     working = backlog(client, on_commit, 3, make_form_page(title="Ankieta A"), "a")
     failing = backlog(client, on_commit, 2, make_form_page(title="Ankieta B"), "b")
@@ -710,7 +715,7 @@ def test_a_batch_that_gives_up_alerts_once_per_form_that_was_working(
 
 @pytest.mark.django_db
 def test_an_answer_to_go_alone_whose_claim_another_sender_took_is_left_to_it(
-        client, sm, on_commit, queued, monkeypatch):
+        client, sm, on_commit, queued_due_at_once, monkeypatch):
     """Its claim lapsed while the calls before it took long: the sender that took it sends it."""
     backlog(client, on_commit, 11)
     read, reads, taken = backlogs.read, [], timezone.now() + timedelta(minutes=1)
@@ -735,7 +740,7 @@ def test_an_answer_to_go_alone_whose_claim_another_sender_took_is_left_to_it(
 
 @pytest.mark.django_db
 def test_a_second_answer_whose_claim_another_sender_took_keeps_that_claim(
-        client, sm, on_commit, queued, monkeypatch):
+        client, sm, on_commit, queued_due_at_once, monkeypatch):
     """A second answer of one e-mail waits for the next batch: its claim is given back, unless
     another sender took it meanwhile."""
     page = backlog(client, on_commit, 12)
@@ -760,7 +765,7 @@ def test_a_second_answer_whose_claim_another_sender_took_keeps_that_claim(
 
 @pytest.mark.django_db
 def test_answers_whose_site_cannot_be_found_go_alone_and_the_rest_in_a_batch(
-        client, sm, on_commit, queued):
+        client, sm, on_commit, queued_due_at_once):
     """A form moved out of every site (its answers wait in the queue) cannot be sent in a batch."""
     backlog(client, on_commit, 4)
     outside = SurveyPage(title="Poza witryną", salesmanago_enabled=True)
@@ -778,7 +783,7 @@ def test_answers_whose_site_cannot_be_found_go_alone_and_the_rest_in_a_batch(
 
 @pytest.mark.django_db
 def test_an_answer_by_contact_id_goes_by_its_own_update_not_in_a_batch(
-        client, sm, on_commit, queued):
+        client, sm, on_commit, queued_due_at_once):
     contact_id = sm.add_contact("known@example.com")
     page = backlog(client, on_commit, 2)
     with on_commit():
@@ -795,7 +800,7 @@ def test_an_answer_by_contact_id_goes_by_its_own_update_not_in_a_batch(
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite writes JSON look-ups as MySQL does")
 @pytest.mark.django_db
 def test_a_database_without_update_returning_claims_batches_one_record_at_a_time(
-        client, sm, on_commit, queued, monkeypatch):
+        client, sm, on_commit, queued_due_at_once, monkeypatch):
     backlog(client, on_commit, 3)
     monkeypatch.setattr(connection, "vendor", "mysql")  # as Django's MySQL backend says
 
@@ -808,7 +813,7 @@ def test_a_database_without_update_returning_claims_batches_one_record_at_a_time
 
 @pytest.mark.django_db
 def test_a_contact_id_in_a_batch_answer_that_is_not_a_uuid_is_noted_and_the_answer_sent(
-        client, on_commit, queued):
+        client, on_commit, queued_due_at_once):
     sm_account()
     with responses.RequestsMock() as api:
         backlog(client, on_commit, 2)
@@ -824,7 +829,9 @@ def test_a_contact_id_in_a_batch_answer_that_is_not_a_uuid_is_noted_and_the_answ
 
 
 @pytest.mark.django_db
-def test_forms_with_different_owners_send_one_batch_per_owner(client, two_users, on_commit, queued):
+def test_forms_with_different_owners_send_one_batch_per_owner(
+    client, two_users, on_commit, queued_due_at_once
+):
     backlog(client, on_commit, 2, make_form_page(salesmanago_owner="sprzedaz@example.com"), "sales")
     backlog(client, on_commit, 3, make_form_page(title="Inna"), "site")
 
@@ -841,7 +848,7 @@ def test_forms_with_different_owners_send_one_batch_per_owner(client, two_users,
 @pytest.mark.django_db
 @pytest.mark.parametrize("failing", [False, True])
 def test_a_batch_reads_its_forms_page_once_however_many_answers_it_carries(
-        client, sm, on_commit, queued, settings, alerting, failing):
+        client, sm, on_commit, queued_due_at_once, settings, alerting, failing):
     """Sent, or failed (the first failure's alert names the form), as many answers as a batch
     takes cost no more page reads than two."""
     settings.WAGTAIL_SALESMANAGO_GIVE_UP_AFTER_SECONDS = 0

@@ -9,8 +9,8 @@ from django.db import OperationalError
 from django.utils import timezone
 from wagtail.models import Site
 
-from tests.helpers import answer, errors, make_form_page, raising
-from tests.test_retries import run_retry, submit
+from tests.helpers import (
+    CONTACT_ID, OK, URL, answer, errors, make_form_page, raising, run_retry, submit_emails)
 from wagtail_salesmanago.delivery import batches, holds, inserts, outbox
 from wagtail_salesmanago.delivery.account import account_for_site
 from wagtail_salesmanago.models import (
@@ -20,18 +20,9 @@ from wagtail_salesmanago.models import (
     SalesmanagoSettings,
 )
 
-URL = "https://app3.salesmanago.pl/api/"
-CONTACT_ID = "21c252a6-6de0-436b-bae8-9d0142363266"
-OK = {"success": True, "message": [], "contactId": CONTACT_ID, "externalId": None}
 
 # 310 characters, valid for Django's e-mail validation (at most 320), too long for 254.
 LONG_EMAIL = "a" * 64 + "@" + ".".join(["b" * 63, "c" * 63, "d" * 63, "e" * 50]) + ".pl"
-
-
-@pytest.fixture
-def queued(settings):
-    """Answers wait for ``salesmanago_retry`` (a worker backend that has not run yet)."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
 @pytest.mark.django_db
@@ -56,7 +47,7 @@ def test_a_contact_id_that_is_not_one_is_noted_and_the_queue_goes_on(client, on_
     with responses.RequestsMock() as api:
         api.add(responses.POST, URL + "contact/upsert", json={**OK, "contactId": "x" * 100})
         api.add(responses.POST, URL + "contact/upsert", json=OK)
-        submit(client, make_form_page(), on_commit, "a@example.com", "b@example.com")
+        submit_emails(client, make_form_page(), on_commit, "a@example.com", "b@example.com")
 
         assert run_retry("--batch-size", "1") == "2 due; sent: 2.\n"  # one call each
         ExportRecord.objects.update(claimed_until=None)
@@ -73,7 +64,7 @@ def test_a_contact_id_that_is_not_one_is_noted_and_the_queue_goes_on(client, on_
 def test_a_sent_answer_stays_sent_when_its_history_cannot_be_stored(
     client, sm, on_commit, queued, monkeypatch, caplog
 ):
-    submit(client, make_form_page(), on_commit, "a@example.com")
+    submit_emails(client, make_form_page(), on_commit, "a@example.com")
 
     def broken(self, *args, **kwargs):
         raise OperationalError("disk full")
@@ -95,7 +86,7 @@ def test_a_sent_answer_stays_sent_when_its_history_cannot_be_stored(
 def test_salesmanago_retry_goes_on_after_a_record_that_breaks(
     client, sm, on_commit, queued, monkeypatch, caplog
 ):
-    submit(client, make_form_page(), on_commit, "a@example.com", "b@example.com")
+    submit_emails(client, make_form_page(), on_commit, "a@example.com", "b@example.com")
     first = ExportRecord.objects.order_by("pk").first()
     send = outbox.send_claimed
 
@@ -115,7 +106,7 @@ def test_salesmanago_retry_goes_on_after_a_record_that_breaks(
 def test_a_record_deleted_with_its_submission_while_claimed_is_told_apart(
     client, sm, on_commit, queued, monkeypatch
 ):
-    submit(client, make_form_page(), on_commit, "a@example.com", "b@example.com")
+    submit_emails(client, make_form_page(), on_commit, "a@example.com", "b@example.com")
     first = ExportRecord.objects.order_by("pk").first()
     send = outbox.send_claimed
 
@@ -147,9 +138,9 @@ def claims_lapse():
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_rejection_with_a_nul_in_its_message_holds_instead_of_being_repeated(
-    client, on_commit, queued, nul_site  # noqa: F811
+    client, on_commit, queued, nul_site
 ):
-    submit(client, make_form_page(), on_commit, "a@example.com")
+    submit_emails(client, make_form_page(), on_commit, "a@example.com")
     with responses.RequestsMock(assert_all_requests_are_fired=False) as api:
         api.add(responses.POST, URL + "contact/upsert", json=REJECTED)
         run_retry()
@@ -173,7 +164,7 @@ def test_a_hold_check_answer_with_a_nul_does_not_fail_new_submissions(client, on
     )
     with responses.RequestsMock(assert_all_requests_are_fired=False) as api:
         api.add(responses.POST, URL + "user/listByClient", json=REJECTED)
-        submit(client, make_form_page(), on_commit, "a@example.com")  # immediate backend
+        submit_emails(client, make_form_page(), on_commit, "a@example.com")  # immediate backend
 
     record = ExportRecord.objects.get()
     # A rejection holds the site's deliveries, never fails them: the check's answer is stored
@@ -185,7 +176,7 @@ def test_a_hold_check_answer_with_a_nul_does_not_fail_new_submissions(client, on
 def test_a_batch_sent_stays_sent_when_its_history_cannot_be_stored(
     client, sm, on_commit, queued, monkeypatch, caplog
 ):
-    submit(client, make_form_page(), on_commit, "a@example.com", "b@example.com")
+    submit_emails(client, make_form_page(), on_commit, "a@example.com", "b@example.com")
     monkeypatch.setattr(inserts, "insert", raising(OperationalError("disk full")))
 
     assert run_retry() == "2 due; sent: 2.\n"
@@ -206,7 +197,7 @@ def test_a_batch_sent_stays_sent_when_its_history_cannot_be_stored(
 def test_a_batch_whose_outcome_cannot_be_stored_at_all_is_left_to_its_claims(
     client, sm, on_commit, queued, monkeypatch, caplog
 ):
-    submit(client, make_form_page(), on_commit, "a@example.com", "b@example.com")
+    submit_emails(client, make_form_page(), on_commit, "a@example.com", "b@example.com")
     monkeypatch.setattr(batches, "write_state", raising(OperationalError("database is gone")))
 
     run_retry()

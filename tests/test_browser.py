@@ -3,77 +3,20 @@
 Screenshots go to $SCREENSHOTS_DIR (the README's come from `make screenshots`), else to a temp dir.
 """
 
-import os
-import shutil
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
 from tests.demo_process import running_demo
+from tests.helpers import BROWSER_TEST_MARKS, answer_survey, log_in
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.own_database,
-    pytest.mark.skipif(
-        not CHROMIUM and not os.environ.get("REQUIRE_BROWSER"),
-        reason="Chromium is not installed (CI installs it and sets REQUIRE_BROWSER=1)",
-    ),
-]
-
-
-@pytest.fixture
-def shots(tmp_path):
-    folder = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-def demo(tmp_path):
-    with running_demo(tmp_path) as running:
-        yield running
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+pytestmark = BROWSER_TEST_MARKS
 
 
 def contacts(demo):
     return {c["email"]: c for c in requests.get(f"{demo.sandbox_url}/sandbox/contacts.json",
                                                 timeout=10).json()}
-
-
-def log_in(browser, demo, page=None):
-    page = page or browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{demo.site_url}/admin/login/")
-    page.fill("input[name=username]", "admin")
-    page.fill("input[name=password]", demo.find(r"password: (\S+)\)"))
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{demo.site_url}/admin/")
-    return page
-
-
-def answer_survey(page, url, email=""):
-    page.goto(url)
-    if email:
-        page.fill("input[type=email]", email)
-    page.check("input[type=radio][value=Dobrze]")
-    page.check("input[type=checkbox][value=Infolinia]")
-    page.fill("textarea", "Szybko i miło, dziękuję!")
-    page.click("input[type=submit]")
-    page.wait_for_selector("text=Twoje odpowiedzi trafiły do nas")
 
 
 def test_editor_turns_export_on_a_visitor_answers_and_the_delivery_shows(browser, demo, shots):

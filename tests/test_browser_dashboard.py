@@ -9,9 +9,9 @@ import pytest
 import requests
 
 from tests.demo_process import running_demo
-from tests.test_browser import (  # noqa: F401 (fixtures, and the browser tests' marks)
-    answer_survey, browser, log_in, pytestmark, shots)
-from tests.test_browser_deliveries import set_language
+from tests.helpers import BROWSER_TEST_MARKS, answer_survey, log_in, set_language
+
+pytestmark = BROWSER_TEST_MARKS
 
 WIDTHS = (1024, 1400)
 WORDS = {
@@ -29,8 +29,9 @@ CUT_LABELS = """() => [...document.querySelectorAll('.sidebar-menu-item__label, 
 
 
 @pytest.fixture
-def demo(tmp_path):
-    # The retry timer waits an hour: the retrying delivery stays retrying while the test looks.
+def slow_retry_demo(tmp_path):
+    """`make demo`'s site whose retry timer waits an hour: the retrying delivery stays retrying
+    while the test looks."""
     with running_demo(tmp_path, DEMO_RETRY_SECONDS="3600") as running:
         yield running
 
@@ -39,23 +40,25 @@ def colour(locator):
     return locator.evaluate("e => getComputedStyle(e).backgroundColor")
 
 
-def test_the_dashboard_panel_and_the_sidebar_in_both_languages_and_widths(browser, demo, shots):
-    staff = log_in(browser, demo)
+def test_the_dashboard_panel_and_the_sidebar_in_both_languages_and_widths(
+    browser, slow_retry_demo, shots
+):
+    staff = log_in(browser, slow_retry_demo)
     visitor = browser.new_page()
-    link = demo.find(r"(\S+\?smclientid=\S+)")
+    link = slow_retry_demo.find(r"(\S+\?smclientid=\S+)")
     # An unknown contact ID fails for good; a server error leaves a delivery retrying.
     answer_survey(visitor, re.sub(r"smclientid=[^&\s]+", f"smclientid={uuid.uuid4()}", link))
-    control = f"{demo.sandbox_url}/sandbox/control"
+    control = f"{slow_retry_demo.sandbox_url}/sandbox/control"
     requests.post(control, json={"status": 500}, timeout=10).raise_for_status()
-    answer_survey(visitor, demo.find(r"Survey:\s+(\S+)"), email="czeka@example.com")
+    answer_survey(visitor, slow_retry_demo.find(r"Survey:\s+(\S+)"), email="czeka@example.com")
     requests.post(control, json={"status": None}, timeout=10).raise_for_status()
 
     for language in ("en", "pl"):
         words = WORDS[language]
-        set_language(staff, demo, language)
+        set_language(staff, slow_retry_demo, language)
         for width in WIDTHS:
             staff.set_viewport_size({"width": width, "height": 900})
-            staff.goto(f"{demo.site_url}/admin/")
+            staff.goto(f"{slow_retry_demo.site_url}/admin/")
 
             panel = staff.locator("#salesmanago-deliveries-section")
             assert panel.locator(".w-panel__heading").inner_text().strip() == words["heading"]

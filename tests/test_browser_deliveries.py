@@ -4,8 +4,9 @@ at 1024px and 1400px wide (issue 13). `make screenshots` takes the README's list
 import re
 import uuid
 
-from tests.test_browser import (  # noqa: F401 (fixtures, and the browser tests' marks)
-    answer_survey, browser, demo, log_in, pytestmark, shots)
+from tests.helpers import BROWSER_TEST_MARKS, answer_survey, log_in, set_language
+
+pytestmark = BROWSER_TEST_MARKS
 
 WIDTHS = (1024, 1400)
 #: What a person reads in each language, and English that must not show in the Polish admin.
@@ -32,15 +33,6 @@ CLIPPED_BUTTONS = """() => [...document.querySelectorAll(
       || text.top < box.top - 1 || text.bottom > box.bottom + 1
       || getComputedStyle(b).overflow === 'hidden' && b.scrollWidth > b.clientWidth + 1;
   }).map(b => b.innerText.trim())"""
-
-
-def set_language(page, demo, language):
-    page.goto(f"{demo.site_url}/admin/account/")
-    page.fill("input[name='name_email-first_name']", "Ada")
-    page.fill("input[name='name_email-last_name']", "Staff")
-    page.select_option("select[name='locale-preferred_language']", language)
-    page.locator("form:has(select[name='locale-preferred_language']) button[type=submit]").last.click()
-    page.wait_for_selector(".messages .success")
 
 
 def shape(written):

@@ -1,9 +1,11 @@
 """Real Chromium against `make demo`: the settings screen at 1024px in Polish."""
 
-from tests.test_browser import browser, demo, log_in, pytestmark, shots  # noqa: F401 (fixtures)
+from tests.helpers import BROWSER_TEST_MARKS, log_in
+
+pytestmark = BROWSER_TEST_MARKS
 
 
-def test_test_connection_checks_the_endpoint_as_save_does(browser, demo, shots):  # noqa: F811
+def test_test_connection_checks_the_endpoint_as_save_does(browser, demo, shots):
     page = browser.new_page(viewport={"width": 1024, "height": 1300})
     log_in(browser, demo, page)
     page.goto(f"{demo.site_url}/admin/settings/wagtail_salesmanago/salesmanagosettings/")

@@ -31,7 +31,8 @@ OK = {"success": True, "message": [], "contactId": "21c252a6-6de0-436b-bae8-9d01
 
 
 @pytest.fixture
-def api():
+def responses_mock():
+    """SALESmanago mocked with ``responses``: each answer a test adds must be asked for."""
     with responses.RequestsMock() as mock:
         yield mock
 
@@ -41,16 +42,16 @@ def client():
     return SalesmanagoClient("app3.salesmanago.pl", "client-1", SECRET, session=requests.Session())
 
 
-def set_response(api, path, json_body=None, status=200, body=None):
-    api.add(responses.POST, URL + path, json=json_body, body=body, status=status)
+def set_response(responses_mock, path, json_body=None, status=200, body=None):
+    responses_mock.add(responses.POST, URL + path, json=json_body, body=body, status=status)
 
 
-def sent_json(api, index=-1):
-    return json.loads(api.calls[index].request.body)
+def sent_json(responses_mock, index=-1):
+    return json.loads(responses_mock.calls[index].request.body)
 
 
-def test_upsert_sends_the_exact_body_signed_with_sha(api, client):
-    set_response(api, "contact/upsert", OK)
+def test_upsert_sends_the_exact_body_signed_with_sha(responses_mock, client):
+    set_response(responses_mock, "contact/upsert", OK)
     before = int(time.time() * 1000)
     body = mapping.upsert_body(
         owner="owner@firma.pl", email="jan@example.com",
@@ -59,7 +60,7 @@ def test_upsert_sends_the_exact_body_signed_with_sha(api, client):
 
     assert client.upsert(body) == OK
 
-    sent = sent_json(api)
+    sent = sent_json(responses_mock)
     auth = {k: sent.pop(k) for k in ("clientId", "apiKey", "requestTime", "sha")}
     assert sent == {
         "owner": "owner@firma.pl",
@@ -76,16 +77,16 @@ def test_upsert_sends_the_exact_body_signed_with_sha(api, client):
     assert before <= auth["requestTime"] <= int(time.time() * 1000)
     expected_sha = hashlib.sha1((auth["apiKey"] + "client-1" + SECRET).encode("utf-8")).hexdigest()
     assert auth["sha"] == expected_sha
-    assert SECRET not in api.calls[-1].request.body.decode()
+    assert SECRET not in responses_mock.calls[-1].request.body.decode()
 
 
-def test_update_sends_contact_id_and_no_email(api, client):
-    set_response(api, "contact/update", OK)
+def test_update_sends_contact_id_and_no_email(responses_mock, client):
+    set_response(responses_mock, "contact/update", OK)
     client.update(mapping.update_body(
         owner="owner@firma.pl", contact_id="f6c5487b-369d-4107-958c-2912c1bc3f80",
         properties={"ankieta.E-mail": "inny@example.com"}, tags=[],
     ))
-    sent = sent_json(api)
+    sent = sent_json(responses_mock)
     for key in ("clientId", "apiKey", "requestTime", "sha"):
         sent.pop(key)
     assert sent == {
@@ -109,32 +110,35 @@ def test_update_sends_contact_id_and_no_email(api, client):
         ("anna@firma.pl", []),
     ],
 )
-def test_list_users_reads_the_documented_and_tolerated_shapes(api, client, users, expected):
-    set_response(api, "user/listByClient", {"success": True, "message": [], "users": users})
+def test_list_users_reads_the_documented_and_tolerated_shapes(
+    responses_mock, client, users, expected
+):
+    set_response(responses_mock, "user/listByClient",
+                 {"success": True, "message": [], "users": users})
     assert client.list_users("owner@firma.pl") == expected
 
 
-def test_list_users_sends_the_owner_like_the_sdk(api, client):
-    set_response(api, "user/listByClient", {"success": True, "message": [], "users": []})
+def test_list_users_sends_the_owner_like_the_sdk(responses_mock, client):
+    set_response(responses_mock, "user/listByClient", {"success": True, "message": [], "users": []})
     client.list_users("owner@firma.pl")
-    sent = sent_json(api)
+    sent = sent_json(responses_mock)
     assert sorted(sent) == ["apiKey", "clientId", "owner", "requestTime", "sha"]
     assert sent["owner"] == "owner@firma.pl"
 
 
-def test_every_request_gets_a_fresh_api_key(api, client):
-    set_response(api, "contact/upsert", OK)
-    set_response(api, "contact/upsert", OK)
+def test_every_request_gets_a_fresh_api_key(responses_mock, client):
+    set_response(responses_mock, "contact/upsert", OK)
+    set_response(responses_mock, "contact/upsert", OK)
     client.upsert({"owner": "o@x.pl"})
     client.upsert({"owner": "o@x.pl"})
-    assert sent_json(api, 0)["apiKey"] != sent_json(api, 1)["apiKey"]
+    assert sent_json(responses_mock, 0)["apiKey"] != sent_json(responses_mock, 1)["apiKey"]
 
 
-def test_headers_and_timeout(api):
-    set_response(api, "contact/upsert", OK)
+def test_headers_and_timeout(responses_mock):
+    set_response(responses_mock, "contact/upsert", OK)
     client = SalesmanagoClient("app3.salesmanago.pl", "c", SECRET)
     client.upsert({})
-    headers = api.calls[-1].request.headers
+    headers = responses_mock.calls[-1].request.headers
     assert headers["Content-Type"] == "application/json;charset=UTF-8"
     assert headers["Accept"] == "application/json"
     assert headers["User-Agent"].startswith(f"wagtail-salesmanago/{__version__} ")
@@ -242,8 +246,8 @@ def test_base_url(endpoint, url):
          PermanentError, "SALESmanago refused the request. SALESmanago said: Email invalid"),
     ],
 )
-def test_error_classes(api, client, path, kwargs, error_class, text):
-    set_response(api, path, **kwargs)
+def test_error_classes(responses_mock, client, path, kwargs, error_class, text):
+    set_response(responses_mock, path, **kwargs)
     with pytest.raises(error_class) as caught:
         client.call(path, {"owner": "o@x.pl"})
     error = caught.value
@@ -268,8 +272,10 @@ def test_error_classes(api, client, path, kwargs, error_class, text):
          "SALESmanago's answer was not the JSON it should be."),
     ],
 )
-def test_a_transient_error_names_its_kind_and_the_whole_call(api, client, status, body, kind, text):
-    set_response(api, "contact/upsert", status=status, body=body)
+def test_a_transient_error_names_its_kind_and_the_whole_call(
+    responses_mock, client, status, body, kind, text
+):
+    set_response(responses_mock, "contact/upsert", status=status, body=body)
     with pytest.raises(TransientError) as caught:
         client.call("contact/upsert", {"owner": "o@x.pl"})
 
@@ -278,9 +284,9 @@ def test_a_transient_error_names_its_kind_and_the_whole_call(api, client, status
     assert (error.kind, error.path, error.response.status_code) == (kind, "contact/upsert", status)
 
 
-def test_every_line_of_salesmanagos_message_is_quoted(api, client):
+def test_every_line_of_salesmanagos_message_is_quoted(responses_mock, client):
     said = {"success": False, "message": ["Email invalid", "", "Tag too long"]}
-    set_response(api, "contact/upsert", said)
+    set_response(responses_mock, "contact/upsert", said)
     with pytest.raises(PermanentError, match=r"SALESmanago said: Email invalid; Tag too long \(HTTP 200"):
         client.call("contact/upsert", {"owner": "o@x.pl"})
 
@@ -296,10 +302,11 @@ def test_a_client_for_an_invalid_endpoint_says_which_and_why(endpoint, reason):
     assert str(caught.value) == f"The SALESmanago endpoint {endpoint!r} is not valid: {reason}"
 
 
-def test_timeouts_and_refused_connection_are_transient(api, client):
-    api.add(responses.POST, URL + "contact/upsert", body=requests.ReadTimeout("slow"))
-    api.add(responses.POST, URL + "contact/upsert", body=requests.ConnectTimeout("dark"))
-    api.add(responses.POST, URL + "contact/update", body=requests.ConnectionError("refused"))
+def test_timeouts_and_refused_connection_are_transient(responses_mock, client):
+    responses_mock.add(responses.POST, URL + "contact/upsert", body=requests.ReadTimeout("slow"))
+    responses_mock.add(responses.POST, URL + "contact/upsert", body=requests.ConnectTimeout("dark"))
+    responses_mock.add(responses.POST, URL + "contact/update",
+                       body=requests.ConnectionError("refused"))
     with pytest.raises(TransientError) as silent:
         client.upsert({})
     with pytest.raises(TransientError) as dark:
@@ -316,11 +323,11 @@ def test_timeouts_and_refused_connection_are_transient(api, client):
     assert isinstance(refused.value.__cause__, requests.ConnectionError)
 
 
-def test_a_connect_timeout_is_told_as_such_when_the_read_limit_is_the_shorter(api):
+def test_a_connect_timeout_is_told_as_such_when_the_read_limit_is_the_shorter(responses_mock):
     # A site's own (connect, read) pair: 5 s to connect, 2 s without data; 10 s for the call.
     client = SalesmanagoClient("app3.salesmanago.pl", "client-1", SECRET, timeout=(5, 2),
                                deadline=10, session=requests.Session())
-    api.add(responses.POST, URL + "contact/upsert", body=requests.ConnectTimeout("dark"))
+    responses_mock.add(responses.POST, URL + "contact/upsert", body=requests.ConnectTimeout("dark"))
     with pytest.raises(TransientError) as dark:
         client.upsert({})
     assert str(dark.value) == ("SALESmanago did not answer in time (limit: 5 s to connect). "
@@ -334,16 +341,18 @@ def test_a_connect_timeout_is_told_as_such_when_the_read_limit_is_the_shorter(ap
     ("[Errno 8] nodename nor servname provided, or not known", "dns"),  # macOS
     ("[Errno 111] Connection refused", "unreachable"),
 ])
-def test_a_host_that_does_not_resolve_is_told_from_one_that_does_not_answer(api, client, text, kind):
+def test_a_host_that_does_not_resolve_is_told_from_one_that_does_not_answer(
+    responses_mock, client, text, kind
+):
     # Test connection says "does not resolve" for the first (connection.transient_message).
-    api.add(responses.POST, URL + "contact/upsert", body=requests.ConnectionError(text))
+    responses_mock.add(responses.POST, URL + "contact/upsert", body=requests.ConnectionError(text))
     with pytest.raises(TransientError) as caught:
         client.upsert({})
     assert caught.value.kind == kind
 
 
-def test_a_connection_error_that_says_nothing_is_unreachable(api, client):
-    api.add(responses.POST, URL + "contact/upsert", body=requests.ConnectionError())
+def test_a_connection_error_that_says_nothing_is_unreachable(responses_mock, client):
+    responses_mock.add(responses.POST, URL + "contact/upsert", body=requests.ConnectionError())
     with pytest.raises(TransientError) as caught:
         client.upsert({})
     assert caught.value.kind == "unreachable"

@@ -5,9 +5,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.helpers import answer, make_form_page, read_form, submissions_of
+from tests.helpers import answer, make_form_page, read_form, seed_contact, submissions_of
 from tests.testapp.models import SurveyPage
-from wagtail_salesmanago.api.client import SalesmanagoClient
 from wagtail_salesmanago.models import ExportRecord
 
 ANSWERS = {"Twój e-mail": "jan@example.com", "Komentarz": "Dziękuję"}
@@ -51,11 +50,6 @@ def page_text(html):
     parser = PageText()
     parser.feed(html)
     return " ".join(parser.text), parser.labels
-
-
-def seed_contact(sandbox, email="known@example.com"):
-    client = SalesmanagoClient(sandbox.url, sandbox.client_id, sandbox.api_secret)
-    return client.upsert({"owner": sandbox.owner, "contact": {"email": email}})["contactId"]
 
 
 @pytest.mark.django_db

@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 
 from tests.helpers import answer, make_form_page
-from tests.test_delivery_admin import admin, two_forms  # noqa: F401 (fixtures)
 from wagtail_salesmanago.models import ExportRecord
 
 INDEX = "wagtail_salesmanago_deliveries:index"

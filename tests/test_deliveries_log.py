@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.helpers import answer, make_form_page
-from tests.test_delivery_admin import admin, editor_of, two_forms  # noqa: F401 (fixtures)
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
 from wagtail_salesmanago.admin.views import resend_url
 

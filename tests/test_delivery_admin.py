@@ -10,32 +10,11 @@ from django.utils import timezone
 from wagtail import hooks
 from wagtail.models import GroupPagePermission, Page, Site
 
-from tests.helpers import answer, make_form_page
-from tests.test_flow import seed_contact
+from tests.helpers import answer, make_form_page, seed_contact
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
 from wagtail_salesmanago.admin.views import resend_url
 
 INDEX = "wagtail_salesmanago_deliveries:index"
-
-
-@pytest.fixture
-def admin(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("admin", "a@example.com", "pw"))
-    return client
-
-
-@pytest.fixture
-def two_forms(client, sm, on_commit):
-    """Form A with one sent and one failed delivery, form B with one sent."""
-    a, b = make_form_page(title="Form A"), make_form_page(title="Form B")
-    with on_commit():
-        answer(client, a, {"Twój e-mail": "sent@example.com"})
-        answer(client, b, {"Twój e-mail": "other@example.com"})
-    SalesmanagoSettings.objects.update(client_id="")  # a permanent failure (not a hold)
-    with on_commit():
-        answer(client, a, {"Twój e-mail": "failed@example.com"})
-    SalesmanagoSettings.objects.update(client_id=sm.client_id)
-    return a, b
 
 
 def listed_emails(response):
@@ -107,20 +86,6 @@ def test_resend_asks_first_and_a_get_sends_nothing(admin, two_forms):
     assert "Send this delivery to SALESmanago again?" in html
     record.refresh_from_db()
     assert (record.status, record.attempts) == ("failed", 1)
-
-
-@pytest.fixture
-def editor_of(client, django_user_model):
-    """A non-superuser who may edit (and so see the submissions of) one page."""
-    def login(page):
-        group = Group.objects.create(name=f"Editors of {page.title}")
-        group.permissions.add(Permission.objects.get(codename="access_admin"))
-        GroupPagePermission.objects.create(group=group, page=page, permission_type="change")
-        user = django_user_model.objects.create_user("editor", "e@example.com", "pw")
-        user.groups.add(group)
-        client.force_login(user)
-        return client
-    return login
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ from tests.helpers import read_form
 # One demo for the module: each test answers as its own contact. Its retry timer runs every second
 # and a failed delivery waits a second for its retry, where a real site waits minutes.
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def fresh_demo(tmp_path_factory):
     # On a new database, as `make demo` on a fresh machine (the browser tests start from a copy).
     with running_demo(tmp_path_factory.mktemp("demo"), fresh=True, DEMO_RETRY_SECONDS="1",
                       DEMO_RETRY_BASE_SECONDS="1") as running:
@@ -23,15 +23,15 @@ def demo(tmp_path_factory):
 
 @pytest.mark.slow
 @pytest.mark.own_database
-def test_demo_serves_the_survey_and_the_sandbox_shows_the_contact(demo):
-    output, sandbox_url = demo.output, demo.sandbox_url
+def test_demo_serves_the_survey_and_the_sandbox_shows_the_contact(fresh_demo):
+    output, sandbox_url = fresh_demo.output, fresh_demo.sandbox_url
     survey_url = re.search(r"Survey:\s+(\S+)", output).group(1)
     link = re.search(r"(\S+\?smclientid=\S+)", output).group(1)
     assert re.search(r"Admin:\s+\S+/admin/\s+\(user: admin, password: \S+\)", output)
     assert survey_url.endswith("/badanie-satysfakcji/")
 
     for url, email in ((survey_url, "nowa@example.com"), (link, "")):
-        answer_survey(url, email)
+        answer_survey_over_http(url, email)
 
     contacts = sandbox_contacts(sandbox_url)
     assert contacts["nowa@example.com"]["tags"] == ["BADANIE_SATYSFAKCJI"]
@@ -43,8 +43,8 @@ def test_demo_serves_the_survey_and_the_sandbox_shows_the_contact(demo):
 
 @pytest.mark.slow
 @pytest.mark.own_database
-def test_demo_lead_form_fills_the_contact_card_and_asks_for_confirmation(demo):
-    output, sandbox_url = demo.output, demo.sandbox_url
+def test_demo_lead_form_fills_the_contact_card_and_asks_for_confirmation(fresh_demo):
+    output, sandbox_url = fresh_demo.output, fresh_demo.sandbox_url
     lead_url = re.search(r"Lead form:\s+(\S+)", output).group(1)
     assert lead_url.endswith("/newsletter/")
 
@@ -75,28 +75,29 @@ def test_demo_lead_form_fills_the_contact_card_and_asks_for_confirmation(demo):
 
 @pytest.mark.slow
 @pytest.mark.own_database
-def test_demo_retries_a_delivery_that_failed(demo):
+def test_demo_retries_a_delivery_that_failed(fresh_demo):
     """SALESmanago fails while a visitor answers; the demo's retry timer sends the contact later."""
-    assert re.search(r"Retries:\s+salesmanago_retry runs every 1 s", demo.output)
-    control = f"{demo.sandbox_url}/sandbox/control"
+    assert re.search(r"Retries:\s+salesmanago_retry runs every 1 s", fresh_demo.output)
+    control = f"{fresh_demo.sandbox_url}/sandbox/control"
     requests.post(control, json={"status": 500}, timeout=10).raise_for_status()
     try:
-        answer_survey(demo.find(r"Survey:\s+(\S+)"), "ponowna@example.com")
-        assert "ponowna@example.com" not in sandbox_contacts(demo.sandbox_url)
+        answer_survey_over_http(fresh_demo.find(r"Survey:\s+(\S+)"), "ponowna@example.com")
+        assert "ponowna@example.com" not in sandbox_contacts(fresh_demo.sandbox_url)
     finally:
         requests.post(control, json={"status": None}, timeout=10).raise_for_status()
 
     # Waiting for an outcome, not timing it: the retry comes within seconds.
     deadline = time.monotonic() + 90
-    while "sent: 1." not in demo.printed() and time.monotonic() < deadline:
+    while "sent: 1." not in fresh_demo.printed() and time.monotonic() < deadline:
         time.sleep(0.5)
-    assert re.search(r"salesmanago_retry: 1 due; sent: 1\.", demo.printed()), demo.printed()
-    contact = sandbox_contacts(demo.sandbox_url)["ponowna@example.com"]
+    printed = fresh_demo.printed()
+    assert re.search(r"salesmanago_retry: 1 due; sent: 1\.", printed), printed
+    contact = sandbox_contacts(fresh_demo.sandbox_url)["ponowna@example.com"]
     assert contact["tags"] == ["BADANIE_SATYSFAKCJI"]
     assert contact["properties"]["ankieta.Jak-oceniasz-nasza-obsluge?"] == "Dobrze"
 
 
-def answer_survey(url, email):
+def answer_survey_over_http(url, email):
     """Answer the seeded survey at ``url`` as a visitor: "Dobrze", with ``email``."""
     session = requests.Session()
     page = session.get(url, timeout=10)

@@ -9,12 +9,6 @@ from tests.helpers import make_form_page
 from wagtail_salesmanago.models import SalesmanagoSettings
 
 
-@pytest.fixture
-def admin(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("admin", "a@example.com", "pw"))
-    return client
-
-
 def preview_html(admin, page):
     html = admin.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
     return html.split('class="salesmanago-preview"', 1)[1].split("</table>", 1)[0]

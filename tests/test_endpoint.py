@@ -5,14 +5,9 @@ import requests
 import responses
 from django.core.exceptions import ValidationError
 
-from tests.helpers import answer, make_form_page
-from tests.test_settings_screen import URL_SHAPE, admin, connection_url, site, typed  # noqa: F401 (admin and site are fixtures)
+from tests.helpers import URL_SHAPE, answer, connection_url, make_form_page, typed
 from wagtail_salesmanago.api.client import SalesmanagoClient, base_url
-from wagtail_salesmanago.api.endpoint import (
-    parse_endpoint,
-    same_endpoint,
-    validate_endpoint,
-)
+from wagtail_salesmanago.api.endpoint import parse_endpoint, same_endpoint, validate_endpoint
 from wagtail_salesmanago.api.exceptions import NotConfigured
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
 

@@ -6,9 +6,7 @@ import json
 
 import pytest
 
-from tests.helpers import answer, make_form_page
-from tests.test_refusals import OK, OWNER, URL, answers, api  # noqa: F401 (fixture)
-from tests.test_retries import run_retry
+from tests.helpers import OK, OWNER, URL, answer, answers, make_form_page, run_retry
 from wagtail_salesmanago.models import ExportRecord
 
 LINKED = "0f8fad5b-d9cb-469f-a165-70867728950e"  # the ?smclientid= of a mailing's link
@@ -25,7 +23,7 @@ def answered(client, on_commit, smclientid):
     return ExportRecord.objects.get()
 
 
-def event_contact(api):  # noqa: F811
+def event_contact(api):
     [event] = [json.loads(call.request.body) for call in api.calls
                if call.request.url.endswith("/addContactExtEvent")]
     return {key: event.get(key) for key in ("owner", "contactId", "email")}
@@ -34,7 +32,7 @@ def event_contact(api):  # noqa: F811
 @pytest.mark.django_db
 @pytest.mark.parametrize("contact_id", [{}, {"contactId": None}, {"contactId": ""}])
 def test_an_update_answered_without_a_contact_id_keeps_the_linked_one(
-        api, client, on_commit, contact_id):  # noqa: F811
+        api, client, on_commit, contact_id):
     answers(api, "contact/update", {"success": True, "message": [], **contact_id})
     answers(api, "v2/contact/addContactExtEvent", EVENT_OK)
     record = answered(client, on_commit, LINKED)
@@ -46,7 +44,7 @@ def test_an_update_answered_without_a_contact_id_keeps_the_linked_one(
 
 @pytest.mark.django_db
 def test_an_update_answered_with_a_contact_id_that_is_none_sends_its_event_to_the_linked_one(
-        api, client, on_commit):  # noqa: F811
+        api, client, on_commit):
     answers(api, "contact/update", {"success": True, "message": [], "contactId": "nr 7"})
     answers(api, "v2/contact/addContactExtEvent", EVENT_OK)
     record = answered(client, on_commit, LINKED)
@@ -57,7 +55,7 @@ def test_an_update_answered_with_a_contact_id_that_is_none_sends_its_event_to_th
 
 
 @pytest.mark.django_db
-def test_after_an_unknown_linked_contact_the_event_goes_by_e_mail(api, client, on_commit):  # noqa: F811
+def test_after_an_unknown_linked_contact_the_event_goes_by_e_mail(api, client, on_commit):
     answers(api, "contact/update", {"success": False, "message": ["Contact not found"]})
     answers(api, "contact/upsert", {**OK, "contactId": "nr 7"})
     answers(api, "v2/contact/addContactExtEvent", EVENT_OK)
@@ -72,7 +70,7 @@ def test_after_an_unknown_linked_contact_the_event_goes_by_e_mail(api, client, o
 
 @pytest.mark.django_db
 def test_after_an_unknown_linked_contact_an_upsert_answered_without_an_id_keeps_none(
-        api, client, on_commit):  # noqa: F811
+        api, client, on_commit):
     answers(api, "contact/update", {"success": False, "message": ["Contact not found"]})
     answers(api, "contact/upsert", {"success": True, "message": []})
     answers(api, "v2/contact/addContactExtEvent", EVENT_OK)

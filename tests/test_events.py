@@ -16,9 +16,8 @@ from django.utils import timezone
 from django_tasks import task_backends
 from wagtail.models import Page
 
-from tests.helpers import answer, errors, make_form_page, raising, submissions_of
-from tests.test_holds import lifted_at_once  # noqa: F401 (fixture)
-from tests.test_retries import run_retry
+from tests.helpers import (
+    answer, errors, make_form_page, raising, run_retry, submissions_of, submitted_record)
 from tests.testapp.models import SurveyPage
 from wagtail_salesmanago.delivery import answers, outbox, steps
 from wagtail_salesmanago import stored_messages
@@ -31,12 +30,7 @@ EVENT_OK = {"success": True, "message": [], "eventId": EVENT_ID}
 
 
 @pytest.fixture
-def retry_now(settings):
-    settings.WAGTAIL_SALESMANAGO_RETRY_BASE_SECONDS = 0
-
-
-@pytest.fixture
-def api(sm):
+def event_api(sm):
     """``responses`` for the event; the sandbox answers everything else over real HTTP."""
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.add_passthru(sm.url)
@@ -44,8 +38,9 @@ def api(sm):
         yield mock
 
 
-def event_calls(api):
-    return [json.loads(call.request.body) for call in api.calls if call.request.url == api.event_url]
+def event_calls(event_api):
+    return [json.loads(call.request.body) for call in event_api.calls
+            if call.request.url == event_api.event_url]
 
 
 def without_auth(body):
@@ -60,25 +55,19 @@ def survey(**kwargs):
     return make_form_page(salesmanago_event_type="SURVEY", **kwargs)
 
 
-def submit(client, page, on_commit, email="jan@example.com"):
-    with on_commit():
-        assert answer(client, page, {"Twój e-mail": email}).status_code == 200
-    return ExportRecord.objects.get()
-
-
-def log(record):
+def logged_attempts(record):
     return list(record.attempt_log.values_list("mode", "outcome", "resend"))
 
 
 @pytest.mark.django_db
-def test_the_event_follows_the_contact_with_the_exact_json(client, sm, on_commit, api):
-    api.add(responses.POST, api.event_url, json=EVENT_OK)
+def test_the_event_follows_the_contact_with_the_exact_json(client, sm, on_commit, event_api):
+    event_api.add(responses.POST, event_api.event_url, json=EVENT_OK)
     page = survey()
-    record = submit(client, page, on_commit)
+    record = submitted_record(client, page, on_commit)
 
     [submission] = submissions_of(page)
     [contact] = sm.contacts()
-    [event] = event_calls(api)
+    [event] = event_calls(event_api)
     assert set(AUTH) <= set(event)  # signed like every call
     assert without_auth(event) == {
         "owner": sm.owner,
@@ -97,25 +86,25 @@ def test_the_event_follows_the_contact_with_the_exact_json(client, sm, on_commit
     assert (record.status, record.event_status, record.event_id) == ("sent", "sent", EVENT_ID)
     assert (record.attempts, record.event_attempts, record.next_attempt_at) == (1, 1, None)
     assert record.event_payload == without_auth(event)
-    assert log(record) == [("upsert", "sent", False), ("event", "sent", False)]
+    assert logged_attempts(record) == [("upsert", "sent", False), ("event", "sent", False)]
 
 
 @pytest.mark.django_db
-def test_a_form_without_an_event_type_sends_none(client, sm, on_commit, api):
-    record = submit(client, make_form_page(), on_commit)
+def test_a_form_without_an_event_type_sends_none(client, sm, on_commit, event_api):
+    record = submitted_record(client, make_form_page(), on_commit)
 
-    assert event_calls(api) == []
+    assert event_calls(event_api) == []
     assert (record.status, record.event_status, record.event_payload) == ("sent", "", {})
 
 
 @pytest.mark.django_db
-def test_an_event_type_salesmanago_has_not_is_noted_and_not_sent(client, sm, on_commit, api):
+def test_an_event_type_salesmanago_has_not_is_noted_and_not_sent(client, sm, on_commit, event_api):
     # A type a newer or older version offered, or one set by code: never sent unchecked.
     page = survey()
     SurveyPage.objects.filter(pk=page.pk).update(salesmanago_event_type="WEBINAR_" * 4)  # its 32
-    record = submit(client, SurveyPage.objects.get(pk=page.pk), on_commit)
+    record = submitted_record(client, SurveyPage.objects.get(pk=page.pk), on_commit)
 
-    assert event_calls(api) == []
+    assert event_calls(event_api) == []
     assert (record.status, record.event_status, record.event_payload) == ("sent", "", {})
     assert record.notes == f"No event: {'WEBINAR_' * 4!r} is not a SALESmanago event type."
 
@@ -137,10 +126,10 @@ def test_a_form_in_no_site_plans_its_event_without_a_location(client, sm, on_com
 
 
 @pytest.mark.django_db
-def test_a_failed_event_is_retried_alone_and_sent_once(client, sm, on_commit, api, retry_now):
-    api.add(responses.POST, api.event_url, status=503, body="Service Unavailable")
-    api.add(responses.POST, api.event_url, json=EVENT_OK)
-    record = submit(client, survey(), on_commit)
+def test_a_failed_event_is_retried_alone_and_sent_once(client, sm, on_commit, event_api, retry_now):
+    event_api.add(responses.POST, event_api.event_url, status=503, body="Service Unavailable")
+    event_api.add(responses.POST, event_api.event_url, json=EVENT_OK)
+    record = submitted_record(client, survey(), on_commit)
 
     record.refresh_from_db()
     assert (record.status, record.event_status) == ("sent", "retrying")
@@ -150,21 +139,21 @@ def test_a_failed_event_is_retried_alone_and_sent_once(client, sm, on_commit, ap
     assert run_retry() == "0 due; nothing to send.\n"
 
     assert contact_calls(sm) == ["/api/contact/upsert"]  # the contact was not sent again
-    assert len(event_calls(api)) == 2
+    assert len(event_calls(event_api)) == 2
     record.refresh_from_db()
     assert (record.status, record.event_status, record.event_error) == ("sent", "sent", "")
     assert (record.event_error_data, record.next_attempt_at) == ({}, None)
     assert (record.attempts, record.event_attempts) == (1, 2)
-    assert log(record) == [
+    assert logged_attempts(record) == [
         ("upsert", "sent", False), ("event", "transient", False), ("event", "sent", False),
     ]
 
 
 @pytest.mark.django_db
 def test_failed_events_of_many_contacts_are_retried_without_sending_the_contacts_again(
-        client, sm, on_commit, api, retry_now):
+        client, sm, on_commit, event_api, retry_now):
     for body in ({"status": 503, "body": "Service Unavailable"},) * 2 + ({"json": EVENT_OK},) * 2:
-        api.add(responses.POST, api.event_url, **body)
+        event_api.add(responses.POST, event_api.event_url, **body)
     page = survey()
     with on_commit():
         for email in ("jan@example.com", "ewa@example.com"):
@@ -175,18 +164,18 @@ def test_failed_events_of_many_contacts_are_retried_without_sending_the_contacts
 
     assert contact_calls(sm) == ["/api/contact/upsert"] * 2  # not again, in a batch or alone
     ids = [c["contactId"] for c in sm.contacts()]
-    assert sorted(e["contactId"] for e in event_calls(api)) == sorted(ids * 2)
+    assert sorted(e["contactId"] for e in event_calls(event_api)) == sorted(ids * 2)
     assert set(ExportRecord.objects.values_list("status", "event_status", "attempts")) == {
         ("sent", "sent", 1)}
 
 
 @pytest.mark.django_db
 def test_a_contact_whose_outcome_cannot_be_stored_is_left_to_its_claim(
-        client, sm, on_commit, api, monkeypatch, caplog, settings):
+        client, sm, on_commit, event_api, monkeypatch, caplog, settings):
     """Neither its event nor another task follows: when the claim lapses, the retry finds it."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    api.add(responses.POST, api.event_url, json=EVENT_OK)
-    record = submit(client, survey(), on_commit)
+    event_api.add(responses.POST, event_api.event_url, json=EVENT_OK)
+    record = submitted_record(client, survey(), on_commit)
     queue = task_backends["default"]
     queue.clear()
     # The outcome's write is tried again until the claim is about to lapse: a short claim.
@@ -198,7 +187,8 @@ def test_a_contact_whose_outcome_cannot_be_stored_is_left_to_its_claim(
     monkeypatch.undo()
     assert errors(caplog) == [("wagtail_salesmanago.delivery.outbox",
                                f"Could not record the outcome of SALESmanago export {record.pk}.")]
-    assert (contact_calls(sm), event_calls(api), queue.results) == (["/api/contact/upsert"], [], [])
+    assert (contact_calls(sm), event_calls(event_api), queue.results) == (
+        ["/api/contact/upsert"], [], [])
     record.refresh_from_db()
     assert (record.status, record.event_status, record.attempts) == ("pending", "pending", 1)
     assert record.claimed_until > timezone.now()
@@ -207,11 +197,11 @@ def test_a_contact_whose_outcome_cannot_be_stored_is_left_to_its_claim(
 
 @pytest.mark.django_db
 def test_an_answer_another_sender_sent_before_its_own_request_did_is_not_sent_again(
-        client, sm, api, retry_now, django_capture_on_commit_callbacks):
+        client, sm, event_api, retry_now, django_capture_on_commit_callbacks):
     """``salesmanago_retry`` took the answer between its commit and its request's own send: the
     request sends what is still due (the event), not the contact again."""
     for body in ({"status": 503, "body": "Service Unavailable"},) * 2 + ({"json": EVENT_OK},):
-        api.add(responses.POST, api.event_url, **body)
+        event_api.add(responses.POST, event_api.event_url, **body)
     with django_capture_on_commit_callbacks() as callbacks:
         assert answer(client, survey(), {"Twój e-mail": "jan@example.com"}).status_code == 200
     assert run_retry() == "1 due; sent: 1.\n"  # the contact; its event failed twice, due again
@@ -220,17 +210,17 @@ def test_an_answer_another_sender_sent_before_its_own_request_did_is_not_sent_ag
         callback()
 
     assert contact_calls(sm) == ["/api/contact/upsert"]
-    assert len(event_calls(api)) == 3
+    assert len(event_calls(event_api)) == 3
     assert set(ExportRecord.objects.values_list("status", "event_status", "attempts")) == {
         ("sent", "sent", 1)}
 
 
 @pytest.mark.django_db
 def test_an_event_that_keeps_failing_gives_up_and_the_contact_stays_sent(
-    client, sm, on_commit, api, retry_now, settings
+    client, sm, on_commit, event_api, retry_now, settings
 ):
-    api.add(responses.POST, api.event_url, status=502, body="Bad Gateway")
-    record = submit(client, survey(), on_commit)
+    event_api.add(responses.POST, event_api.event_url, status=502, body="Bad Gateway")
+    record = submitted_record(client, survey(), on_commit)
     long_ago = timezone.now() - timedelta(hours=49)
     ExportRecord.objects.update(created_at=long_ago, sent_at=long_ago)
 
@@ -242,9 +232,9 @@ def test_an_event_that_keeps_failing_gives_up_and_the_contact_stays_sent(
 
 
 @pytest.mark.django_db
-def test_a_sent_event_is_never_sent_again(client, sm, on_commit, api):
-    api.add(responses.POST, api.event_url, json=EVENT_OK)
-    record = submit(client, survey(), on_commit)
+def test_a_sent_event_is_never_sent_again(client, sm, on_commit, event_api):
+    event_api.add(responses.POST, event_api.event_url, json=EVENT_OK)
+    record = submitted_record(client, survey(), on_commit)
 
     assert outbox.send(record.pk) is None  # a second task for the same record
     ExportRecord.objects.update(claimed_until=None)
@@ -254,19 +244,19 @@ def test_a_sent_event_is_never_sent_again(client, sm, on_commit, api):
 
     # Resend sends the contact again (staff asked), but the event only ever once.
     assert contact_calls(sm) == ["/api/contact/upsert", "/api/contact/upsert"]
-    assert len(event_calls(api)) == 1
+    assert len(event_calls(event_api)) == 1
     record.refresh_from_db()
     assert (record.status, record.event_status, record.event_id) == ("sent", "sent", EVENT_ID)
-    assert log(record) == [
+    assert logged_attempts(record) == [
         ("upsert", "sent", False), ("event", "sent", False), ("upsert", "sent", True),
     ]
 
 
 @pytest.mark.django_db
-def test_one_sender_wins_a_due_event(client, sm, on_commit, api, retry_now):
-    api.add(responses.POST, api.event_url, status=500)
-    api.add(responses.POST, api.event_url, json=EVENT_OK)
-    record = submit(client, survey(), on_commit)
+def test_one_sender_wins_a_due_event(client, sm, on_commit, event_api, retry_now):
+    event_api.add(responses.POST, event_api.event_url, status=500)
+    event_api.add(responses.POST, event_api.event_url, json=EVENT_OK)
+    record = submitted_record(client, survey(), on_commit)
 
     now = timezone.now()
     assert outbox.claim(record.pk, now) is True
@@ -276,14 +266,17 @@ def test_one_sender_wins_a_due_event(client, sm, on_commit, api, retry_now):
     ExportRecord.objects.update(claimed_until=None)
     assert outbox.send(record.pk).event_status == "sent"
     assert outbox.send(record.pk) is None
-    assert len(event_calls(api)) == 2
+    assert len(event_calls(event_api)) == 2
 
 
 @pytest.mark.django_db
-def test_a_refused_event_fails_and_resend_sends_it_after_the_contact(client, sm, on_commit, api):
-    api.add(responses.POST, api.event_url, json={"success": False, "message": ["Wrong event"]})
-    api.add(responses.POST, api.event_url, json=EVENT_OK)
-    record = submit(client, survey(), on_commit)
+def test_a_refused_event_fails_and_resend_sends_it_after_the_contact(
+    client, sm, on_commit, event_api
+):
+    event_api.add(responses.POST, event_api.event_url,
+                  json={"success": False, "message": ["Wrong event"]})
+    event_api.add(responses.POST, event_api.event_url, json=EVENT_OK)
+    record = submitted_record(client, survey(), on_commit)
 
     record.refresh_from_db()
     assert (record.status, record.event_status, record.event_attempts) == ("sent", "failed", 1)
@@ -294,16 +287,17 @@ def test_a_refused_event_fails_and_resend_sends_it_after_the_contact(client, sm,
 
     record.refresh_from_db()
     assert (record.status, record.event_status, record.event_error) == ("sent", "sent", "")
-    assert [m for m, *_ in log(record)] == ["upsert", "event", "upsert", "event"]
+    assert [m for m, *_ in logged_attempts(record)] == ["upsert", "event", "upsert", "event"]
 
 
 @pytest.mark.django_db
 def test_rejected_credentials_hold_the_event_and_the_contact_stays_sent(
-    client, sm, on_commit, api
+    client, sm, on_commit, event_api
 ):
-    api.add(responses.POST, api.event_url, json={"success": False, "message": ["Not authenticated"]})
-    api.add(responses.POST, api.event_url, json=EVENT_OK)
-    record = submit(client, survey(), on_commit)
+    event_api.add(responses.POST, event_api.event_url,
+                  json={"success": False, "message": ["Not authenticated"]})
+    event_api.add(responses.POST, event_api.event_url, json=EVENT_OK)
+    record = submitted_record(client, survey(), on_commit)
 
     record.refresh_from_db()
     hold = DeliveryHold.objects.get()
@@ -326,12 +320,13 @@ def test_rejected_credentials_hold_the_event_and_the_contact_stays_sent(
 
 @pytest.mark.django_db
 def test_a_refused_event_whose_hold_is_lifted_at_once_is_due_again_with_the_refusal(
-    client, sm, on_commit, api, lifted_at_once, mailoutbox  # noqa: F811 (fixture)
+    client, sm, on_commit, event_api, lifted_at_once, mailoutbox
 ):
-    api.add(responses.POST, api.event_url, json={"success": False, "message": ["Not authenticated"]})
-    api.add(responses.POST, api.event_url, json=EVENT_OK)
+    event_api.add(responses.POST, event_api.event_url,
+                  json={"success": False, "message": ["Not authenticated"]})
+    event_api.add(responses.POST, event_api.event_url, json=EVENT_OK)
     before = timezone.now()
-    record = submit(client, survey(), on_commit)
+    record = submitted_record(client, survey(), on_commit)
 
     record.refresh_from_db()
     assert (record.status, record.event_status, record.hold) == ("sent", "pending", None)
@@ -347,12 +342,13 @@ def test_a_refused_event_whose_hold_is_lifted_at_once_is_due_again_with_the_refu
 
 @pytest.mark.django_db
 def test_a_retried_event_refused_whose_hold_is_lifted_at_once_is_pending_and_due_at_once(
-    client, sm, on_commit, api, lifted_at_once, mailoutbox  # noqa: F811 (fixture)
+    client, sm, on_commit, event_api, lifted_at_once, mailoutbox
 ):
-    api.add(responses.POST, api.event_url, status=503)
-    api.add(responses.POST, api.event_url, json={"success": False, "message": ["Not authenticated"]})
-    api.add(responses.POST, api.event_url, json=EVENT_OK)
-    record = submit(client, survey(), on_commit)
+    event_api.add(responses.POST, event_api.event_url, status=503)
+    event_api.add(responses.POST, event_api.event_url,
+                  json={"success": False, "message": ["Not authenticated"]})
+    event_api.add(responses.POST, event_api.event_url, json=EVENT_OK)
+    record = submitted_record(client, survey(), on_commit)
     record.refresh_from_db()
     assert (record.event_status, record.event_attempts) == ("retrying", 1)
     ExportRecord.objects.update(next_attempt_at=timezone.now() - timedelta(minutes=5))
@@ -370,9 +366,9 @@ def test_a_retried_event_refused_whose_hold_is_lifted_at_once_is_pending_and_due
 
 
 @pytest.mark.django_db
-def test_an_event_id_that_is_not_one_is_noted_and_not_kept(client, sm, on_commit, api):
-    api.add(responses.POST, api.event_url, json={**EVENT_OK, "eventId": "x" * 100})
-    record = submit(client, survey(), on_commit)
+def test_an_event_id_that_is_not_one_is_noted_and_not_kept(client, sm, on_commit, event_api):
+    event_api.add(responses.POST, event_api.event_url, json={**EVENT_OK, "eventId": "x" * 100})
+    record = submitted_record(client, survey(), on_commit)
 
     record.refresh_from_db()
     assert (record.event_status, record.event_id) == ("sent", "")
@@ -381,20 +377,20 @@ def test_an_event_id_that_is_not_one_is_noted_and_not_kept(client, sm, on_commit
 
 
 @pytest.mark.django_db
-def test_an_update_by_link_sends_the_event_by_that_contact(client, sm, on_commit, api):
-    api.add(responses.POST, api.event_url, json=EVENT_OK)
+def test_an_update_by_link_sends_the_event_by_that_contact(client, sm, on_commit, event_api):
+    event_api.add(responses.POST, event_api.event_url, json=EVENT_OK)
     contact_id = sm.add_contact("known@example.com")
     with on_commit():
         answer(client, survey(), {"Komentarz": "Hej"}, smclientid=contact_id)
 
-    [event] = event_calls(api)
+    [event] = event_calls(event_api)
     assert event["contactId"] == contact_id and "email" not in event
 
 
 @pytest.mark.django_db
-def test_the_deliveries_admin_shows_the_event(client, django_user_model, sm, on_commit, api):
-    api.add(responses.POST, api.event_url, status=503)
-    record = submit(client, survey(), on_commit)
+def test_the_deliveries_admin_shows_the_event(client, django_user_model, sm, on_commit, event_api):
+    event_api.add(responses.POST, event_api.event_url, status=503)
+    record = submitted_record(client, survey(), on_commit)
     record.refresh_from_db()
     assert record.event_status == "retrying" and record.next_attempt_at > timezone.now()
     assert run_retry() == "0 due; nothing to send.\n"  # the event waits for its retry time
@@ -411,7 +407,7 @@ def test_the_deliveries_admin_shows_the_event(client, django_user_model, sm, on_
 
 @pytest.mark.django_db
 def test_no_event_rows_for_a_form_without_one(client, django_user_model, sm, on_commit):
-    record = submit(client, make_form_page(), on_commit)
+    record = submitted_record(client, make_form_page(), on_commit)
     client.force_login(django_user_model.objects.create_superuser("admin", "a@example.com", "pw"))
     html = client.get(reverse("wagtail_salesmanago_deliveries:inspect", args=[record.pk])).content
     assert b"Event status" not in html and b"Event failed" not in html
@@ -438,9 +434,9 @@ def test_long_values_are_cut_to_salesmanagos_limits():
 
 @pytest.mark.django_db
 def test_a_sender_dying_between_contact_and_event_leaves_the_event_due(
-    client, sm, on_commit, api, monkeypatch
+    client, sm, on_commit, event_api, monkeypatch
 ):
-    api.add(responses.POST, api.event_url, json=EVENT_OK)
+    event_api.add(responses.POST, event_api.event_url, json=EVENT_OK)
 
     def killed(*args):
         raise SystemExit("the worker was killed")
@@ -457,7 +453,7 @@ def test_a_sender_dying_between_contact_and_event_leaves_the_event_due(
     assert run_retry() == "1 due; sent: 1.\n"
 
     assert contact_calls(sm) == ["/api/contact/upsert"]
-    assert len(event_calls(api)) == 1
+    assert len(event_calls(event_api)) == 1
     assert ExportRecord.objects.get().event_status == "sent"
 
 
@@ -483,9 +479,9 @@ def test_the_event_reaches_the_contacts_timeline_in_the_sandbox(client, sm, on_c
 
 @pytest.mark.django_db
 def test_contacts_sent_in_a_batch_have_their_events_sent_in_the_same_run(
-        client, sm, on_commit, api, settings):
+        client, sm, on_commit, event_api, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    api.add(responses.POST, api.event_url, json=EVENT_OK)
+    event_api.add(responses.POST, event_api.event_url, json=EVENT_OK)
     page = survey()
     with on_commit():
         for email in ("jan@example.com", "ewa@example.com"):
@@ -494,11 +490,11 @@ def test_contacts_sent_in_a_batch_have_their_events_sent_in_the_same_run(
     assert run_retry() == "2 due; sent: 2.\n"
     assert contact_calls(sm) == ["/api/contact/batchupsert"]
     ids = {c["email"]: c["contactId"] for c in sm.contacts()}
-    assert sorted(e["contactId"] for e in event_calls(api)) == sorted(ids.values())
+    assert sorted(e["contactId"] for e in event_calls(event_api)) == sorted(ids.values())
     for record in ExportRecord.objects.all():
         assert (record.status, record.event_status, record.next_attempt_at) == (
             "sent", "sent", None)
-        assert log(record) == [("upsert", "sent", False), ("event", "sent", False)]
+        assert logged_attempts(record) == [("upsert", "sent", False), ("event", "sent", False)]
 
 
 def test_empty_values_are_left_out_of_the_event():
@@ -509,13 +505,13 @@ def test_empty_values_are_left_out_of_the_event():
 
 @pytest.mark.django_db
 def test_a_contact_whose_id_salesmanago_did_not_answer_gets_its_event_by_email(
-        client, sm, on_commit, api):
-    api.add(responses.POST, sm.url + "/api/contact/upsert",
-            json={"success": True, "message": [], "contactId": "not-a-uuid"})
-    api.add(responses.POST, api.event_url, json=EVENT_OK)
-    record = submit(client, survey(), on_commit, email="Jan@Example.com")
+        client, sm, on_commit, event_api):
+    event_api.add(responses.POST, sm.url + "/api/contact/upsert",
+                  json={"success": True, "message": [], "contactId": "not-a-uuid"})
+    event_api.add(responses.POST, event_api.event_url, json=EVENT_OK)
+    record = submitted_record(client, survey(), on_commit, email="Jan@Example.com")
 
-    [event] = event_calls(api)
+    [event] = event_calls(event_api)
     assert without_auth(event)["email"] == "Jan@Example.com"
     assert "contactId" not in event
     record.refresh_from_db()
@@ -526,15 +522,15 @@ def test_a_contact_whose_id_salesmanago_did_not_answer_gets_its_event_by_email(
 @pytest.mark.parametrize("status, event_status", [("sent", "failed"), ("sent", "sent"),
                                                   ("failed", "pending")])
 def test_nothing_is_sent_for_a_record_without_an_open_step_whatever_its_due_time(
-    client, sm, on_commit, api, status, event_status
+    client, sm, on_commit, event_api, status, event_status
 ):
     """A due time left on a finished record (by an older version, or by hand) sends nothing:
     not an event already sent or given up, not the event of a contact given up."""
-    api.add(responses.POST, api.event_url, json=EVENT_OK)
-    record = submit(client, survey(), on_commit)
+    event_api.add(responses.POST, event_api.event_url, json=EVENT_OK)
+    record = submitted_record(client, survey(), on_commit)
     ExportRecord.objects.filter(pk=record.pk).update(
         status=status, event_status=event_status, next_attempt_at=timezone.now())
-    calls = len(api.calls)
+    calls = len(event_api.calls)
 
     assert run_retry() == "0 due; nothing to send.\n"
-    assert len(api.calls) == calls
+    assert len(event_api.calls) == calls

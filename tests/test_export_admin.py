@@ -4,17 +4,9 @@ import pytest
 from django.urls import reverse
 from django_tasks import default_task_backend
 
-from tests.helpers import answer, make_form_page
-from tests.test_delivery_admin import admin, editor_of  # noqa: F401 (fixtures)
-from tests.test_export_command import past
+from tests.helpers import answer, make_form_page, past
 from wagtail_salesmanago.delivery import history
 from wagtail_salesmanago.models import ExportRun
-
-
-@pytest.fixture
-def queued(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    default_task_backend.clear()
 
 
 def edit_page(client, page):
@@ -25,7 +17,7 @@ def edit_page(client, page):
 
 @pytest.mark.django_db
 def test_the_panel_offers_past_answers_asks_then_queues_the_export_and_shows_progress(
-    admin, sm, queued, on_commit, client  # noqa: F811
+    admin, sm, queued, on_commit, client
 ):
     page = make_form_page()
     past(page, 3)
@@ -67,7 +59,7 @@ def test_the_panel_offers_past_answers_asks_then_queues_the_export_and_shows_pro
 
 @pytest.mark.django_db
 def test_only_those_who_may_edit_the_form_may_export_its_past_answers(
-    editor_of, sm, queued  # noqa: F811
+    editor_of, sm, queued
 ):
     page, other = make_form_page(), make_form_page(title="Inna ankieta")
     past(page, 2)
@@ -82,7 +74,7 @@ def test_only_those_who_may_edit_the_form_may_export_its_past_answers(
 
 
 @pytest.mark.django_db
-def test_a_form_that_does_not_export_offers_nothing_and_refuses_clearly(admin, sm):  # noqa: F811
+def test_a_form_that_does_not_export_offers_nothing_and_refuses_clearly(admin, sm):
     page = make_form_page(enabled=False)
     past(page, 2)
     assert "past answer" not in edit_page(admin, page)

@@ -12,28 +12,13 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from wagtail.models import Page
 
-from tests.helpers import answer, contact_sends, make_form_page
-from tests.test_leads import DOUBLE_OPT_IN, NEWSLETTER, lead_page
+from tests.helpers import (
+    DOUBLE_OPT_IN, NEWSLETTER, answer, contact_sends, lead_page, make_form_page, past)
 from tests.testapp.models import SurveyPage
 from wagtail_salesmanago.delivery import batches, history, on_submission, settle
 from wagtail_salesmanago.models import ExportRecord, ExportRun, SalesmanagoSettings
 
 BATCH = "/api/contact/batchupsert"
-
-
-def past(page, count, start=0, email=True, **values):
-    """``count`` stored answers of ``page`` that were never exported (given before export was
-    switched on)."""
-    names = {field.label: field.clean_name for field in page.get_form_fields()}
-    model = page.get_submission_class()
-    answers = []
-    for number in range(start, start + count):
-        data = {names["Komentarz"]: f"Odpowiedź {number}"} if "Komentarz" in names else {}
-        if email:
-            data[names.get("Twój e-mail") or names["E-mail"]] = f"past{number}@example.com"
-        data.update({names[label]: value for label, value in values.items()})
-        answers.append(model(page=page, form_data=data))
-    return model.objects.bulk_create(answers)
 
 
 def export(*args, out=None):
@@ -51,11 +36,6 @@ def items(sm):
 def accepted_once(sm):
     """Each contact SALESmanago accepted, and how many times."""
     return Counter(s["body"]["contact"]["email"] for s in contact_sends(sm) if s["accepted"])
-
-
-@pytest.fixture
-def queued(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
 @pytest.mark.django_db

@@ -5,13 +5,9 @@ from urllib.parse import unquote
 
 import pytest
 
-from tests.helpers import answer, make_form_page, read_form, submissions_of
-from tests.testapp.models import (
-    CustomSubmission,
-    CustomSubmissionPage,
-    PlainFormPage,
-    SelfStoringPage,
-)
+from tests.helpers import (
+    answer, api_bodies, make_form_page, read_form, seed_contact, submissions_of)
+from tests.testapp.models import CustomSubmission, CustomSubmissionPage, PlainFormPage, SelfStoringPage
 from wagtail_salesmanago.models import ExportRecord
 
 ANSWERS = {
@@ -26,24 +22,6 @@ DETAILS = {
     "ankieta.Co-bylo-wazne?": "Cena, Jakość",
     "ankieta.Komentarz": "Szybko i miło.",
 }
-
-
-def api_bodies(sandbox):
-    """The bodies SALESmanago received, without the auth fields."""
-    return [
-        {k: v for k, v in r["body"].items() if k not in ("clientId", "apiKey", "requestTime", "sha")}
-        for r in sandbox.requests()
-    ]
-
-
-def seed_contact(sandbox, email="known@example.com"):
-    """A contact that exists in the sandbox before the visitor comes (as from a mailing)."""
-    from wagtail_salesmanago.api.client import SalesmanagoClient
-
-    client = SalesmanagoClient(sandbox.url, sandbox.client_id, sandbox.api_secret)
-    contact_id = client.upsert({"owner": sandbox.owner, "contact": {"email": email}})["contactId"]
-    sandbox.state.requests.clear()
-    return contact_id
 
 
 @pytest.mark.django_db

@@ -6,19 +6,17 @@ import json
 import pytest
 from wagtail.models import Page
 
-from tests.helpers import make_form_page
-from tests.test_refusals import OK, OWNER, URL, USERS, answers, api  # noqa: F401 (fixture)
-from tests.test_retries import run_retry, submit
+from tests.helpers import (
+    NOT_AUTHENTICATED, OK, OWNER, URL, USERS, answers, make_form_page, run_retry, submit_emails)
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord
 
-NOT_AUTHENTICATED = {"success": False, "message": ["Not authenticated"]}
 AT = "(HTTP 200, POST /api/contact/upsert)"
 
 
-def refused(api, client, on_commit, form_owner):  # noqa: F811
+def refused(api, client, on_commit, form_owner):
     answers(api, "contact/upsert", NOT_AUTHENTICATED)
     answers(api, "user/listByClient", USERS)
-    submit(client, make_form_page(salesmanago_owner=form_owner), on_commit, "a@example.com")
+    submit_emails(client, make_form_page(salesmanago_owner=form_owner), on_commit, "a@example.com")
     summary = run_retry()
     assert [call.request.url.removeprefix(URL) for call in api.calls] == [
         "contact/upsert", "user/listByClient"]
@@ -26,7 +24,7 @@ def refused(api, client, on_commit, form_owner):  # noqa: F811
 
 
 @pytest.mark.django_db
-def test_a_form_owner_who_is_a_user_leaves_the_refusal_the_sites(api, client, on_commit):  # noqa: F811
+def test_a_form_owner_who_is_a_user_leaves_the_refusal_the_sites(api, client, on_commit):
     summary, record = refused(api, client, on_commit, "anna@firma.pl")
 
     rejected = ("SALESmanago rejected the credentials or the owner. SALESmanago said: Not "
@@ -37,7 +35,7 @@ def test_a_form_owner_who_is_a_user_leaves_the_refusal_the_sites(api, client, on
 
 
 @pytest.mark.django_db
-def test_a_form_owner_who_is_not_a_user_fails_that_record_saying_where(api, client, on_commit):  # noqa: F811
+def test_a_form_owner_who_is_not_a_user_fails_that_record_saying_where(api, client, on_commit):
     summary, record = refused(api, client, on_commit, "nikt@example.com")
 
     assert summary == "1 due; failed: 1.\n"
@@ -50,9 +48,9 @@ def test_a_form_owner_who_is_not_a_user_fails_that_record_saying_where(api, clie
 
 @pytest.mark.django_db
 def test_answers_waiting_when_their_page_stops_being_a_salesmanago_form_go_as_the_sites_owner(
-        api, client, on_commit):  # noqa: F811
+        api, client, on_commit):
     answers(api, "contact/upsert", OK)
-    submit(client, make_form_page(), on_commit, "a@example.com")
+    submit_emails(client, make_form_page(), on_commit, "a@example.com")
     plain = Page(title="Zwykła strona")
     Page.objects.get(depth=2).add_child(instance=plain)
     ExportRecord.objects.update(page=plain)  # its model changed, say, or its answers were moved
@@ -64,10 +62,11 @@ def test_answers_waiting_when_their_page_stops_being_a_salesmanago_form_go_as_th
 
 @pytest.mark.django_db
 def test_when_neither_the_forms_owner_nor_the_sites_is_a_user_the_site_waits(
-        api, client, on_commit):  # noqa: F811
+        api, client, on_commit):
     answers(api, "contact/upsert", NOT_AUTHENTICATED)
     answers(api, "user/listByClient", USERS | {"users": ["anna@firma.pl"]})
-    submit(client, make_form_page(salesmanago_owner="nikt@example.com"), on_commit, "a@example.com")
+    submit_emails(client, make_form_page(salesmanago_owner="nikt@example.com"), on_commit,
+                  "a@example.com")
 
     assert run_retry().endswith("1 due; held: 1.\n")
     assert [call.request.url.removeprefix(URL) for call in api.calls] == [

@@ -2,8 +2,7 @@
 
 import pytest
 
-from tests.helpers import answer, make_form_page
-from tests.test_flow import api_bodies, seed_contact
+from tests.helpers import answer, api_bodies, make_form_page, seed_contact
 from wagtail_salesmanago.delivery import outbox
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
 

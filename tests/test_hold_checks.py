@@ -10,14 +10,12 @@ from django.utils import timezone
 from django.utils.timezone import localtime
 from wagtail.models import Site
 
-from tests.helpers import make_form_page, raising
-from tests.test_operator_log import log  # noqa: F401 (fixture)
-from tests.test_refusals import OWNER, URL, USERS, answers, api  # noqa: F401 (fixture)
-from tests.test_retries import run_retry, submit
+from tests.helpers import (
+    NOT_AUTHENTICATED, OWNER, URL, USERS, answers, make_form_page, raising, run_retry,
+    submit_emails)
 from wagtail_salesmanago.delivery import holds, outbox
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
 
-NOT_AUTHENTICATED = {"success": False, "message": ["Not authenticated"]}
 REJECTED = "SALESmanago rejected the credentials or the owner. SALESmanago said: Not authenticated"
 NOT_A_USER = f"The owner {OWNER} is not a user of this SALESmanago account."
 
@@ -25,7 +23,7 @@ NOT_A_USER = f"The owner {OWNER} is not a user of this SALESmanago account."
 @pytest.mark.django_db
 def test_a_hold_not_checked_yet_says_when_its_first_check_is(api, client, on_commit):
     answers(api, "contact/upsert", NOT_AUTHENTICATED)
-    submit(client, make_form_page(), on_commit, "a@example.com")
+    submit_emails(client, make_form_page(), on_commit, "a@example.com")
     run_retry()
     hold = DeliveryHold.objects.get()
     assert run_retry() == (
@@ -35,10 +33,10 @@ def test_a_hold_not_checked_yet_says_when_its_first_check_is(api, client, on_com
 
 
 @pytest.fixture
-def held(api, client, on_commit, log):  # noqa: F811 (fixture)
+def held(api, client, on_commit, log):
     """Two answers held: SALESmanago said "Not authenticated" to the first; the check is due."""
     answers(api, "contact/upsert", NOT_AUTHENTICATED)
-    submit(client, make_form_page(), on_commit, "a@example.com", "b@example.com")
+    submit_emails(client, make_form_page(), on_commit, "a@example.com", "b@example.com")
     assert run_retry().endswith("2 due; held: 2.\n")
     DeliveryHold.objects.update(next_check_at=timezone.now() - timedelta(seconds=1))
     log()  # the hold's start is tests/test_operator_log.py's
@@ -51,7 +49,7 @@ def still_held(hold):
 
 
 @pytest.mark.django_db
-def test_a_check_that_cannot_run_keeps_the_hold_as_it_was_and_says_why(api, held, log):  # noqa: F811
+def test_a_check_that_cannot_run_keeps_the_hold_as_it_was_and_says_why(api, held, log):
     answers(api, "user/listByClient", "<html>down</html>", status=503)
     before = timezone.now()
     outbox.check_holds()
@@ -71,7 +69,7 @@ def test_a_check_that_cannot_run_keeps_the_hold_as_it_was_and_says_why(api, held
 
 
 @pytest.mark.django_db
-def test_the_hold_says_what_each_check_found(api, held, log):  # noqa: F811
+def test_the_hold_says_what_each_check_found(api, held, log):
     assert held.message == f"{REJECTED} (HTTP 200, POST /api/contact/upsert)"
     answers(api, "user/listByClient", USERS | {"users": ["anna@firma.pl"]})
     outbox.check_holds()
@@ -105,7 +103,7 @@ def test_the_hold_says_what_each_check_found(api, held, log):  # noqa: F811
 
 
 @pytest.mark.django_db
-def test_a_check_that_breaks_keeps_the_hold_and_is_logged(held, log, monkeypatch):  # noqa: F811
+def test_a_check_that_breaks_keeps_the_hold_and_is_logged(held, log, monkeypatch):
     monkeypatch.setattr("wagtail_salesmanago.api.client.SalesmanagoClient.list_users",
                         raising(RuntimeError("the check broke")))
     outbox.check_holds()
@@ -117,7 +115,7 @@ def test_a_check_that_breaks_keeps_the_hold_and_is_logged(held, log, monkeypatch
 
 
 @pytest.mark.django_db
-def test_a_check_whose_finding_cannot_be_stored_keeps_the_hold(api, held, log, monkeypatch):  # noqa: F811
+def test_a_check_whose_finding_cannot_be_stored_keeps_the_hold(api, held, log, monkeypatch):
     answers(api, "user/listByClient", USERS | {"users": ["anna@firma.pl"]})
     update = QuerySet.update
 
@@ -140,7 +138,7 @@ def test_a_check_whose_finding_cannot_be_stored_keeps_the_hold(api, held, log, m
 
 @pytest.mark.django_db
 def test_an_answer_put_on_hold_without_a_call_is_returned_as_stored(api, held, client, on_commit):
-    submit(client, make_form_page(), on_commit, "c@example.com")
+    submit_emails(client, make_form_page(), on_commit, "c@example.com")
     record = ExportRecord.objects.get(email="c@example.com")
     DeliveryHold.objects.update(next_check_at=timezone.now() + timedelta(minutes=30))
     calls, before = len(api.calls), timezone.now()
@@ -158,12 +156,12 @@ def test_an_answer_put_on_hold_without_a_call_is_returned_as_stored(api, held, c
 
 @pytest.mark.django_db
 def test_a_check_after_a_refusal_that_breaks_is_logged_and_the_refusal_stands(
-        api, client, on_commit, log, monkeypatch):  # noqa: F811
+        api, client, on_commit, log, monkeypatch):
     answers(api, "contact/upsert", {"success": False, "message": ["Whatever"]})
 
     monkeypatch.setattr("wagtail_salesmanago.api.client.SalesmanagoClient.list_users",
                         raising(RuntimeError("the check broke")))
-    submit(client, make_form_page(), on_commit, "a@example.com")
+    submit_emails(client, make_form_page(), on_commit, "a@example.com")
     run_retry()
 
     record = ExportRecord.objects.get()
@@ -174,7 +172,7 @@ def test_a_check_after_a_refusal_that_breaks_is_logged_and_the_refusal_stands(
 
 
 @pytest.mark.django_db
-def test_a_passing_check_makes_every_held_record_due_at_once_with_a_fresh_window(api, held, log):  # noqa: F811
+def test_a_passing_check_makes_every_held_record_due_at_once_with_a_fresh_window(api, held, log):
     answers(api, "user/listByClient", USERS)
     before = timezone.now()
     outbox.check_holds()

@@ -12,20 +12,13 @@ from django.utils import timezone
 from django_tasks import task_backends
 from wagtail.models import Site
 
-from tests.helpers import answer, errors, make_form_page, raising
-from tests.test_bookkeeping import URL, queued  # noqa: F401 (fixture)
-from tests.test_retries import emails_in, run_retry, statuses, submit
+from tests.helpers import (
+    URL, answer, emails_in, errors, make_form_page, raising, run_retry, statuses, submit_emails)
 from wagtail_salesmanago.delivery import holds, outbox
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
 
 NOTICE = "Deliveries to SALESmanago from localhost [default] are on hold (since"
 REJECTED = "SALESmanago rejected the client ID, the API secret or the owner."
-
-
-@pytest.fixture
-def admin(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("admin", "a@example.com", "pw"))
-    return client
 
 
 @pytest.fixture
@@ -35,7 +28,7 @@ def backlog(client, sm, on_commit, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     settings.WAGTAIL_SALESMANAGO_BATCH_SIZE = 1
     page = make_form_page()
-    submit(client, page, on_commit, "a@example.com", "b@example.com", "c@example.com")
+    submit_emails(client, page, on_commit, "a@example.com", "b@example.com", "c@example.com")
     return page
 
 
@@ -216,7 +209,7 @@ def test_visitors_during_a_hold_cost_no_calls_and_resend_brings_the_check_forwar
 ):
     page = make_form_page()
     sm.misbehave(auth_fail=True)
-    submit(client, page, on_commit, "a@example.com", "b@example.com", "c@example.com")
+    submit_emails(client, page, on_commit, "a@example.com", "b@example.com", "c@example.com")
     assert statuses() == ["held"] * 3
     assert len(sm.requests()) == 1
 
@@ -291,7 +284,7 @@ POISON = "<script>alert(1)</script>"  # an answer a WAF rule blocks
 
 @pytest.mark.django_db
 def test_one_answer_that_a_firewall_blocks_does_not_hold_the_others_for_ever(
-    client, on_commit, queued  # noqa: F811
+    client, on_commit, queued
 ):
     SalesmanagoSettings.objects.update_or_create(
         site=Site.objects.get(is_default_site=True),
@@ -309,7 +302,7 @@ def test_one_answer_that_a_firewall_blocks_does_not_hold_the_others_for_ever(
     page = make_form_page()
     with on_commit():  # the first in the queue
         answer(client, page, {"Twój e-mail": "poison@example.com", "Komentarz": POISON})
-    submit(client, page, on_commit, "a@example.com", "b@example.com")
+    submit_emails(client, page, on_commit, "a@example.com", "b@example.com")
     with responses.RequestsMock(assert_all_requests_are_fired=False) as api:
         api.add_callback(responses.POST, URL + "contact/upsert", firewall)
         api.add_callback(responses.POST, URL + "contact/batchupsert", firewall)  # a backlog's way
@@ -353,29 +346,13 @@ def test_a_hold_check_that_breaks_keeps_the_visitors_answer_waiting(
     assert record.status == ExportRecord.Status.HELD, record.last_error
 
 
-@pytest.fixture
-def lifted_at_once(monkeypatch, settings):
-    """New credentials are saved the moment a refusal starts the site's hold: the hold is lifted
-    before the refused records are put in it. (Hold alerts are on: none should go.)"""
-    settings.WAGTAIL_SALESMANAGO_ALERT_ADMINS = True
-    settings.ADMINS = [("Ops", "ops@example.com")]
-    start = holds.start
-
-    def start_then_lift(site, account, error, now):
-        hold, created = start(site, account, error, now)
-        holds.release(hold, now, "new credentials were saved")
-        return hold, created
-
-    monkeypatch.setattr(holds, "start", start_then_lift)
-
-
 @pytest.mark.django_db
 def test_a_refused_answer_whose_hold_is_lifted_at_once_is_due_again_with_the_refusal(
         client, sm, on_commit, settings, lifted_at_once, mailoutbox, caplog):
     settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = True
     SalesmanagoSettings.objects.update(api_secret="wrong")
     before = timezone.now()
-    submit(client, make_form_page(), on_commit, "a@example.com")
+    submit_emails(client, make_form_page(), on_commit, "a@example.com")
 
     record = ExportRecord.objects.get()
     assert (record.status, record.hold, record.attempts) == ("pending", None, 1)
@@ -392,7 +369,7 @@ def test_a_retry_refused_whose_hold_is_lifted_at_once_is_due_again_at_once(
         client, sm, on_commit, settings, lifted_at_once, mailoutbox, caplog):
     settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = True
     sm.misbehave(status=503)
-    submit(client, make_form_page(), on_commit, "a@example.com")
+    submit_emails(client, make_form_page(), on_commit, "a@example.com")
     record = ExportRecord.objects.get()
     assert record.status == "retrying" and record.next_attempt_at > timezone.now()
     sm.misbehave(status=0)
@@ -411,11 +388,11 @@ def test_a_retry_refused_whose_hold_is_lifted_at_once_is_due_again_at_once(
 
 @pytest.mark.django_db
 def test_a_refused_batch_whose_hold_is_lifted_at_once_is_due_again_with_the_refusal(
-        client, sm, on_commit, settings, queued, lifted_at_once,  # noqa: F811 (fixture)
+        client, sm, on_commit, settings, queued, lifted_at_once,
         mailoutbox, caplog):
     settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = True
     page = make_form_page()
-    submit(client, page, on_commit, "a@example.com", "b@example.com")
+    submit_emails(client, page, on_commit, "a@example.com", "b@example.com")
     SalesmanagoSettings.objects.update(api_secret="wrong")
     before = timezone.now()
 
@@ -433,10 +410,10 @@ def test_a_refused_batch_whose_hold_is_lifted_at_once_is_due_again_with_the_refu
 
 
 @pytest.mark.django_db
-def test_a_resent_held_record_leaves_the_hold_at_once(client, sm, on_commit, queued):  # noqa: F811
+def test_a_resent_held_record_leaves_the_hold_at_once(client, sm, on_commit, queued):
     page = make_form_page()
     sm.misbehave(auth_fail=True)
-    submit(client, page, on_commit, "a@example.com")
+    submit_emails(client, page, on_commit, "a@example.com")
     run_retry()
     assert statuses() == ["held"]
     before = timezone.now()
@@ -455,7 +432,7 @@ def test_an_answer_refused_under_a_hold_another_sender_just_started_joins_it_wit
     theirs = their_hold
     SalesmanagoSettings.objects.update(api_secret="wrong")
 
-    submit(client, make_form_page(), on_commit, "a@example.com")
+    submit_emails(client, make_form_page(), on_commit, "a@example.com")
 
     assert paths(sm) == ["/api/contact/upsert"]
     assert list(DeliveryHold.objects.all()) == [theirs]
@@ -470,7 +447,7 @@ def test_records_left_held_without_their_hold_are_sent_by_the_next_cron_run(
     them, in its own drain (not inside the hold check, one by one)."""
     page = make_form_page()
     sm.misbehave(auth_fail=True)
-    submit(client, page, on_commit, "a@example.com", "b@example.com")
+    submit_emails(client, page, on_commit, "a@example.com", "b@example.com")
     DeliveryHold.objects.all().delete()  # the records' hold is set to NULL; they stay held
     assert statuses() == ["held"] * 2
     sm.misbehave(auth_fail=False)
@@ -485,7 +462,7 @@ def test_a_lifted_hold_hands_each_of_its_records_to_the_workers(
         client, sm, on_commit, settings):
     page = make_form_page()
     sm.misbehave(auth_fail=True)
-    submit(client, page, on_commit, "a@example.com", "b@example.com")
+    submit_emails(client, page, on_commit, "a@example.com", "b@example.com")
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     backend = task_backends["default"]
     backend.clear()
@@ -507,7 +484,7 @@ def test_a_hold_that_cannot_be_checked_is_logged(
         client, sm, on_commit, monkeypatch, caplog):
     page = make_form_page()
     sm.misbehave(auth_fail=True)
-    submit(client, page, on_commit, "a@example.com")
+    submit_emails(client, page, on_commit, "a@example.com")
     hold = DeliveryHold.objects.get()
 
     monkeypatch.setattr(outbox, "account_for_site", raising(RuntimeError("no settings")))
@@ -527,7 +504,7 @@ def test_a_visitor_after_new_credentials_waits_only_for_their_own_answer(
     # The immediate backend: a task runs inside the visitor's request.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
-    submit(client, backlog, on_commit, "d@example.com")
+    submit_emails(client, backlog, on_commit, "d@example.com")
 
     assert emails_in(sm) == ["d@example.com"]  # the held three wait for salesmanago_retry
     assert statuses() == ["pending"] * 3 + ["sent"]

@@ -31,12 +31,6 @@ def i18n(settings):
     Site.clear_site_root_paths_cache()  # it outlives the test's database rows
 
 
-@pytest.fixture
-def admin(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("admin", "a@example.com", "pw"))
-    return client
-
-
 def translate(page, labels, extra=()):
     """The page's Polish translation, published, its questions relabelled as a translator would."""
     polish = page.copy_for_translation(

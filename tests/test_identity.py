@@ -137,12 +137,6 @@ def test_trusting_typed_emails_leaves_a_link_without_an_email_alone(client, sm, 
 # The editor's preview -------------------------------------------------------------------
 
 
-@pytest.fixture
-def admin(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("admin", "a@example.com", "pw"))
-    return client
-
-
 def preview(admin, page):
     html = admin.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
     return html.split('class="salesmanago-preview"', 1)[1]

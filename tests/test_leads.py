@@ -11,8 +11,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from wagtail.models import Site
 
-from tests.helpers import answer, make_form_page, submissions_of
-from tests.test_retries import run_retry
+from tests.helpers import (
+    DOUBLE_OPT_IN, NEWSLETTER, answer, lead_page, run_retry, submissions_of, submit_answers)
 from tests.testapp.models import LegacyFieldsPage, LegacyFormField
 from wagtail_salesmanago.delivery import outbox
 from wagtail_salesmanago.delivery.answers import DOUBLE_OPT_IN_REQUESTED
@@ -25,28 +25,12 @@ NO_OPT_IN_CHANGE = {
 }
 
 
-def api_bodies(sandbox, path="/api/contact/upsert"):
+def contact_bodies(sandbox, path="/api/contact/upsert"):
+    """The bodies of the calls to ``path``, without the auth fields."""
     return [
         {k: v for k, v in r["body"].items() if k not in AUTH}
         for r in sandbox.requests() if r["path"] == path
     ]
-
-
-def lead_page(questions, **kwargs):
-    """A form page whose questions are (label, field type, target, consent name)."""
-    page = make_form_page(questions=[(q[0], q[1], "") for q in questions], tag="", **kwargs)
-    for field, question in zip(page.form_fields.order_by("sort_order"), questions):
-        field.salesmanago_target = question[2]
-        field.salesmanago_consent_name = question[3] if len(question) > 3 else ""
-        field.save()
-    return page
-
-
-def submit(client, page, on_commit, answers, **kwargs):
-    with on_commit():
-        response = answer(client, page, answers, **kwargs)
-    assert response.status_code == 200
-    return ExportRecord.objects.latest("pk")
 
 
 CARD = [
@@ -67,14 +51,14 @@ CARD = [
 @pytest.mark.django_db
 def test_each_target_fills_the_contact_card_and_stays_a_detail(client, sm, on_commit):
     page = lead_page(CARD)
-    record = submit(client, page, on_commit, {
+    record = submit_answers(client, page, on_commit, {
         "E-mail": "jan@example.com", "Imię": "Jan", "Nazwisko": " Kowalski ",
         "Telefon": "+48 (12) 345-67-89", "Firma": "ACME", "Ulica": "Długa 1",
         "Kod pocztowy": "00-001", "Miasto": "Warszawa", "Kraj": "pl",
         "Data urodzenia": "1990-05-17", "Źródło": "kampania X",
     })
 
-    assert api_bodies(sm) == [{
+    assert contact_bodies(sm) == [{
         "owner": "owner@example.com",
         "contact": {
             "email": "jan@example.com", "name": "Jan Kowalski", "phone": "+48 (12) 345-67-89",
@@ -100,10 +84,10 @@ def test_each_target_fills_the_contact_card_and_stays_a_detail(client, sm, on_co
 def test_a_full_name_question_and_an_update_by_contact_id(client, sm, on_commit):
     contact_id = sm.add_contact("known@example.com")
     page = lead_page([("Imię i nazwisko", "singleline", "name"), ("Tel.", "singleline", "phone")])
-    submit(client, page, on_commit, {"Imię i nazwisko": "Anna Nowak", "Tel.": "600100200"},
-           smclientid=contact_id)
+    submit_answers(client, page, on_commit, {"Imię i nazwisko": "Anna Nowak", "Tel.": "600100200"},
+                   smclientid=contact_id)
 
-    assert api_bodies(sm, "/api/contact/update") == [{
+    assert contact_bodies(sm, "/api/contact/update") == [{
         "owner": "owner@example.com",
         "contactId": contact_id,
         "contact": {"name": "Anna Nowak", "phone": "600100200"},
@@ -119,12 +103,12 @@ def test_values_salesmanago_would_refuse_go_as_details_only_with_a_note(client, 
         ("Kraj", "singleline", "country"), ("Urodziny", "singleline", "birthday"),
         ("Kod", "singleline", "zip_code"),
     ])
-    record = submit(client, page, on_commit, {
+    record = submit_answers(client, page, on_commit, {
         "E-mail": "jan@example.com", "Telefon": "zadzwoń po 18", "Kraj": "Polska",
         "Urodziny": "17 maja", "Kod": "0" * 21,
     })
 
-    [body] = api_bodies(sm)
+    [body] = contact_bodies(sm)
     assert body["contact"] == {"email": "jan@example.com"}
     assert "birthday" not in body
     assert body["properties"] == {
@@ -144,20 +128,17 @@ def test_values_salesmanago_would_refuse_go_as_details_only_with_a_note(client, 
     ]
 
 
-NEWSLETTER = [
-    ("E-mail", "email", "detail"),
-    ("Zgoda na newsletter", "checkbox", "consent", "NEWSLETTER"),
-]
 
 
 @pytest.mark.django_db
 def test_a_ticked_consent_is_recorded_with_time_and_ip_and_opts_in(client, sm, on_commit):
     page = lead_page(NEWSLETTER)
     client.defaults["REMOTE_ADDR"] = "203.0.113.7"
-    submit(client, page, on_commit, {"E-mail": "jan@example.com", "Zgoda na newsletter": "on"})
+    submit_answers(client, page, on_commit,
+                   {"E-mail": "jan@example.com", "Zgoda na newsletter": "on"})
 
     [submission] = submissions_of(page)
-    [body] = api_bodies(sm)
+    [body] = contact_bodies(sm)
     assert body["consentDetails"] == [{
         "consentName": "NEWSLETTER", "consentAccept": True,
         "agreementDate": int(submission.submit_time.timestamp() * 1000),
@@ -172,9 +153,9 @@ def test_a_ticked_consent_is_recorded_with_time_and_ip_and_opts_in(client, sm, o
 @pytest.mark.django_db
 def test_an_unticked_consent_never_opts_anyone_out(client, sm, on_commit):
     page = lead_page(NEWSLETTER)
-    submit(client, page, on_commit, {"E-mail": "jan@example.com"})
+    submit_answers(client, page, on_commit, {"E-mail": "jan@example.com"})
 
-    [body] = api_bodies(sm)
+    [body] = contact_bodies(sm)
     assert "consentDetails" not in body
     assert {k: body[k] for k in NO_OPT_IN_CHANGE} == NO_OPT_IN_CHANGE
 
@@ -191,17 +172,13 @@ def test_the_consents_ip_trusts_only_declared_proxies(client, sm, on_commit, set
     settings.WAGTAIL_SALESMANAGO_TRUSTED_PROXIES = trusted
     client.defaults.update(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=forwarded)
     page = lead_page(NEWSLETTER)
-    submit(client, page, on_commit, {"E-mail": "jan@example.com", "Zgoda na newsletter": "on"})
+    submit_answers(client, page, on_commit,
+                   {"E-mail": "jan@example.com", "Zgoda na newsletter": "on"})
 
-    [body] = api_bodies(sm)
+    [body] = contact_bodies(sm)
     assert body["consentDetails"][0]["ip"] == ip
 
 
-DOUBLE_OPT_IN = {
-    "salesmanago_double_opt_in": True,
-    "salesmanago_double_opt_in_email_id": "a1b2c3",
-    "salesmanago_double_opt_in_language": "PL",
-}
 
 
 @pytest.mark.django_db
@@ -209,8 +186,8 @@ def test_double_opt_in_is_asked_once_across_a_retry_and_a_resend(client, sm, on_
     settings.WAGTAIL_SALESMANAGO_RETRY_BASE_SECONDS = 0
     page = lead_page(NEWSLETTER, **DOUBLE_OPT_IN)
     sm.misbehave(fail_next=1)
-    record = submit(client, page, on_commit,
-                    {"E-mail": "jan@example.com", "Zgoda na newsletter": "on"})
+    record = submit_answers(client, page, on_commit,
+                            {"E-mail": "jan@example.com", "Zgoda na newsletter": "on"})
     assert record.status == "retrying"
 
     outbox.send(record.pk)  # the retry: the failed call reached nobody, so it asks again
@@ -220,7 +197,7 @@ def test_double_opt_in_is_asked_once_across_a_retry_and_a_resend(client, sm, on_
     with on_commit():
         outbox.resend(ExportRecord.objects.filter(pk=record.pk))  # staff: Resend
 
-    first, retried, resent = api_bodies(sm)
+    first, retried, resent = contact_bodies(sm)
     asked = {"forceOptIn": True, "useApiDoubleOptIn": True, "doubleOptInEmailId": "a1b2c3",
              "doubleOptInLanguage": "PL", "lang": "PL"}
     assert {k: first.get(k) for k in asked} == asked
@@ -289,7 +266,7 @@ def test_double_opt_in_is_asked_once_when_the_write_that_marks_it_sent_fails_at_
     sm.misbehave(latency=None)
     outbox.resend(ExportRecord.objects.filter(pk=record.pk))  # staff: Resend (no worker: by hand)
     outbox.send(record.pk)
-    resent = api_bodies(sm)[-1]
+    resent = contact_bodies(sm)[-1]
     assert resent["useApiDoubleOptIn"] is False and "doubleOptInEmailId" not in resent
     assert [r["status"] for r in sm.requests() if r["body"].get("useApiDoubleOptIn")] == [200]
 
@@ -297,9 +274,9 @@ def test_double_opt_in_is_asked_once_when_the_write_that_marks_it_sent_fails_at_
 @pytest.mark.django_db
 def test_double_opt_in_needs_a_ticked_consent(client, sm, on_commit):
     page = lead_page(NEWSLETTER, **DOUBLE_OPT_IN)
-    record = submit(client, page, on_commit, {"E-mail": "jan@example.com"})
+    record = submit_answers(client, page, on_commit, {"E-mail": "jan@example.com"})
 
-    [body] = api_bodies(sm)
+    [body] = contact_bodies(sm)
     assert body["useApiDoubleOptIn"] is False and "doubleOptInEmailId" not in body
     assert DOUBLE_OPT_IN_REQUESTED not in record.notes
 
@@ -309,18 +286,18 @@ def test_tags_to_remove_are_normalised_like_tags(client, sm, on_commit):
     sm.add_contact("jan@example.com")
     page = lead_page([("E-mail", "email", "detail")],
                      salesmanago_remove_tags="nowy lead, zimny kontakt")
-    submit(client, page, on_commit, {"E-mail": "jan@example.com"})
+    submit_answers(client, page, on_commit, {"E-mail": "jan@example.com"})
 
-    [body] = api_bodies(sm)
+    [body] = contact_bodies(sm)
     assert body["removeTags"] == ["NOWY_LEAD", "ZIMNY_KONTAKT"]
 
 
 @pytest.mark.django_db
 def test_a_forms_owner_overrides_the_sites(client, two_users, on_commit):
     page = lead_page([("E-mail", "email", "detail")], salesmanago_owner="sprzedaz@example.com")
-    record = submit(client, page, on_commit, {"E-mail": "jan@example.com"})
+    record = submit_answers(client, page, on_commit, {"E-mail": "jan@example.com"})
 
-    [body] = api_bodies(two_users)
+    [body] = contact_bodies(two_users)
     assert body["owner"] == "sprzedaz@example.com"
     assert record.status == "sent"
 
@@ -333,9 +310,9 @@ def test_pages_whose_field_model_lacks_the_mixin_send_details_as_before(client, 
                                    required=False)
     LegacyFormField.objects.create(page=page, sort_order=1, label="Telefon",
                                    field_type="singleline", required=False)
-    submit(client, page, on_commit, {"E-mail": "jan@example.com", "Telefon": "600100200"})
+    submit_answers(client, page, on_commit, {"E-mail": "jan@example.com", "Telefon": "600100200"})
 
-    assert api_bodies(sm) == [{
+    assert contact_bodies(sm) == [{
         "owner": "owner@example.com",
         "contact": {"email": "jan@example.com"},
         "properties": {"ankieta.E-mail": "jan@example.com", "ankieta.Telefon": "600100200"},
@@ -348,7 +325,7 @@ def test_pages_whose_field_model_lacks_the_mixin_send_details_as_before(client, 
 def test_a_forms_owner_salesmanago_refuses_fails_that_record_without_holding_the_site(
         client, sm, on_commit):
     page = lead_page([("E-mail", "email", "detail")], salesmanago_owner="nikt@example.com")
-    record = submit(client, page, on_commit, {"E-mail": "jan@example.com"})
+    record = submit_answers(client, page, on_commit, {"E-mail": "jan@example.com"})
 
     assert record.status == "failed"
     assert record.last_error.startswith(
@@ -356,7 +333,7 @@ def test_a_forms_owner_salesmanago_refuses_fails_that_record_without_holding_the
         "another in the page's SALESmanago settings (blank: the site's owner), then resend.")
     assert not DeliveryHold.objects.exists()
     other = lead_page([("E-mail", "email", "detail")], title="Inna")
-    assert submit(client, other, on_commit, {"E-mail": "ewa@example.com"}).status == "sent"
+    assert submit_answers(client, other, on_commit, {"E-mail": "ewa@example.com"}).status == "sent"
 
 
 @pytest.mark.django_db
@@ -369,7 +346,7 @@ def test_a_lead_waiting_for_a_batch_arrives_as_complete_as_one_sent_at_once(
                "Miasto": "Warszawa", "Kraj": "pl", "Data urodzenia": "1990-05-17",
                "Zgoda na newsletter": "on"}
     for email in ("jan@example.com", "ewa@example.com"):
-        submit(client, page, on_commit, {**answers, "E-mail": email})
+        submit_answers(client, page, on_commit, {**answers, "E-mail": email})
     assert sm.requests() == []
 
     assert run_retry() == "2 due; sent: 2.\n"
@@ -398,7 +375,7 @@ def test_a_lead_waiting_for_a_batch_arrives_as_complete_as_one_sent_at_once(
 
 @pytest.mark.django_db
 def test_a_lead_without_an_e_mail_is_skipped_with_its_card_kept_for_staff(client, sm, on_commit):
-    record = submit(client, lead_page(CARD), on_commit, {
+    record = submit_answers(client, lead_page(CARD), on_commit, {
         "Imię": "Jan", "Telefon": "600100200", "Firma": "ACME", "Data urodzenia": "1990-05-17"})
 
     assert sm.requests() == []

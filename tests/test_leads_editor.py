@@ -6,15 +6,8 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from tests.test_leads import DOUBLE_OPT_IN, lead_page
+from tests.helpers import DOUBLE_OPT_IN, lead_page
 from wagtail_salesmanago.models import SalesmanagoSettings
-
-
-@pytest.fixture
-def admin(client, django_user_model):
-    cache.clear()  # the account's users are cached per site
-    client.force_login(django_user_model.objects.create_superuser("admin", "a@example.com", "pw"))
-    return client
 
 
 def text(html):

@@ -10,8 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from tests.helpers import answer, contact_sends, make_form_page
-from tests.test_export_command import past
+from tests.helpers import answer, contact_sends, make_form_page, past
 from wagtail_salesmanago.models import ExportRecord
 
 ANSWERS = 2000

@@ -1,27 +1,12 @@
 """What the site's log tells whoever runs it, line by line: each send, retry, failure and hold
 (staff without the admin at hand, or an alert, read these)."""
 
-import logging
-
 import pytest
 from django.utils import timezone
 from django_tasks.backends.dummy import DummyBackend
 
-from tests.helpers import make_form_page
-from tests.test_retries import run_retry, submit
+from tests.helpers import make_form_page, run_retry, submit_emails
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
-
-
-@pytest.fixture
-def log(caplog):
-    caplog.set_level(logging.INFO, logger="wagtail_salesmanago")
-
-    def lines():
-        found = [(r.name.rsplit(".", 1)[-1], r.levelname, r.getMessage()) for r in caplog.records
-                 if r.name.startswith("wagtail_salesmanago")]
-        caplog.clear()
-        return found
-    return lines
 
 
 @pytest.mark.django_db
@@ -29,7 +14,7 @@ def test_a_send_that_is_retried_then_sent_then_given_up(client, sm, on_commit, s
     settings.WAGTAIL_SALESMANAGO_RETRY_BASE_SECONDS = 0
     page = make_form_page()
     sm.misbehave(status=503)
-    submit(client, page, on_commit, "a@example.com")
+    submit_emails(client, page, on_commit, "a@example.com")
     record = ExportRecord.objects.get()
     [(module, level, line)] = log()
     assert (module, level) == ("settle", "WARNING")
@@ -43,7 +28,7 @@ def test_a_send_that_is_retried_then_sent_then_given_up(client, sm, on_commit, s
 
     settings.WAGTAIL_SALESMANAGO_GIVE_UP_AFTER_SECONDS = 0
     sm.misbehave(status=503)
-    submit(client, page, on_commit, "b@example.com")
+    submit_emails(client, page, on_commit, "b@example.com")
     second = ExportRecord.objects.latest("pk")
     assert second.status == "failed"
     assert log() == [("settle", "WARNING",
@@ -57,13 +42,13 @@ def test_a_hold_is_told_when_it_starts_for_each_record_it_holds_and_when_it_is_l
     settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = True
     page = make_form_page()
     SalesmanagoSettings.objects.update(api_secret="wrong")
-    submit(client, page, on_commit, "a@example.com")
+    submit_emails(client, page, on_commit, "a@example.com")
     hold = DeliveryHold.objects.get()
     first = ExportRecord.objects.get()
     assert log() == [("outbox", "WARNING", f"SALESmanago deliveries of site {hold.site} are on "
                                             f"hold: {first.last_error}")]
 
-    submit(client, page, on_commit, "b@example.com")
+    submit_emails(client, page, on_commit, "b@example.com")
     second = ExportRecord.objects.latest("pk")
     assert second.status == "held"
     assert log() == [("outbox", "INFO", f"SALESmanago export {second.pk} held: the site's "
@@ -87,7 +72,7 @@ def test_a_task_queue_that_is_down_is_told_and_nothing_is_lost(
     page = make_form_page()  # (Wagtail's search index uses the queue too)
     monkeypatch.setattr(DummyBackend, "enqueue", down)
     sm.misbehave(auth_fail=True)
-    submit(client, page, on_commit, "a@example.com")
+    submit_emails(client, page, on_commit, "a@example.com")
     record = ExportRecord.objects.get()
     assert record.status == "pending"
     assert log() == [("outbox", "ERROR",

@@ -6,8 +6,7 @@ import pytest
 from django.utils import timezone
 from django_tasks import task_backends
 
-from tests.helpers import answer, make_form_page
-from tests.test_retries import run_retry, submit
+from tests.helpers import answer, make_form_page, run_retry, submit_emails
 from wagtail_salesmanago.delivery import outbox
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord
 
@@ -31,7 +30,7 @@ def test_cron_leaves_records_without_an_identity_alone(client, sm, on_commit, se
     sm.misbehave(status=503)
     with on_commit():
         answer(client, page, {"Komentarz": "anonim"})  # skipped: nobody to send it to
-    submit(client, page, on_commit, "a@example.com")
+    submit_emails(client, page, on_commit, "a@example.com")
     sm.misbehave(status=None)
 
     assert run_retry() == "1 due; sent: 1.\n"
@@ -44,7 +43,7 @@ def test_cron_leaves_records_without_an_identity_alone(client, sm, on_commit, se
 def test_cron_waits_for_the_backoff(client, sm, on_commit):
     page = make_form_page()
     sm.misbehave(status=503)
-    submit(client, page, on_commit, "a@example.com")
+    submit_emails(client, page, on_commit, "a@example.com")
     sm.misbehave(status=None)
     record = ExportRecord.objects.get()
     assert record.next_attempt_at > timezone.now() + timedelta(seconds=30)  # about a minute
@@ -62,7 +61,7 @@ def test_a_workers_retry_is_handed_back_for_its_due_time(client, sm, on_commit, 
     settings.TASKS = DUMMY
     backend = task_backends["default"]
     backend.clear()
-    submit(client, make_form_page(), on_commit, "a@example.com")
+    submit_emails(client, make_form_page(), on_commit, "a@example.com")
     [first] = deliveries(backend)
     assert first.task.run_after is None  # a new record: at once
 
@@ -80,7 +79,7 @@ def test_a_workers_retry_is_handed_back_for_its_due_time(client, sm, on_commit, 
 def test_automatic_attempts_are_not_logged_as_staff_resends(client, sm, on_commit, settings):
     settings.WAGTAIL_SALESMANAGO_RETRY_BASE_SECONDS = 0
     settings.TASKS = DUMMY
-    submit(client, make_form_page(), on_commit, "a@example.com")
+    submit_emails(client, make_form_page(), on_commit, "a@example.com")
     record = ExportRecord.objects.get()
     sm.misbehave(status=503)
     outbox.send(record.pk)
@@ -97,7 +96,7 @@ def test_the_deferred_hold_check_resumes_the_site_once_salesmanago_accepts_again
     settings.TASKS = DUMMY
     backend = task_backends["default"]
     backend.clear()
-    submit(client, make_form_page(), on_commit, "a@example.com")
+    submit_emails(client, make_form_page(), on_commit, "a@example.com")
     sm.misbehave(auth_fail=True)
     run_retry()
     hold = DeliveryHold.objects.get()
@@ -125,7 +124,7 @@ def test_a_task_that_comes_before_its_retry_is_due_waits_for_it_only_when_just_e
         client, sm, on_commit, settings, due_in, claimed, status, handed_back):
     settings.TASKS = DUMMY
     backend = task_backends["default"]
-    submit(client, make_form_page(), on_commit, "a@example.com", "other@example.com")
+    submit_emails(client, make_form_page(), on_commit, "a@example.com", "other@example.com")
     backend.clear()
     due_at = timezone.now() + timedelta(seconds=due_in)
     record = ExportRecord.objects.get(email="a@example.com")

@@ -8,44 +8,12 @@ import pytest
 import responses
 from django.urls import reverse
 from django.utils import timezone, translation
-from wagtail.models import Site
 
-from tests.helpers import answer, make_form_page
-from tests.test_retries import run_retry, statuses, submit
+from tests.helpers import (
+    CONTACT_ID, OK, OWNER, URL, USERS, answer, answers, make_form_page, run_retry, statuses,
+    submit_emails)
 from wagtail_salesmanago import stored_messages
-from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
-
-URL = "https://app3.salesmanago.pl/api/"
-OWNER = "crm@firma.pl"
-CONTACT_ID = "21c252a6-6de0-436b-bae8-9d0142363266"
-OK = {"success": True, "message": [], "contactId": CONTACT_ID, "externalId": None}
-USERS = {"success": True, "message": [], "users": ["anna@firma.pl", OWNER]}
-
-
-@pytest.fixture
-def api(db, settings):
-    """The default site exports to app3.salesmanago.pl, mocked; answers wait for salesmanago_retry,
-    which sends them one by one (batches: tests/test_batches.py)."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    settings.WAGTAIL_SALESMANAGO_BATCH_SIZE = 1
-    SalesmanagoSettings.objects.update_or_create(
-        site=Site.objects.get(is_default_site=True),
-        defaults={"endpoint": "app3.salesmanago.pl", "client_id": "client-1",
-                  "api_secret": "s3cr3t", "owner_email": OWNER},
-    )
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
-
-
-def answers(api, path, *bodies, status=200):
-    """From now on, ``path`` answers ``bodies`` in turn (JSON, or text when a string)."""
-    api.remove(responses.POST, URL + path)
-    for body in bodies:
-        if isinstance(body, str):
-            api.add(responses.POST, URL + path, body=body, status=status)
-        else:
-            api.add(responses.POST, URL + path, json=body, status=status)
-
+from wagtail_salesmanago.models import DeliveryHold, ExportRecord
 
 def called(api):
     return [call.request.url.removeprefix(URL) for call in api.calls]
@@ -53,7 +21,8 @@ def called(api):
 
 @pytest.fixture
 def backlog(api, client, on_commit):
-    submit(client, make_form_page(), on_commit, "a@example.com", "b@example.com", "c@example.com")
+    submit_emails(client, make_form_page(), on_commit,
+                  "a@example.com", "b@example.com", "c@example.com")
 
 
 @pytest.mark.django_db
@@ -116,7 +85,7 @@ def test_an_unconfirmed_refusal_is_told_by_the_credentials_check(
         answers(api, "user/listByClient", check, status=503)
     else:
         answers(api, "user/listByClient", check)
-    submit(client, make_form_page(), on_commit, "a@example.com")
+    submit_emails(client, make_form_page(), on_commit, "a@example.com")
     run_retry()
 
     record = ExportRecord.objects.get()
@@ -142,7 +111,7 @@ def test_a_refusal_of_one_answer_fails_that_answer_only(api, client, on_commit):
 
     api.add_callback(responses.POST, URL + "contact/upsert", callback=upsert)
     answers(api, "user/listByClient", USERS)
-    submit(client, make_form_page(), on_commit, "bad@example.com", "good@example.com")
+    submit_emails(client, make_form_page(), on_commit, "bad@example.com", "good@example.com")
     assert run_retry() == "2 due; failed: 1, sent: 1.\n"
 
     bad = ExportRecord.objects.get(email="bad@example.com")

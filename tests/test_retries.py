@@ -7,36 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from tests.helpers import answer, make_form_page
+from tests.helpers import answer, emails_in, make_form_page, run_retry, statuses, submit_emails
 from wagtail_salesmanago.delivery import outbox, retry
 from wagtail_salesmanago import stored_messages
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
-
-
-@pytest.fixture
-def retry_now(settings):
-    """Retries become due at once, so tests need not wait a minute."""
-    settings.WAGTAIL_SALESMANAGO_RETRY_BASE_SECONDS = 0
-
-
-def submit(client, page, on_commit, *emails):
-    with on_commit():
-        for email in emails:
-            assert answer(client, page, {"Twój e-mail": email}).status_code == 200
-
-
-def run_retry(*args):
-    out = io.StringIO()
-    call_command("salesmanago_retry", *args, stdout=out)
-    return out.getvalue()
-
-
-def emails_in(sandbox):
-    return sorted(c["email"] for c in sandbox.contacts())
-
-
-def statuses():
-    return sorted(ExportRecord.objects.values_list("status", flat=True))
 
 
 @pytest.mark.parametrize(
@@ -66,7 +40,7 @@ def test_give_up_after_the_window(monkeypatch):
 def test_api_down_then_up(client, sm, on_commit, retry_now):
     page = make_form_page()
     sm.misbehave(status=503)
-    submit(client, page, on_commit, "a@example.com", "b@example.com", "c@example.com")
+    submit_emails(client, page, on_commit, "a@example.com", "b@example.com", "c@example.com")
     assert statuses() == ["retrying"] * 3
 
     assert run_retry() == "3 due; retrying: 3.\n"  # still down
@@ -87,7 +61,7 @@ def test_transient_trouble_recovers(client, sm, on_commit, retry_now, settings, 
     settings.WAGTAIL_SALESMANAGO_TIMEOUT = (0.5, 0.4)
     page = make_form_page()
     sm.misbehave(**faults)
-    submit(client, page, on_commit, "a@example.com")
+    submit_emails(client, page, on_commit, "a@example.com")
     if "fail_next" not in faults:
         run_retry()
         sm.misbehave(non_json=False, latency=0)
@@ -102,7 +76,7 @@ def test_transient_trouble_recovers(client, sm, on_commit, retry_now, settings, 
 def test_a_permanent_failure_waits_for_resend(client, sm, on_commit):
     page = make_form_page()
     SalesmanagoSettings.objects.update(client_id="")
-    submit(client, page, on_commit, "a@example.com", "b@example.com")
+    submit_emails(client, page, on_commit, "a@example.com", "b@example.com")
     assert statuses() == ["failed", "failed"]
     assert list(ExportRecord.objects.values_list("next_attempt_at", flat=True)) == [None, None]
     assert run_retry() == "0 due; nothing to send.\n"  # permanent: not retried by itself
@@ -127,7 +101,7 @@ def test_credentials_changed_while_records_wait(client, sm, on_commit, settings)
     page = make_form_page()
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     SalesmanagoSettings.objects.update(api_secret="old-and-wrong")
-    submit(client, page, on_commit, "a@example.com")
+    submit_emails(client, page, on_commit, "a@example.com")
     SalesmanagoSettings.objects.update(api_secret=sm.api_secret)
 
     assert run_retry() == "1 due; sent: 1.\n"
@@ -138,7 +112,7 @@ def test_credentials_changed_while_records_wait(client, sm, on_commit, settings)
 def test_gives_up_after_the_window(client, sm, on_commit, settings):
     settings.WAGTAIL_SALESMANAGO_GIVE_UP_AFTER_SECONDS = 0
     sm.misbehave(status=500)
-    submit(client, make_form_page(), on_commit, "a@example.com")
+    submit_emails(client, make_form_page(), on_commit, "a@example.com")
 
     record = ExportRecord.objects.get()
     assert record.status == "failed"
@@ -148,7 +122,7 @@ def test_gives_up_after_the_window(client, sm, on_commit, settings):
 @pytest.mark.django_db
 def test_a_claim_is_exclusive_until_it_lapses(client, sm, on_commit, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    submit(client, make_form_page(), on_commit, "a@example.com")
+    submit_emails(client, make_form_page(), on_commit, "a@example.com")
     record = ExportRecord.objects.get()
     now = timezone.now()
 
@@ -167,7 +141,7 @@ def test_a_claim_is_exclusive_until_it_lapses(client, sm, on_commit, settings):
 
 @pytest.mark.django_db
 def test_sent_records_are_sent_again_only_when_staff_ask(client, sm, on_commit):
-    submit(client, make_form_page(), on_commit, "a@example.com")
+    submit_emails(client, make_form_page(), on_commit, "a@example.com")
     record = ExportRecord.objects.get()
     assert outbox.send(record.pk) is None  # not due: already sent
     assert len(sm.requests()) == 1
@@ -190,7 +164,7 @@ def test_skipped_records_are_not_resent(client, sm, on_commit):
 @pytest.mark.django_db
 def test_dry_run_lists_what_is_due(client, sm, on_commit, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    submit(client, make_form_page(), on_commit, "a@example.com")
+    submit_emails(client, make_form_page(), on_commit, "a@example.com")
     out = run_retry("--dry-run")
     assert out.startswith(f"#{ExportRecord.objects.get().pk} pending page=")
     assert out.endswith("1 due; nothing sent (--dry-run).\n")
@@ -221,7 +195,7 @@ def test_a_rollback_after_the_submission_exports_nothing(client, sm, on_commit, 
 
 @pytest.mark.django_db
 def test_prune_removes_old_sent_records(client, sm, on_commit):
-    submit(client, make_form_page(), on_commit, "old@example.com", "new@example.com")
+    submit_emails(client, make_form_page(), on_commit, "old@example.com", "new@example.com")
     ExportRecord.objects.filter(email="old@example.com").update(
         sent_at=timezone.now() - timedelta(days=91)
     )

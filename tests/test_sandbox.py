@@ -14,12 +14,6 @@ from wagtail_salesmanago.sandbox import Sandbox
 from wagtail_salesmanago.sandbox.__main__ import main, parse_args
 
 
-@pytest.fixture
-def box(sandbox):
-    sandbox.reset()
-    return sandbox
-
-
 def test_upsert_creates_then_updates_one_contact(box):
     status, first = upsert(box, "jan@example.com", tags=["ankieta 1"], properties={"a": "1"})
     assert status == 200

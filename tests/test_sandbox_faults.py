@@ -11,12 +11,6 @@ from tests.sandbox_api import signed, upsert
 from wagtail_salesmanago.sandbox import Sandbox
 
 
-@pytest.fixture
-def box(sandbox):
-    sandbox.reset()
-    return sandbox
-
-
 @pytest.mark.parametrize(
     "faults, status, body_check",
     [

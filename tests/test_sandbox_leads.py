@@ -14,12 +14,6 @@ CONSENT = {"consentName": "NEWSLETTER", "consentAccept": True, "agreementDate": 
 EVENT = {"date": 1732700000000, "contactExtEventType": "SURVEY", "description": "Ankieta"}
 
 
-@pytest.fixture
-def box(sandbox):
-    sandbox.reset()
-    return sandbox
-
-
 def contact_json(box):
     [contact] = requests.get(f"{box.url}/sandbox/contacts.json", timeout=5).json()
     return contact

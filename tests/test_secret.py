@@ -11,8 +11,7 @@ from django.db import OperationalError
 from django.db.models.sql.compiler import SQLUpdateCompiler
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
-from tests.helpers import answer, make_form_page
-from tests.test_settings_screen import admin, connection_url, settings_url, site  # noqa: F401
+from tests.helpers import answer, connection_url, make_form_page, settings_url
 from wagtail_salesmanago.api import client as client_module
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
 from wagtail_salesmanago.sandbox import Sandbox
@@ -51,7 +50,8 @@ def elsewhere():
         yield running
 
 
-def typed(sm, **changes):
+def typed_form(sm, **changes):
+    """The settings form as typed: the sandbox's credentials, the detail prefix, ``changes``."""
     return {**sm.credentials(), "detail_prefix": "ankieta.", **changes}
 
 
@@ -60,15 +60,16 @@ def test_connection_test_with_a_new_endpoint_or_client_id_needs_the_secret_typed
         admin, sm, site, elsewhere):
     for changes in ({"endpoint": elsewhere.url}, {"client_id": "another-client"},
                     {"endpoint": elsewhere.url, "client_id": elsewhere.client_id}):
-        data = admin.post(connection_url(site), typed(sm, api_secret="", **changes)).json()
+        data = admin.post(connection_url(site), typed_form(sm, api_secret="", **changes)).json()
         assert data == {"ok": False, "message": SECRET_AGAIN, "users": []}
     assert elsewhere.requests() == [] and sm.requests() == []
 
     # The same server, written differently, is the same endpoint.
     same = sm.url.replace("http://", "HTTP://") + "/"
-    assert admin.post(connection_url(site), typed(sm, api_secret="", endpoint=same)).json()["ok"]
+    data = admin.post(connection_url(site), typed_form(sm, api_secret="", endpoint=same)).json()
+    assert data["ok"]
     # With the secret typed, the test goes to the new server.
-    assert admin.post(connection_url(site), typed(sm, endpoint=elsewhere.url)).json()["ok"]
+    assert admin.post(connection_url(site), typed_form(sm, endpoint=elsewhere.url)).json()["ok"]
     assert len(elsewhere.requests()) == 1
 
 
@@ -76,7 +77,7 @@ def test_connection_test_with_a_new_endpoint_or_client_id_needs_the_secret_typed
 def test_saving_a_new_endpoint_or_client_id_needs_the_secret_typed(
         admin, sm, site, elsewhere, client, on_commit):
     for changes in ({"endpoint": elsewhere.url}, {"client_id": "another-client"}):
-        response = admin.post(settings_url(site), typed(sm, api_secret="", **changes))
+        response = admin.post(settings_url(site), typed_form(sm, api_secret="", **changes))
         assert response.context["form"].errors == {"api_secret": [SECRET_AGAIN]}
     assert SalesmanagoSettings.objects.values("endpoint", "client_id").get() == {
         "endpoint": sm.url, "client_id": sm.client_id}
@@ -86,9 +87,9 @@ def test_saving_a_new_endpoint_or_client_id_needs_the_secret_typed(
 
     # Other fields change with an empty secret; a new endpoint saves with the secret typed.
     same = sm.url + "/"
-    assert admin.post(settings_url(site), typed(sm, api_secret="", endpoint=same,
-                                                owner_email="new@example.com")).status_code == 302
-    assert admin.post(settings_url(site), typed(sm, endpoint=elsewhere.url)).status_code == 302
+    assert admin.post(settings_url(site), typed_form(
+        sm, api_secret="", endpoint=same, owner_email="new@example.com")).status_code == 302
+    assert admin.post(settings_url(site), typed_form(sm, endpoint=elsewhere.url)).status_code == 302
     assert SalesmanagoSettings.objects.get().endpoint == elsewhere.url
 
 
@@ -105,17 +106,17 @@ def test_a_configured_secret_stays_with_its_endpoint(admin, sm, site, elsewhere,
     settings.WAGTAIL_SALESMANAGO = {"default": {"api_secret": sm.api_secret}}
     SalesmanagoSettings.objects.update(api_secret="")
     for secret in ("", sm.api_secret):  # a typed secret does not replace the configured one
-        data = admin.post(connection_url(site), typed(sm, api_secret=secret,
-                                                      endpoint=elsewhere.url)).json()
+        data = admin.post(connection_url(site), typed_form(sm, api_secret=secret,
+                                                           endpoint=elsewhere.url)).json()
         assert data == {"ok": False, "message": SECRET_FIXED, "users": []}
-    response = admin.post(settings_url(site), typed(sm, endpoint=elsewhere.url))
+    response = admin.post(settings_url(site), typed_form(sm, endpoint=elsewhere.url))
     assert response.context["form"].errors == {"endpoint": [SECRET_FIXED]}
-    response = admin.post(settings_url(site), typed(sm, client_id="another-client"))
+    response = admin.post(settings_url(site), typed_form(sm, client_id="another-client"))
     assert response.context["form"].errors == {"client_id": [SECRET_FIXED]}
-    response = admin.post(settings_url(site), typed(sm, endpoint=elsewhere.url, client_id="x"))
+    response = admin.post(settings_url(site), typed_form(sm, endpoint=elsewhere.url, client_id="x"))
     assert response.context["form"].errors == {"endpoint": [SECRET_FIXED], "client_id": [SECRET_FIXED]}
     assert elsewhere.requests() == []
-    assert admin.post(connection_url(site), typed(sm, api_secret="")).json()["ok"] is True
+    assert admin.post(connection_url(site), typed_form(sm, api_secret="")).json()["ok"] is True
 
 
 # --- Error reports (DEBUG pages, error mails) never show the secret -------------------------
@@ -145,7 +146,7 @@ def test_a_failed_settings_save_reports_no_secret(admin, sm, site, monkeypatch, 
 
     monkeypatch.setattr(SQLUpdateCompiler, "execute_sql", database_fails)
     with pytest.raises(OperationalError):
-        admin.post(settings_url(site), typed(sm, api_secret=TYPED_SECRET))
+        admin.post(settings_url(site), typed_form(sm, api_secret=TYPED_SECRET))
     [report] = error_report
     assert "database is locked" in report
     assert TYPED_SECRET not in report
@@ -173,7 +174,7 @@ def test_a_failed_connection_test_reports_no_secret_nor_signature(
     else:
         monkeypatch.setattr(client_module, "hashlib", BrokenHash)
     with pytest.raises(RuntimeError):
-        admin.post(connection_url(site), typed(sm, api_secret=secret))
+        admin.post(connection_url(site), typed_form(sm, api_secret=secret))
     [report] = error_report
     assert "the certificate store is broken" in report
     assert sm.api_secret not in report and TYPED_SECRET not in report

@@ -6,36 +6,12 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from wagtail.models import Site
 
 from tests.demo_process import free_port
-from tests.helpers import answer, make_form_page
+from tests.helpers import URL_SHAPE, answer, connection_url, make_form_page, settings_url, typed
 import wagtail_salesmanago
 from wagtail_salesmanago.delivery.account import account_for_site
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
-
-
-@pytest.fixture
-def admin(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("admin", "a@example.com", "pw"))
-    return client
-
-
-@pytest.fixture
-def site(db):
-    return Site.objects.get(is_default_site=True)
-
-
-def settings_url(site):
-    return reverse("wagtailsettings:edit", args=["wagtail_salesmanago", "salesmanagosettings", site.pk])
-
-
-def connection_url(site):
-    return reverse("wagtail_salesmanago_test_connection", args=[site.pk])
-
-
-def typed(sandbox, **changes):
-    return {**sandbox.credentials(), **changes}
 
 
 @pytest.mark.django_db
@@ -136,7 +112,6 @@ def form(**changes):
             "owner_email": "owner@firma.pl", "detail_prefix": "ankieta.", **changes}
 
 
-URL_SHAPE = "Enter a URL like https://app3.salesmanago.pl, without a path, “?” or “#”."
 
 
 @pytest.mark.django_db

@@ -14,9 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from wagtail.models import Site
 
-from tests.helpers import answer, make_form_page
-from tests.test_delivery_admin import admin  # noqa: F401 (fixture)
-from tests.test_leads import lead_page
+from tests.helpers import lead_page, make_form_page, submit_answers
 from wagtail_salesmanago.delivery import history
 from wagtail_salesmanago import stored_messages
 from wagtail_salesmanago.models import (
@@ -56,17 +54,11 @@ def attempt_messages(markup):
     return [text(re.findall(r"<td>(.*?)</td>", row, re.S)[-1]) for row in rows]
 
 
-def submit(client, page, on_commit, answers, **kwargs):
-    with on_commit():
-        assert answer(client, page, answers, **kwargs).status_code == 200
-    return ExportRecord.objects.latest("pk")
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["pl", "en"])
 def test_a_server_error_reads_in_the_readers_language(admin, sm, on_commit, language):
     sm.misbehave(status=503)
-    record = submit(admin, make_form_page(), on_commit, {"Twój e-mail": "ola@example.com"})
+    record = submit_answers(admin, make_form_page(), on_commit, {"Twój e-mail": "ola@example.com"})
     assert record.last_error == SERVER_ERROR["en"]  # the text fields stay English
 
     other = SERVER_ERROR["en" if language == "pl" else "pl"]
@@ -82,7 +74,7 @@ def test_a_server_error_reads_in_the_readers_language(admin, sm, on_commit, lang
 @pytest.mark.django_db
 def test_a_hold_reads_in_polish_with_salesmanagos_words_as_it_said_them(admin, sm, on_commit):
     sm.misbehave(auth_fail=True)
-    record = submit(admin, make_form_page(), on_commit, {"Twój e-mail": "ola@example.com"})
+    record = submit_answers(admin, make_form_page(), on_commit, {"Twój e-mail": "ola@example.com"})
     assert record.status == "held"
     polish = ("SALESmanago odrzuciło dane dostępowe albo właściciela. SALESmanago odpowiedziało: "
               "Not authenticated (HTTP 200, POST /api/contact/upsert)")
@@ -101,7 +93,7 @@ def test_a_hold_reads_in_polish_with_salesmanagos_words_as_it_said_them(admin, s
 
 @pytest.mark.django_db
 def test_a_delivery_without_a_contact_says_why_in_polish(admin, sm, on_commit):
-    record = submit(admin, make_form_page(), on_commit, {"Komentarz": "Bez e-maila"})
+    record = submit_answers(admin, make_form_page(), on_commit, {"Komentarz": "Bez e-maila"})
     assert record.status == "skipped"
     polish = ("Nie wiadomo, kim jest kontakt: w formularzu nie ma wypełnionego pytania o e-mail, a "
               "osoba nie przyszła z prawidłowym smclientid ani nie miała użytecznego ciasteczka "
@@ -116,8 +108,8 @@ def test_a_delivery_without_a_contact_says_why_in_polish(admin, sm, on_commit):
 def test_values_sent_as_details_only_are_noted_in_polish(admin, sm, on_commit):
     page = lead_page([("E-mail", "email", "detail"), ("Telefon", "singleline", "phone"),
                       ("Kod", "singleline", "zip_code")])
-    record = submit(admin, page, on_commit, {"E-mail": "jan@example.com",
-                                             "Telefon": "zadzwoń po 18", "Kod": "0" * 21})
+    record = submit_answers(admin, page, on_commit, {"E-mail": "jan@example.com",
+                                                     "Telefon": "zadzwoń po 18", "Kod": "0" * 21})
 
     detail = text(read(admin, inspect(record)))
     assert ("„Telefon” nie zostało wysłane jako telefon kontaktu (to nie numer telefonu (cyfry, "
@@ -135,7 +127,7 @@ def test_a_record_given_up_reads_in_polish_in_the_list_detail_attempts_and_edito
     responses.add(responses.POST, f"{sm.url}/api/contact/upsert", status=503,
                   json={"success": False, "message": ["Nieprawidłowy e-mail"]})
     page = make_form_page()
-    record = submit(admin, page, on_commit, {"Twój e-mail": "ola@example.com"})
+    record = submit_answers(admin, page, on_commit, {"Twój e-mail": "ola@example.com"})
     assert record.status == "failed"
     said = ("Wystąpił błąd serwera SALESmanago. SALESmanago odpowiedziało: Nieprawidłowy e-mail "
             "(HTTP 503, POST /api/contact/upsert)")
@@ -155,8 +147,10 @@ def test_a_record_given_up_reads_in_polish_in_the_list_detail_attempts_and_edito
 def test_an_unknown_contact_is_noted_in_polish_quoting_salesmanago(admin, sm, on_commit):
     ghost = str(uuid.uuid4())
     page = make_form_page()
-    fallback = submit(admin, page, on_commit, {"Twój e-mail": "jan@example.com"}, smclientid=ghost)
-    failed = submit(admin, page, on_commit, {"Komentarz": "Hej"}, smclientid=str(uuid.uuid4()))
+    fallback = submit_answers(admin, page, on_commit, {"Twój e-mail": "jan@example.com"},
+                              smclientid=ghost)
+    failed = submit_answers(admin, page, on_commit, {"Komentarz": "Hej"},
+                            smclientid=str(uuid.uuid4()))
 
     assert (f"SALESmanago nie zna kontaktu {ghost} (Contact not found); zamiast tego wysłano "
             "dodanie lub aktualizację po adresie e-mail.") in text(read(admin, inspect(fallback)))

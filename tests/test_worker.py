@@ -16,13 +16,13 @@ def database(tmp_path_factory):
 
 
 @pytest.fixture
-def site(tmp_path, database):
+def new_site(tmp_path, database):
     with sites(tmp_path, database) as make:
         yield make
 
 
-def test_a_worker_process_delivers_what_visitors_submit(site):
-    s = site()
+def test_a_worker_process_delivers_what_visitors_submit(new_site):
+    s = new_site()
     s.scenario("submit", "20")
     assert s.statuses() == {"pending": 20, "claimed": 0}  # visitors never waited for SALESmanago
 
@@ -35,8 +35,8 @@ def test_a_worker_process_delivers_what_visitors_submit(site):
     assert len(upserts(s.sandbox)) == 20
 
 
-def test_two_workers_racing_over_one_queue_send_each_answer_once(site):
-    s = site()
+def test_two_workers_racing_over_one_queue_send_each_answer_once(new_site):
+    s = new_site()
     s.sandbox.misbehave(latency=0.05)
     s.start_worker()
     s.start_worker()
@@ -47,8 +47,8 @@ def test_two_workers_racing_over_one_queue_send_each_answer_once(site):
     assert sorted(emails) == sorted(f"visitor{i}@example.com" for i in range(40))  # no double sends
 
 
-def test_deferred_retries_run_in_the_worker_after_an_outage(site):
-    s = site(RETRY_BASE="1")
+def test_deferred_retries_run_in_the_worker_after_an_outage(new_site):
+    s = new_site(RETRY_BASE="1")
     s.sandbox.misbehave(status=503)
     s.start_worker()
     s.scenario("submit", "5")
@@ -59,8 +59,8 @@ def test_deferred_retries_run_in_the_worker_after_an_outage(site):
     assert len(s.sandbox.contacts()) == 5
 
 
-def test_a_worker_killed_mid_send_leaves_its_claim_to_expire(site):
-    s = site(CLAIM_SECONDS="10")
+def test_a_worker_killed_mid_send_leaves_its_claim_to_expire(new_site):
+    s = new_site(CLAIM_SECONDS="10")
     s.sandbox.misbehave(latency=6)  # the send is still in flight when the worker dies
     worker = s.start_worker()
     s.scenario("submit", "1")
@@ -75,8 +75,8 @@ def test_a_worker_killed_mid_send_leaves_its_claim_to_expire(site):
     assert [c["email"] for c in s.sandbox.contacts()] == ["visitor0@example.com"]
 
 
-def test_two_workers_hold_a_rejected_site_and_resume_when_the_secret_is_saved(site):
-    s = site()
+def test_two_workers_hold_a_rejected_site_and_resume_when_the_secret_is_saved(new_site):
+    s = new_site()
     s.scenario("set-secret", "wrong")
     s.start_worker()
     s.start_worker()

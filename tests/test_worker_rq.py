@@ -54,7 +54,7 @@ def redis(tmp_path):
 
 
 @pytest.fixture
-def site(tmp_path, redis, database):
+def new_site(tmp_path, redis, database):
     with sites(tmp_path, database, REDIS_URL=redis) as make:
         yield make
 
@@ -97,8 +97,8 @@ def visitors(count):
     return [f"visitor{i}@example.com" for i in range(count)]
 
 
-def test_an_rq_worker_delivers_what_visitors_submit(site, queue):
-    s = site()
+def test_an_rq_worker_delivers_what_visitors_submit(new_site, queue):
+    s = new_site()
     s.scenario("submit", "20")
     assert s.statuses() == {"pending": 20, "claimed": 0}  # visitors never waited for SALESmanago
     assert len(deliveries(queue)) == 20  # each answer's delivery waits in Redis
@@ -114,8 +114,8 @@ def test_an_rq_worker_delivers_what_visitors_submit(site, queue):
     assert deliveries(queue) == deliveries(queue, queue.failed_job_registry) == []
 
 
-def test_two_rq_workers_racing_for_the_same_records_send_each_once(site, queue):
-    s = site()
+def test_two_rq_workers_racing_for_the_same_records_send_each_once(new_site, queue):
+    s = new_site()
     s.sandbox.misbehave(latency=0.05)
     s.scenario("submit", "30")
     queue.empty()  # the visitors' jobs out: below, each record gets two jobs side by side
@@ -132,8 +132,8 @@ def test_two_rq_workers_racing_for_the_same_records_send_each_once(site, queue):
     assert len({job.latest_result().worker_name for job in jobs}) == 2  # both workers took part
 
 
-def test_an_rq_worker_killed_mid_send_leaves_the_record_to_salesmanago_retry(site):
-    s = site(CLAIM_SECONDS="10")
+def test_an_rq_worker_killed_mid_send_leaves_the_record_to_salesmanago_retry(new_site):
+    s = new_site(CLAIM_SECONDS="10")
     s.sandbox.misbehave(latency=60)  # the send is in flight when the worker dies
     worker = s.start_worker()
     s.scenario("submit", "1")
@@ -148,8 +148,8 @@ def test_an_rq_worker_killed_mid_send_leaves_the_record_to_salesmanago_retry(sit
     assert emails(upserts(s.sandbox)) == ["visitor0@example.com"]
 
 
-def test_rq_runs_deferred_retries_with_its_scheduler(site, queue):
-    s = site(RETRY_BASE="1")
+def test_rq_runs_deferred_retries_with_its_scheduler(new_site, queue):
+    s = new_site(RETRY_BASE="1")
     s.sandbox.misbehave(status=503)  # an outage: every first try fails
     s.scenario("submit", "5")
     s.start_worker()
