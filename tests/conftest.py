@@ -192,7 +192,7 @@ def retry_now(settings):
 @pytest.fixture
 def api(db, settings):
     """The default site exports to app3.salesmanago.pl, mocked; answers wait for salesmanago_retry,
-    which sends them one by one (batches: tests/test_batches.py). Its answers: helpers.answers."""
+    which sends them one by one (batches: tests/delivery/test_batches.py). Its answers: helpers.answers."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     settings.WAGTAIL_SALESMANAGO_BATCH_SIZE = 1
     SalesmanagoSettings.objects.update_or_create(
@@ -233,7 +233,7 @@ def lifted_at_once(monkeypatch, settings):
     monkeypatch.setattr(holds, "start", start_then_lift)
 
 
-# Real Chromium against `make demo`: tests/test_browser*.py (marked helpers.BROWSER_TEST_MARKS).
+# Real Chromium against `make demo`: tests/e2e/test_browser*.py (marked helpers.BROWSER_TEST_MARKS).
 
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]

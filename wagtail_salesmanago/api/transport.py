@@ -15,7 +15,7 @@ socket between the TCP connect and the TLS handshake to the thread making the ca
 and the raw socket watched before the handshake) and ``PoolManager.pool_classes_by_scheme`` (how a
 manager picks the pools whose documented ``ConnectionCls`` is ours). Both date from urllib3 1.x;
 setup.cfg sets the lowest urllib3 they are tested on and ``make matrix`` runs the suite on it and
-on the newest (``tests/test_deadline.py`` fails if either stops working).
+on the newest (``tests/api/test_deadline.py`` fails if either stops working).
 """
 
 import contextlib

@@ -57,7 +57,7 @@ def test_saving_with_an_empty_secret_keeps_the_stored_one(admin, settings_url):
     assert response.status_code == 302
     assert stored().api_secret == SECRET
 
-    # (A new endpoint or client ID needs it typed again: tests/test_secret.py.)
+    # (A new endpoint or client ID needs it typed again: tests/delivery/test_secret.py.)
     response = admin.post(settings_url, form_data(owner_email="crm@firma.pl"))
     assert response.status_code == 302
     assert (stored().owner_email, stored().api_secret) == ("crm@firma.pl", SECRET)

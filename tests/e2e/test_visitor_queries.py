@@ -75,7 +75,7 @@ def test_the_worker_count_on_django_tasks_db():
         env["DB_NAME"] = env.get("DB_NAME", "wagtail_salesmanago") + "_queries"
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", __file__, "-k", "worker_backend"],
-        cwd=Path(__file__).resolve().parent.parent, env=env, capture_output=True, text=True,
+        cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True,
         timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -39,7 +39,7 @@ def held(api, client, on_commit, log):
     submit_emails(client, make_form_page(), on_commit, "a@example.com", "b@example.com")
     assert run_retry().endswith("2 due; held: 2.\n")
     DeliveryHold.objects.update(next_check_at=timezone.now() - timedelta(seconds=1))
-    log()  # the hold's start is tests/test_operator_log.py's
+    log()  # the hold's start is tests/delivery/test_operator_log.py's
     return DeliveryHold.objects.get()
 
 

@@ -121,7 +121,7 @@ def test_a_form_in_no_site_plans_its_event_without_a_location(client, sm, on_com
     assert record.event_payload == {"contactEvent": {
         "date": int(submission.submit_time.timestamp() * 1000), "contactExtEventType": "SURVEY",
         "description": "Poza witryną", "externalId": str(submission.pk)}}
-    # No account, so no owner yet: sending asks for the site's settings (tests/test_failures.py).
+    # No account, so no owner yet: sending asks for the site's settings (tests/delivery/test_failures.py).
     assert record.payload == {"owner": "", "contactId": linked, "properties": {}, "tags": []}
 
 

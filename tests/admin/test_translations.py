@@ -9,7 +9,7 @@ from django.utils import translation
 from tests.testapp.models import SurveyPage
 from wagtail_salesmanago.models import SalesmanagoSettings
 
-LOCALE = pathlib.Path(__file__).parent.parent / "wagtail_salesmanago" / "locale"
+LOCALE = pathlib.Path(__file__).resolve().parents[2] / "wagtail_salesmanago" / "locale"
 PO = LOCALE / "pl" / "LC_MESSAGES" / "django.po"
 
 

@@ -24,7 +24,7 @@ REJECTED = "SALESmanago rejected the client ID, the API secret or the owner."
 @pytest.fixture
 def backlog(client, sm, on_commit, settings):
     """Three answers waiting for ``salesmanago_retry`` (a worker backend that has not run yet),
-    sent one by one (a batch's hold: tests/test_batches.py)."""
+    sent one by one (a batch's hold: tests/delivery/test_batches.py)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     settings.WAGTAIL_SALESMANAGO_BATCH_SIZE = 1
     page = make_form_page()
