@@ -129,7 +129,7 @@ def pending_records(on, count, start):
 
 
 def worker_rate(record_ids):
-    from wagtail_salesmanago import outbox
+    from wagtail_salesmanago.delivery import outbox
 
     began = time.perf_counter()
     for record_id in record_ids:
@@ -138,7 +138,7 @@ def worker_rate(record_ids):
 
 
 def bare_rate(sandbox, bodies):
-    from wagtail_salesmanago.client import HEADERS, auth_fields
+    from wagtail_salesmanago.api.client import HEADERS, auth_fields
 
     session = requests.Session()
     session.headers.update(HEADERS)

@@ -51,8 +51,11 @@ def seed(url):
 
     from tests.helpers import make_form_page
     from wagtail_salesmanago.models import SalesmanagoSettings
-    from wagtail_salesmanago.sandbox.server import (DEFAULT_API_SECRET, DEFAULT_CLIENT_ID,
-                                                    DEFAULT_OWNER)
+    from wagtail_salesmanago.sandbox.server import (
+        DEFAULT_API_SECRET,
+        DEFAULT_CLIENT_ID,
+        DEFAULT_OWNER,
+    )
 
     SalesmanagoSettings.objects.update_or_create(
         site=Site.objects.get(is_default_site=True),
@@ -90,9 +93,12 @@ def bare(page_id, url):
     """The baseline: the same answers read in chunks, posted in batch calls by a bare loop."""
     from wagtail.models import Page
 
-    from wagtail_salesmanago.client import HEADERS, auth_fields
-    from wagtail_salesmanago.sandbox.server import (DEFAULT_API_SECRET, DEFAULT_CLIENT_ID,
-                                                    DEFAULT_OWNER)
+    from wagtail_salesmanago.api.client import HEADERS, auth_fields
+    from wagtail_salesmanago.sandbox.server import (
+        DEFAULT_API_SECRET,
+        DEFAULT_CLIENT_ID,
+        DEFAULT_OWNER,
+    )
 
     page = Page.objects.get(pk=page_id).specific
     names = {field.label: field.clean_name for field in page.get_form_fields()}

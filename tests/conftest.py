@@ -15,8 +15,8 @@ from wagtail.models import GroupPagePermission, Site
 
 from tests.demo_process import running_demo
 from tests.helpers import CHROMIUM, OWNER, answer, make_form_page
-from wagtail_salesmanago import client as client_module
-from wagtail_salesmanago import holds
+from wagtail_salesmanago.api import client as client_module
+from wagtail_salesmanago.delivery import holds
 from wagtail_salesmanago.models import SalesmanagoSettings
 from wagtail_salesmanago.sandbox import Sandbox
 
@@ -126,7 +126,7 @@ def their_hold(db, monkeypatch):
     check passed (so this one calls SALESmanago anyway)."""
     from django.utils import timezone
 
-    from wagtail_salesmanago import holds, outbox
+    from wagtail_salesmanago.delivery import holds, outbox
     from wagtail_salesmanago.models import DeliveryHold
 
     site = Site.objects.get(is_default_site=True)
@@ -201,7 +201,7 @@ def retry_now(settings):
 @pytest.fixture
 def api(db, settings):
     """The default site exports to app3.salesmanago.pl, mocked; answers wait for salesmanago_retry,
-    which sends them one by one (batches: tests/test_batches.py). Its answers: helpers.answers."""
+    which sends them one by one (batches: tests/delivery/test_batches.py). Its answers: helpers.answers."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     settings.WAGTAIL_SALESMANAGO_BATCH_SIZE = 1
     SalesmanagoSettings.objects.update_or_create(
@@ -242,7 +242,7 @@ def lifted_at_once(monkeypatch, settings):
     monkeypatch.setattr(holds, "start", start_then_lift)
 
 
-# Real Chromium against `make demo`: tests/test_browser*.py (marked helpers.BROWSER_TEST_MARKS).
+# Real Chromium against `make demo`: tests/e2e/test_browser*.py (marked helpers.BROWSER_TEST_MARKS).
 
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]

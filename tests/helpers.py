@@ -15,7 +15,7 @@ from django.urls import reverse
 from wagtail.models import Page
 
 from tests.testapp.models import FormField, SurveyPage
-from wagtail_salesmanago.client import SalesmanagoClient
+from wagtail_salesmanago.api.client import SalesmanagoClient
 from wagtail_salesmanago.models import ExportRecord
 
 QUESTIONS = [
@@ -261,7 +261,7 @@ def typed(sandbox, **changes):
     return {**sandbox.credentials(), **changes}
 
 
-# Real Chromium (Debian's, driven by Playwright) against `make demo`: tests/test_browser*.py.
+# Real Chromium (Debian's, driven by Playwright) against `make demo`: tests/e2e/test_browser*.py.
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 #: Each browser test module's ``pytestmark``.

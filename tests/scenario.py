@@ -52,7 +52,7 @@ def set_secret(secret):
 def enqueue(copies):
     """Enqueue each open record's delivery ``copies`` times in a row, for workers to race for it."""
     from wagtail_salesmanago.models import ExportRecord
-    from wagtail_salesmanago.tasks import deliver_export
+    from wagtail_salesmanago.delivery.tasks import deliver_export
 
     open_records = ExportRecord.objects.filter(status__in=ExportRecord.OPEN_STATUSES)
     ids = list(open_records.order_by("pk").values_list("pk", flat=True))

@@ -71,7 +71,7 @@ def test_readme_install_lines_need_no_package_index():
 
 def test_every_tested_version_is_in_the_readme_and_the_classifiers():
     matrix = re.findall(
-        r'PY="\$\(PYTHON3(\d+)\)" PINS="django==([\d.]+)\.\* wagtail==((\d+)\.\d+)\.\*"',
+        r'PY="\$\(PYTHON3(\d+)\)" PINS="django==([\d.]+)\.\* wagtail==((\d+)\.\d+)\.\*[^"]*"',
         (ROOT / "Makefile").read_text(),
     )
     assert len(matrix) >= 3

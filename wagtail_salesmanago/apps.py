@@ -9,10 +9,12 @@ class WagtailSalesmanagoConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Django's own lazy imports: the app's parts that need the models loaded.
         from . import checks  # noqa: F401 (registers the system checks)
-        from .models import ExportRecord
+        from .admin import settings_form  # noqa: F401 (the settings screen's panels and form)
+        from .admin.permissions import delivery_permission_policy
         from .compat import register_permission_policy
-        from .permissions import delivery_permission_policy
+        from .records import ExportRecord
         from .signal_handlers import register_signal_handlers
 
         register_signal_handlers()

@@ -6,10 +6,12 @@ from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import DatabaseError
 from django.utils.translation import override
+from wagtail.models import Site
 
 from . import conf
-from .account import FIELDS, SETTING, account_for_site
-from .endpoint import validate_endpoint
+from .api.endpoint import validate_endpoint
+from .delivery.account import FIELDS, SETTING, account_for_site
+from .models import SalesmanagoFormMixin
 
 ENDPOINT_HINT = (
     "Use a host name such as app3.salesmanago.pl or https://app3.salesmanago.pl, without a path, "
@@ -89,10 +91,6 @@ def check_batch_size(app_configs=None, **kwargs):
 def check_sites(app_configs=None, databases=None, **kwargs):
     """W001 for sites whose exporting form pages have no credentials; W002 for a stored endpoint
     the app will not call."""
-    from wagtail.models import Site
-
-    from .models import SalesmanagoFormMixin
-
     problems = []
     try:
         for site in Site.objects.all():

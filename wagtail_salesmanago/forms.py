@@ -1,8 +1,6 @@
-from django import forms
+"""The visitor's side of a form page: the hidden field that carries SALESmanago's contact ID."""
 
-# The settings form and the endpoint validator have their own modules; kept importable from here.
-from .endpoint import validate_endpoint  # noqa: F401
-from .settings_form import SalesmanagoSettingsForm  # noqa: F401
+from django import forms
 
 #: The query parameter SALESmanago adds to links in its mailings, and the name of the
 #: hidden form field that carries it through the POST.

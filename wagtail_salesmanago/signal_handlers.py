@@ -2,8 +2,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import post_delete, post_save
 from wagtail.contrib.forms.models import AbstractFormSubmission
 
-from . import outbox
-from .models import ExportRecord, SalesmanagoSettings
+from .delivery import outbox
+from .records import ExportRecord, SalesmanagoSettings
 
 
 def delete_export_records(sender, instance, **kwargs):

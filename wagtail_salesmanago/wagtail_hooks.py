@@ -1,13 +1,12 @@
 from django.urls import path
 from wagtail import hooks
 
-from .bulk_actions import ResendBulkAction
-from .connection import test_connection_view, warn_unless_connected
-from .dashboard import DeliveriesPanel
-from .export_views import export_view
-from .models import SalesmanagoSettings
-from .views import DeliveryViewSet
-
+from .admin.bulk_actions import ResendBulkAction
+from .admin.connection import test_connection_view, warn_unless_connected
+from .admin.dashboard import DeliveriesPanel
+from .admin.export_views import export_view
+from .admin.views import DeliveryViewSet
+from .records import SalesmanagoSettings
 
 hooks.register("register_bulk_action", ResendBulkAction)
 

@@ -11,9 +11,9 @@ import responses
 from tests.contract import examples
 from tests.contract.shapes import differences, missing
 from tests.helpers import answer, make_form_page
-from wagtail_salesmanago import mapping
-from wagtail_salesmanago.client import SalesmanagoClient
-from wagtail_salesmanago.exceptions import AuthenticationError
+from wagtail_salesmanago.api.client import SalesmanagoClient
+from wagtail_salesmanago.api.exceptions import AuthenticationError
+from wagtail_salesmanago.payload import mapping
 
 SECRET = "s3cr3t-Value"
 CLIENT_ID = "client-1"

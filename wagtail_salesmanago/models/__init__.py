@@ -1,9 +1,16 @@
+"""The package's public models: the form page and field mixins a site's own models use, and the
+stored models (``records``), named here as Django and the README know them."""
+
+from ..records import (
+    DEFAULT_DETAIL_PREFIX,
+    DeliveryAttempt,
+    DeliveryHold,
+    ExportRecord,
+    ExportRun,
+    SalesmanagoSettings,
+)
 from .fields import SalesmanagoFieldMixin
 from .form_page import SalesmanagoFormMixin
-from .holds import DeliveryHold
-from .records import DeliveryAttempt, ExportRecord
-from .runs import ExportRun
-from .settings import DEFAULT_DETAIL_PREFIX, SalesmanagoSettings
 
 __all__ = [
     "DEFAULT_DETAIL_PREFIX",

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.forms.models import AbstractFormField
 
-from .. import contact_fields as cf
+from ..payload import contact_fields as cf
 
 
 class SalesmanagoFieldMixin(models.Model):

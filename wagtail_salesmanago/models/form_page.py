@@ -3,10 +3,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
-from ..events import EVENT_TYPES
+from ..admin.panels import DeliveriesPanel, MappingPreviewPanel, OwnerPanel
+from ..admin.submissions import with_deliveries
+from ..delivery.locales import name_questions
+from ..delivery.on_submission import export_submission
 from ..forms import CONTACT_ID_COOKIE, CONTACT_ID_PARAM, ContactIdFormMixin
-from ..locales import name_questions
-from ..panels import DeliveriesPanel, MappingPreviewPanel, OwnerPanel
+from ..payload.events import EVENT_TYPES
 from ..visitor_ip import client_ip
 
 
@@ -162,8 +164,6 @@ class SalesmanagoFormMixin(models.Model):
         """
         if not self.salesmanago_enabled:
             return None
-        from ..delivery import export_submission
-
         raw_contact_id = getattr(form, "salesmanago_contact_id", "") or getattr(
             self, "_salesmanago_link_contact_id", ""
         )
@@ -174,8 +174,6 @@ class SalesmanagoFormMixin(models.Model):
 
     def get_submissions_list_view_class(self):
         # Imported here: the admin view module needs the models this module is part of.
-        from ..submissions import with_deliveries
-
         return with_deliveries(super().get_submissions_list_view_class())
 
     def get_salesmanago_past_contact_id(self, submission):

@@ -7,11 +7,11 @@
 
 from django import template
 from django.utils.safestring import mark_safe
-
 from django.utils.translation import gettext as _
 
-from .. import badges, display, stored_messages
-from ..models import ExportRecord
+from .. import stored_messages
+from ..admin import badges, display
+from ..records import ExportRecord
 
 register = template.Library()
 

@@ -2,7 +2,8 @@
 
 from django import template
 
-from ..models import DeliveryHold
+from ..admin.permissions import holds_seen_by
+from ..records import DeliveryHold
 
 register = template.Library()
 
@@ -10,7 +11,7 @@ register = template.Library()
 @register.simple_tag
 def salesmanago_holds(user):
     """The delivery holds ``user`` may see, each with ``waiting``: how many records wait in it."""
-    return list(DeliveryHold.objects.with_waiting().seen_by(user))
+    return list(holds_seen_by(DeliveryHold.objects.with_waiting(), user))
 
 
 @register.simple_tag

@@ -5,9 +5,10 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from wagtail_salesmanago import conf, history
+from wagtail_salesmanago import conf
+from wagtail_salesmanago.delivery import history
 from wagtail_salesmanago.management import options
-from wagtail_salesmanago.models import ExportRecord
+from wagtail_salesmanago.records import ExportRecord
 
 Mode = ExportRecord.Mode
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from wagtail_salesmanago.models import ExportRecord
+from wagtail_salesmanago.records import ExportRecord
 
 UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 

@@ -5,17 +5,17 @@ E-mail contacts go in batches (``batches``), one ``contact/batchupsert`` call fo
 """
 
 import logging
-
 from collections import Counter
 
 from django.core.management.base import BaseCommand
 from django.utils.timezone import localtime
 
-from wagtail_salesmanago import backlogs, conf, outbox
+from wagtail_salesmanago import conf
+from wagtail_salesmanago.delivery import backlogs, outbox
 from wagtail_salesmanago.management import options
-from wagtail_salesmanago.models import DeliveryHold
+from wagtail_salesmanago.records import DeliveryHold
 
-logger = logging.getLogger("wagtail_salesmanago.outbox")
+logger = logging.getLogger("wagtail_salesmanago.delivery.outbox")
 #: How the command gives times: holds can last days, so with the date.
 WHEN = "%Y-%m-%d %H:%M:%S"
 

@@ -8,10 +8,14 @@ from django.core.management.base import BaseCommand
 from wagtail.models import Site
 
 from survey.models import FormField, SurveyPage
-from wagtail_salesmanago import mapping
-from wagtail_salesmanago.account import account_for_site
+from wagtail_salesmanago.delivery.account import account_for_site
 from wagtail_salesmanago.models import SalesmanagoSettings
-from wagtail_salesmanago.sandbox import DEFAULT_API_SECRET, DEFAULT_CLIENT_ID, DEFAULT_OWNER
+from wagtail_salesmanago.payload import mapping
+from wagtail_salesmanago.sandbox import (
+    DEFAULT_API_SECRET,
+    DEFAULT_CLIENT_ID,
+    DEFAULT_OWNER,
+)
 
 SURVEY = {
     "title": "Badanie satysfakcji",

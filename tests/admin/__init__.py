@@ -1,0 +1,1 @@
+"""What staff see in Wagtail's admin."""

@@ -1,0 +1,163 @@
+"""The deliveries log as staff read it (issue 13): titles, empty values, badges, dates, sorting,
+filters, Resend and what it says afterwards, and the links between submissions and deliveries."""
+
+import re
+from datetime import datetime, timezone as tz
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from tests.helpers import answer, make_form_page
+from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
+from wagtail_salesmanago.admin.views import resend_url
+
+INDEX = "wagtail_salesmanago_deliveries:index"
+RESULTS = "wagtail_salesmanago_deliveries:index_results"
+
+
+def inspect(record):
+    return reverse("wagtail_salesmanago_deliveries:inspect", args=[record.pk])
+
+
+def text(html):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.fixture
+def failed(two_forms):
+    return ExportRecord.objects.get(email="failed@example.com")
+
+
+@pytest.mark.django_db
+def test_a_delivery_is_titled_by_its_form_and_contact(admin, failed):
+    html = admin.get(inspect(failed)).content.decode()
+    assert "<title>SALESmanago delivery: Form A: failed@example.com" in html
+    failed.email = ""
+    failed.save()
+    html = admin.get(inspect(failed)).content.decode()
+    assert "Form A: no contact" in text(html)
+
+
+@pytest.mark.django_db
+def test_empty_values_show_a_dash_and_what_does_not_apply_is_hidden(admin, two_forms):
+    record = ExportRecord.objects.get(email="failed@example.com")
+    record.status = "skipped"
+    record.save()
+    page = text(admin.get(inspect(record)).content.decode())
+    assert "None" not in page and "(blank)" not in page
+    assert "SALESmanago contact ID" not in page  # nothing from SALESmanago: not shown
+    assert "Next attempt" not in page and "Sent " not in page
+    assert "Notes —" in page and "Contact ID from the link or cookie —" in page
+
+
+@pytest.mark.django_db
+def test_one_clock_in_the_list_the_detail_and_the_attempts(admin, failed):
+    moment = datetime(2026, 11, 27, 23, 35, tzinfo=tz.utc)  # 00:35 on the 28th in Warsaw
+    ExportRecord.objects.filter(pk=failed.pk).update(created_at=moment)
+    failed.attempt_log.update(started_at=moment)
+    for language, written in (("en", "Nov. 28, 2026, 12:35 a.m."), ("pl", "28 listopada 2026 00:35")):
+        headers = {"HTTP_ACCEPT_LANGUAGE": language}
+        with translation.override(language):
+            listing = text(admin.get(reverse(INDEX), **headers).content.decode())
+            detail = admin.get(inspect(failed), **headers).content.decode()
+        assert written in listing, language
+        [attempt] = re.findall(r'<tr class="salesmanago-attempt">\s*<td>(.*?)</td>', detail, re.S)
+        assert written == text(attempt).strip()
+        assert text(detail).count(written) == 2  # created, and the attempt
+        assert "23:35" not in text(detail) and "11:35 p.m." not in text(detail)
+
+
+@pytest.mark.django_db
+def test_badges_differ_by_status_and_are_capitalised(admin, two_forms):
+    html = admin.get(reverse(INDEX)).content.decode()
+    failed = re.search(r'class="([^"]*salesmanago-status--failed[^"]*)">\s*(\w+)', html)
+    sent = re.search(r'class="([^"]*salesmanago-status--sent[^"]*)">\s*(\w+)', html)
+    assert (failed.group(2), sent.group(2)) == ("Failed", "Sent")
+    assert "w-text-critical-200" in failed.group(1) and "w-text-critical-200" not in sent.group(1)
+    record = ExportRecord.objects.get(email="failed@example.com")
+    assert "salesmanago-status--failed" in admin.get(inspect(record)).content.decode()
+
+
+@pytest.mark.django_db
+def test_status_contact_and_form_sort_and_the_form_links_to_its_deliveries(admin, two_forms):
+    a, _ = two_forms
+    by_contact = admin.get(reverse(INDEX), {"ordering": "_contact"}).context["object_list"]
+    assert [r.email for r in by_contact] == [
+        "failed@example.com", "other@example.com", "sent@example.com"]
+    by_status = admin.get(reverse(INDEX), {"ordering": "-status"}).context["object_list"]
+    assert [r.status for r in by_status] == ["sent", "sent", "failed"]
+    html = admin.get(reverse(INDEX)).content.decode()
+    assert f'href="{reverse(INDEX)}?page={a.pk}">Form A</a>' in html
+    assert "ordering=last_error" not in html
+
+
+@pytest.mark.django_db
+def test_each_row_checkbox_names_its_delivery(admin, two_forms):
+    html = admin.get(reverse(INDEX)).content.decode()
+    labels = re.findall(r'aria-label="(Select Form[^"]*)"', html)
+    assert sorted(labels) == ["Select Form A: failed@example.com", "Select Form A: sent@example.com",
+                              "Select Form B: other@example.com"]
+
+
+@pytest.mark.django_db
+def test_the_status_filter_is_radios_with_any_and_labels_are_capitalised(admin, two_forms):
+    html = admin.get(reverse(INDEX)).content.decode()
+    assert re.search(r'<input type="radio" name="status" value=""[^>]*>\s*Any', html)
+    assert re.search(r'<input type="radio" name="status" value="failed"[^>]*>\s*Failed', html)
+    assert "---------" not in html
+    for label in ("Status", "Form page", "Created"):
+        assert f">{label}</" in html or f">{label}<" in html or f"{label}\n" in html
+
+
+@pytest.mark.django_db
+def test_resend_all_failed_follows_the_filter_in_the_refreshed_results(admin, two_forms):
+    button = "Resend all failed in this list"
+    assert button in admin.get(reverse(RESULTS), {"status": "failed"}).content.decode()
+    assert button not in admin.get(reverse(RESULTS)).content.decode()
+    assert button not in admin.get(reverse(RESULTS), {"status": "sent"}).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_detail_offers_resend_with_a_confirmation_only_where_it_makes_sense(admin, failed):
+    html = admin.get(inspect(failed)).content.decode()
+    confirm = resend_url(failed, inspect(failed)).replace("&", "&amp;")
+    assert f'href="{confirm}"' in html
+    failed.status = "skipped"
+    failed.save()
+    assert "/exportrecord/resend/" not in admin.get(inspect(failed)).content.decode()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # real commits; the site as it found it
+def test_resend_says_what_happened(admin, client, sm):
+    page = make_form_page(title="Form A")
+    SalesmanagoSettings.objects.update(client_id="")
+    answer(client, page, {"Twój e-mail": "failed@example.com"})
+    record = ExportRecord.objects.get()
+    response = admin.post(resend_url(record, inspect(record)), follow=True)
+    assert "1 delivery failed again: its attempts say why." in text(response.content.decode())
+    assert "will be sent again" not in response.content.decode()
+
+    SalesmanagoSettings.objects.update(client_id=sm.client_id)
+    response = admin.post(resend_url(record, inspect(record)), follow=True)
+    assert "1 delivery was sent to SALESmanago again." in text(response.content.decode())
+
+
+@pytest.mark.django_db
+def test_submissions_and_deliveries_link_both_ways(admin, failed):
+    submissions = reverse("wagtailforms:list_submissions", args=[failed.page_id])
+    html = admin.get(submissions).content.decode()
+    assert f'href="{inspect(failed)}"' in html
+    assert "salesmanago-status--failed" in html
+    assert f'href="{submissions}"' in admin.get(inspect(failed)).content.decode()
+
+
+@pytest.mark.django_db
+def test_polish_counts_and_labels(admin, failed, settings):
+    settings.LANGUAGE_CODE = "pl"
+    html = text(admin.get(reverse(INDEX)).content.decode())
+    assert "Dowolny" in html and "Any" not in html
+    assert "Zaznacz Form A: failed@example.com" in admin.get(reverse(INDEX)).content.decode()
+    detail = text(admin.get(inspect(failed)).content.decode())
+    assert "upsert" not in detail.replace("upsert by", "")
+    assert "None" not in detail

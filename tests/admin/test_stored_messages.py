@@ -1,0 +1,297 @@
+"""Stored errors and notes are read in the reader's language (issue 13, item 3): the deliveries
+list, the detail, its attempts, the editor's panel and the hold notice write them in Polish for a
+Polish admin and in English for an English one, while SALESmanago's own words, the HTTP status and
+the call stay as they were. Rows stored before messages had codes show their text unchanged."""
+
+import html
+import json
+import re
+import uuid
+
+import pytest
+import responses
+from django.urls import reverse
+from django.utils import translation
+from wagtail.models import Site
+
+from tests.helpers import lead_page, make_form_page, submit_answers
+from wagtail_salesmanago.delivery import history
+from wagtail_salesmanago import stored_messages
+from wagtail_salesmanago.models import (
+    DeliveryAttempt, DeliveryHold, ExportRecord, ExportRun, SalesmanagoSettings,
+)
+
+INDEX = reverse("wagtail_salesmanago_deliveries:index")
+SERVER_ERROR = {
+    "en": "SALESmanago had a server error. (HTTP 503, POST /api/contact/upsert)",
+    "pl": "Wystąpił błąd serwera SALESmanago. (HTTP 503, POST /api/contact/upsert)",
+}
+
+
+def inspect(record):
+    return reverse("wagtail_salesmanago_deliveries:inspect", args=[record.pk])
+
+
+def edit(page):
+    return reverse("wagtailadmin_pages:edit", args=[page.pk])
+
+
+def read(client, url, language="pl"):
+    """The page's text as a reader in ``language`` sees it."""
+    with translation.override(language):
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    return html.unescape(response.content.decode())
+
+
+def text(markup):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", markup)).strip()
+
+
+def attempt_messages(markup):
+    """The Message cell of each row of the detail's attempts table."""
+    rows = re.findall(r'<tr class="salesmanago-attempt">(.*?)</tr>', markup, re.S)
+    return [text(re.findall(r"<td>(.*?)</td>", row, re.S)[-1]) for row in rows]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_a_server_error_reads_in_the_readers_language(admin, sm, on_commit, language):
+    sm.misbehave(status=503)
+    record = submit_answers(admin, make_form_page(), on_commit, {"Twój e-mail": "ola@example.com"})
+    assert record.last_error == SERVER_ERROR["en"]  # the text fields stay English
+
+    other = SERVER_ERROR["en" if language == "pl" else "pl"]
+    listing = text(read(admin, INDEX, language))
+    assert SERVER_ERROR[language] in listing and other not in listing
+    detail = read(admin, inspect(record), language)
+    assert f"Last error {SERVER_ERROR['en']}" in text(detail) if language == "en" else (
+        f"Ostatni błąd {SERVER_ERROR['pl']}" in text(detail))
+    assert attempt_messages(detail) == [SERVER_ERROR[language]]
+    assert other not in text(detail)
+
+
+@pytest.mark.django_db
+def test_a_hold_reads_in_polish_with_salesmanagos_words_as_it_said_them(admin, sm, on_commit):
+    sm.misbehave(auth_fail=True)
+    record = submit_answers(admin, make_form_page(), on_commit, {"Twój e-mail": "ola@example.com"})
+    assert record.status == "held"
+    polish = ("SALESmanago odrzuciło dane dostępowe albo właściciela. SALESmanago odpowiedziało: "
+              "Not authenticated (HTTP 200, POST /api/contact/upsert)")
+
+    listing = text(read(admin, INDEX))
+    assert f"Ostatnia odpowiedź: {polish}" in listing  # the hold's notice
+    assert listing.count(polish) == 2  # and the record's last error
+    detail = read(admin, inspect(record))
+    assert f"Ostatni błąd {polish}" in text(detail)
+    assert attempt_messages(detail) == [polish]
+    assert "rejected the credentials" not in listing + text(detail)
+    stored = [*DeliveryAttempt.objects.values(), *DeliveryHold.objects.values(),
+              *ExportRecord.objects.values()]
+    assert sm.api_secret not in json.dumps(stored, default=str)
+
+
+@pytest.mark.django_db
+def test_a_delivery_without_a_contact_says_why_in_polish(admin, sm, on_commit):
+    record = submit_answers(admin, make_form_page(), on_commit, {"Komentarz": "Bez e-maila"})
+    assert record.status == "skipped"
+    polish = ("Nie wiadomo, kim jest kontakt: w formularzu nie ma wypełnionego pytania o e-mail, a "
+              "osoba nie przyszła z prawidłowym smclientid ani nie miała użytecznego ciasteczka "
+              "smclient.")
+
+    assert polish in text(read(admin, INDEX))
+    assert polish in text(read(admin, inspect(record)))
+    assert "No contact identity" not in text(read(admin, inspect(record)))
+
+
+@pytest.mark.django_db
+def test_values_sent_as_details_only_are_noted_in_polish(admin, sm, on_commit):
+    page = lead_page([("E-mail", "email", "detail"), ("Telefon", "singleline", "phone"),
+                      ("Kod", "singleline", "zip_code")])
+    record = submit_answers(admin, page, on_commit, {"E-mail": "jan@example.com",
+                                                     "Telefon": "zadzwoń po 18", "Kod": "0" * 21})
+
+    detail = text(read(admin, inspect(record)))
+    assert ("„Telefon” nie zostało wysłane jako telefon kontaktu (to nie numer telefonu (cyfry, "
+            "spacje, +, - i nawiasy; od 6 do 15 cyfr)); trafiło tylko do pola dodatkowego. "
+            "„Kod” nie zostało wysłane jako kod pocztowy kontaktu (dłuższe niż 20 znaków); "
+            "trafiło tylko do pola dodatkowego.") in detail
+    assert "custom detail only" not in detail
+
+
+@pytest.mark.django_db
+@responses.activate
+def test_a_record_given_up_reads_in_polish_in_the_list_detail_attempts_and_editor(
+        admin, sm, on_commit, settings):
+    settings.WAGTAIL_SALESMANAGO_GIVE_UP_AFTER_SECONDS = 0
+    responses.add(responses.POST, f"{sm.url}/api/contact/upsert", status=503,
+                  json={"success": False, "message": ["Nieprawidłowy e-mail"]})
+    page = make_form_page()
+    record = submit_answers(admin, page, on_commit, {"Twój e-mail": "ola@example.com"})
+    assert record.status == "failed"
+    said = ("Wystąpił błąd serwera SALESmanago. SALESmanago odpowiedziało: Nieprawidłowy e-mail "
+            "(HTTP 503, POST /api/contact/upsert)")
+    polish = f"Zaniechano (prób: 1): {said}"
+
+    assert polish in text(read(admin, INDEX))
+    detail = read(admin, inspect(record))
+    assert f"Ostatni błąd {polish}" in text(detail)
+    assert attempt_messages(detail) == [said]
+    assert f"Ostatni błąd: {polish}" in text(read(admin, edit(page)))
+    english = text(read(admin, inspect(record), "en"))
+    assert ("Gave up after 1 attempts: SALESmanago had a server error. SALESmanago said: "
+            "Nieprawidłowy e-mail (HTTP 503, POST /api/contact/upsert)") in english
+
+
+@pytest.mark.django_db
+def test_an_unknown_contact_is_noted_in_polish_quoting_salesmanago(admin, sm, on_commit):
+    ghost = str(uuid.uuid4())
+    page = make_form_page()
+    fallback = submit_answers(admin, page, on_commit, {"Twój e-mail": "jan@example.com"},
+                              smclientid=ghost)
+    failed = submit_answers(admin, page, on_commit, {"Komentarz": "Hej"},
+                            smclientid=str(uuid.uuid4()))
+
+    assert (f"SALESmanago nie zna kontaktu {ghost} (Contact not found); zamiast tego wysłano "
+            "dodanie lub aktualizację po adresie e-mail.") in text(read(admin, inspect(fallback)))
+    assert ("SALESmanago nie zna tego kontaktu. SALESmanago odpowiedziało: Contact not found "
+            "(HTTP 200, POST /api/contact/update)") in text(read(admin, inspect(failed)))
+
+
+@pytest.mark.django_db
+def test_rows_stored_as_text_only_show_their_text(admin, sm):
+    page = make_form_page()
+    record = ExportRecord.objects.create(
+        page=page, submission_type_id=1, submission_id="1", status="failed", email="a@example.com",
+        last_error="SALESmanago had a server error. (HTTP 503, POST /api/contact/upsert)",
+        notes="An old note.",
+    )
+    DeliveryAttempt.objects.create(record=record, started_at=record.created_at,
+                                   finished_at=record.created_at, outcome="transient",
+                                   message="An old attempt.")
+
+    assert SERVER_ERROR["en"] in text(read(admin, INDEX))
+    detail = read(admin, inspect(record))
+    assert f"Ostatni błąd {SERVER_ERROR['en']}" in text(detail)
+    assert "Uwagi An old note." in text(detail)
+    assert attempt_messages(detail) == ["An old attempt."]
+
+
+@pytest.mark.django_db
+def test_a_code_not_known_or_data_the_text_no_longer_matches_shows_the_text(admin, sm):
+    page = make_form_page()
+    newer = {"code": "from_a_newer_version", "params": {}}
+    stale = stored_messages.encode("server_error")
+    for email, data in (("newer@example.com", newer), ("stale@example.com", stale)):
+        ExportRecord.objects.create(
+            page=page, submission_type_id=1, submission_id=email, status="failed", email=email,
+            last_error=f"Written by other code for {email}.", last_error_data=data)
+
+    listing = text(read(admin, INDEX))
+    assert "Written by other code for newer@example.com." in listing
+    assert "Written by other code for stale@example.com." in listing
+    assert "Wystąpił błąd serwera" not in listing
+
+
+def test_a_message_renders_each_language_from_one_stored_form():
+    inner = stored_messages.message("server_error")
+    stored = stored_messages.message("gave_up", attempts=3, message=stored_messages.join(
+        inner, stored_messages.message("api_said", api_message="Contact not found"), "(HTTP 503)"))
+    english = ("Gave up after 3 attempts: SALESmanago had a server error. SALESmanago said: "
+               "Contact not found (HTTP 503)")
+    assert stored == english
+    with translation.override("pl"):
+        assert stored_messages.render(stored.data, english) == (
+            "Zaniechano (prób: 3): Wystąpił błąd serwera SALESmanago. SALESmanago "
+            "odpowiedziało: Contact not found (HTTP 503)")
+    with translation.override("en"):
+        assert stored_messages.render(stored.data, english) == english
+
+
+@pytest.mark.django_db
+def test_an_export_stopped_by_an_error_says_so_in_polish(admin, sm, monkeypatch):
+    page = make_form_page()
+
+    def broken(*args):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(history, "export", broken)
+    with pytest.raises(RuntimeError):
+        history.run(ExportRun.objects.create(page=page))
+
+    panel = text(read(admin, edit(page)))
+    assert ("Przerwany przez nieoczekiwany błąd (RuntimeError); szczegóły są w logu serwera.") in panel
+    assert "Stopped by an unexpected error" not in panel
+
+
+@pytest.mark.django_db
+def test_the_preview_names_missing_settings_in_polish(admin, sm):
+    SalesmanagoSettings.objects.update(owner_email="")
+    page = make_form_page()
+
+    preview = text(read(admin, edit(page)))
+    assert "e-mail właściciela" in preview and "owner e-mail" not in preview
+
+
+@pytest.mark.django_db
+def test_test_connection_writes_salesmanagos_error_in_polish(admin, sm):
+    sm.misbehave(status=502)
+    site = Site.objects.get(is_default_site=True)
+    url = reverse("wagtail_salesmanago_test_connection", args=[site.pk])
+    with translation.override("pl"):
+        answer_ = admin.post(url, sm.credentials(), HTTP_ACCEPT_LANGUAGE="pl").json()
+
+    assert not answer_["ok"]
+    assert ("Wystąpił błąd serwera SALESmanago. (HTTP 502, POST /api/user/listByClient)"
+            in answer_["message"])
+
+
+def test_a_message_is_stored_as_json_data_its_numbers_as_numbers():
+    stored = stored_messages.message("gave_up", attempts=3, message=stored_messages.join(
+        stored_messages.message("server_error"), "(HTTP 503)"))
+    assert stored.data == {"code": "gave_up", "params": {"attempts": 3, "message": {
+        "parts": [{"code": "server_error", "params": {}}, "(HTTP 503)"], "sep": " "}}}
+
+
+def test_an_error_without_a_message_of_ours_is_stored_as_its_text():
+    stored = stored_messages.of_error(RuntimeError("disk full"))
+    assert (stored, stored.data) == ("disk full", "disk full")
+    joined = stored_messages.join("Not sent:", OSError("disk full"))
+    assert joined.data == {"parts": ["Not sent:", "disk full"], "sep": " "}  # JSON, as stored
+
+
+def test_data_without_a_separator_or_parameters_is_still_read():
+    with translation.override("pl"):
+        parts = {"parts": ["(1)", {"code": "server_error"}]}
+        assert stored_messages.render(parts, "(1) SALESmanago had a server error.") == (
+            "(1) Wystąpił błąd serwera SALESmanago.")
+        assert stored_messages.render({"code": "server_error"}, "SALESmanago had a server error.") == (
+            "Wystąpił błąd serwera SALESmanago.")
+
+
+def test_notes_stored_as_text_keep_their_lines_when_a_note_is_added():
+    record = ExportRecord(notes="An old note.\nA second one.", notes_data=[])
+    stored_messages.add_line(record, "notes", stored_messages.message("send_alone"))
+
+    assert record.notes == (
+        "An old note.\nA second one.\nNot stored by a batch call; sent on its own from now on.")
+    assert record.notes_data == [
+        "An old note.", "A second one.", {"code": "send_alone", "params": {}}]
+    with translation.override("pl"):
+        shown = stored_messages.shown(record, "notes").split("\n")
+    assert shown[:2] == ["An old note.", "A second one."] and shown[2] != record.notes.split("\n")[2]
+
+
+def test_a_message_copied_elsewhere_keeps_its_text_when_its_data_no_longer_says_it():
+    # A hold's message is copied onto a held event (steps.EventStep.hold) with get and put.
+    hold = DeliveryHold(message="Written by other code.",
+                        message_data=stored_messages.encode("server_error"))
+    record = ExportRecord()
+    stored_messages.put(record, "event_error", stored_messages.get(hold, "message"))
+
+    assert record.event_error == "Written by other code."
+    with translation.override("pl"):
+        assert stored_messages.shown(record, "event_error") == "Written by other code."
+    hold.message = "SALESmanago had a server error."  # now its data says it: copied as data
+    stored_messages.put(record, "event_error", stored_messages.get(hold, "message"))
+    assert record.event_error_data == hold.message_data

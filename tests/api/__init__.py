@@ -1,0 +1,1 @@
+"""Talking to SALESmanago: the client, its deadlines, the endpoint."""

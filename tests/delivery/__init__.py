@@ -1,0 +1,1 @@
+"""What happens to an answer: stored, sent, settled, retried, held, exported."""

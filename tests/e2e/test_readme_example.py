@@ -1,0 +1,85 @@
+"""The README's page example, pasted into a fresh `wagtail start` project, exports a submission."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+BIN = Path(sys.executable).parent
+
+TEMPLATE = """{% load wagtailcore_tags %}
+<form action="{% pageurl page %}" method="POST">
+    {% csrf_token %}
+    {{ form.as_div }}
+    <input type="submit">
+</form>
+"""
+
+SUBMIT = textwrap.dedent("""
+    import json, os, re
+    from django.test import Client
+    from wagtail.models import Site
+    from survey.models import FormField, SurveyPage
+    from wagtail_salesmanago.models import SalesmanagoSettings
+
+    site = Site.objects.get(is_default_site=True)
+    SalesmanagoSettings.objects.create(site=site, **json.loads(os.environ["SANDBOX_CREDENTIALS"]))
+    page = SurveyPage(title="Ankieta", salesmanago_enabled=True, salesmanago_tag="z readme")
+    site.root_page.add_child(instance=page)
+    FormField.objects.create(page=page, label="E-mail", field_type="email")
+    FormField.objects.create(page=page, label="Co sądzisz?", field_type="singleline")
+    client = Client()
+    html = client.get(page.url, HTTP_HOST="localhost").content.decode()
+    names = re.findall(r'name="([a-z_]+)"', html)
+    data = dict(zip([n for n in names if n not in ("csrfmiddlewaretoken", "smclientid")],
+                    ["readme@example.com", "Działa"]))
+    response = client.post(page.url, data, HTTP_HOST="localhost")
+    print("STATUS", response.status_code)
+""")
+
+
+def readme_page_example():
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    return next(block for block in blocks if "class SurveyPage" in block)
+
+
+def run(args, cwd, env=None):
+    env = {k: v for k, v in (env or os.environ).items() if k != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.own_database
+def test_readme_example_in_a_fresh_wagtail_project(tmp_path, sandbox):
+    sandbox.reset()
+    run([str(BIN / "wagtail"), "start", "mysite"], tmp_path)
+    project = tmp_path / "mysite"
+    python = [sys.executable, "manage.py"]
+    run([*python, "startapp", "survey"], project)
+    (project / "survey" / "models.py").write_text(readme_page_example())
+    templates = project / "survey" / "templates" / "survey"
+    templates.mkdir(parents=True)
+    (templates / "survey_page.html").write_text(TEMPLATE)
+    (templates / "survey_page_landing.html").write_text("Thanks")
+    with open(project / "mysite" / "settings" / "base.py", "a") as settings:
+        settings.write('\nINSTALLED_APPS += ["survey", "wagtail_salesmanago", '
+                       '"wagtail.contrib.settings"]\n')
+    run([*python, "makemigrations", "survey"], project)
+    run([*python, "migrate", "--noinput"], project)
+    env = {**os.environ, "SANDBOX_CREDENTIALS": json.dumps(sandbox.credentials())}
+    out = run([*python, "shell", "-c", SUBMIT], project, env=env)
+
+    assert "STATUS 200" in out
+    [contact] = sandbox.contacts()
+    assert contact["email"] == "readme@example.com"
+    assert contact["tags"] == ["Z_README"]
+    assert contact["properties"] == {"ankieta.E-mail": "readme@example.com",
+                                     "ankieta.Co-sadzisz?": "Działa"}

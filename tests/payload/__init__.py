@@ -1,0 +1,1 @@
+"""What is sent for an answer: pure functions, no database, no HTTP."""

@@ -1,0 +1,1 @@
+"""The SALESmanago sandbox behaves like SALESmanago where it matters."""

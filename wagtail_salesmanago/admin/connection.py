@@ -1,0 +1,122 @@
+"""'Test connection' in Settings > SALESmanago: what is wrong with the keys, in words."""
+
+from dataclasses import dataclass, field
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_POST
+from wagtail.contrib.settings.views import get_setting_edit_handler
+from wagtail.models import Site
+
+from .. import conf, stored_messages
+from ..api.exceptions import AuthenticationError, SalesmanagoError, TransientError
+from ..delivery.account import LABELS, account_for_site, is_user
+from ..records import SalesmanagoSettings
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    message: str
+    users: list = field(default_factory=list)
+
+
+# Saving waits for the test; a slow SALESmanago must not hold the settings screen for long.
+SAVE_TEST_TIMEOUT = (3, 5)
+
+
+def test_connection(account, **client_options):
+    """Call SALESmanago with ``account`` and say, in words, whether it works and if not why."""
+    missing = account.missing()
+    if missing:
+        return Outcome(False, _("Fill in %(fields)s first.") % {
+            "fields": ", ".join(str(LABELS[name]) for name in missing)})
+    client = account.get_client(**client_options)
+    try:
+        users = client.list_users(account.owner_email.strip())
+    except TransientError as err:
+        return Outcome(False, transient_message(err, client.base_url))
+    except AuthenticationError as err:
+        if "clientid" in (err.api_message or "").lower():
+            return Outcome(False, _("SALESmanago does not know this client ID."))
+        return Outcome(False, _(
+            "SALESmanago rejected the client ID or the API secret (it said: %(message)s)."
+        ) % {"message": err.api_message})
+    except SalesmanagoError as err:
+        return Outcome(False, _("SALESmanago refused the request: %(error)s") % {
+            "error": in_words(err)})
+    if not is_user(account.owner_email, users):
+        return Outcome(False, _(
+            "%(owner)s is not a user of this SALESmanago account. Its users: %(users)s."
+        ) % {"owner": account.owner_email, "users": ", ".join(users) or "-"}, users)
+    return Outcome(True, _("Connected to SALESmanago. The account's users: %(users)s.") % {
+        "users": ", ".join(users)}, users)
+
+
+def transient_message(err, url):
+    host = url.split("://", 1)[-1]
+    if err.kind == "dns":
+        return _("The endpoint host %(host)s does not resolve. Check the endpoint.") % {"host": host}
+    if err.kind == "unreachable":
+        return _("Nothing answers at %(url)s. Check the endpoint.") % {"url": url}
+    if err.kind == "timeout":
+        return _("SALESmanago at %(url)s did not answer in time.") % {"url": url}
+    return _("SALESmanago at %(url)s answered with an error: %(error)s") % {
+        "url": url, "error": in_words(err)}
+
+
+def in_words(err):
+    """The error in the reader's language (SALESmanago's words and the call as they are)."""
+    return stored_messages.render(stored_messages.data_of(err), str(err))
+
+
+@sensitive_post_parameters("api_secret")
+@sensitive_variables()
+@require_POST
+def test_connection_view(request, site_id):
+    """Test the values typed into the settings form, checked exactly as saving checks them.
+
+    A blank field is blank, except the secret: a blank secret is the stored one, which is only
+    used with the stored endpoint and client ID, and nothing is sent to an endpoint this site may
+    not call.
+    """
+    if not request.user.has_perm("wagtail_salesmanago.change_salesmanagosettings"):
+        raise PermissionDenied
+    site = get_object_or_404(Site, pk=site_id)
+    form_class = get_setting_edit_handler(SalesmanagoSettings).get_form_class()
+    stored = SalesmanagoSettings.for_site(site)
+    # The screen posts every field (a blank one as ""); a field left out of the post entirely
+    # (a script calling this view) keeps its stored value, but never the secret: a missing secret
+    # goes through the form's rule for a blank one. Check boxes post nothing when unticked.
+    data = request.POST.copy()
+    boxes = {name for name, box in form_class.base_fields.items()
+             if isinstance(box, forms.BooleanField)}
+    for name in set(form_class.base_fields) - set(data) - boxes - {"api_secret"}:
+        data[name] = getattr(stored, name) or ""
+    form = form_class(data, instance=stored, for_user=request.user)
+    if not form.is_valid():
+        return answer(Outcome(False, " ".join(
+            message for errors in form.errors.values() for message in errors)))
+    # The form filled its (unsaved) instance with the typed values; the database is unchanged.
+    return answer(test_connection(account_for_site(site, form.instance)))
+
+
+def warn_unless_connected(request, instance):
+    """After a save: warn, without undoing it, when SALESmanago cannot be reached or refuses."""
+    account = account_for_site(instance.site, instance)
+    if account.missing():
+        return
+    timeout = tuple(map(min, conf.timeouts(), SAVE_TEST_TIMEOUT))
+    outcome = test_connection(account, timeout=timeout, deadline=sum(timeout))
+    if not outcome.ok:
+        messages.warning(request, _("Saved, but the connection test failed: %(message)s") % {
+            "message": outcome.message})
+
+
+def answer(outcome):
+    return JsonResponse({"ok": outcome.ok, "message": outcome.message, "users": outcome.users})

@@ -1,0 +1,147 @@
+"""The deliveries list's columns and filters."""
+
+from django import forms
+from django.db.models import Case, CharField, F, Value, When
+from django.db.models.functions import Coalesce, NullIf
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from django_filters import ChoiceFilter, DateFromToRangeFilter, ModelChoiceFilter
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column
+from wagtail.contrib.forms.utils import get_forms_for_user
+
+from .. import stored_messages
+from ..records import ExportRecord
+from . import badges, display
+
+EVENT_MARKERS = {
+    ExportRecord.EventStatus.FAILED: _("Event failed"),
+    ExportRecord.EventStatus.HELD: _("Event on hold"),
+}
+
+#: The contact a record is filed under (``ExportRecord.contact``), for sorting in the database.
+CONTACT = Case(
+    When(mode=ExportRecord.Mode.UPDATE, then=F("contact_id")),
+    default=Coalesce(NullIf(F("email"), Value("")), F("contact_id")),
+    output_field=CharField(),
+)
+
+
+def title(record):
+    """A delivery's title: its form and its contact (a record without either says so)."""
+    return _("%(form)s: %(contact)s") % {
+        "form": record.page.get_admin_display_title() if record.page_id else display.EMPTY,
+        "contact": record.contact or _("no contact"),
+    }
+
+
+def form_pages(request):
+    return get_forms_for_user(request.user) if request else ExportRecord.objects.none()
+
+
+class DeliveryFilterSet(WagtailFilterSet):
+    status = ChoiceFilter(label=_("Status"), choices=[
+                              (value, capfirst(label)) for value, label in ExportRecord.Status.choices],
+                          empty_label=_("Any"), widget=forms.RadioSelect)
+    page = ModelChoiceFilter(label=_("Form page"), queryset=form_pages, empty_label=_("Any"))
+    created_at = DateFromToRangeFilter(label=_("Created"), widget=DateRangePickerWidget)
+
+    class Meta:
+        model = ExportRecord
+        fields = ["status", "page", "created_at"]
+
+
+class CheckboxColumn(BulkActionsCheckboxColumn):
+    """Wagtail's bulk-action checkbox, labelled with the row's delivery for screen readers."""
+
+    cell_template_name = "wagtail_salesmanago/includes/checkbox_cell.html"
+
+    def __init__(self):
+        super().__init__("bulk_actions", obj_type="delivery")
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["row_title"] = title(instance)
+        return context
+
+
+class StatusColumn(Column):
+    """The contact's status tag; a failed or held event is marked next to it."""
+
+    def __init__(self):
+        super().__init__("status", label=_("Status"), sort_key="status")
+
+    def get_value(self, instance):
+        tag = badges.record_tag(instance)
+        marker = EVENT_MARKERS.get(instance.event_status)
+        if marker:
+            tag = format_html("{} {}", tag, badges.status_tag(instance.event_status, marker))
+        return tag
+
+
+class ContactColumn(Column):
+    """The contact, linking to the delivery; a plain link that wraps only between words."""
+
+    def __init__(self):
+        super().__init__("contact", label=_("Contact"), sort_key="_contact")
+
+    def get_value(self, instance):
+        return format_html(
+            '<a href="{}" id="delivery_{}_title" class="salesmanago-contact w-whitespace-nowrap">{}</a>',
+            reverse("wagtail_salesmanago_deliveries:inspect", args=[instance.pk]),
+            instance.pk,
+            instance.contact or _("no contact"),
+        )
+
+
+class FormColumn(Column):
+    """The form page, linking to the deliveries of that form."""
+
+    def __init__(self):
+        super().__init__("page", label=_("Form page"), sort_key="page__title")
+
+    def get_value(self, instance):
+        return format_html(
+            '<a href="{}?page={}">{}</a>',
+            reverse("wagtail_salesmanago_deliveries:index"),
+            instance.page_id,
+            instance.page.get_admin_display_title(),
+        )
+
+
+class MessageColumn(Column):
+    """A stored message in the reader's language (see ``stored_messages``), or "—"."""
+
+    def get_value(self, instance):
+        return display.or_dash(stored_messages.shown(instance, self.name))
+
+
+class ChoiceColumn(Column):
+    """A choice's label, or "—" when there is none."""
+
+    def get_value(self, instance):
+        if not getattr(instance, self.name):
+            return display.EMPTY
+        return getattr(instance, f"get_{self.name}_display")()
+
+
+class DateTimeColumn(Column):
+    """A moment as the detail and the attempts write it (see ``display.admin_datetime``)."""
+
+    def get_value(self, instance):
+        return display.admin_datetime(super().get_value(instance))
+
+
+def list_columns():
+    return [
+        CheckboxColumn(),
+        StatusColumn(),
+        ContactColumn(),
+        FormColumn(),
+        ChoiceColumn("mode", label=_("Mode"), sort_key="mode"),
+        Column("attempts", label=_("Attempts"), sort_key="attempts"),
+        MessageColumn("last_error", label=_("Last error")),
+        DateTimeColumn("created_at", label=_("Created"), sort_key="created_at"),
+    ]

@@ -1,0 +1,108 @@
+"""The form of Settings > SALESmanago."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel
+
+from ..api.endpoint import validate_endpoint
+from ..delivery.account import account_for_site, configured
+from ..records import SalesmanagoSettings
+from .panels import ConnectionTestPanel, DeliveryHoldPanel
+
+
+class SalesmanagoSettingsForm(WagtailAdminModelForm):
+    """The settings form.
+
+    The API secret is write-only: leaving it empty keeps the stored one, but only with the stored
+    endpoint and client ID. Values set in the server configuration (``WAGTAIL_SALESMANAGO``) are
+    shown read-only, the secret never.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        secret = self.fields.get("api_secret")
+        if secret is not None:
+            secret.help_text = (
+                _("A secret is stored. Leave this empty to keep it, or type a new one. Type it "
+                  "again whenever you change the endpoint or the client ID.")
+                if self.instance.api_secret
+                else _("From the same API page in SALESmanago. It is never shown again.")
+            )
+        from_config = configured(self.instance.site.hostname) if self.instance.site_id else {}
+        for name, value in from_config.items():
+            if name in self.fields:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Set in the server configuration.")
+                if name == "api_secret":
+                    self.fields[name].widget.attrs["placeholder"] = "••••••••"
+                else:
+                    self.initial[name] = value
+
+    # Validation and saving handle the secret in many frames (Django's field cleaning, the
+    # database layer's parameters): error reports show none of their variables.
+    @sensitive_variables()
+    def full_clean(self):
+        super().full_clean()
+
+    @sensitive_variables()
+    def save(self, *args, **kwargs):
+        return super().save(*args, **kwargs)
+
+    def clean_api_secret(self):
+        typed = self.cleaned_data.get("api_secret")
+        self.secret_typed = bool(typed) and not self.fields["api_secret"].disabled
+        return typed or self.instance.api_secret
+
+    def clean_endpoint(self):
+        endpoint = (self.cleaned_data.get("endpoint") or "").strip()
+        if endpoint:
+            validate_endpoint(endpoint)
+        return endpoint
+
+    def clean_detail_prefix(self):
+        prefix = self.cleaned_data.get("detail_prefix") or ""
+        if not re.fullmatch(r"[A-Za-z0-9._-]*", prefix):
+            raise ValidationError(
+                _("Use only letters, digits, dots, hyphens and underscores, like “ankieta.”.")
+            )
+        return prefix
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if "api_secret" in self.fields and not self.has_error("api_secret") and not getattr(
+            self, "secret_typed", False
+        ):
+            self.keep_secret_with_its_account(cleaned_data)
+        return cleaned_data
+
+    def keep_secret_with_its_account(self, cleaned_data):
+        """A new endpoint or client ID needs the secret typed again (or changed where it is set)."""
+        stored = account_for_site(self.instance.site if self.instance.site_id else None,
+                                  self.instance)
+        endpoint, client_id = cleaned_data.get("endpoint", ""), cleaned_data.get("client_id", "")
+        error = stored.secret_error(endpoint, client_id)
+        if error:
+            fixed = "api_secret" in stored.from_config
+            for name in stored.identity_changes(endpoint, client_id) if fixed else ["api_secret"]:
+                self.add_error(name, error)
+
+
+# The settings screen. The model is stored data (``records``); how it is edited belongs here, set
+# when the app is ready (``apps.py``), as Wagtail sets its own ``Page``'s panels from its admin.
+SalesmanagoSettings.base_form_class = SalesmanagoSettingsForm
+SalesmanagoSettings.panels = [
+    DeliveryHoldPanel(),
+    FieldPanel("endpoint"),
+    FieldPanel("client_id"),
+    FieldPanel("api_secret", widget=forms.PasswordInput(render_value=False)),
+    FieldPanel("owner_email"),
+    FieldPanel("detail_prefix"),
+    FieldPanel("identify_by_cookie"),
+    FieldPanel("trust_typed_email"),
+    ConnectionTestPanel(),
+]

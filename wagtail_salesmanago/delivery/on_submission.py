@@ -1,0 +1,70 @@
+"""What a visitor's submission sets off: its record stored, then handed to the task backend.
+
+Nothing here ever raises into the visitor's request: an answer whose record cannot be stored
+gets a bare ``skipped`` one that staff see (the submission itself is always stored first).
+"""
+
+import logging
+from contextlib import nullcontext
+from functools import partial
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+
+from .. import stored_messages
+from ..records import ExportRecord
+from .account import account_for_page
+from .answers import create_record
+from .outbox import enqueue_stored
+
+logger = logging.getLogger(__name__)
+
+
+def export_submission(page, submission, answers, raw_contact_id, cookie_id):
+    """Record the export of ``submission`` and send it after commit. Never raises."""
+    try:
+        # A savepoint where there is a transaction to protect (a failed statement would spoil the
+        # submission's on PostgreSQL); outside one the record's INSERT is its own transaction.
+        with transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext():
+            account = account_for_page(page)
+            record = create_record(page, submission, answers, raw_contact_id, cookie_id,
+                                   account=account)
+    except IntegrityError:
+        taken = ExportRecord.objects.for_answer(submission).first()
+        if taken is not None:  # a past-answers export of the form took it this very moment
+            logger.info("Submission %s already has a SALESmanago record.", submission.pk)
+            return taken
+        logger.exception(
+            "Could not record the SALESmanago export of submission %s (page %s).",
+            submission.pk, page.pk)
+        return None
+    except Exception as err:
+        logger.exception(
+            "Could not record the SALESmanago export of submission %s (page %s).",
+            submission.pk,
+            page.pk,
+        )
+        return record_the_failure(page, submission, err)
+    if record.status == ExportRecord.Status.PENDING:
+        transaction.on_commit(partial(enqueue_stored, record, account))
+    return record
+
+
+def record_the_failure(page, submission, error):
+    """A bare ``skipped`` record in place of one that could not be stored, so staff see it."""
+    try:
+        with transaction.atomic():
+            record = ExportRecord(
+                page=page,
+                submission_type=ContentType.objects.get_for_model(submission),
+                submission_id=str(submission.pk),
+                status=ExportRecord.Status.SKIPPED,
+            )
+            stored_messages.put(record, "last_error", stored_messages.message(
+                "not_recorded", error=type(error).__name__))
+            record.save()
+            return record
+    except Exception:
+        logger.exception("Could not record the failed SALESmanago export of submission %s.",
+                         submission.pk)
+        return None

@@ -1,0 +1,42 @@
+"""The background tasks: primitive arguments only, so that any django-tasks backend runs them.
+
+The top of the delivery layer: workers import this module by its path, and it calls down into
+the outbox, the backlogs and the history export. The outbox enqueues these tasks in turn, so it
+imports this module only when it enqueues one (``outbox.enqueue``, ``outbox.schedule_check``).
+"""
+
+import logging
+
+from django_tasks import task
+from django_tasks.backends.immediate import ImmediateBackend
+
+from .backlogs import drain
+from .history import run_queued
+from .outbox import check_site, send
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def deliver_export(record_id, resend=False):
+    """Send export record ``record_id`` to SALESmanago (primitive arguments: any backend works)."""
+    send(record_id, resend=resend)
+    if not isinstance(deliver_export.get_backend(), ImmediateBackend):
+        # A worker also takes one batch of any other due e-mail contacts, so that a backlog
+        # (after an outage, say) drains in batch calls; never in a visitor's request.
+        try:
+            drain(rounds=1)
+        except Exception:
+            logger.exception("Could not drain a batch of SALESmanago deliveries; they stay due.")
+
+
+@task()
+def check_hold(site_id):
+    """Check once whether a held site's credentials work again; if so its deliveries resume."""
+    check_site(site_id)
+
+
+@task()
+def export_past_answers(run_id):
+    """Export a form's past answers, as ``salesmanago_export`` does (the page panel's action)."""
+    run_queued(run_id)

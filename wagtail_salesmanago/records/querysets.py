@@ -1,0 +1,176 @@
+"""Queries on export records, for the admin and the queue."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models, transaction
+from django.db.models import Case, Count, F, Q, When
+from django.utils import timezone
+
+
+def unclaimed(now):
+    """Records no sender holds: never claimed, or their claim has lapsed."""
+    return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+
+
+class ExportRecordQuerySet(models.QuerySet):
+    """``ExportRecord.objects``: the usual queryset, the queue's questions, and those staff ask
+    about a form."""
+
+    def open_step(self):
+        """Records with a step still to send: their contact, or their event once the contact is
+        sent."""
+        model = self.model
+        return self.filter(Q(status__in=model.OPEN_STATUSES) | Q(
+            status=model.Status.SENT, event_status__in=model.OPEN_EVENT_STATUSES
+        ))
+
+    def due(self, now=None):
+        """Records whose next attempt is due (their contact's, or their event's once the contact
+        is sent) and that nobody is sending, the longest waiting first."""
+        now = now or timezone.now()
+        return self.open_step().filter(unclaimed(now), next_attempt_at__lte=now).order_by(
+            "next_attempt_at", "pk"
+        )
+
+    def batchable(self, now, due_by=None):
+        """Due records that a batch may carry: new or retrying e-mail contacts that go in no call
+        of their own. ``due_by``: only those due by then (a drain takes each record once)."""
+        return (
+            self.due(now).filter(next_attempt_at__lte=due_by or now)
+            .filter(mode="upsert", status__in=self.model.OPEN_STATUSES, send_alone=False)
+            # Every upsert body says ``false`` but one that asks for double opt-in, and a past
+            # answer's of a double opt-in form (``history`` drops the key): those go alone.
+            # (Asking for ``false`` leaves no missing key to how each database compares NULL.)
+            .filter(payload__useApiDoubleOptIn=False)
+        )
+
+    # Claims and other transitions of many records at once: with the record's own methods
+    # (``ExportRecord.mark_sent``...), the only code that writes a record's state fields.
+
+    def claim(self, record_id, now, until, *conditions, **unchanged):
+        """Take record ``record_id`` for sending until ``until``; ``False`` if it is not due,
+        another sender has it, or the extra ``conditions`` and ``unchanged`` values do not hold.
+        Only a contact's sending counts as an attempt (an event counts its own at the call)."""
+        status = self.model.Status
+        return self.due(now).filter(*conditions, pk=record_id, **unchanged).update(
+            claimed_until=until,
+            attempts=Case(When(status=status.SENT, then=F("attempts")), default=F("attempts") + 1),
+            updated_at=now,
+        ) == 1
+
+    def claim_batch(self, size, now, until, due_by=None, **among):
+        """Claim up to ``size`` batchable records (of those matching ``among``) in one UPDATE
+        until ``until``; their ids.
+
+        On PostgreSQL the candidates are locked with SKIP LOCKED, so racing drainers take
+        different records; the outer condition is checked again on each row, so no record is
+        claimed twice.
+        """
+        candidates = self.batchable(now, due_by).filter(**among)
+        if connection.vendor not in ("postgresql", "sqlite"):  # no UPDATE ... RETURNING
+            ids = list(candidates.values_list("pk", flat=True)[:size])
+            return [pk for pk in ids if self.claim(pk, now, until)]
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+        qn, adapt = connection.ops.quote_name, connection.ops.adapt_datetimefield_value
+        with transaction.atomic():
+            inner, params = candidates.values("pk")[:size].query.sql_with_params()
+            claimed = qn("claimed_until")
+            # A materialised CTE picks the rows once: PostgreSQL may run a LIMIT subquery inside
+            # ``IN (...)`` again for each row it updates, claiming far more than ``size``.
+            materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+            sql = (
+                f"WITH picked AS {materialized}({inner}) "
+                f"UPDATE {qn(self.model._meta.db_table)} SET {claimed} = %s, "
+                f"{qn('attempts')} = {qn('attempts')} + 1, {qn('updated_at')} = %s "
+                f"WHERE {qn('id')} IN (SELECT {qn('pk')} FROM picked) "
+                f"AND ({claimed} IS NULL OR {claimed} < %s) RETURNING {qn('id')}"
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*params, adapt(until), adapt(now), adapt(now)])
+                return [row[0] for row in cursor.fetchall()]
+
+    def give_back(self, claims=None):
+        """Take back the claim on these records, attempt and all: they were not sent. ``claims``:
+        the claims read with them, if the claim may have lapsed since (another sender's stays)."""
+        records = self if claims is None else self.filter(claimed_until__in=claims)
+        records.update(claimed_until=None, attempts=F("attempts") - 1)
+
+    def renew(self, claims, until):
+        """Move these records' claim to ``until`` where it is still one of ``claims`` (ours);
+        the ids of those now claimed until then."""
+        self.filter(claimed_until__in=claims).update(claimed_until=until)
+        return set(self.filter(claimed_until=until).values_list("pk", flat=True))
+
+    def wake(self, now):
+        """The held contacts and events among these become due, with a fresh give-up window
+        (time on hold never counts towards giving up). Their ids."""
+        status, event_status = self.model.Status, self.model.EventStatus
+        held = Q(status=status.HELD) | Q(event_status=event_status.HELD)
+        with transaction.atomic():
+            ids = list(self.filter(held).values_list("pk", flat=True))
+            woken = self.model.objects.filter(pk__in=ids)
+            woken.filter(status=status.HELD).update(status=status.PENDING)
+            woken.filter(event_status=event_status.HELD).update(event_status=event_status.PENDING)
+            woken.update(hold=None, next_attempt_at=now, retry_window_from=now, updated_at=now)
+        return ids
+
+    def make_due_again(self, now):
+        """Staff asked to send these again: each is due now, sent and failed ones too. An event
+        already sent is never sent again; a failed or held one follows its contact."""
+        event_status = self.model.EventStatus
+        self.filter(event_status__in=[event_status.FAILED, event_status.HELD]).update(
+            event_status=event_status.PENDING)
+        self.update(status=self.model.Status.PENDING, next_attempt_at=now, hold=None,
+                    updated_at=now)
+
+    def write_states(self, records, fields):
+        """Write the state ``fields`` that a batch's records were given in memory (their
+        transitions with ``save=False``): one UPDATE per shared state (a batch sent: one), then
+        the contact IDs in one statement run once per record."""
+        shared = {}
+        for record in records:
+            key = tuple(getattr(record, name) for name in fields)
+            shared.setdefault(key, []).append(record.pk)
+        for key, ids in shared.items():
+            self.filter(pk__in=ids).update(**dict(zip(fields, key)))
+        # One parameterised statement per record: Django's bulk_update builds a CASE of a WHEN
+        # per record, whose compilation cost most of a 400-contact batch.
+        quote, meta = connection.ops.quote_name, self.model._meta
+        column = meta.get_field("salesmanago_contact_id").column
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {quote(meta.db_table)} SET {quote(column)} = %s "
+                f"WHERE {quote(meta.pk.column)} = %s",
+                [(record.salesmanago_contact_id, record.pk) for record in records],
+            )
+
+    def for_answer(self, submission):
+        """The records of ``submission`` still in play (not failed): one at most."""
+        return self.exclude(status=self.model.Status.FAILED).filter(
+            submission_type=ContentType.objects.get_for_model(submission),
+            submission_id=str(submission.pk))
+
+    def counts_for(self, page):
+        """How many of the page's records are in each status: ``{"sent": 3, "failed": 1, ...}``."""
+        statuses = self.model.Status.values
+        return self.filter(page=page).aggregate(
+            **{status: Count("pk", filter=Q(status=status)) for status in statuses}
+        )
+
+    def trouble_counts(self, failed_since):
+        """What needs staff's attention: ``{"failed": records failed since ``failed_since``,
+        "retrying": records waiting for their next attempt}``."""
+        status = self.model.Status
+        return self.aggregate(
+            failed=Count("pk", filter=Q(status=status.FAILED, updated_at__gte=failed_since)),
+            retrying=Count("pk", filter=Q(status=status.RETRYING)),
+        )
+
+    def last_failure_for(self, page):
+        """The page's most recently failed record (its ``last_error`` says why), or ``None``."""
+        return (
+            self.filter(page=page, status=self.model.Status.FAILED)
+            .order_by("-updated_at", "-pk")
+            .only("last_error", "last_error_data")
+            .first()
+        )

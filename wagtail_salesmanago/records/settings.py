@@ -1,0 +1,60 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+from ..payload.mapping import DEFAULT_DETAIL_PREFIX
+
+
+@register_setting(icon="mail")
+class SalesmanagoSettings(BaseSiteSetting):
+    """The SALESmanago account a site's forms export to (Settings > SALESmanago)."""
+
+    endpoint = models.CharField(
+        verbose_name=_("endpoint"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Your account's API server, e.g. app3.salesmanago.pl (SALESmanago: Settings > "
+            "Integration > API). A full URL such as http://127.0.0.1:8765 is accepted too."
+        ),
+    )
+    client_id = models.CharField(verbose_name=_("client ID"), max_length=255, blank=True)
+    api_secret = models.CharField(verbose_name=_("API secret"), max_length=255, blank=True)
+    owner_email = models.EmailField(
+        verbose_name=_("owner e-mail"),
+        blank=True,
+        help_text=_("The SALESmanago user who owns the contacts these forms create."),
+    )
+    detail_prefix = models.CharField(
+        verbose_name=_("detail prefix"),
+        max_length=50,
+        default=DEFAULT_DETAIL_PREFIX,
+        help_text=_("Put before each question to name its custom detail in SALESmanago."),
+    )
+    identify_by_cookie = models.BooleanField(
+        verbose_name=_("Recognise returning contacts by SALESmanago's cookie"),
+        default=True,
+        help_text=_(
+            "SALESmanago's monitoring code keeps a known contact's ID in the cookie “smclient”. "
+            "When a form has no e-mail answer and the visitor came without a SALESmanago link, "
+            "the answers update the contact that cookie names."
+        ),
+    )
+    trust_typed_email = models.BooleanField(
+        verbose_name=_("When both exist, trust the typed e-mail"),
+        default=False,
+        help_text=_(
+            "A visitor may arrive with a SALESmanago link (?smclientid=) and type an e-mail too. "
+            "By default the link's contact is updated; tick this to file the answers under the "
+            "typed e-mail instead (someone may have forwarded the link)."
+        ),
+    )
+
+    # Its screen (``base_form_class`` and ``panels``) is the admin's: admin/settings_form.py.
+
+    class Meta:
+        verbose_name = _("SALESmanago")
+
+    def __repr__(self):
+        # The default repr would do; this one just makes sure the secret never shows.
+        return f"<SalesmanagoSettings site={self.site_id} endpoint={self.endpoint!r}>"
