@@ -175,6 +175,7 @@ def due_backlog(on, count):
     for number in range(1, count):
         record = copy.copy(first)
         record.pk, record.email = None, f"backlog{number}@example.com"
+        record.submission_id = f"{first.submission_id}-{number}"  # one record per answer
         record.payload = {**first.payload, "contact": {**first.payload["contact"],
                                                         "email": record.email}}
         copies.append(record)
