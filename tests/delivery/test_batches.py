@@ -135,6 +135,20 @@ def test_one_update_claims_a_whole_batch(client, sm, on_commit, queued_due_at_on
 
 
 @pytest.mark.django_db
+def test_a_contact_left_out_of_a_batch_past_its_give_up_window_fails_and_goes_alone_if_resent(
+    client, sm, on_commit, queued_due_at_once, settings
+):
+    settings.WAGTAIL_SALESMANAGO_GIVE_UP_AFTER_SECONDS = 0
+    backlog(client, on_commit, 5)
+    sm.misbehave(batch_drop=1)
+
+    assert run_retry() == "5 due; failed: 1, sent: 4.\n"
+    lost = ExportRecord.objects.get(email="person0@example.com")
+    assert lost.status == "failed" and lost.send_alone is True  # as its note says
+    assert settle.SEND_ALONE in lost.notes
+
+
+@pytest.mark.django_db
 def test_a_contact_left_out_of_contact_ids_retries_alone(
     client, sm, on_commit, queued_due_at_once, settings
 ):

@@ -394,6 +394,35 @@ def test_a_failed_answer_may_get_a_new_record(sm, queued):
         "failed", "sent"]
 
 
+@pytest.mark.django_db
+def test_resending_a_failed_answer_exported_again_resends_only_the_record_in_play(sm, queued):
+    """Staff resend every failed record: one whose answer a later export sent is left alone, and
+    of two failed records of one answer only the newest goes (one answer, one record in play)."""
+    from wagtail_salesmanago.delivery import outbox
+
+    page = make_form_page()
+    first, second = past(page, 2)
+    account = history.check(page)
+    questions = page.get_salesmanago_questions()
+    for answer in (first, second, second):
+        failed = history.build(page, account, questions, answer)
+        failed.status = "failed"
+        failed.save()
+    old_first = ExportRecord.objects.filter(submission_id=str(first.pk)).get()
+    assert "sent 2" in export(page.pk)  # the first's failed record is superseded; the second too
+    ExportRecord.objects.filter(status="sent").update(status="failed")
+    ExportRecord.objects.filter(pk=old_first.pk).update(status="failed")
+    newest_first = ExportRecord.objects.filter(submission_id=str(first.pk)).latest("pk")
+    ExportRecord.objects.filter(pk=newest_first.pk).update(status="sent")
+
+    resent = outbox.resend(ExportRecord.objects.filter(status="failed"))
+
+    assert resent == 1  # the second answer's newest record; the first answer's is sent
+    in_play = Counter(ExportRecord.objects.exclude(status="failed").values_list(
+        "submission_id", flat=True))
+    assert in_play == {str(first.pk): 1, str(second.pk): 1}
+
+
 @pytest.mark.skipif("os.environ.get('DB_ENGINE') != 'postgresql'")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_live_answers_racing_an_export_each_reach_salesmanago_once(client, sm, settings):

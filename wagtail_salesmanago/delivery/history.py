@@ -236,6 +236,9 @@ def store(records):
         pass
     stored = []
     for record in records:  # rare: a record each, in a savepoint of its own
+        # The rolled-back INSERTs gave some of them ids, which SQLite hands out again: each is
+        # a new row, never an UPDATE of whatever record took that id since.
+        record.pk, record._state.adding = None, True
         try:
             with transaction.atomic():
                 record.save()

@@ -38,7 +38,7 @@ def fingerprint(account):
     """A keyed hash of the values SALESmanago judges: it changes when any of them does."""
     values = (account.endpoint, account.client_id, account.api_secret, account.owner_email)
     text = "\0".join(str(value or "").strip() for value in values)
-    return salted_hmac("wagtail_salesmanago.delivery.holds", text, algorithm="sha256").hexdigest()
+    return salted_hmac("wagtail_salesmanago.holds", text, algorithm="sha256").hexdigest()
 
 
 def reason_for(error):

@@ -226,7 +226,8 @@ def resend(records):
     """
     now = timezone.now()
     ids = list(
-        records.filter(unclaimed(now)).exclude(status=Status.SKIPPED).values_list("pk", flat=True)
+        records.filter(unclaimed(now)).exclude(status=Status.SKIPPED).resendable()
+        .values_list("pk", flat=True)
     )
     chosen = ExportRecord.objects.filter(pk__in=ids)
     DeliveryHold.objects.filter(pk__in=chosen.values("hold")).update(next_check_at=now)

@@ -10,7 +10,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-from django.db import DatabaseError
+from django.db import OperationalError
 from django.utils import timezone
 
 from .. import stored_messages
@@ -82,7 +82,8 @@ def settle(step, record, now, *, answer=None, error=None, hold=None, batch=False
 def again(step, record, at, message, *, send_alone=False, save, batch):
     """Try the step again at ``at``; give up when that is past the give-up window (``None``)."""
     if at is None:
-        give_up(step, record, gave_up(step.attempts(record), message), save=save, batch=batch)
+        give_up(step, record, gave_up(step.attempts(record), message), send_alone=send_alone,
+                save=save, batch=batch)
         return Settled(Outcome.TRANSIENT, message)
     step.retrying(record, at, send_alone=send_alone, save=save)
     stored_messages.put(record, step.error_field, message)
@@ -94,8 +95,8 @@ def again(step, record, at, message, *, send_alone=False, save, batch):
     return Settled(Outcome.TRANSIENT, message)
 
 
-def give_up(step, record, message, *, save, batch):
-    step.failed(record, save=save)
+def give_up(step, record, message, *, send_alone=False, save, batch):
+    step.failed(record, send_alone=send_alone, save=save)
     stored_messages.put(record, step.error_field, message)
     if not batch:
         logger.warning("SALESmanago export %s failed (%s): %s", record.pk, step.mode(record), message)
@@ -119,7 +120,7 @@ def persist(write, claimed_until):
     while True:
         try:
             return write()
-        except DatabaseError:
+        except OperationalError:  # a lock, a lost connection: not a value the database refuses
             pause, tries = WRITE_PAUSES[min(tries, len(WRITE_PAUSES) - 1)], tries + 1
             # A second's margin: another sender takes the record only once the claim lapsed.
             if claimed_until is None or timezone.now().timestamp() + pause + 1 >= (

@@ -47,8 +47,8 @@ class ContactStep:
     def retrying(self, record, at, *, send_alone=False, save=True):
         record.schedule_retry(at, send_alone=send_alone, save=save)
 
-    def failed(self, record, *, save=True):
-        record.give_up(save=save)
+    def failed(self, record, *, send_alone=False, save=True):
+        record.give_up(send_alone=send_alone, save=save)
 
     def due_now(self, record, now, *, save=True):
         record.make_due(now, save=save)
@@ -87,7 +87,7 @@ class EventStep:
     def retrying(self, record, at, *, send_alone=False, save=True):
         record.schedule_event_retry(at)
 
-    def failed(self, record, *, save=True):
+    def failed(self, record, *, send_alone=False, save=True):
         record.give_up_event()
 
     def due_now(self, record, now, *, save=True):

@@ -198,9 +198,10 @@ class ExportRecord(models.Model):
         self._transition({"status": self.Status.RETRYING, "next_attempt_at": at,
                           "send_alone": self.send_alone or send_alone}, save)
 
-    def give_up(self, *, save=True):
-        """The contact is not sent: staff may resend it."""
-        self._transition({"status": self.Status.FAILED, "next_attempt_at": None}, save)
+    def give_up(self, *, send_alone=False, save=True):
+        """The contact is not sent: staff may resend it (alone, if ``send_alone``)."""
+        self._transition({"status": self.Status.FAILED, "next_attempt_at": None,
+                          "send_alone": self.send_alone or send_alone}, save)
 
     def make_due(self, now, *, save=True):
         """The contact is due again at once (a hold lifted as it was being held)."""

@@ -2,7 +2,7 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
-from django.db.models import Case, Count, F, Q, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, When
 from django.utils import timezone
 
 
@@ -113,6 +113,20 @@ class ExportRecordQuerySet(models.QuerySet):
             woken.filter(event_status=event_status.HELD).update(event_status=event_status.PENDING)
             woken.update(hold=None, next_attempt_at=now, retry_window_from=now, updated_at=now)
         return ids
+
+    def resendable(self):
+        """These records but those whose answer has another record in play (a failed answer
+        exported again), and of several failed records of one answer only the newest: one
+        answer, one record in play."""
+        model = self.model
+        in_play = model.objects.exclude(status=model.Status.FAILED).filter(
+            submission_type=OuterRef("submission_type"), submission_id=OuterRef("submission_id"),
+        ).exclude(pk=OuterRef("pk"))
+        newer = model.objects.filter(
+            submission_type=OuterRef("submission_type"), submission_id=OuterRef("submission_id"),
+            pk__gt=OuterRef("pk"), pk__in=self.values("pk"),
+        )
+        return self.exclude(Exists(in_play)).exclude(Exists(newer))
 
     def make_due_again(self, now):
         """Staff asked to send these again: each is due now, sent and failed ones too. An event
