@@ -1,19 +1,22 @@
 """Messages stored on deliveries (errors, notes, attempts, holds), shown in the reader's language.
 
-A message is stored twice: as English text (the fields logs, e-mail alerts and older rows have
-always used) and as data (a code of ``CATALOGUE`` and its parameters, in a ``*_data`` field), from
-which ``render`` writes it in the language active when someone reads it. Parameters are inserted
-as they are: SALESmanago's own words, HTTP statuses, paths, class names are never translated. A
-parameter may itself be a message (``Gave up after 5 attempts: <the error>``).
+A message is stored once, in a ``MessageField``: a code of ``CATALOGUE`` and its parameters (as
+Wagtail's log entries keep an ``action`` and its ``data``), from which ``render`` writes it in the
+language active when someone reads it. Read back, it is a ``Message``: a ``str`` of its English
+(what logs and e-mail alerts use) that carries the data. Parameters are inserted as they are:
+SALESmanago's own words, HTTP statuses, paths, class names are never translated. A parameter may
+itself be a message (``Gave up after 5 attempts: <the error>``).
 
 The data is one of: a code and its parameters (``encode``); a plain string, shown as it is; parts
-joined by a separator (``join``); a list of lines (a record's notes). A row without data, with a
-code this version does not know, or whose text is not the data's English (written by code that
-only knew the text) shows its stored text unchanged.
+joined by a separator (``join``); a list of lines (a record's notes). A code this version does not
+know is shown as its JSON; text that is not JSON shows as it is.
 
 The API secret is never a parameter: no message has ever contained it.
 """
 
+import json
+
+from django.db import models
 from django.utils.translation import gettext, gettext_noop
 
 #: Names of the SALESmanago settings, as messages about a site's settings quote them.
@@ -174,61 +177,81 @@ def of_error(error):
     return stored if isinstance(stored, Message) else Message(str(error))
 
 
+def as_message(value):
+    """``value`` (a ``Message``, an error, text, data or nothing) as a ``Message``."""
+    value = getattr(value, "message", value)
+    if isinstance(value, Message):
+        return value
+    return Message(data_of(value) if value else "")
+
+
 def text(data):
-    """The message in English, as stored in the text fields."""
+    """The message in English: what ``str()`` of a stored message gives (logs, e-mail alerts)."""
     return _write(data, lambda msgid: msgid)
 
 
-def render(data, fallback):
-    """The message in the active language; ``fallback`` (the stored text) if there is no data,
-    the data is not understood, or it is not what the text says (written by an older version)."""
+def render(value):
+    """The message in the active language; its English if this version cannot write its data
+    (a code a newer version added)."""
+    value = as_message(value)
     try:
-        return _write(data, gettext) if _says(data, fallback) else fallback
+        return _write(value.data, gettext)
     except NOT_UNDERSTOOD:
-        return fallback
+        return str(value)
 
 
 def shown(obj, name):
     """Field ``name`` of ``obj`` (``last_error``, ``notes``, ``message``...) in the reader's
-    language, from ``<name>_data``."""
-    return render(getattr(obj, f"{name}_data", None), getattr(obj, name) or "")
+    language."""
+    return render(getattr(obj, name))
 
 
 def get(obj, name):
     """Field ``name`` of ``obj`` as a ``Message`` (to copy it elsewhere with ``put``)."""
-    data, stored = getattr(obj, f"{name}_data", None), getattr(obj, name) or ""
-    try:
-        if _says(data, stored):
-            return Message(data)
-    except NOT_UNDERSTOOD:
-        pass
-    return Message(stored)
+    return as_message(getattr(obj, name))
 
 
 def put(obj, name, value):
-    """Set field ``name`` of ``obj`` to ``value`` (a ``Message``, text or nothing), and its data."""
-    setattr(obj, name, str(value or ""))
-    setattr(obj, f"{name}_data", data_of(value) if value else {})
+    """Set field ``name`` of ``obj`` to ``value`` (a ``Message``, an error, text or nothing)."""
+    setattr(obj, name, as_message(value))
 
 
 def add_line(obj, name, value):
-    """Add a line to field ``name`` (a record's notes): the text and its data. Lines written
-    before the data existed are kept in it as they are."""
-    lines = list(getattr(obj, f"{name}_data", None) or [])
-    old = getattr(obj, name) or ""
-    if old and not lines:
-        lines = old.split("\n")
-    setattr(obj, name, "\n".join(filter(None, [old, str(value)])))
-    setattr(obj, f"{name}_data", [*lines, data_of(value)])
+    """Add a line to field ``name`` (a record's notes, a list of messages)."""
+    old = as_message(getattr(obj, name))
+    lines = old.data if isinstance(old.data, list) else [old.data] if old else []
+    setattr(obj, name, Message([*lines, data_of(value)]))
 
 
 #: What data this version cannot write raises: an unknown code, a missing parameter, a bad shape.
 NOT_UNDERSTOOD = (KeyError, TypeError, ValueError, AttributeError)
 
 
-def _says(data, stored):
-    """Whether ``data`` is there and says what the ``stored`` text says (if any is stored)."""
-    return bool(data) and (not stored or text(data) == stored)
+def load(stored):
+    """A ``Message`` from what a ``MessageField`` stored: its data as JSON. Text that is not
+    (a row written before messages were stored once) is a message of its own words."""
+    if stored is None or isinstance(stored, Message):
+        return stored
+    try:
+        return Message(json.loads(stored)) if stored else Message("")
+    except (*NOT_UNDERSTOOD, json.JSONDecodeError):
+        return Message(stored)
+
+
+class MessageField(models.TextField):
+    """A message stored once, as its code and parameters (JSON text, like Wagtail's log entries'
+    ``action`` and ``data``), read as a ``Message``: its English text, carrying the data that
+    ``render`` writes in the reader's language. Nothing stored is the empty string."""
+
+    def from_db_value(self, value, expression, connection):
+        return load(value)
+
+    def to_python(self, value):
+        return load(value)
+
+    def get_prep_value(self, value):
+        value = as_message(value)
+        return json.dumps(value.data, ensure_ascii=False) if value else ""
 
 
 def _write(data, translate):

@@ -10,6 +10,7 @@ import uuid
 
 import pytest
 import responses
+from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 from wagtail.models import Site
@@ -178,19 +179,44 @@ def test_rows_stored_as_text_only_show_their_text(admin, sm):
 
 
 @pytest.mark.django_db
-def test_a_code_not_known_or_data_the_text_no_longer_matches_shows_the_text(admin, sm):
+def test_a_code_not_known_or_text_that_is_no_stored_message_shows_as_stored(admin, sm):
     page = make_form_page()
-    newer = {"code": "from_a_newer_version", "params": {}}
-    stale = stored_messages.encode("server_error")
-    for email, data in (("newer@example.com", newer), ("stale@example.com", stale)):
-        ExportRecord.objects.create(
-            page=page, submission_type_id=1, submission_id=email, status="failed", email=email,
-            last_error=f"Written by other code for {email}.", last_error_data=data)
+    newer = json.dumps({"code": "from_a_newer_version", "params": {}})
+    for email, stored in (("newer@example.com", newer),
+                          ("older@example.com", "Written by other code for older@example.com.")):
+        record = ExportRecord.objects.create(
+            page=page, submission_type_id=1, submission_id=email, status="failed", email=email)
+        with connection.cursor() as cursor:  # as written by other code, past the field
+            cursor.execute("UPDATE wagtail_salesmanago_exportrecord SET last_error = %s "
+                           "WHERE id = %s", [stored, record.pk])
 
     listing = text(read(admin, INDEX))
-    assert "Written by other code for newer@example.com." in listing
-    assert "Written by other code for stale@example.com." in listing
+    assert "from_a_newer_version" in listing
+    assert "Written by other code for older@example.com." in listing
+    assert ExportRecord.objects.get(email="older@example.com").last_error == (
+        "Written by other code for older@example.com.")
     assert "Wystąpił błąd serwera" not in listing
+
+
+@pytest.mark.django_db
+def test_a_message_is_stored_once_as_its_code_and_parameters():
+    record = ExportRecord.objects.create(
+        page=make_form_page(), submission_type_id=1, submission_id="1", status="failed",
+        last_error=stored_messages.message("api_said", api_message="Contact <b>not</b> found"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_error, notes FROM wagtail_salesmanago_exportrecord")
+        stored = cursor.fetchone()
+
+    assert json.loads(stored[0]) == {"code": "api_said",
+                                     "params": {"api_message": "Contact <b>not</b> found"}}
+    assert stored[1] == ""  # nothing stored: the empty string, as a blank text field
+    reread = ExportRecord.objects.get()
+    assert reread.last_error == "SALESmanago said: Contact <b>not</b> found"
+    with translation.override("pl"):
+        assert stored_messages.shown(reread, "last_error") == (
+            "SALESmanago odpowiedziało: Contact <b>not</b> found")
+    assert ExportRecord.objects.filter(last_error=reread.last_error).count() == 1
+    assert ExportRecord.objects.filter(notes="").count() == 1
 
 
 def test_a_message_renders_each_language_from_one_stored_form():
@@ -201,11 +227,11 @@ def test_a_message_renders_each_language_from_one_stored_form():
                "Contact not found (HTTP 503)")
     assert stored == english
     with translation.override("pl"):
-        assert stored_messages.render(stored.data, english) == (
+        assert stored_messages.render(stored) == (
             "Zaniechano (prób: 3): Wystąpił błąd serwera SALESmanago. SALESmanago "
             "odpowiedziało: Contact not found (HTTP 503)")
     with translation.override("en"):
-        assert stored_messages.render(stored.data, english) == english
+        assert stored_messages.render(stored) == english
 
 
 @pytest.mark.django_db
@@ -263,35 +289,34 @@ def test_an_error_without_a_message_of_ours_is_stored_as_its_text():
 def test_data_without_a_separator_or_parameters_is_still_read():
     with translation.override("pl"):
         parts = {"parts": ["(1)", {"code": "server_error"}]}
-        assert stored_messages.render(parts, "(1) SALESmanago had a server error.") == (
-            "(1) Wystąpił błąd serwera SALESmanago.")
-        assert stored_messages.render({"code": "server_error"}, "SALESmanago had a server error.") == (
+        assert stored_messages.render(parts) == "(1) Wystąpił błąd serwera SALESmanago."
+        assert stored_messages.render({"code": "server_error"}) == (
             "Wystąpił błąd serwera SALESmanago.")
 
 
 def test_notes_stored_as_text_keep_their_lines_when_a_note_is_added():
-    record = ExportRecord(notes="An old note.\nA second one.", notes_data=[])
+    record = ExportRecord(notes="An old note.\nA second one.")
     stored_messages.add_line(record, "notes", stored_messages.message("send_alone"))
 
     assert record.notes == (
         "An old note.\nA second one.\nNot stored by a batch call; sent on its own from now on.")
-    assert record.notes_data == [
-        "An old note.", "A second one.", {"code": "send_alone", "params": {}}]
+    assert record.notes.data == [
+        "An old note.\nA second one.", {"code": "send_alone", "params": {}}]
     with translation.override("pl"):
         shown = stored_messages.shown(record, "notes").split("\n")
     assert shown[:2] == ["An old note.", "A second one."] and shown[2] != record.notes.split("\n")[2]
 
 
-def test_a_message_copied_elsewhere_keeps_its_text_when_its_data_no_longer_says_it():
+def test_a_message_copied_elsewhere_keeps_its_data():
     # A hold's message is copied onto a held event (steps.EventStep.hold) with get and put.
-    hold = DeliveryHold(message="Written by other code.",
-                        message_data=stored_messages.encode("server_error"))
+    hold = DeliveryHold(message=stored_messages.message("server_error"))
     record = ExportRecord()
     stored_messages.put(record, "event_error", stored_messages.get(hold, "message"))
 
-    assert record.event_error == "Written by other code."
+    assert record.event_error == "SALESmanago had a server error."
+    assert record.event_error.data == {"code": "server_error", "params": {}}
     with translation.override("pl"):
-        assert stored_messages.shown(record, "event_error") == "Written by other code."
-    hold.message = "SALESmanago had a server error."  # now its data says it: copied as data
+        assert stored_messages.shown(record, "event_error") == "Wystąpił błąd serwera SALESmanago."
+    hold.message = "Written by other code."  # text: copied as text
     stored_messages.put(record, "event_error", stored_messages.get(hold, "message"))
-    assert record.event_error_data == hold.message_data
+    assert (record.event_error, record.event_error.data) == ("Written by other code.",) * 2

@@ -142,7 +142,7 @@ def test_a_failed_event_is_retried_alone_and_sent_once(client, sm, on_commit, ev
     assert len(event_calls(event_api)) == 2
     record.refresh_from_db()
     assert (record.status, record.event_status, record.event_error) == ("sent", "sent", "")
-    assert (record.event_error_data, record.next_attempt_at) == ({}, None)
+    assert (record.event_error.data, record.next_attempt_at) == ("", None)
     assert (record.attempts, record.event_attempts) == (1, 2)
     assert logged_attempts(record) == [
         ("upsert", "sent", False), ("event", "transient", False), ("event", "sent", False),
@@ -305,7 +305,7 @@ def test_rejected_credentials_hold_the_event_and_the_contact_stays_sent(
     assert (record.next_attempt_at, record.event_attempts) == (None, 1)
     # The editor reads why it waits: the hold's own message, in their language too.
     assert "Not authenticated" in hold.message
-    assert (record.event_error, record.event_error_data) == (hold.message, hold.message_data)
+    assert (record.event_error, record.event_error.data) == (hold.message, hold.message.data)
     DeliveryHold.objects.update(next_check_at=timezone.now())
     outbox.check_holds()  # the credentials check passes: the hold lifts
     before = timezone.now()
@@ -313,7 +313,7 @@ def test_rejected_credentials_hold_the_event_and_the_contact_stays_sent(
 
     record.refresh_from_db()
     assert (record.status, record.event_status, record.hold) == ("sent", "sent", None)
-    assert (record.event_error, record.event_error_data, record.event_id) == ("", {}, EVENT_ID)
+    assert (record.event_error, record.event_error.data, record.event_id) == ("", "", EVENT_ID)
     assert before <= record.event_sent_at <= timezone.now()
     assert contact_calls(sm) == ["/api/contact/upsert"]
 

@@ -55,8 +55,8 @@ def test_a_check_that_cannot_run_keeps_the_hold_as_it_was_and_says_why(api, held
     outbox.check_holds()
 
     hold = still_held(held)
-    assert (hold.reason, hold.message, hold.message_data) == (
-        held.reason, held.message, held.message_data)
+    assert (hold.reason, hold.message, hold.message.data) == (
+        held.reason, held.message, held.message.data)
     assert before <= hold.last_check_at <= timezone.now()
     # Whoever runs the site sees that the check ran, and when the next one is.
     assert run_retry().startswith(
@@ -76,7 +76,7 @@ def test_the_hold_says_what_each_check_found(api, held, log):
 
     hold = still_held(held)
     assert (hold.reason, hold.message) == ("owner", NOT_A_USER)
-    assert hold.message_data == {"code": "owner_not_user", "params": {"owner": OWNER}}
+    assert hold.message.data == {"code": "owner_not_user", "params": {"owner": OWNER}}
     assert log() == [("holds", "WARNING", f"SALESmanago deliveries of site {held.site_id} stay "
                                            f"on hold: {NOT_A_USER}")]
 
@@ -87,7 +87,7 @@ def test_the_hold_says_what_each_check_found(api, held, log):
     hold = still_held(held)
     assert (hold.reason, hold.message) == (
         "rejected", f"{REJECTED} (HTTP 200, POST /api/user/listByClient)")
-    assert hold.message_data == {"parts": [
+    assert hold.message.data == {"parts": [
         {"code": "credentials_rejected", "params": {}},
         {"code": "api_said", "params": {"api_message": "Not authenticated"}},
         "(HTTP 200, POST /api/user/listByClient)"], "sep": " "}
@@ -99,7 +99,7 @@ def test_the_hold_says_what_each_check_found(api, held, log):
     DeliveryHold.objects.update(next_check_at=timezone.now() - timedelta(seconds=1))
     outbox.check_holds()
     hold = still_held(held)
-    assert (hold.reason, hold.message_data["parts"][0]) == ("denied", {"code": "access_denied", "params": {}})
+    assert (hold.reason, hold.message.data["parts"][0]) == ("denied", {"code": "access_denied", "params": {}})
 
 
 @pytest.mark.django_db
@@ -147,11 +147,11 @@ def test_an_answer_put_on_hold_without_a_call_is_returned_as_stored(api, held, c
     assert (len(api.calls), DeliveryHold.objects.get().checks) == (calls, 0)
     stored = ExportRecord.objects.get(pk=record.pk)
     assert (stored.status, stored.attempts, stored.hold_id) == ("held", 0, held.pk)
-    assert (stored.last_error, stored.last_error_data) == (held.message, held.message_data)
+    assert (stored.last_error, stored.last_error.data) == (held.message, held.message.data)
     assert before <= stored.updated_at <= timezone.now()
     assert (returned.status, returned.attempts, returned.next_attempt_at, returned.claimed_until,
-            returned.last_error, returned.last_error_data) == (
-        "held", 0, None, None, held.message, held.message_data)
+            returned.last_error, returned.last_error.data) == (
+        "held", 0, None, None, held.message, held.message.data)
 
 
 @pytest.mark.django_db

@@ -184,6 +184,10 @@ def test_values_already_in_the_databases_form_are_not_prepared_again(monkeypatch
                 monkeypatch.setattr(kind, name, lambda self, *a, _o=original, _n=name, **k: (
                     calls.append((_n, self.name)), _o(self, *a, **k))[1])
     inserts.insert(rows)
-    assert sorted(set(calls)) == [  # the two choices left at their defaults are enum members
+    assert sorted(set(calls)) == [  # the messages store their data as JSON (stored_messages)
+        ("get_db_prep_save", "event_error"), ("get_db_prep_save", "last_error"),
+        ("get_db_prep_save", "notes"),
+        # the two choices left at their defaults are enum members
         ("get_prep_value", "event_status"), ("get_prep_value", "status"),
         ("pre_save", "created_at"), ("pre_save", "updated_at")]
+    assert ExportRecord.objects.get().last_error == "plain"

@@ -72,7 +72,7 @@ def transient_message(err, url):
 
 def in_words(err):
     """The error in the reader's language (SALESmanago's words and the call as they are)."""
-    return stored_messages.render(stored_messages.data_of(err), str(err))
+    return stored_messages.render(err)
 
 
 @sensitive_post_parameters("api_secret")

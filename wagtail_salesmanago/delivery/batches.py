@@ -34,7 +34,7 @@ RENEW_AFTER_SECONDS = 1
 # The state a batch's records share (but a retry's time); their contact IDs are their own.
 SHARED_ATTNAMES = ["status", "sent_at", "next_attempt_at", "claimed_until", "hold_id", "updated_at",
                    "send_alone"]
-DETAIL_FIELDS = ["payload", "notes", "notes_data", "last_error", "last_error_data"]
+DETAIL_FIELDS = ["payload", "notes", "last_error"]
 
 
 def batchable(now, due_by=None):

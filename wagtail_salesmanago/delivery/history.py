@@ -198,7 +198,7 @@ def run(export_run, *, batch_size=None, progress=None):
         stored_messages.put(export_run, "error", message)
         ExportRun.objects.filter(pk=export_run.pk).update(
             status=ExportRun.Status.FAILED, error=export_run.error,
-            error_data=export_run.error_data, updated_at=timezone.now())
+            updated_at=timezone.now())
         raise
     export_run.status = ExportRun.Status.DONE
     export_run.save(update_fields=["status", "updated_at"])

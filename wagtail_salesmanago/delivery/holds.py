@@ -60,8 +60,7 @@ def start(site, account, error, now):
         site=site,
         defaults={
             "reason": reason_for(error),
-            "message": str(error),
-            "message_data": stored_messages.data_of(error),
+            "message": stored_messages.as_message(error),
             "since": now,
             "next_check_at": now + check_interval(),
             "fingerprint": fingerprint(account),
@@ -91,16 +90,14 @@ def credentials_work(hold, account, client=None):
         logger.warning("SALESmanago hold of site %s: the check could not run: %s", hold.site_id, err)
         return False
     except (SalesmanagoError, NotConfigured) as err:
-        update = {"reason": reason_for(err), "message": str(err),
-                  "message_data": stored_messages.data_of(err)}
+        update = {"reason": reason_for(err), "message": stored_messages.as_message(err)}
     except Exception:
         logger.exception("SALESmanago hold of site %s: the check failed.", hold.site_id)
         return False
     else:
         if is_user(account.owner_email, users):
             return True
-        owner = not_a_user(account.owner_email)
-        update = {"reason": Reason.OWNER, "message": owner, "message_data": owner.data}
+        update = {"reason": Reason.OWNER, "message": not_a_user(account.owner_email)}
     try:
         DeliveryHold.objects.filter(pk=hold.pk).update(**update)
     except Exception:

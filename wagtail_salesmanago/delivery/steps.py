@@ -17,11 +17,10 @@ Status = ExportRecord.Status
 class ContactStep:
     """The contact's upsert or update (``answers.deliver``)."""
 
-    #: Where the step's error is written (with its ``*_data``).
+    #: Where the step's error is written.
     error_field = "last_error"
     #: What the attempt also stores once the state is safe.
-    detail_fields = ["mode", "payload", "notes", "notes_data", "last_error", "last_error_data",
-                     "updated_at"]
+    detail_fields = ["mode", "payload", "notes", "last_error", "updated_at"]
 
     def mode(self, record):
         return record.mode
@@ -61,8 +60,7 @@ class EventStep:
     """The event on the contact's timeline (``answers.deliver_event``), after the contact."""
 
     error_field = "event_error"
-    detail_fields = ["event_payload", "event_error", "event_error_data", "notes", "notes_data",
-                     "updated_at"]
+    detail_fields = ["event_payload", "event_error", "notes", "updated_at"]
 
     def mode(self, record):
         return "event"

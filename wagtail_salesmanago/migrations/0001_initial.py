@@ -1,6 +1,7 @@
 # The package's schema in one migration (squashed before its first release).
 
 import django.db.models.deletion
+import wagtail_salesmanago.stored_messages
 from django.db import migrations, models
 
 from wagtail_salesmanago.compat import PAGE_MODEL
@@ -21,8 +22,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('reason', models.CharField(choices=[('rejected', 'SALESmanago rejected the client ID, the API secret or the owner.'), ('owner', 'The owner e-mail is not a user of this SALESmanago account.'), ('denied', "Access to SALESmanago was denied (HTTP 401 or 403) without SALESmanago's usual answer: a proxy or a firewall in between may be blocking this server.")], max_length=16, verbose_name='reason')),
-                ('message', models.TextField(blank=True, verbose_name='what SALESmanago answered')),
-                ('message_data', models.JSONField(blank=True, default=dict, editable=False)),
+                ('message', wagtail_salesmanago.stored_messages.MessageField(blank=True, verbose_name='what SALESmanago answered')),
                 ('since', models.DateTimeField(verbose_name='on hold since')),
                 ('next_check_at', models.DateTimeField(verbose_name='next check')),
                 ('last_check_at', models.DateTimeField(blank=True, null=True, verbose_name='last check')),
@@ -46,10 +46,8 @@ class Migration(migrations.Migration):
                 ('contact_id', models.CharField(blank=True, max_length=36, verbose_name='contact ID from the link or cookie')),
                 ('salesmanago_contact_id', models.CharField(blank=True, max_length=64, verbose_name='SALESmanago contact ID')),
                 ('payload', models.JSONField(default=dict, help_text='What is (or was) sent, without the authentication fields.', verbose_name='payload')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('last_error', models.TextField(blank=True, verbose_name='last error')),
-                ('notes_data', models.JSONField(blank=True, default=list, editable=False)),
-                ('last_error_data', models.JSONField(blank=True, default=dict, editable=False)),
+                ('notes', wagtail_salesmanago.stored_messages.MessageField(blank=True, verbose_name='notes')),
+                ('last_error', wagtail_salesmanago.stored_messages.MessageField(blank=True, verbose_name='last error')),
                 ('attempts', models.PositiveIntegerField(default=0, verbose_name='attempts')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
@@ -61,8 +59,7 @@ class Migration(migrations.Migration):
                 ('event_payload', models.JSONField(blank=True, default=dict, help_text="The event added to the contact's timeline, without the authentication fields.", verbose_name='event')),
                 ('event_id', models.CharField(blank=True, max_length=64, verbose_name='SALESmanago event ID')),
                 ('event_attempts', models.PositiveIntegerField(default=0, verbose_name='event attempts')),
-                ('event_error', models.TextField(blank=True, verbose_name='event error')),
-                ('event_error_data', models.JSONField(blank=True, default=dict, editable=False)),
+                ('event_error', wagtail_salesmanago.stored_messages.MessageField(blank=True, verbose_name='event error')),
                 ('event_sent_at', models.DateTimeField(blank=True, null=True, verbose_name='event sent')),
                 ('send_alone', models.BooleanField(default=False, editable=False)),
                 ('double_opt_in_requested_at', models.DateTimeField(blank=True, editable=False, null=True)),
@@ -84,8 +81,7 @@ class Migration(migrations.Migration):
                 ('finished_at', models.DateTimeField(verbose_name='finished')),
                 ('mode', models.CharField(blank=True, max_length=16, verbose_name='mode')),
                 ('outcome', models.CharField(choices=[('sent', 'sent'), ('transient', 'temporary failure'), ('permanent', 'permanent failure'), ('held', 'credentials rejected: on hold')], max_length=16, verbose_name='outcome')),
-                ('message', models.TextField(blank=True, verbose_name='message')),
-                ('message_data', models.JSONField(blank=True, default=dict, editable=False)),
+                ('message', wagtail_salesmanago.stored_messages.MessageField(blank=True, verbose_name='message')),
                 ('resend', models.BooleanField(default=False, verbose_name='asked for by staff')),
                 ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempt_log', to='wagtail_salesmanago.exportrecord')),
             ],
@@ -107,8 +103,7 @@ class Migration(migrations.Migration):
                 ('retrying', models.PositiveIntegerField(default=0, verbose_name='to retry')),
                 ('failed', models.PositiveIntegerField(default=0, verbose_name='failed')),
                 ('skipped', models.PositiveIntegerField(default=0, verbose_name='without a contact')),
-                ('error', models.TextField(blank=True, verbose_name='error')),
-                ('error_data', models.JSONField(blank=True, default=dict, editable=False)),
+                ('error', wagtail_salesmanago.stored_messages.MessageField(blank=True, verbose_name='error')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
                 ('page', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=PAGE_MODEL, verbose_name='form page')),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..compat import PAGE_MODEL
 from ..payload import mapping
+from ..stored_messages import MessageField
 from .querysets import ExportRecordQuerySet
 
 #: The longest e-mail address Django's ``validate_email`` accepts (RFC 3696), so that no valid
@@ -69,12 +70,10 @@ class ExportRecord(models.Model):
         default=dict,
         help_text=_("What is (or was) sent, without the authentication fields."),
     )
-    notes = models.TextField(verbose_name=_("notes"), blank=True)
-    last_error = models.TextField(verbose_name=_("last error"), blank=True)
-    # The notes and errors as codes and parameters, shown in the reader's language; the text
-    # fields keep their English (see stored_messages).
-    notes_data = models.JSONField(default=list, blank=True, editable=False)
-    last_error_data = models.JSONField(default=dict, blank=True, editable=False)
+    # The notes and errors as codes and parameters, shown in the reader's language (see
+    # stored_messages).
+    notes = MessageField(verbose_name=_("notes"), blank=True)
+    last_error = MessageField(verbose_name=_("last error"), blank=True)
     attempts = models.PositiveIntegerField(verbose_name=_("attempts"), default=0)
     created_at = models.DateTimeField(verbose_name=_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(verbose_name=_("updated"), auto_now=True)
@@ -114,8 +113,7 @@ class ExportRecord(models.Model):
     )
     event_id = models.CharField(verbose_name=_("SALESmanago event ID"), max_length=64, blank=True)
     event_attempts = models.PositiveIntegerField(verbose_name=_("event attempts"), default=0)
-    event_error = models.TextField(verbose_name=_("event error"), blank=True)
-    event_error_data = models.JSONField(default=dict, blank=True, editable=False)
+    event_error = MessageField(verbose_name=_("event error"), blank=True)
     event_sent_at = models.DateTimeField(verbose_name=_("event sent"), null=True, blank=True)
 
     # What changes how the record is sent is a column, never words in ``notes`` (which are for
@@ -186,7 +184,7 @@ class ExportRecord(models.Model):
         opt-in request it accepted is noted in the same UPDATE."""
         follow = self.event_status in self.OPEN_EVENT_STATUSES
         state = {"status": self.Status.SENT, "sent_at": now, "hold": None, "last_error": "",
-                 "last_error_data": {}, "salesmanago_contact_id": contact_id,
+                 "salesmanago_contact_id": contact_id,
                  "next_attempt_at": now if follow else None,
                  "claimed_until": self.claimed_until if follow and save else None}
         if double_opt_in_requested:
@@ -213,7 +211,7 @@ class ExportRecord(models.Model):
         is taken back). The hold row is locked, so that a concurrent release cannot leave the
         record behind."""
         state = {"status": self.Status.HELD, "hold": hold, "next_attempt_at": None,
-                 "last_error": hold.message, "last_error_data": hold.message_data,
+                 "last_error": hold.message,
                  "attempts": self.attempts if called else self.attempts - 1}
         return self._held(hold, state, now, called)
 
@@ -285,8 +283,7 @@ class DeliveryAttempt(models.Model):
     finished_at = models.DateTimeField(verbose_name=_("finished"))
     mode = models.CharField(verbose_name=_("mode"), max_length=16, blank=True)
     outcome = models.CharField(verbose_name=_("outcome"), max_length=16, choices=Outcome.choices)
-    message = models.TextField(verbose_name=_("message"), blank=True)
-    message_data = models.JSONField(default=dict, blank=True, editable=False)  # see stored_messages
+    message = MessageField(verbose_name=_("message"), blank=True)
     resend = models.BooleanField(verbose_name=_("asked for by staff"), default=False)
 
     wagtail_reference_index_ignore = True

@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from ..stored_messages import MessageField
 from .export_record import ExportRecord
 
 
@@ -40,8 +41,7 @@ class DeliveryHold(models.Model):
         "wagtailcore.Site", verbose_name=_("site"), on_delete=models.CASCADE, related_name="+"
     )
     reason = models.CharField(verbose_name=_("reason"), max_length=16, choices=Reason.choices)
-    message = models.TextField(verbose_name=_("what SALESmanago answered"), blank=True)
-    message_data = models.JSONField(default=dict, blank=True, editable=False)  # see stored_messages
+    message = MessageField(verbose_name=_("what SALESmanago answered"), blank=True)
     since = models.DateTimeField(verbose_name=_("on hold since"))
     next_check_at = models.DateTimeField(verbose_name=_("next check"))
     last_check_at = models.DateTimeField(verbose_name=_("last check"), null=True, blank=True)

@@ -185,6 +185,6 @@ class ExportRecordQuerySet(models.QuerySet):
         return (
             self.filter(page=page, status=self.model.Status.FAILED)
             .order_by("-updated_at", "-pk")
-            .only("last_error", "last_error_data")
+            .only("last_error")
             .first()
         )

@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..compat import PAGE_MODEL
+from ..stored_messages import MessageField
 
 
 class ExportRunQuerySet(models.QuerySet):
@@ -35,8 +36,7 @@ class ExportRun(models.Model):
     retrying = models.PositiveIntegerField(verbose_name=_("to retry"), default=0)
     failed = models.PositiveIntegerField(verbose_name=_("failed"), default=0)
     skipped = models.PositiveIntegerField(verbose_name=_("without a contact"), default=0)
-    error = models.TextField(verbose_name=_("error"), blank=True)
-    error_data = models.JSONField(default=dict, blank=True, editable=False)  # see stored_messages
+    error = MessageField(verbose_name=_("error"), blank=True)
     created_at = models.DateTimeField(verbose_name=_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(verbose_name=_("updated"), auto_now=True)
 
