@@ -14,6 +14,7 @@ class WagtailSalesmanagoConfig(AppConfig):
         from .admin import settings_form  # noqa: F401 (the settings screen's panels and form)
         from .admin.permissions import delivery_permission_policy
         from .compat import register_permission_policy
+        from .delivery import tasks  # noqa: F401 (registers the tasks the outbox enqueues)
         from .records import ExportRecord
         from .signal_handlers import register_signal_handlers
 

@@ -75,11 +75,11 @@ def test_a_task_queue_that_is_down_is_told_and_nothing_is_lost(
     submit_emails(client, page, on_commit, "a@example.com")
     record = ExportRecord.objects.get()
     assert record.status == "pending"
-    assert log() == [("outbox", "ERROR",
+    assert log() == [("queue", "ERROR",
                       f"Could not enqueue SALESmanago export {record.pk}; it stays due.")]
 
     assert run_retry().endswith("\n1 due; held: 1.\n")  # cron's run, as the README tells
     hold = DeliveryHold.objects.get()
     assert [line for line in log() if line[1] == "ERROR"] == [
-        ("outbox", "ERROR", f"Could not enqueue the SALESmanago hold check of site "
+        ("queue", "ERROR", f"Could not enqueue the SALESmanago hold check of site "
                             f"{hold.site_id}.")]

@@ -11,9 +11,7 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 from wagtail.models import Page
 
-from ..delivery import history
-from ..delivery.outbox import run
-from ..delivery.tasks import export_past_answers
+from ..delivery import history, queue
 from ..records import ExportRun
 from .permissions import may_export_past_answers
 
@@ -36,7 +34,7 @@ def export_view(request, page_id):
         return redirect(edit_url)
     count = export_run.total
     transaction.on_commit(partial(
-        run, export_past_answers, export_run.pk,
+        queue.enqueue, "export_past_answers", export_run.pk,
         failed=f"Could not enqueue the SALESmanago export of past answers {export_run.pk}."))
     messages.success(request, ngettext(
         "The export of %(count)d past answer to SALESmanago has started; this page shows its "

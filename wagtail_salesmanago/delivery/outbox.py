@@ -18,7 +18,7 @@ from django.utils import timezone
 from .. import conf, stored_messages
 from ..records import DeliveryAttempt, DeliveryHold, ExportRecord
 from ..records.querysets import unclaimed
-from . import alerts, holds, settle, steps
+from . import alerts, holds, queue, settle, steps
 from .account import account_for_site
 
 logger = logging.getLogger(__name__)
@@ -100,21 +100,8 @@ def defer_if_early(record_id, now):
 
 def enqueue(record_id, *, run_after=None, resend=False):
     """Hand the record to the task backend; if that fails it stays due for ``salesmanago_retry``."""
-    from .tasks import deliver_export
-
-    run(deliver_export, record_id, run_after=run_after, resend=resend,
-        failed=f"Could not enqueue SALESmanago export {record_id}; it stays due.")
-
-
-def run(task, *args, run_after=None, failed, **kwargs):
-    if run_after is not None:
-        if not task.get_backend().supports_defer:
-            return  # the immediate backend cannot wait: salesmanago_retry does it when due
-        task = task.using(run_after=run_after)
-    try:
-        task.enqueue(*args, **kwargs)
-    except Exception:
-        logger.exception(failed)
+    queue.enqueue("deliver_export", record_id, run_after=run_after, resend=resend,
+                  failed=f"Could not enqueue SALESmanago export {record_id}; it stays due.")
 
 
 def send(record_id, *, resend=False):
@@ -276,15 +263,13 @@ def announce(hold):
 
 def schedule_check(hold):
     """Enqueue the hold's next credentials check; ``False`` if the hold was lifted meanwhile."""
-    from .tasks import check_hold
-
     check_at = (
         DeliveryHold.objects.filter(pk=hold.pk).values_list("next_check_at", flat=True).first()
     )
     if check_at is None:  # the column is required: no row
         return False
-    run(check_hold, hold.site_id, run_after=check_at,
-        failed=f"Could not enqueue the SALESmanago hold check of site {hold.site_id}.")
+    queue.enqueue("check_hold", hold.site_id, run_after=check_at,
+                  failed=f"Could not enqueue the SALESmanago hold check of site {hold.site_id}.")
     return True
 
 

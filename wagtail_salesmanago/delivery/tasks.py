@@ -1,8 +1,8 @@
 """The background tasks: primitive arguments only, so that any django-tasks backend runs them.
 
 The top of the delivery layer: workers import this module by its path, and it calls down into
-the outbox, the backlogs and the history export. The outbox enqueues these tasks in turn, so it
-imports this module only when it enqueues one (``outbox.enqueue``, ``outbox.schedule_check``).
+the outbox, the backlogs and the history export. The code below enqueues these tasks in turn: it
+finds them in ``queue``, where they are registered here (``apps.py`` imports this module).
 """
 
 import logging
@@ -13,6 +13,7 @@ from django_tasks.backends.immediate import ImmediateBackend
 from .backlogs import drain
 from .history import run_queued
 from .outbox import check_site, send
+from .queue import register
 
 logger = logging.getLogger(__name__)
 
@@ -40,3 +41,7 @@ def check_hold(site_id):
 def export_past_answers(run_id):
     """Export a form's past answers, as ``salesmanago_export`` does (the page panel's action)."""
     run_queued(run_id)
+
+
+register(deliver_export=deliver_export, check_hold=check_hold,
+         export_past_answers=export_past_answers)
