@@ -6,7 +6,6 @@ single and batch sends. The event has a state of its own: once the contact is se
 event is retried alone, and a sent one is never sent again.
 """
 
-from .. import stored_messages
 from ..payload import contact_fields
 from ..records import ExportRecord
 from . import answers
@@ -38,18 +37,18 @@ class ContactStep:
         """The form's own owner the call is made as, if it has one."""
         return answers.form_owner(record.page)
 
-    def sent(self, record, response, now, *, save=True):
+    def sent(self, record, response, now, *, save):
         record.mark_sent(
             now, contact_id=answers.answered_contact_id(record, response),
             double_opt_in_requested=contact_fields.asks_double_opt_in(record.payload), save=save)
 
-    def retrying(self, record, at, *, send_alone=False, save=True):
+    def retrying(self, record, at, *, send_alone, save):
         record.schedule_retry(at, send_alone=send_alone, save=save)
 
-    def failed(self, record, *, send_alone=False, save=True):
+    def failed(self, record, *, send_alone, save):
         record.give_up(send_alone=send_alone, save=save)
 
-    def due_now(self, record, now, *, save=True):
+    def due_now(self, record, now, *, save):
         record.make_due(now, save=save)
 
     def hold(self, record, hold, now, *, called):
@@ -57,7 +56,10 @@ class ContactStep:
 
 
 class EventStep:
-    """The event on the contact's timeline (``answers.deliver_event``), after the contact."""
+    """The event on the contact's timeline (``answers.deliver_event``), after the contact.
+
+    An event is never in a batch and is always sent on its own, so the ``save`` and
+    ``send_alone`` its outcomes are given (the same as a contact's) change nothing."""
 
     error_field = "event_error"
     detail_fields = ["event_payload", "event_error", "notes", "updated_at"]
@@ -78,26 +80,21 @@ class EventStep:
     def owner(self, record):
         return ""  # events go as the site's owner
 
-    def sent(self, record, response, now, *, save=True):
+    def sent(self, record, response, now, *, save):
         record.mark_event_sent(now, event_id=answers.answered_event_id(record, response))
-        stored_messages.put(record, "event_error", "")
 
-    def retrying(self, record, at, *, send_alone=False, save=True):
+    def retrying(self, record, at, *, send_alone, save):
         record.schedule_event_retry(at)
 
-    def failed(self, record, *, send_alone=False, save=True):
+    def failed(self, record, *, send_alone, save):
         record.give_up_event()
 
-    def due_now(self, record, now, *, save=True):
+    def due_now(self, record, now, *, save):
         record.make_event_due(now)
 
     def hold(self, record, hold, now, *, called):
-        """Let the event wait in the site's hold; the contact stays sent. ``False`` if the hold
-        was lifted meanwhile. (Its attempts are counted at the call, so ``called`` changes none.)"""
-        if not record.hold_event_in(hold, now):
-            return False
-        stored_messages.put(record, "event_error", stored_messages.get(hold, "message"))
-        return True
+        """Its attempts are counted at the call, so ``called`` changes none."""
+        return record.hold_event_in(hold, now)
 
 
 CONTACT, EVENT = ContactStep(), EventStep()

@@ -201,7 +201,7 @@ class ExportRecord(models.Model):
         self._transition({"status": self.Status.FAILED, "next_attempt_at": None,
                           "send_alone": self.send_alone or send_alone}, save)
 
-    def make_due(self, now, *, save=True):
+    def make_due(self, now, *, save):
         """The contact is due again at once (a hold lifted as it was being held)."""
         self._transition({"status": self.Status.PENDING, "next_attempt_at": now}, save)
 
@@ -213,13 +213,14 @@ class ExportRecord(models.Model):
         state = {"status": self.Status.HELD, "hold": hold, "next_attempt_at": None,
                  "last_error": hold.message,
                  "attempts": self.attempts if called else self.attempts - 1}
-        return self._held(hold, state, now, called)
+        # In the database, counted from the stored attempts (a claim counted one more there).
+        return self._held(hold, state, now, attempts=F("attempts") if called else F("attempts") - 1)
 
     def mark_event_sent(self, now, *, event_id):
         """SALESmanago added the event to the contact's timeline."""
         self._transition({"event_status": self.EventStatus.SENT, "event_sent_at": now,
                           "next_attempt_at": None, "hold": None, "event_id": event_id,
-                          "event_attempts": self.event_attempts})
+                          "event_error": "", "event_attempts": self.event_attempts})
 
     def schedule_event_retry(self, at):
         """The event is tried again at ``at`` (the contact stays sent)."""
@@ -240,17 +241,17 @@ class ExportRecord(models.Model):
         """Let the event wait in the site's ``hold``; the contact stays sent. ``False`` if the
         hold was lifted meanwhile (its attempts are counted at the call)."""
         state = {"event_status": self.EventStatus.HELD, "hold": hold, "next_attempt_at": None,
-                 "event_attempts": self.event_attempts}
-        return self._held(hold, state, now, True)
+                 "event_error": hold.message, "event_attempts": self.event_attempts}
+        return self._held(hold, state, now)
 
-    def _held(self, hold, state, now, called):
+    def _held(self, hold, state, now, **in_database):
+        """Write ``state`` (and ``in_database``, the database's own form of some of it) if the
+        hold row still exists, locked meanwhile."""
         with transaction.atomic():
             if not type(hold).objects.select_for_update().filter(pk=hold.pk).exists():
                 return False
             state = {"claimed_until": None, **state, "updated_at": now}
-            update = dict(state, attempts=F("attempts") if called else F("attempts") - 1) if (
-                "attempts" in state) else state
-            type(self).objects.filter(pk=self.pk).update(**update)
+            type(self).objects.filter(pk=self.pk).update(**{**state, **in_database})
         for name, value in state.items():
             setattr(self, name, value)
         return True

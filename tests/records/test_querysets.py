@@ -1,0 +1,103 @@
+"""The record's queries and transitions of many records at once (records/querysets.py), on the
+rows a user's delivery log would show."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+from wagtail.contrib.forms.models import FormSubmission
+from wagtail.models import Site
+
+from tests.helpers import make_form_page
+from wagtail_salesmanago.models import DeliveryHold, ExportRecord
+
+NOW = timezone.now().replace(microsecond=0)
+
+
+def record(page, submission_id, **fields):
+    fields = {"status": "pending", "next_attempt_at": NOW - timedelta(seconds=1), "mode": "upsert",
+              "email": f"{submission_id}@example.com", "payload": {"useApiDoubleOptIn": False},
+              "submission_type": ContentType.objects.get_for_model(FormSubmission), **fields}
+    return ExportRecord.objects.create(page=page, submission_id=str(submission_id), **fields)
+
+
+@pytest.mark.django_db
+def test_a_batch_carries_only_e_mail_contacts_not_updates_by_contact_id():
+    page = make_form_page()
+    by_email = record(page, 1)
+    record(page, 2, mode="update", contact_id="c-2", email="")
+
+    assert list(ExportRecord.objects.batchable(NOW)) == [by_email]
+
+
+@pytest.mark.django_db
+def test_a_claim_counts_an_attempt_and_shows_when_it_was_taken():
+    page = make_form_page()
+    taken = record(page, 1, updated_at=NOW - timedelta(days=1))
+    ExportRecord.objects.filter(pk=taken.pk).update(updated_at=NOW - timedelta(days=1))
+
+    assert ExportRecord.objects.claim(taken.pk, NOW, NOW + timedelta(minutes=1))
+    taken.refresh_from_db()
+    assert (taken.attempts, taken.updated_at, taken.claimed_until) == (
+        1, NOW, NOW + timedelta(minutes=1))
+    assert not ExportRecord.objects.claim(taken.pk, NOW, NOW + timedelta(minutes=1))  # taken
+
+
+@pytest.mark.django_db
+def test_an_answers_record_in_play_is_its_own_not_failed_one():
+    page = make_form_page()
+    failed = record(page, 7, status="failed")
+    in_play = record(page, 7, status="retrying")
+    record(page, 8)
+    other_kind = record(page, 7, submission_type=ContentType.objects.get_for_model(Site))
+    answer = FormSubmission(pk=7)
+
+    assert list(ExportRecord.objects.for_answer(answer)) == [in_play]
+    assert failed not in ExportRecord.objects.for_answer(answer)
+    assert other_kind.submission_id == in_play.submission_id
+
+
+@pytest.mark.django_db
+def test_held_records_woken_are_due_now_out_of_the_hold_with_a_fresh_window():
+    page = make_form_page()
+    hold = DeliveryHold.objects.create(site=Site.objects.get(is_default_site=True), since=NOW,
+                                       next_check_at=NOW)
+    contact = record(page, 1, status="held", hold=hold, next_attempt_at=None)
+    event = record(page, 2, status="sent", event_status="held", hold=hold, next_attempt_at=None)
+    sent = record(page, 3, status="sent", next_attempt_at=None)
+
+    assert sorted(ExportRecord.objects.wake(NOW)) == [contact.pk, event.pk]
+    woken = {r.pk: r for r in ExportRecord.objects.all()}
+    assert [(woken[r.pk].status, woken[r.pk].event_status, woken[r.pk].hold,
+             woken[r.pk].next_attempt_at, woken[r.pk].retry_window_from)
+            for r in (contact, event, sent)] == [
+        ("pending", contact.event_status, None, NOW, NOW),
+        ("sent", "pending", None, NOW, NOW),
+        ("sent", sent.event_status, None, None, None)]
+
+
+@pytest.mark.django_db
+def test_resend_takes_one_record_per_answer_and_never_one_whose_answer_is_in_play():
+    page = make_form_page()
+    sent = record(page, 1, status="sent")  # staff may resend a sent record: it is its own
+    older, newer = record(page, 2, status="failed"), record(page, 2, status="failed")
+    failed_again = record(page, 3, status="failed")
+    record(page, 3, status="retrying")  # exported again: in play
+    kept = record(page, 4, status="failed")
+    record(page, 4, status="retrying", submission_type=ContentType.objects.get_for_model(Site))
+    record(page, 5, status="retrying")  # another answer in play changes nothing for 4
+    records = ExportRecord.objects
+
+    assert set(records.filter(status__in=["sent", "failed"]).resendable()) == {sent, newer, kept}
+    # The newest of the chosen ones: if staff chose only the older one, it is the one resent.
+    assert list(records.filter(pk=older.pk).resendable()) == [older]
+    assert list(records.filter(pk=failed_again.pk).resendable()) == []
+
+
+@pytest.mark.django_db
+def test_a_record_reads_as_its_status_and_contact():
+    page = make_form_page()
+    assert str(record(page, 1, status="sent")) == "sent: 1@example.com"
+    nobody = record(page, 2, status="failed", email="")
+    assert str(nobody) == f"failed: {nobody.pk}"
