@@ -320,3 +320,46 @@ def test_a_message_copied_elsewhere_keeps_its_data():
     hold.message = "Written by other code."  # text: copied as text
     stored_messages.put(record, "event_error", stored_messages.get(hold, "message"))
     assert (record.event_error, record.event_error.data) == ("Written by other code.",) * 2
+
+
+@pytest.mark.parametrize("stored, shown", [
+    ("", ""),
+    ("123", "123"),  # JSON, but no message: its text
+    ("[1, 2", "[1, 2"),  # not JSON
+    ('"SALESmanago said it."', "SALESmanago said it."),
+    ('{"code": "server_error", "params": {}}', "SALESmanago had a server error."),
+    ('{"code": "gave_up", "params": {"attempts": 2}}', '{"code": "gave_up", "params": {"attempts": 2}}'),
+    ('["One.", {"code": "server_error"}]', "One.\nSALESmanago had a server error."),
+])
+def test_what_a_message_field_stored_reads_back_as_its_english(stored, shown):
+    message = stored_messages.MessageField().from_db_value(stored, None, None)
+    assert isinstance(message, stored_messages.Message) and message == shown
+    assert stored_messages.MessageField().to_python(stored) == shown
+    assert stored_messages.load(None) is None
+
+
+@pytest.mark.parametrize("value, stored", [
+    (None, ""), ("", ""), (stored_messages.Message([]), ""),
+    ("Plain words, \u017c\u00f3\u0142w.", '"Plain words, \u017c\u00f3\u0142w."'),
+    (RuntimeError("disk full"), '"disk full"'),
+    (stored_messages.message("server_error"), '{"code": "server_error", "params": {}}'),
+])
+def test_a_message_field_stores_its_data_as_json_text(value, stored):
+    assert stored_messages.MessageField().get_prep_value(value) == stored
+
+
+def test_a_note_is_added_to_no_notes_and_to_notes_of_lines():
+    record = ExportRecord()
+    stored_messages.add_line(record, "notes", "First.")
+    assert (record.notes, record.notes.data) == ("First.", ["First."])
+    stored_messages.add_line(record, "notes", stored_messages.message("server_error"))
+    assert record.notes.data == ["First.", {"code": "server_error", "params": {}}]
+    assert record.notes == "First.\nSALESmanago had a server error."
+
+
+def test_a_code_this_version_does_not_know_renders_as_its_english():
+    newer = stored_messages.load('{"code": "from_a_newer_version", "params": {}}')
+    with translation.override("pl"):
+        assert stored_messages.render(newer) == '{"code": "from_a_newer_version", "params": {}}'
+        assert stored_messages.render(RuntimeError("disk full")) == "disk full"
+        assert stored_messages.render(None) == ""
