@@ -253,6 +253,10 @@ class MessageField(models.TextField):
         value = as_message(value)
         return json.dumps(value.data, ensure_ascii=False) if value else ""
 
+    def value_to_string(self, obj):
+        """As stored (``dumpdata``): ``loaddata`` reads the data back, not only the English."""
+        return self.get_prep_value(self.value_from_object(obj))
+
 
 def _write(data, translate):
     if isinstance(data, str):

@@ -10,6 +10,7 @@ import uuid
 
 import pytest
 import responses
+from django.core import serializers
 from django.db import connection
 from django.urls import reverse
 from django.utils import translation
@@ -363,3 +364,18 @@ def test_a_code_this_version_does_not_know_renders_as_its_english():
         assert stored_messages.render(newer) == '{"code": "from_a_newer_version", "params": {}}'
         assert stored_messages.render(RuntimeError("disk full")) == "disk full"
         assert stored_messages.render(None) == ""
+
+
+@pytest.mark.django_db
+def test_a_dumped_and_loaded_record_keeps_its_messages_data():
+    ExportRecord.objects.create(
+        page=make_form_page(), submission_type_id=1, submission_id="1", status="failed",
+        last_error=stored_messages.message("server_error"))
+    dumped = serializers.serialize("json", ExportRecord.objects.all())
+    ExportRecord.objects.all().delete()
+    for obj in serializers.deserialize("json", dumped):
+        obj.save()
+
+    with translation.override("pl"):
+        assert stored_messages.shown(ExportRecord.objects.get(), "last_error") == (
+            "Wystąpił błąd serwera SALESmanago.")
