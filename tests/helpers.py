@@ -5,12 +5,14 @@ conftest.py); test modules import from here, never from one another."""
 import io
 import os
 import shutil
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
 import responses
 from django.core.management import call_command
+from django.db import DatabaseError, connection
 from django.urls import reverse
 from wagtail.models import Page
 
@@ -36,6 +38,69 @@ def raising(error):
     def broken(*args, **kwargs):
         raise error
     return broken
+
+
+# The database as a seam: a trigger makes it refuse some writes, or undo them at once, whichever
+# code makes them (SQLite's and PostgreSQL's own syntax; a test's rollback drops it too).
+
+@contextmanager
+def database_refuses(model, operation, message, *, when="", lost=False):
+    """While inside, the database refuses each ``operation`` ("INSERT" or "UPDATE") of ``model``'s
+    rows (those for which ``when`` holds: SQL on ``NEW`` and ``OLD`` that both databases take).
+
+    It refuses them with an ``IntegrityError`` saying ``message`` (a value the database will not
+    take), or with ``lost=True`` an ``OperationalError``, as a lock held too long or a lost
+    connection gives (the package retries those). On PostgreSQL the refusal spoils the
+    transaction it happens in, as it would there: a test whose code writes outside a savepoint
+    after it needs ``transaction=True``."""
+    text = quoted(message)
+    # SQLite's RAISE() gives a constraint error only: an error of a function in the trigger's
+    # body (malformed JSON) is SQLite's OperationalError.
+    sqlite = f"SELECT json({text})" if lost else f"SELECT RAISE(ABORT, {text})"
+    code = "53100" if lost else "23000"  # disk_full, integrity_constraint_violation
+    postgresql = f"RAISE EXCEPTION USING MESSAGE = {text}, ERRCODE = '{code}'; RETURN NEW;"
+    with trigger(model, f"BEFORE {operation}", sqlite, postgresql, when):
+        yield
+
+
+@contextmanager
+def database_deletes_new_rows(model):
+    """While inside, each new row of ``model`` is deleted the moment it is stored, as another
+    process that deletes it at once would (the code that stored it still holds it)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    delete = f"DELETE FROM {table} WHERE id = NEW.id"
+    with trigger(model, "AFTER INSERT", delete, f"{delete}; RETURN NULL;"):
+        yield
+
+
+def quoted(text):
+    return "'" + text.replace("'", "''") + "'"
+
+
+@contextmanager
+def trigger(model, event, sqlite_body, postgresql_body, when=""):
+    table = connection.ops.quote_name(model._meta.db_table)
+    name = f"test_{model._meta.db_table}_{event.lower().replace(' ', '_')}"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS "
+                           f"$$ BEGIN {postgresql_body} END $$")
+            cursor.execute(f"CREATE TRIGGER {name} {event} ON {table} FOR EACH ROW "
+                           f"{f'WHEN ({when}) ' if when else ''}EXECUTE FUNCTION {name}()")
+        else:
+            cursor.execute(f"CREATE TRIGGER {name} {event} ON {table} FOR EACH ROW "
+                           f"{f'WHEN {when} ' if when else ''}BEGIN {sqlite_body}; END")
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}"
+                               + (f" ON {table}" if connection.vendor == "postgresql" else ""))
+                if connection.vendor == "postgresql":
+                    cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+        except DatabaseError:  # a transaction the refusal spoilt: its rollback drops the trigger
+            pass
 
 
 def make_form_page(
@@ -235,10 +300,11 @@ NOT_AUTHENTICATED = {"success": False, "message": ["Not authenticated"]}
 
 
 def answers(api, path, *bodies, status=200):
-    """From now on, ``path`` answers ``bodies`` in turn (JSON, or text when a string)."""
+    """From now on, ``path`` answers ``bodies`` in turn (JSON, or text when a string; an
+    exception is raised by the request, as a transport that breaks would)."""
     api.remove(responses.POST, URL + path)
     for body in bodies:
-        if isinstance(body, str):
+        if isinstance(body, (str, Exception)):
             api.add(responses.POST, URL + path, body=body, status=status)
         else:
             api.add(responses.POST, URL + path, json=body, status=status)

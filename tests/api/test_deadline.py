@@ -56,6 +56,7 @@ def assert_hung_up_on(exchange):
 def own_watchdog(monkeypatch):
     """Each test's deadlines are enforced by a watchdog thread of its own, started by its first
     call (not one an earlier test left running)."""
+    # internal seam: the process's one watchdog has no public reset (a new process has its own).
     monkeypatch.setattr(deadlines, "watchdog", deadlines.Watchdog())
 
 
@@ -203,6 +204,8 @@ def update_record():
 @pytest.mark.django_db
 def test_the_fallback_upsert_never_starts_when_the_update_used_the_whole_deadline(monkeypatch):
     now = [1000.0]
+    # internal seam: the deadlines' own monotonic clock, moved (time.monotonic itself also runs
+    # the watchdog, threads and urllib3; the real clock would take the deadline's 10 s).
     monkeypatch.setattr(deadlines, "_clock", lambda: now[0])
 
     def unknown_contact_after_the_deadline(request):
@@ -225,6 +228,8 @@ def test_the_fallback_upsert_never_starts_when_the_update_used_the_whole_deadlin
 def test_the_fallback_upsert_gets_only_what_the_update_left(settings, monkeypatch):
     settings.WAGTAIL_SALESMANAGO_DEADLINE = 30
     offset = [0.0]
+    # internal seam: the deadlines' own monotonic clock, moved 29.5 s on (the real one would
+    # take them; time.monotonic itself also runs the watchdog, threads and urllib3).
     monkeypatch.setattr(deadlines, "_clock", lambda: time.monotonic() + offset[0])
 
     def update_takes_all_but_half_a_second(path):
@@ -322,6 +327,8 @@ def test_the_credentials_check_after_a_refusal_shares_the_attempts_deadline(clie
     SalesmanagoSettings.objects.update(endpoint="app3.salesmanago.pl")
     answer(client, make_form_page(), {"Twój e-mail": "jan@example.com"})  # stored, not yet sent
     now = [1000.0]
+    # internal seam: the deadlines' own monotonic clock, moved (time.monotonic itself also runs
+    # the watchdog, threads and urllib3; the real clock would take the deadline's 10 s).
     monkeypatch.setattr(deadlines, "_clock", lambda: now[0])
 
     def refusal_after_the_deadline(request):
@@ -356,6 +363,8 @@ def test_a_held_sites_credentials_check_shares_the_visitors_deadline(
         fingerprint=holds.fingerprint(account_for_site(site)),
     )
     clock = [1000.0]
+    # internal seam: the deadlines' own monotonic clock, moved (time.monotonic itself also runs
+    # the watchdog, threads and urllib3; the real clock would take the deadline's 10 s).
     monkeypatch.setattr(deadlines, "_clock", lambda: clock[0])
 
     def check_taking_the_whole_deadline(request):

@@ -5,13 +5,13 @@ from datetime import timedelta
 
 import pytest
 import responses
-from django.db import OperationalError
 from django.utils import timezone
 from wagtail.models import Site
 
 from tests.helpers import (
-    CONTACT_ID, OK, URL, answer, errors, make_form_page, raising, run_retry, submit_emails)
-from wagtail_salesmanago.delivery import batches, holds, inserts, outbox
+    CONTACT_ID, OK, URL, answer, database_refuses, errors, make_form_page, run_retry,
+    submit_emails)
+from wagtail_salesmanago.delivery import holds, outbox
 from wagtail_salesmanago.delivery.account import account_for_site
 from wagtail_salesmanago.models import (
     DeliveryAttempt,
@@ -62,16 +62,12 @@ def test_a_contact_id_that_is_not_one_is_noted_and_the_queue_goes_on(client, on_
 
 @pytest.mark.django_db
 def test_a_sent_answer_stays_sent_when_its_history_cannot_be_stored(
-    client, sm, on_commit, queued, monkeypatch, caplog
+    client, sm, on_commit, queued, caplog
 ):
     submit_emails(client, make_form_page(), on_commit, "a@example.com")
 
-    def broken(self, *args, **kwargs):
-        raise OperationalError("disk full")
-
-    monkeypatch.setattr(DeliveryAttempt, "save", broken)
-    assert run_retry() == "1 due; sent: 1.\n"
-    monkeypatch.undo()
+    with database_refuses(DeliveryAttempt, "INSERT", "disk full", lost=True):
+        assert run_retry() == "1 due; sent: 1.\n"
     record = ExportRecord.objects.get()
     assert errors(caplog) == [("wagtail_salesmanago.delivery.outbox", f"Could not store the details of "
                                f"SALESmanago export {record.pk} (its status is stored).")]
@@ -95,6 +91,8 @@ def test_salesmanago_retry_goes_on_after_a_record_that_breaks(
             raise RuntimeError("this one is broken")
         return send(record_id, *args, **kwargs)
 
+    # internal seam: a bug of one record's send (an error past every guard in it); no answer,
+    # setting or row makes the package's own code raise there.
     monkeypatch.setattr(outbox, "send_claimed", send_or_break)
     assert run_retry("--batch-size", "1") == "2 due; error: 1, sent: 1.\n"
     assert [c["email"] for c in sm.contacts()] == ["b@example.com"]
@@ -114,6 +112,8 @@ def test_a_record_deleted_with_its_submission_while_claimed_is_told_apart(
         ExportRecord.objects.filter(pk=first.pk).delete()
         return send(record_id, *args, **kwargs)
 
+    # internal seam: the deletion lands between the batch's read of the record and its send,
+    # two statements with no public step between them.
     monkeypatch.setattr(outbox, "send_claimed", deleted_first)
     assert run_retry("--batch-size", "1") == "2 due; deleted meanwhile: 1, sent: 1.\n"
     assert [c["email"] for c in sm.contacts()] == ["b@example.com"]
@@ -174,14 +174,13 @@ def test_a_hold_check_answer_with_a_nul_does_not_fail_new_submissions(client, on
 
 @pytest.mark.django_db
 def test_a_batch_sent_stays_sent_when_its_history_cannot_be_stored(
-    client, sm, on_commit, queued, monkeypatch, caplog
+    client, sm, on_commit, queued, caplog
 ):
     submit_emails(client, make_form_page(), on_commit, "a@example.com", "b@example.com")
-    monkeypatch.setattr(inserts, "insert", raising(OperationalError("disk full")))
 
-    assert run_retry() == "2 due; sent: 2.\n"
+    with database_refuses(DeliveryAttempt, "INSERT", "disk full", lost=True):
+        assert run_retry() == "2 due; sent: 2.\n"
 
-    monkeypatch.undo()
     assert errors(caplog) == [
         ("wagtail_salesmanago.delivery.batches", "Could not store the details of a SALESmanago batch of 2 "
                                         "records (their status is stored).")]
@@ -193,16 +192,17 @@ def test_a_batch_sent_stays_sent_when_its_history_cannot_be_stored(
     assert len(sm.requests()) == 1
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # PostgreSQL: each write its own
 def test_a_batch_whose_outcome_cannot_be_stored_at_all_is_left_to_its_claims(
-    client, sm, on_commit, queued, monkeypatch, caplog
+    client, sm, on_commit, queued, caplog
 ):
     submit_emails(client, make_form_page(), on_commit, "a@example.com", "b@example.com")
-    monkeypatch.setattr(batches, "write_state", raising(OperationalError("database is gone")))
 
-    run_retry()
+    # The claim is written; no change of a status is.
+    with database_refuses(ExportRecord, "UPDATE", "database is gone", lost=True,
+                          when="NEW.status <> OLD.status"):
+        run_retry()
 
-    monkeypatch.undo()
     assert [message for _, message in errors(caplog)] == [
         "Could not store the details of a SALESmanago batch of 2 records (their status is "
         "stored).",

@@ -174,7 +174,7 @@ def test_an_email_left_out_of_contact_ids_fails_alone_and_is_retried_alone(sm, s
 def test_a_run_killed_between_storing_and_sending_is_finished_by_the_next(sm, monkeypatch):
     page = make_form_page()
     past(page, 7)
-    monkeypatch.setattr(history, "CHUNK", 3)
+    monkeypatch.setattr(history, "CHUNK", 3)  # internal seam: chunks of 3, not of 2,000
     send = history.send
     chunks_sent = []
 
@@ -184,13 +184,13 @@ def test_a_run_killed_between_storing_and_sending_is_finished_by_the_next(sm, mo
         chunks_sent.append(ids)
         return send(ids, size, skipped)
 
-    monkeypatch.setattr(history, "send", killed)
-    with pytest.raises(KeyboardInterrupt):
+    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
+        # internal seam: a kill between storing a chunk and sending it, two statements apart.
+        patched.setattr(history, "send", killed)
         export(page.pk, "--batch-size", 2)
     assert ExportRun.objects.get().status == "failed"
     assert Counter(ExportRecord.objects.values_list("status", flat=True)) == {
         "sent": 3, "pending": 3}
-    monkeypatch.setattr(history, "send", send)
 
     out = export(page.pk, "--batch-size", 2)
 
@@ -214,10 +214,10 @@ def test_a_run_killed_mid_send_leaves_its_claims_to_lapse_then_sends_only_the_re
             raise KeyboardInterrupt  # claimed, not sent
         return send_records(records, started, meanwhile)
 
-    monkeypatch.setattr(batches, "send_records", killed)
-    with pytest.raises(KeyboardInterrupt):
+    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
+        # internal seam: a kill between a batch's claim and its call, two statements apart.
+        patched.setattr(batches, "send_records", killed)
         export(page.pk, "--batch-size", 2)
-    monkeypatch.setattr(batches, "send_records", send_records)
     assert len(sm.contacts()) == 2
 
     export(page.pk, "--batch-size", 2)  # at once: the killed run's claim holds two records
@@ -236,15 +236,14 @@ def test_a_run_killed_after_the_call_before_its_marking_does_not_send_it_again_a
 ):
     page = make_form_page()
     past(page, 4)
-    write = batches.write
 
     def killed(records, logs, stored):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(batches, "write", killed)
-    with pytest.raises(KeyboardInterrupt):
+    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
+        # internal seam: a kill between SALESmanago's answer and its writing, two statements apart.
+        patched.setattr(batches, "write", killed)
         export(page.pk, "--batch-size", 2)
-    monkeypatch.setattr(batches, "write", write)
     assert len(sm.contacts()) == 2  # SALESmanago has them; our records do not say so
 
     export(page.pk, "--batch-size", 2)
@@ -317,7 +316,7 @@ class Terminal(io.StringIO):
 def test_a_terminal_gets_a_progress_bar_with_counts(sm, monkeypatch):
     page = make_form_page()
     past(page, 5)
-    monkeypatch.setattr(history, "CHUNK", 2)
+    monkeypatch.setattr(history, "CHUNK", 2)  # internal seam: chunks of 2, not of 2,000
 
     out = export(page.pk, "--batch-size", 2, out=Terminal())
 
@@ -330,7 +329,7 @@ def test_a_terminal_gets_a_progress_bar_with_counts(sm, monkeypatch):
 def test_answers_covered_here_and_there_are_left_out_across_chunks(sm, monkeypatch):
     """Chunks are read by their place among the page's answers; those a record covers (any but
     a failed one) are dropped from each, wherever they fall."""
-    monkeypatch.setattr(history, "CHUNK", 3)
+    monkeypatch.setattr(history, "CHUNK", 3)  # internal seam: chunks of 3, not of 2,000
     page = make_form_page()
     answers = past(page, 10)
     kept = {1: "sent", 2: "skipped", 5: "failed", 6: "pending", 9: "sent"}

@@ -13,7 +13,7 @@ from django_tasks import task_backends
 from wagtail.models import Site
 
 from tests.helpers import (
-    URL, answer, emails_in, errors, make_form_page, raising, run_retry, statuses, submit_emails)
+    URL, answer, emails_in, errors, make_form_page, run_retry, statuses, submit_emails)
 from wagtail_salesmanago.delivery import holds, outbox
 from wagtail_salesmanago.models import DeliveryHold, ExportRecord, SalesmanagoSettings
 
@@ -324,9 +324,7 @@ def test_one_answer_that_a_firewall_blocks_does_not_hold_the_others_for_ever(
 
 
 @pytest.mark.django_db
-def test_a_hold_check_that_breaks_keeps_the_visitors_answer_waiting(
-    client, sm, on_commit, monkeypatch
-):
+def test_a_hold_check_that_breaks_keeps_the_visitors_answer_waiting(client, sm, on_commit):
     site = Site.objects.get(is_default_site=True)
     now = timezone.now()
     DeliveryHold.objects.create(
@@ -335,12 +333,13 @@ def test_a_hold_check_that_breaks_keeps_the_visitors_answer_waiting(
         fingerprint=holds.fingerprint(outbox.account_for_site(site)),
     )
 
-    def broken(*args, **kwargs):
-        raise RuntimeError("the check broke")
-
-    monkeypatch.setattr("wagtail_salesmanago.api.client.SalesmanagoClient.list_users", broken)
-    with on_commit():
-        answer(client, make_form_page(), {"Twój e-mail": "jan@example.com"})
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as api:
+        api.add_passthru(sm.url)
+        # The check's request breaks below the client (not one of SALESmanago's answers).
+        api.add(responses.POST, sm.url + "/api/user/listByClient",
+                body=RuntimeError("the check broke"))
+        with on_commit():
+            answer(client, make_form_page(), {"Twój e-mail": "jan@example.com"})
 
     record = ExportRecord.objects.get()
     assert record.status == ExportRecord.Status.HELD, record.last_error
@@ -480,14 +479,14 @@ def test_a_lifted_hold_hands_each_of_its_records_to_the_workers(
 
 
 @pytest.mark.django_db
-def test_a_hold_that_cannot_be_checked_is_logged(
-        client, sm, on_commit, monkeypatch, caplog):
+def test_a_hold_that_cannot_be_checked_is_logged(client, sm, on_commit, settings, caplog):
     page = make_form_page()
     sm.misbehave(auth_fail=True)
     submit_emails(client, page, on_commit, "a@example.com")
     hold = DeliveryHold.objects.get()
 
-    monkeypatch.setattr(outbox, "account_for_site", raising(RuntimeError("no settings")))
+    # The site's settings cannot be read: the server configuration's entry is not a dict.
+    settings.WAGTAIL_SALESMANAGO = {"default": "app3.salesmanago.pl"}
     outbox.check_holds()
     assert errors(caplog) == [
         ("wagtail_salesmanago.delivery.outbox", f"Could not check the SALESmanago hold of site "

@@ -1,11 +1,13 @@
 """No answer is lost: retries, claims, resends and the cron command, against the sandbox."""
 
 import io
+import random
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from django_tasks import task_backends
 
 from tests.helpers import answer, emails_in, make_form_page, run_retry, statuses, submit_emails
 from wagtail_salesmanago.delivery import outbox, retry
@@ -27,7 +29,7 @@ def test_jitter_stays_within_a_fifth(monkeypatch):
 
 
 def test_give_up_after_the_window(monkeypatch):
-    monkeypatch.setattr(retry, "jitter", lambda seconds: seconds)
+    monkeypatch.setattr(random, "uniform", lambda low, high: (low + high) / 2)  # no jitter
     created = timezone.now() - timedelta(hours=47, minutes=59)
     now = timezone.now()
     assert retry.next_attempt_at(created, 1, now) is None  # a minute later is past 48 h
@@ -214,18 +216,21 @@ def test_prune_removes_old_sent_records(client, sm, on_commit):
 @pytest.mark.django_db
 @pytest.mark.parametrize("early, deferred_again", [(0.6, True), (4.5, True), (60, False)])
 def test_a_task_that_comes_just_before_its_retry_waits_for_it(
-    client, sm, monkeypatch, early, deferred_again
+    client, sm, queued, early, deferred_again
 ):
     """RQ keeps run_after in whole seconds: a retry's task may start up to 1 s early. It must wait
     for the record, not be dropped; a task much earlier is a duplicate of the scheduled one."""
     answer(client, make_form_page(), {"Twój e-mail": "jan@example.com"})  # stored, not yet sent
     due_at = timezone.now() + timedelta(seconds=early)
     ExportRecord.objects.update(status=ExportRecord.Status.RETRYING, next_attempt_at=due_at)
-    deferred = []
-    monkeypatch.setattr(outbox, "enqueue", lambda pk, **kw: deferred.append((pk, kw)))
+    backend = task_backends["default"]
+    backend.clear()
 
     assert outbox.send(ExportRecord.objects.get().pk) is None
 
     record = ExportRecord.objects.get()
-    assert deferred == ([(record.pk, {"run_after": due_at})] if deferred_again else [])
+    deferred = [(result.task.name, result.args, result.kwargs, result.task.run_after)
+                for result in backend.results]
+    assert deferred == ([("deliver_export", [record.pk], {"resend": False}, due_at)]
+                        if deferred_again else [])
     assert (record.status, record.attempts, sm.requests()) == ("retrying", 0, [])

@@ -172,6 +172,8 @@ def test_a_failed_connection_test_reports_no_secret_nor_signature(
     if failure == "sending":
         monkeypatch.setattr(requests.Session, "send", send)
     else:
+        # internal seam: a failure inside the signing frame itself; no input makes SHA-1 raise
+        # (and hashlib.sha1 patched for the whole process would break the request before it).
         monkeypatch.setattr(client_module, "hashlib", BrokenHash)
     with pytest.raises(RuntimeError):
         admin.post(connection_url(site), typed_form(sm, api_secret=secret))
