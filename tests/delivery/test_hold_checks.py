@@ -2,10 +2,13 @@
 its records do, and each log line. Against ``responses``, for answers the sandbox never gives."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import QuerySet
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.timezone import localtime
 from wagtail.models import Site
@@ -202,3 +205,16 @@ def test_each_held_site_gets_its_own_check(api, held):
     assert sorted(json.loads(request.body)["clientId"] for request in checks) == [
         "client-1", "client-2"]  # each with its own site's credentials
     assert not DeliveryHold.objects.exists()
+
+
+def test_the_check_hold_task_reads_the_hold_with_its_site_in_one_query(api, held):
+    """A held site's deferred check (the ``check_hold`` task) that is not due yet asks only
+    whether it is: the hold with its site, the site's settings, the hold again."""
+    DeliveryHold.objects.update(next_check_at=timezone.now() + timedelta(minutes=5))
+    with CaptureQueriesContext(connection) as queries:
+        outbox.check_site(held.site_id)
+    tables = [re.findall(r'FROM "(\w+)"', query["sql"]) for query in queries.captured_queries]
+    assert tables[0][0] == "wagtail_salesmanago_deliveryhold" and "wagtailcore_site" in (
+        queries.captured_queries[0]["sql"])
+    assert not any(found == ["wagtailcore_site"] for found in tables)
+    still_held(held)

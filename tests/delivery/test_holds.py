@@ -4,10 +4,12 @@ resume by themselves once the credentials change. Against the sandbox over HTTP.
 import json
 import uuid
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 import responses
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils import timezone
 from django_tasks import task_backends
 from wagtail.models import Site
@@ -508,3 +510,17 @@ def test_a_visitor_after_new_credentials_waits_only_for_their_own_answer(
     assert emails_in(sm) == ["d@example.com"]  # the held three wait for salesmanago_retry
     assert statuses() == ["pending"] * 3 + ["sent"]
     assert run_retry() == "3 due; sent: 3.\n"
+
+
+def test_a_holds_fingerprint_is_a_keyed_sha256_of_the_judged_values_as_trimmed():
+    """Stored on the hold, so that saving the same credentials keeps it: the same values give
+    the same fingerprint in every version, blank and missing alike."""
+    account = SimpleNamespace(endpoint=" https://app3.salesmanago.pl ", client_id="c1",
+                              api_secret="s3cret", owner_email=None)
+    assert holds.fingerprint(account) == salted_hmac(
+        "wagtail_salesmanago.holds", "https://app3.salesmanago.pl\0c1\0s3cret\0",
+        algorithm="sha256").hexdigest()
+    account.owner_email = ""
+    assert holds.fingerprint(account) == salted_hmac(
+        "wagtail_salesmanago.holds", "https://app3.salesmanago.pl\0c1\0s3cret\0",
+        algorithm="sha256").hexdigest()

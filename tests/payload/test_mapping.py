@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from wagtail_salesmanago.payload import mapping
+from wagtail_salesmanago.payload.names import MAX_NAME_LENGTH, cut_name
 
 
 def q(label, field_type="singleline", clean_name=None):
@@ -295,3 +296,10 @@ def test_upsert_and_update_bodies():
     assert mapping.update_body(owner="o@x.pl", contact_id="id", properties={}, tags=[]) == {
         "owner": "o@x.pl", "contactId": "id", "properties": {}, "tags": [],
     }
+
+
+def test_a_detail_name_that_fits_exactly_is_kept_whole():
+    exact = "a" * (MAX_NAME_LENGTH - 1) + "-"
+    assert cut_name(exact) == exact
+    assert cut_name(exact + "b") == "a" * (MAX_NAME_LENGTH - 1)
+    assert cut_name(exact, "-2") == "a" * (MAX_NAME_LENGTH - 2) + "-2"

@@ -37,11 +37,6 @@ SHARED_ATTNAMES = ["status", "sent_at", "next_attempt_at", "claimed_until", "hol
 DETAIL_FIELDS = ["payload", "notes", "last_error"]
 
 
-def batchable(now, due_by=None):
-    """Due records that a batch may carry (see the queryset)."""
-    return ExportRecord.objects.batchable(now, due_by)
-
-
 def fitting(size):
     """``size``, or fewer where one statement takes fewer parameters than a batch's ids (999 on
     SQLite before 3.32, which Django supports)."""

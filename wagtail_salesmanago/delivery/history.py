@@ -255,7 +255,7 @@ def send(ids, size, skipped=0):
     backlogs.send_batches(claims(ids, size, timezone.now()))
     # What batches do not carry (contacts by ID, those left out of a batch's contactIds) goes
     # alone, each once in this pass; e-mail contacts to retry wait for the next batch.
-    carried = batches.batchable(timezone.now()).filter(pk__in=ids).values("pk")
+    carried = ExportRecord.objects.batchable(timezone.now()).filter(pk__in=ids).values("pk")
     alone = outbox.due().filter(pk__in=ids).exclude(pk__in=carried)
     for record_id in list(alone.values_list("pk", flat=True)):
         try:
