@@ -700,7 +700,7 @@ def test_a_batch_refused_under_a_hold_another_sender_just_started_joins_it_witho
 
 @pytest.mark.django_db
 def test_a_batch_that_fails_past_the_give_up_window_fails_its_records(
-        client, sm, on_commit, queued_due_at_once, settings):
+        client, sm, on_commit, queued_due_at_once, settings, log):
     settings.WAGTAIL_SALESMANAGO_GIVE_UP_AFTER_SECONDS = 0
     backlog(client, on_commit, 3)
     sm.misbehave(fail_next=1)
@@ -712,6 +712,7 @@ def test_a_batch_that_fails_past_the_give_up_window_fails_its_records(
     assert "HTTP 500" in attempt
     assert {(r.status, r.next_attempt_at, r.last_error) for r in records} == {
         ("failed", None, f"Gave up after 1 attempts: {attempt}")}
+    assert log() == []  # the batch fails as one: no line per record
 
 
 @pytest.mark.django_db
