@@ -20,10 +20,13 @@ def trusted_networks():
 
 
 def parse_ip(text):
+    """The address in ``text``, or ``None``. An IPv4-mapped IPv6 address (``::ffff:10.0.0.5``,
+    as dual-stack listeners give IPv4 peers) is its IPv4 address."""
     try:
-        return ipaddress.ip_address(str(text).strip())
+        address = ipaddress.ip_address(str(text).strip())
     except ValueError:
         return None
+    return getattr(address, "ipv4_mapped", None) or address
 
 
 def client_ip(request):

@@ -179,6 +179,24 @@ def test_the_consents_ip_trusts_only_declared_proxies(client, sm, on_commit, set
     assert body["consentDetails"][0]["ip"] == ip
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("remote, forwarded, ip", [
+    # A dual-stack listener gives the proxy's IPv4 address as IPv4-mapped IPv6: still trusted.
+    ("::ffff:10.0.0.5", "198.51.100.9", "198.51.100.9"),
+    ("::ffff:10.0.0.5", "::ffff:198.51.100.9, ::ffff:10.0.0.7", "198.51.100.9"),
+    ("::ffff:203.0.113.7", "198.51.100.9", "203.0.113.7"),  # not a proxy: the header is ignored
+    ("2001:db8::1", "198.51.100.9", "2001:db8::1"),  # IPv6 stays as it is
+])
+def test_an_ipv4_mapped_address_is_its_ipv4_address(client, sm, on_commit, settings,
+                                                     remote, forwarded, ip):
+    settings.WAGTAIL_SALESMANAGO_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    client.defaults.update(REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    page = lead_page(NEWSLETTER)
+    submit_answers(client, page, on_commit,
+                   {"E-mail": "jan@example.com", "Zgoda na newsletter": "on"})
+
+    [body] = contact_bodies(sm)
+    assert body["consentDetails"][0]["ip"] == ip
 
 
 @pytest.mark.django_db
