@@ -1,5 +1,6 @@
 """Editors map questions in the form builder and see the lead in the preview."""
 
+import html
 import re
 
 import pytest
@@ -35,7 +36,7 @@ def publish(admin, page, fields, **values):
 
 
 def errors_of(response):
-    return text(response.content.decode())
+    return html.unescape(text(response.content.decode()))
 
 
 @pytest.mark.django_db
@@ -73,6 +74,46 @@ def test_double_opt_in_needs_its_email_and_language(admin, sm):
     assert response.status_code == 302
     page.refresh_from_db()
     assert page.salesmanago_double_opt_in_language == "PL"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed, error", [
+    ("NEWS\u200bLETTER", "This contains a character that cannot be seen (U+200B): retype it."),
+    ("NEWS\u202eLETTER", "This contains a character that cannot be seen (U+202E): retype it."),
+    ("NEWS\nLETTER", "This contains a character that cannot be seen (U+000A): retype it."),
+])
+def test_a_consent_name_with_characters_nobody_can_see_is_refused(admin, sm, typed, error):
+    page = lead_page([("E-mail", "email", "detail")])
+    response = publish(admin, page, [
+        {"label": "Zgoda", "field_type": "checkbox", "salesmanago_target": "consent",
+         "salesmanago_consent_name": typed},
+    ])
+
+    assert response.status_code == 200
+    assert error in errors_of(response)
+    assert not page.form_fields.filter(label="Zgoda").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("email_id, language, errors", [
+    ("a1b2\u200b", "PL", ["This contains a character that cannot be seen (U+200B): retype it."]),
+    ("a1b2 c3", "PL", ["Enter the e-mail's ID as SALESmanago shows it: letters, digits, “-” and “_”."]),
+    ("5b0c7a2e-3f1d-4c6b-9a8e-1d2c3b4a5f6e", "P\u200fL",
+     ["This contains a character that cannot be seen (U+200F): retype it."]),
+    ("a1b2", "polski", ["Enter the language as its two-letter code, e.g. PL or EN."]),
+    ("a1b2", "1E", ["Enter the language as its two-letter code, e.g. PL or EN."]),
+])
+def test_double_opt_in_values_go_to_salesmanago_only_as_it_accepts_them(
+        admin, sm, email_id, language, errors):
+    page = lead_page([("E-mail", "email", "detail")])
+    response = publish(admin, page, [], salesmanago_double_opt_in="on",
+                       salesmanago_double_opt_in_email_id=email_id,
+                       salesmanago_double_opt_in_language=language)
+
+    assert response.status_code == 200
+    assert all(error in errors_of(response) for error in errors)
+    page.refresh_from_db()
+    assert not page.salesmanago_double_opt_in
 
 
 @pytest.mark.django_db

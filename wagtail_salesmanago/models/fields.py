@@ -5,6 +5,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.forms.models import AbstractFormField
 
 from ..payload import contact_fields as cf
+from . import validators
 
 
 class SalesmanagoFieldMixin(models.Model):
@@ -51,13 +52,15 @@ class SalesmanagoFieldMixin(models.Model):
 
     def clean(self):
         super().clean()
-        errors = {}
+        self.salesmanago_consent_name = (self.salesmanago_consent_name or "").strip()
+        errors = validators.errors_of(
+            self, {"salesmanago_consent_name": validators.check_visible})
         if self.salesmanago_target == cf.CONSENT:
             if self.field_type != "checkbox":
                 errors["salesmanago_target"] = _(
                     "A consent must be a single checkbox: set the field type to “Checkbox”."
                 )
-            if not (self.salesmanago_consent_name or "").strip():
+            if not self.salesmanago_consent_name:
                 errors["salesmanago_consent_name"] = _(
                     "Name the SALESmanago consent this checkbox gives."
                 )

@@ -10,6 +10,7 @@ from ..delivery.on_submission import export_submission
 from ..forms import CONTACT_ID_COOKIE, CONTACT_ID_PARAM, ContactIdFormMixin
 from ..payload.events import EVENT_TYPES
 from ..visitor_ip import client_ip
+from . import validators
 
 
 class SalesmanagoFormMixin(models.Model):
@@ -104,9 +105,14 @@ class SalesmanagoFormMixin(models.Model):
         self.salesmanago_double_opt_in_language = (
             self.salesmanago_double_opt_in_language or ""
         ).strip().upper()
+        self.salesmanago_double_opt_in_email_id = (
+            self.salesmanago_double_opt_in_email_id or "").strip()
+        errors = validators.errors_of(self, {
+            "salesmanago_double_opt_in_email_id": validators.check_email_id,
+            "salesmanago_double_opt_in_language": validators.check_language,
+        })
         if self.salesmanago_double_opt_in:
-            errors = {}
-            if not self.salesmanago_double_opt_in_email_id.strip():
+            if not self.salesmanago_double_opt_in_email_id:
                 errors["salesmanago_double_opt_in_email_id"] = _(
                     "Double opt-in needs the ID of the confirmation e-mail set up in SALESmanago."
                 )
@@ -114,8 +120,8 @@ class SalesmanagoFormMixin(models.Model):
                 errors["salesmanago_double_opt_in_language"] = _(
                     "Double opt-in needs the language of the confirmation e-mail, e.g. PL."
                 )
-            if errors:
-                raise ValidationError(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def serve(self, request, *args, **kwargs):
         self._salesmanago_link_contact_id = request.GET.get(CONTACT_ID_PARAM, "")
