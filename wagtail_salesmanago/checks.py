@@ -118,3 +118,49 @@ def check_sites(app_configs=None, databases=None, **kwargs):
     except DatabaseError:
         return []  # not migrated yet
     return problems
+
+
+@register()
+def check_form_pages_export(app_configs=None, **kwargs):
+    """W004 for a form page whose answers would never reach the export: a
+    ``process_form_submission`` that calls neither ``super()`` nor ``export_to_salesmanago``
+    (its own, or a base class's before ``SalesmanagoFormMixin`` in its MRO)."""
+    return [
+        Warning(
+            f"{model._meta.label}: {stops.__qualname__}.process_form_submission calls neither "
+            "super().process_form_submission nor export_to_salesmanago, so its answers are "
+            "stored but never sent to SALESmanago, while its editor shows export as on.",
+            hint="Call self.export_to_salesmanago(form, submission) once the submission is "
+                 "stored, or put SalesmanagoFormMixin first among the page's base classes. "
+                 "If your page exports in a way this check cannot see, add "
+                 "wagtail_salesmanago.W004 to SILENCED_SYSTEM_CHECKS.",
+            obj=model, id="wagtail_salesmanago.W004",
+        )
+        for model in apps.get_models() if issubclass(model, SalesmanagoFormMixin)
+        for stops in [export_stopped_by(model)] if stops is not None
+    ]
+
+
+def export_stopped_by(page_class):
+    """The class whose ``process_form_submission`` runs before ``SalesmanagoFormMixin``'s and
+    reaches neither it (through ``super()``) nor ``export_to_salesmanago``; ``None`` if none."""
+    for klass in page_class.__mro__:
+        if klass is SalesmanagoFormMixin:
+            return None
+        method = vars(klass).get("process_form_submission")
+        if method is None:
+            continue
+        names = names_used(getattr(method, "__code__", None))
+        if "export_to_salesmanago" in names:
+            return None
+        if "process_form_submission" not in names:
+            return klass
+    return None
+
+
+def names_used(code):
+    """The attribute and global names a function's code uses, in nested functions too."""
+    if code is None:
+        return set()
+    return set(code.co_names).union(*(
+        names_used(const) for const in code.co_consts if hasattr(const, "co_names")))
