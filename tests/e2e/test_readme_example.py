@@ -83,3 +83,42 @@ def test_readme_example_in_a_fresh_wagtail_project(tmp_path, sandbox):
     assert contact["tags"] == ["Z_README"]
     assert contact["properties"] == {"ankieta.E-mail": "readme@example.com",
                                      "ankieta.Co-sadzisz?": "Działa"}
+
+
+def readme_test_recipe():
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    return next(block for block in blocks if "def test_survey_reaches_salesmanago" in block)
+
+
+@pytest.mark.slow
+@pytest.mark.own_database
+def test_readme_test_recipe_never_reaches_the_configured_account(tmp_path, sandbox):
+    """The README's test, in a fresh project whose server configuration names a (real) account
+    and whose tasks go to the database worker the README recommends: it passes, and the account
+    gets nothing (``sandbox`` stands in for it)."""
+    sandbox.reset()
+    run([str(BIN / "wagtail"), "start", "mysite"], tmp_path)
+    project = tmp_path / "mysite"
+    python = [sys.executable, "manage.py"]
+    run([*python, "startapp", "survey"], project)
+    (project / "survey" / "models.py").write_text(readme_page_example())
+    templates = project / "survey" / "templates" / "survey"
+    templates.mkdir(parents=True)
+    (templates / "survey_page.html").write_text(TEMPLATE)
+    (templates / "survey_page_landing.html").write_text("Thanks")
+    real_account = {"default": sandbox.credentials()}
+    with open(project / "mysite" / "settings" / "base.py", "a") as settings:
+        settings.write(
+            '\nINSTALLED_APPS += ["survey", "wagtail_salesmanago", "wagtail.contrib.settings", '
+            '"django_tasks_db"]\n'
+            'TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}\n'
+            f"WAGTAIL_SALESMANAGO = {real_account!r}\n"
+            "WAGTAIL_SALESMANAGO_ALLOW_HTTP = True\n")
+    run([*python, "makemigrations", "survey"], project)
+    (project / "test_survey.py").write_text(readme_test_recipe())
+
+    out = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
+               "--ds=mysite.settings.dev", "test_survey.py"], project)
+
+    assert "1 passed" in out
+    assert sandbox.requests() == [] and sandbox.contacts() == []
