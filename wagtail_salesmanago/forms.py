@@ -1,5 +1,7 @@
 """The visitor's side of a form page: the hidden field that carries SALESmanago's contact ID."""
 
+from urllib.parse import parse_qs, urlsplit
+
 from django import forms
 
 #: The query parameter SALESmanago adds to links in its mailings, and the name of the
@@ -7,6 +9,24 @@ from django import forms
 CONTACT_ID_PARAM = "smclientid"
 #: The first-party cookie where SALESmanago's monitoring code keeps a known visitor's contact ID.
 CONTACT_ID_COOKIE = "smclient"
+#: What a hand-written form template adds to carry the link's contact ID (templatetags/salesmanago).
+CARRIER_TAG = "{% load salesmanago %}{% salesmanago_contact_id form %}"
+
+
+def link_contact_id(url):
+    """The ``smclientid`` of a SALESmanago mailing link in ``url`` (a page's address), or ""."""
+    try:
+        return parse_qs(urlsplit(str(url)).query).get(CONTACT_ID_PARAM, [""])[0]
+    except ValueError:
+        return ""
+
+
+def carrier_dropped(request):
+    """Whether a posted form lacks the hidden ``smclientid`` field although the page it was
+    posted from had a mailing link's contact ID in its address (the ``Referer``): the form's
+    template does not render the field."""
+    return (request.method == "POST" and CONTACT_ID_PARAM not in request.POST
+            and bool(link_contact_id(request.META.get("HTTP_REFERER", ""))))
 
 
 class ContactIdBoundField(forms.BoundField):

@@ -78,6 +78,10 @@ CATALOGUE = {
         "This export could not be stored (%(error)s), so nothing was sent. The submission itself "
         "is stored; the server log has the details."),
     "no_event": gettext_noop("No event: %(event_type)s is not a SALESmanago event type."),
+    "carrier_dropped": gettext_noop(
+        "The visitor came from a SALESmanago mailing link (with smclientid in the page's "
+        "address), but the form's template does not send the hidden smclientid field, so the "
+        "link's contact ID was lost. Render it in the form: %(tag)s"),
     "contact_unknown_upserted": gettext_noop(
         "Contact %(contact_id)s is unknown to SALESmanago (%(api_message)s); sent as an upsert by "
         "e-mail instead."),

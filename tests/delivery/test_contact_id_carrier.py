@@ -124,3 +124,76 @@ def test_an_smclientid_posted_without_the_get_is_ignored_too(client, sm, on_comm
     record = ExportRecord.objects.get()
     assert (record.status, record.mode) == ("sent", "upsert")
     assert len(record.notes) < 400
+
+
+CARRIER_WARNING = ("This page's template renders the form's fields one by one and leaves out the "
+                   "hidden smclientid field")
+DROPPED = ("The visitor came from a SALESmanago mailing link (with smclientid in the page's "
+           "address), but the form's template does not send the hidden smclientid field, so the "
+           "link's contact ID was lost. Render it in the form: {% load salesmanago %}"
+           "{% salesmanago_contact_id form %}")
+
+
+def from_a_mailing_link(client, page, contact_id):
+    """GET the page from a mailing link, then POST the answers as a browser does (with the
+    link's address as ``Referer``)."""
+    url = f"{page.url}?smclientid={contact_id}"
+    form = read_form(client.get(url).content.decode())
+    names = {field.label: field.clean_name for field in page.get_form_fields()}
+    answers = {names[label]: value for label, value in ANSWERS.items()}
+    return client.post(form.action, {**form.values, **answers},
+                       HTTP_REFERER=f"http://testserver{url}")
+
+
+def preview_text(client, page, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("boss", "b@example.com", "pw"))
+    html = client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
+    return " ".join(html.split())
+
+
+@pytest.mark.django_db
+def test_a_template_that_drops_the_carrier_is_noted_and_warned_in_the_preview(
+        client, sm, on_commit, monkeypatch, django_user_model):
+    monkeypatch.setattr(SurveyPage, "template", "testapp/patterns/by_name.html")
+    monkeypatch.setattr(
+        SurveyPage, "landing_page_template", "testapp/survey_page_landing.html", raising=False)
+    contact_id = seed_contact(sm)
+    page = make_form_page()
+    with on_commit():
+        response = from_a_mailing_link(client, page, contact_id)
+
+    assert b"Thank you" in response.content
+    record = ExportRecord.objects.get()
+    assert (record.status, record.mode, record.contact_id) == ("sent", "upsert", "")
+    assert record.notes == DROPPED
+    assert CARRIER_WARNING in preview_text(client, page, django_user_model)
+
+
+@pytest.mark.django_db
+def test_the_contact_id_tag_carries_the_link_in_a_template_of_single_fields(
+        client, sm, on_commit, monkeypatch, django_user_model):
+    monkeypatch.setattr(SurveyPage, "template", "testapp/patterns/by_name_with_tag.html")
+    monkeypatch.setattr(
+        SurveyPage, "landing_page_template", "testapp/survey_page_landing.html", raising=False)
+    contact_id = seed_contact(sm)
+    page = make_form_page()
+    with on_commit():
+        from_a_mailing_link(client, page, contact_id)
+
+    record = ExportRecord.objects.get()
+    assert (record.status, record.mode, record.contact_id, record.notes) == (
+        "sent", "update", contact_id, "")
+    assert CARRIER_WARNING not in preview_text(client, page, django_user_model)
+
+
+@pytest.mark.django_db
+def test_an_answer_without_a_link_notes_nothing_whatever_the_template(
+        client, sm, on_commit, monkeypatch):
+    monkeypatch.setattr(SurveyPage, "template", "testapp/patterns/by_name.html")
+    monkeypatch.setattr(
+        SurveyPage, "landing_page_template", "testapp/survey_page_landing.html", raising=False)
+    page = make_form_page()
+    with on_commit():
+        answer(client, page, ANSWERS)
+
+    assert ExportRecord.objects.get().notes == ""

@@ -11,6 +11,7 @@ from wagtail.admin.panels import FieldPanel, Panel
 from ..delivery.account import LABELS, account_for_site
 from ..delivery.history import past_answers
 from ..delivery.locales import name_questions
+from ..forms import CARRIER_TAG, CONTACT_ID_PARAM
 from ..payload import contact_fields, mapping
 from ..records import DeliveryHold, ExportRun
 from .owners import account_users
@@ -152,11 +153,28 @@ class MappingPreviewPanel(Panel):
             context.update(identity_context(context["identity"], account), event_type=getattr(
                 page, "salesmanago_event_type", ""))
             context.update(version_context(page, context["identity"], context["details"], prefix))
+            context.update(carrier_dropped=page.salesmanago_enabled and template_drops_carrier(
+                page, self.request), carrier_tag=CARRIER_TAG)
             return context
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("heading", _("What SALESmanago will get"))
         super().__init__(*args, **kwargs)
+
+
+def template_drops_carrier(page, request):
+    """Whether the page's form, as its template renders it, lacks the hidden field that carries a
+    mailing link's contact ID (a template that renders fields one by one). ``False`` when that
+    cannot be told: a page never saved, or one whose preview does not render."""
+    if not page.pk:
+        return False
+    try:
+        response = page.make_preview_request(original_request=request, preview_mode="form")
+        html = response.content.decode(response.charset or "utf-8", "replace")
+    except Exception:  # the site's template, not ours: its errors are the preview's to show
+        return False
+    return response.status_code == 200 and "<form" in html and (
+        f'name="{CONTACT_ID_PARAM}"' not in html)
 
 
 def export_shape(identity, details):

@@ -22,12 +22,15 @@ logger = logging.getLogger(__name__)
 NO_IDENTITY = stored_messages.message("no_identity")
 
 
-def create_record(page, submission, answers, raw_contact_id, cookie_id, *, account):
+def create_record(page, submission, answers, raw_contact_id, cookie_id, *, account, notes=()):
     """The export record of one submission, with its payload built from the answers.
 
-    ``account``: the page's site's account (``None``: no site).
+    ``account``: the page's site's account (``None``: no site). ``notes``: what the request
+    itself showed, for staff (a link's contact ID the form's template dropped, say).
     """
     record = build_record(page, submission, answers, raw_contact_id, cookie_id, account=account)
+    for note in notes:
+        add_note(record, note)
     record.save()
     return record
 

@@ -5,9 +5,11 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
 from ..admin.panels import DeliveriesPanel, MappingPreviewPanel, OwnerPanel
 from ..admin.submissions import with_deliveries
+from .. import stored_messages
 from ..delivery.locales import name_questions
 from ..delivery.on_submission import export_submission
-from ..forms import CONTACT_ID_COOKIE, CONTACT_ID_PARAM, ContactIdFormMixin
+from ..forms import (
+    CARRIER_TAG, CONTACT_ID_COOKIE, CONTACT_ID_PARAM, ContactIdFormMixin, carrier_dropped)
 from ..payload.events import EVENT_TYPES
 from ..visitor_ip import client_ip
 from . import validators
@@ -128,6 +130,7 @@ class SalesmanagoFormMixin(models.Model):
         # Leads: the proof of a consent given in this request.
         self._salesmanago_client_ip = client_ip(request)
         self._salesmanago_cookie_id = request.COOKIES.get(CONTACT_ID_COOKIE, "")
+        self._salesmanago_carrier_dropped = carrier_dropped(request)
         # The form fields are read once for this request: the form and the export share them.
         self._salesmanago_form_fields = None
         try:
@@ -173,9 +176,11 @@ class SalesmanagoFormMixin(models.Model):
         raw_contact_id = getattr(form, "salesmanago_contact_id", "") or getattr(
             self, "_salesmanago_link_contact_id", ""
         )
+        dropped = getattr(self, "_salesmanago_carrier_dropped", False)
         return export_submission(
             self, submission, form.cleaned_data, raw_contact_id,
             getattr(self, "_salesmanago_cookie_id", ""),
+            notes=[stored_messages.message("carrier_dropped", tag=CARRIER_TAG)] if dropped else [],
         )
 
     def get_submissions_list_view_class(self):
