@@ -1,6 +1,6 @@
 # `make test`: set up .venv and run the suite with coverage. `make demo`: run the example site
-# with the SALESmanago sandbox and `salesmanago_retry` on a timer. Both create what they need on a
-# fresh machine.
+# with the SALESmanago sandbox and `salesmanago_retry` on a timer. `make docs`: the documentation
+# site, into site/. Each creates what it needs on a fresh machine.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -15,7 +15,7 @@ MATRIX_ARGS ?= -q -m "not slow"
 # `make dist` builds with its own small virtualenv: build and twine, not the test extras.
 DIST_VENV ?= .venv-dist
 
-.PHONY: test test-random-subset test-postgres matrix matrix-env dist wheel-check bench demo messages screenshots browser mutation clean
+.PHONY: test test-random-subset test-postgres matrix matrix-env dist wheel-check bench demo docs messages screenshots browser mutation clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -112,6 +112,11 @@ bench: $(VENV)/.installed
 demo: $(VENV)/.installed
 	SANDBOX_PORT=$(SANDBOX_PORT) DEMO_PORT=$(DEMO_PORT) $(BIN)/python example_project/demo.py
 
+# The documentation site (mkdocs.yml, docs/) into site/: a warning (a broken link or anchor, a page
+# left out of the navigation) fails it.
+docs: $(VENV)/.installed
+	$(BIN)/python -m mkdocs build --strict --site-dir site
+
 # Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser).
 browser:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
@@ -121,7 +126,7 @@ browser:
 redis:
 	command -v redis-server >/dev/null || (apt-get update -qq && apt-get install -y -qq redis-server)
 
-# The README's screenshots, from the browser test.
+# The documentation's screenshots (docs/screenshots/), from the browser test.
 screenshots: $(VENV)/.installed browser
 	SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/e2e/test_browser.py tests/e2e/test_browser_deliveries.py tests/e2e/test_browser_dashboard.py -k "editor or content_security or deliveries_log or dashboard"
 
@@ -130,4 +135,4 @@ messages: $(VENV)/.installed
 	  ../$(BIN)/django-admin compilemessages
 
 clean:
-	rm -rf $(VENV) .venv-* build dist *.egg-info .coverage example_project/db.sqlite3 .demo
+	rm -rf $(VENV) .venv-* build dist site *.egg-info .coverage example_project/db.sqlite3 .demo

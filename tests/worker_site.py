@@ -23,7 +23,7 @@ from wagtail_salesmanago.sandbox import Sandbox
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES = os.environ.get("DB_ENGINE") == "postgresql"
 
-# The worker command of each tasks backend in tests/settings.py: the README's (the database
+# The worker command of each tasks backend in tests/settings.py: docs/workers.md's (the database
 # worker polls more often here).
 WORKERS = {
     "db": ["db_worker", "--interval", "0.1", "--no-startup-delay"],

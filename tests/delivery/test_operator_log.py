@@ -78,7 +78,7 @@ def test_a_task_queue_that_is_down_is_told_and_nothing_is_lost(
     assert log() == [("queue", "ERROR",
                       f"Could not enqueue SALESmanago export {record.pk}; it stays due.")]
 
-    assert run_retry().endswith("\n1 due; held: 1.\n")  # cron's run, as the README tells
+    assert run_retry().endswith("\n1 due; held: 1.\n")  # cron's run, as docs/commands.md shows
     hold = DeliveryHold.objects.get()
     assert [line for line in log() if line[1] == "ERROR"] == [
         ("queue", "ERROR", f"Could not enqueue the SALESmanago hold check of site "

@@ -1,6 +1,6 @@
 """Real Chromium (Debian's, driven by Playwright) against `make demo`: editor, visitor, sandbox, log.
 
-Screenshots go to $SCREENSHOTS_DIR (the README's come from `make screenshots`), else to a temp dir.
+Screenshots go to $SCREENSHOTS_DIR (the documentation's, docs/screenshots/, come from `make screenshots`), else to a temp dir.
 """
 
 import time

@@ -1,5 +1,5 @@
 """Real Chromium against `make demo`: the dashboard's SALESmanago panel and the sidebar entries, in
-Polish and English, at 1024px and 1400px wide (issue 13). `make screenshots` takes the README's
+Polish and English, at 1024px and 1400px wide (issue 13). `make screenshots` takes the documentation's
 dashboard image here."""
 
 import re

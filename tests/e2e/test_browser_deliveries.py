@@ -1,5 +1,5 @@
 """Real Chromium against `make demo`: the deliveries log as staff see it, in Polish and English,
-at 1024px and 1400px wide (issue 13). `make screenshots` takes the README's list and detail here."""
+at 1024px and 1400px wide (issue 13). `make screenshots` takes the documentation's list and detail here."""
 
 import re
 import uuid

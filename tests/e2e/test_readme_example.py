@@ -1,4 +1,5 @@
-"""The README's page example, pasted into a fresh `wagtail start` project, exports a submission."""
+"""The README's page example, pasted into a fresh `wagtail start` project, exports a submission;
+the documentation's test recipe (docs/testing.md) passes there and reaches no real account."""
 
 import json
 import os
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 README = Path(__file__).resolve().parents[2] / "README.md"
+TESTING_PAGE = Path(__file__).resolve().parents[2] / "docs" / "testing.md"
 BIN = Path(sys.executable).parent
 
 TEMPLATE = """{% load wagtailcore_tags %}
@@ -85,16 +87,16 @@ def test_readme_example_in_a_fresh_wagtail_project(tmp_path, sandbox):
                                      "ankieta.Co-sadzisz?": "Działa"}
 
 
-def readme_test_recipe():
-    blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+def docs_test_recipe():
+    blocks = re.findall(r"```python\n(.*?)```", TESTING_PAGE.read_text(encoding="utf-8"), re.S)
     return next(block for block in blocks if "def test_survey_reaches_salesmanago" in block)
 
 
 @pytest.mark.slow
 @pytest.mark.own_database
-def test_readme_test_recipe_never_reaches_the_configured_account(tmp_path, sandbox):
-    """The README's test, in a fresh project whose server configuration names a (real) account
-    and whose tasks go to the database worker the README recommends: it passes, and the account
+def test_docs_test_recipe_never_reaches_the_configured_account(tmp_path, sandbox):
+    """The documentation's test (docs/testing.md), in a fresh project whose server configuration names a (real) account
+    and whose tasks go to the database worker the documentation recommends: it passes, and the account
     gets nothing (``sandbox`` stands in for it)."""
     sandbox.reset()
     run([str(BIN / "wagtail"), "start", "mysite"], tmp_path)
@@ -115,7 +117,7 @@ def test_readme_test_recipe_never_reaches_the_configured_account(tmp_path, sandb
             f"WAGTAIL_SALESMANAGO = {real_account!r}\n"
             "WAGTAIL_SALESMANAGO_ALLOW_HTTP = True\n")
     run([*python, "makemigrations", "survey"], project)
-    (project / "test_survey.py").write_text(readme_test_recipe())
+    (project / "test_survey.py").write_text(docs_test_recipe())
 
     out = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
                "--ds=mysite.settings.dev", "test_survey.py"], project)
