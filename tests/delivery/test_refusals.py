@@ -117,6 +117,7 @@ def test_a_refusal_of_one_answer_fails_that_answer_only(api, client, on_commit):
     bad = ExportRecord.objects.get(email="bad@example.com")
     assert bad.last_error == ("SALESmanago refused the request. SALESmanago said: Email invalid "
                               "(HTTP 200, POST /api/contact/upsert)")
+    assert not bad.send_alone  # refused on its own: resent, it may go in a batch again
     assert not DeliveryHold.objects.exists()
     assert sorted(called(api)) == ["contact/upsert", "contact/upsert", "user/listByClient"]
 

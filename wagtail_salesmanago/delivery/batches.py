@@ -211,7 +211,6 @@ def outcome(record, payload, answered, error, count, started, now, hold=None):
     message = settled.message
     if settled.outcome == Outcome.SENT:
         message = stored_messages.message("sent_in_batch", count=count)
-        stored_messages.put(record, "last_error", "")
     elif settled.alone:
         answers.add_note(record, settle.SEND_ALONE)
     stored_messages.put(log, "message", message)

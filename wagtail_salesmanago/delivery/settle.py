@@ -71,15 +71,15 @@ def settle(step, record, now, *, answer=None, error=None, hold=None, batch=False
         return settled
     if isinstance(error, TransientError):
         at = retry.next_attempt_at(step.window_start(record), step.attempts(record), now)
-        return again(step, record, at, message, save=save, batch=batch)
+        return again(step, record, at, message, send_alone=False, save=save, batch=batch)
     if not isinstance(error, (SalesmanagoError, NotConfigured)):
         message = stored_messages.message("unexpected", error=type(error).__name__)
         logger.error("SALESmanago export %s failed unexpectedly.", record.pk, exc_info=error)
-    give_up(step, record, message, save=save, batch=batch)
+    give_up(step, record, message, send_alone=False, save=save, batch=batch)
     return Settled(Outcome.PERMANENT, message)
 
 
-def again(step, record, at, message, *, send_alone=False, save, batch):
+def again(step, record, at, message, *, send_alone, save, batch):
     """Try the step again at ``at``; give up when that is past the give-up window (``None``)."""
     if at is None:
         give_up(step, record, gave_up(step.attempts(record), message), send_alone=send_alone,
@@ -95,7 +95,7 @@ def again(step, record, at, message, *, send_alone=False, save, batch):
     return Settled(Outcome.TRANSIENT, message)
 
 
-def give_up(step, record, message, *, send_alone=False, save, batch):
+def give_up(step, record, message, *, send_alone, save, batch):
     step.failed(record, send_alone=send_alone, save=save)
     stored_messages.put(record, step.error_field, message)
     if not batch:

@@ -169,7 +169,7 @@ class ExportRecord(models.Model):
     # of values that always fit, and releases the claim unless it says otherwise. ``save=False``
     # only sets them, for a batch's outcomes written together (``ExportRecordQuerySet.write_states``).
 
-    def _transition(self, state, save=True):
+    def _transition(self, state, save):
         state = {"claimed_until": None, **state}
         if save:
             state["updated_at"] = timezone.now()
@@ -177,7 +177,7 @@ class ExportRecord(models.Model):
         for name, value in state.items():
             setattr(self, name, value)
 
-    def mark_sent(self, now, *, contact_id, double_opt_in_requested=False, save=True):
+    def mark_sent(self, now, *, contact_id, double_opt_in_requested, save):
         """SALESmanago accepted the contact. With an event to follow, the record stays due; a
         sender that goes on with the event (``save``) keeps its claim for it, so that if it dies
         before the event is sent, the claim lapses and the event alone is retried. A double
@@ -191,12 +191,12 @@ class ExportRecord(models.Model):
             state["double_opt_in_requested_at"] = now
         self._transition(state, save)
 
-    def schedule_retry(self, at, *, send_alone=False, save=True):
+    def schedule_retry(self, at, *, send_alone, save):
         """The contact is tried again at ``at`` (alone from now on if ``send_alone``)."""
         self._transition({"status": self.Status.RETRYING, "next_attempt_at": at,
                           "send_alone": self.send_alone or send_alone}, save)
 
-    def give_up(self, *, send_alone=False, save=True):
+    def give_up(self, *, send_alone, save):
         """The contact is not sent: staff may resend it (alone, if ``send_alone``)."""
         self._transition({"status": self.Status.FAILED, "next_attempt_at": None,
                           "send_alone": self.send_alone or send_alone}, save)
@@ -220,22 +220,22 @@ class ExportRecord(models.Model):
         """SALESmanago added the event to the contact's timeline."""
         self._transition({"event_status": self.EventStatus.SENT, "event_sent_at": now,
                           "next_attempt_at": None, "hold": None, "event_id": event_id,
-                          "event_error": "", "event_attempts": self.event_attempts})
+                          "event_error": "", "event_attempts": self.event_attempts}, True)
 
     def schedule_event_retry(self, at):
         """The event is tried again at ``at`` (the contact stays sent)."""
         self._transition({"event_status": self.EventStatus.RETRYING, "next_attempt_at": at,
-                          "event_attempts": self.event_attempts})
+                          "event_attempts": self.event_attempts}, True)
 
     def give_up_event(self):
         """The event is not sent (the contact stays sent)."""
         self._transition({"event_status": self.EventStatus.FAILED, "next_attempt_at": None,
-                          "event_attempts": self.event_attempts})
+                          "event_attempts": self.event_attempts}, True)
 
     def make_event_due(self, now):
         """The event is due again at once."""
         self._transition({"event_status": self.EventStatus.PENDING, "next_attempt_at": now,
-                          "event_attempts": self.event_attempts})
+                          "event_attempts": self.event_attempts}, True)
 
     def hold_event_in(self, hold, now):
         """Let the event wait in the site's ``hold``; the contact stays sent. ``False`` if the
