@@ -46,11 +46,13 @@ class DripServer:
 
     ``raw=True`` skips reading an HTTP request and answers as soon as a client connects (for a
     TLS client, whose first words are a handshake). ``on_request(path)`` runs before each answer.
+    ``close=True`` closes the connection after each answer (an answer cut short, or none at all).
     """
 
-    def __init__(self, answers, *, raw=False, on_request=None):
+    def __init__(self, answers, *, raw=False, on_request=None, close=False):
         self.answers = answers
         self.raw = raw
+        self.close = close
         self.on_request = on_request
         self.exchanges = []
         self.connections = 0
@@ -104,7 +106,7 @@ class DripServer:
                     send(conn, answer, exchange)
                 finally:
                     exchange.done.set()
-                if exchange.hung_up or self.raw:
+                if exchange.hung_up or self.raw or self.close:
                     return
 
 

@@ -44,6 +44,15 @@ CATALOGUE = {
         "SALESmanago's answer was over %(megabytes)s MB; it was not read."),
     "unreachable": gettext_noop("Could not connect to SALESmanago at %(url)s (%(error)s)."),
     "redirect": gettext_noop("SALESmanago's answer was a redirect, which is not followed."),
+    "answer_undecodable": gettext_noop(
+        "SALESmanago's answer came compressed, but its compressed body was broken."),
+    "answer_cut_short": gettext_noop(
+        "SALESmanago's answer broke off before its end (the body was cut short or badly "
+        "framed)."),
+    "answer_not_http": gettext_noop(
+        "Something answered at SALESmanago's address, but not in HTTP (no status line)."),
+    "closed_without_answer": gettext_noop(
+        "The connection to SALESmanago was made, but closed without an answer."),
     "server_error": gettext_noop("SALESmanago had a server error."),
     "access_denied": gettext_noop(
         "Access to SALESmanago was denied, and the answer was not SALESmanago's (a proxy or "

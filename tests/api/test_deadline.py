@@ -585,3 +585,26 @@ def test_a_socket_handed_over_after_the_deadline_passed_is_shut_down_at_once():
     assert deadline.cut
     ours.close()
     theirs.close()
+
+
+@pytest.mark.parametrize("raw, said", [
+    (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
+     b"Content-Length: 10\r\n\r\nnot-gzip!!",
+     "SALESmanago's answer came compressed, but its compressed body was broken."),
+    (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+     b'{"success"',
+     "SALESmanago's answer broke off before its end (the body was cut short or badly framed)."),
+    (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+     b'5\r\n{"suc\r\nZZ\r\n',
+     "SALESmanago's answer broke off before its end (the body was cut short or badly framed)."),
+    (b'{"success": true}',  # HTTP/0.9: a body without a status line
+     "Something answered at SALESmanago's address, but not in HTTP (no status line)."),
+    (b"", "The connection to SALESmanago was made, but closed without an answer."),
+], ids=["broken-gzip", "cut-short", "bad-chunk", "http-0.9", "closed"])
+def test_an_answer_that_came_but_cannot_be_read_says_what_happened(raw, said):
+    with DripServer(Answer(fast=raw, interval=0), close=True) as server:
+        with pytest.raises(TransientError) as caught:
+            make_client(server.url).upsert({})
+
+    assert (caught.value.kind, str(caught.value)) == (
+        "garbled", f"{said} (POST /api/contact/upsert)")

@@ -2,6 +2,7 @@
 
 import copy
 import hashlib
+import http.client
 import threading
 import time
 import uuid
@@ -108,6 +109,34 @@ def is_name_resolution_error(err):
                                          "getaddrinfo failed", "nodename nor servname"))
 
 
+def broken_answer(err):
+    """What went wrong with an answer that came (the connection was made) but could not be read,
+    as a message; ``None`` if no answer came."""
+    if isinstance(err, requests.exceptions.ContentDecodingError):
+        return message("answer_undecodable")
+    if isinstance(err, requests.exceptions.ChunkedEncodingError):
+        return message("answer_cut_short")
+    reason = cause_of(err, http.client.BadStatusLine)
+    if isinstance(reason, http.client.RemoteDisconnected):
+        return message("closed_without_answer")
+    if reason is not None:
+        return message("answer_not_http")
+    return None
+
+
+def cause_of(err, kind):
+    """The first exception of ``kind`` among ``err``'s arguments (and theirs): requests wraps
+    urllib3's errors, which wrap http.client's."""
+    for arg in getattr(err, "args", ()):
+        if isinstance(arg, kind):
+            return arg
+        if isinstance(arg, BaseException):
+            found = cause_of(arg, kind)
+            if found is not None:
+                return found
+    return None
+
+
 def is_auth_message(message):
     """Whether SALESmanago's message says, in its confirmed words, that it rejected the credentials."""
     return CONFIRMED_AUTH_TEXT in message.lower()
@@ -176,6 +205,9 @@ class SalesmanagoClient:
             )
             raise TransientError(limit, kind="timeout", path=path) from err
         except requests.RequestException as err:
+            broken = broken_answer(err)
+            if broken is not None:
+                raise TransientError(broken, kind="garbled", path=path) from err
             raise TransientError(
                 message("unreachable", url=self.base_url, error=type(err).__name__),
                 kind="dns" if is_name_resolution_error(err) else "unreachable",
