@@ -315,6 +315,11 @@ def answers(api, path, *bodies, status=200):
 URL_SHAPE = "Enter a URL like https://app3.salesmanago.pl, without a path, “?” or “#”."
 
 
+def leave_out(part):
+    """What the endpoint's checks say of a path, query or fragment after the server."""
+    return f"Leave “{part}” out: the endpoint is the server only, like app3.salesmanago.pl."
+
+
 def settings_url(site):
     return reverse("wagtailsettings:edit", args=["wagtail_salesmanago", "salesmanagosettings", site.pk])
 

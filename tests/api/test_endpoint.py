@@ -5,7 +5,8 @@ import requests
 import responses
 from django.core.exceptions import ValidationError
 
-from tests.helpers import URL_SHAPE, answer, connection_url, make_form_page, typed
+from tests.helpers import (
+    URL_SHAPE, answer, connection_url, leave_out, make_form_page, typed)
 from wagtail_salesmanago.api.client import SalesmanagoClient, base_url
 from wagtail_salesmanago.api.endpoint import parse_endpoint, same_endpoint, validate_endpoint
 from wagtail_salesmanago.api.exceptions import NotConfigured
@@ -43,11 +44,12 @@ def test_endpoints_are_rebuilt_from_scheme_host_and_port(endpoint, url):
 @pytest.mark.parametrize(
     "endpoint, message",
     [
-        ("https://h#", URL_SHAPE),
-        ("https://h?", URL_SHAPE),
-        ("https://h/?x=1", URL_SHAPE),
-        ("http://127.0.0.1:8765/sandbox/reset#", URL_SHAPE),
-        ("https://app3.salesmanago.pl/api", URL_SHAPE),
+        ("https://h#", leave_out("#")),
+        ("https://h?", leave_out("?")),
+        ("https://h/?x=1", leave_out("/?x=1")),
+        ("http://127.0.0.1:8765/sandbox/reset#", leave_out("/sandbox/reset#")),
+        ("https://app3.salesmanago.pl/api", leave_out("/api")),
+        ("app3.salesmanago.pl/api/contact", leave_out("/api/contact")),  # the host, then a path
         ("https://h\\evil", URL_SHAPE),
         ("https://h%2Fevil", URL_SHAPE),
         ("ftp://app3.salesmanago.pl", URL_SHAPE),
@@ -135,9 +137,9 @@ def test_connection_test_validates_the_endpoint_and_calls_nothing_else(
         answer(client, make_form_page(), {"Twój e-mail": "jan@example.com"})
     seen = sm.requests()
     for endpoint, message in [
-        (f"{sm.url}/sandbox/reset#", URL_SHAPE),
-        (f"{sm.url}/sandbox/reset?", URL_SHAPE),
-        (f"{sm.url}/sandbox/reset", URL_SHAPE),
+        (f"{sm.url}/sandbox/reset#", leave_out("/sandbox/reset#")),
+        (f"{sm.url}/sandbox/reset?", leave_out("/sandbox/reset?")),
+        (f"{sm.url}/sandbox/reset", leave_out("/sandbox/reset")),
         (sm.url.replace("://", "://user:pw@"), "Leave the user name and password out of the endpoint."),
     ]:
         for secret in (sm.api_secret, ""):
@@ -169,7 +171,7 @@ def test_an_endpoint_that_fails_validation_is_reported_and_not_used(
         SalesmanagoSettings.objects.update(endpoint=bad)  # stored before validation was strict
         check, tags = "wagtail_salesmanago.W002", ["database"]
     messages = {m.id: m.msg for m in run_checks(tags=tags, databases=["default"])}
-    assert messages[check].endswith(f"is not used: {URL_SHAPE}")
+    assert messages[check].endswith(f"is not used: {leave_out('/sandbox/reset#')}")
 
     with on_commit():
         answer(client, page, {"Twój e-mail": "ewa@example.com"})

@@ -70,6 +70,11 @@ def parse_endpoint(value):
             _("Leave the user name and password out of the endpoint."), code="invalid"
         )
     full_url = "://" in text
+    extra = after_server(text)
+    if extra not in ("", "/"):
+        raise ValidationError(
+            _("Leave “%(part)s” out: the endpoint is the server only, like app3.salesmanago.pl."),
+            params={"part": extra[:64]}, code="invalid")
     match = SHAPE.fullmatch(text)
     if not match or bool(match["scheme"]) != full_url:
         raise ValidationError(URL_SHAPE if full_url else HOST_SHAPE, code="invalid")
@@ -85,6 +90,13 @@ def parse_endpoint(value):
     if port == DEFAULT_PORTS[scheme]:
         port = None
     return Endpoint(scheme, host, port)
+
+
+def after_server(text):
+    """What follows the server in an endpoint: a path, a query or a fragment ("" if nothing)."""
+    address = text.split("://", 1)[-1]
+    found = re.search(r"[/?#]", address)
+    return address[found.start():] if found else ""
 
 
 def parse_host(text, message):
