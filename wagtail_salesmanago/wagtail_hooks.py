@@ -2,7 +2,7 @@ from django.urls import path
 from wagtail import hooks
 
 from .admin.bulk_actions import ResendBulkAction
-from .admin.connection import test_connection_view, warn_unless_connected
+from .admin.connection import check_hold_view, test_connection_view, warn_unless_connected
 from .admin.dashboard import DeliveriesPanel
 from .admin.export_views import export_view
 from .admin.views import DeliveryViewSet
@@ -17,6 +17,8 @@ def register_connection_test_url():
         path("salesmanago/test-connection/<int:site_id>/", test_connection_view,
              name="wagtail_salesmanago_test_connection"),
         path("salesmanago/export/<int:page_id>/", export_view, name="wagtail_salesmanago_export"),
+        path("salesmanago/check-hold/<int:site_id>/", check_hold_view,
+             name="wagtail_salesmanago_check_hold"),
     ]
 
 

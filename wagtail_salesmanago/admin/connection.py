@@ -1,4 +1,5 @@
-"""'Test connection' in Settings > SALESmanago: what is wrong with the keys, in words."""
+"""Whether SALESmanago accepts a site's keys: 'Test connection' in Settings > SALESmanago (what is
+wrong, in words), and 'Check now' on a hold's notice. Either, passing, lifts the site's hold."""
 
 from dataclasses import dataclass, field
 
@@ -6,8 +7,12 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 from wagtail.contrib.settings.views import get_setting_edit_handler
@@ -15,8 +20,10 @@ from wagtail.models import Site
 
 from .. import conf, stored_messages
 from ..api.exceptions import AuthenticationError, SalesmanagoError, TransientError
+from ..delivery import outbox
 from ..delivery.account import LABELS, account_for_site, is_user
-from ..records import SalesmanagoSettings
+from ..records import DeliveryHold, SalesmanagoSettings
+from .permissions import holds_seen_by
 
 
 @dataclass
@@ -103,7 +110,54 @@ def test_connection_view(request, site_id):
         return answer(Outcome(False, " ".join(
             message for errors in form.errors.values() for message in errors)))
     # The form filled its (unsaved) instance with the typed values; the database is unchanged.
-    return answer(test_connection(account_for_site(site, form.instance)))
+    account = account_for_site(site, form.instance)
+    outcome = test_connection(account)
+    if outcome.ok:
+        outcome.message = " ".join(filter(None, [outcome.message, lifted(site, account)]))
+    return answer(outcome)
+
+
+def lifted(site, account):
+    """After a passing test of ``account``: lift the site's hold if it is for these very
+    credentials, and say so ("" when there was none to lift)."""
+    released = outbox.connection_confirmed(site, account)
+    if released is None:
+        return ""
+    return ngettext(
+        "The hold on deliveries is lifted: %(count)d waiting delivery is due again now.",
+        "The hold on deliveries is lifted: %(count)d waiting deliveries are due again now.",
+        len(released)) % {"count": len(released)}
+
+
+def check_hold_view(request, site_id):
+    """GET: ask whether to check a held site's credentials now; POST: check them (one call)
+    and lift the hold if SALESmanago accepts them. Back to ``next`` (the screen it was asked
+    from), else the deliveries log."""
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = ""
+    back = back or reverse("wagtail_salesmanago_deliveries:index")
+    hold = holds_seen_by(DeliveryHold.objects.with_waiting(), request.user).filter(
+        site_id=site_id).select_related("site").first()
+    if hold is None:
+        messages.info(request, _("Deliveries to SALESmanago from this site are not on hold."))
+        return redirect(back)
+    if request.method != "POST":
+        return TemplateResponse(request, "wagtail_salesmanago/check_hold_confirm.html",
+                                {"hold": hold, "next": back})
+    still = outbox.check_now(hold.site)
+    if still is None:
+        messages.success(request, ngettext(
+            "SALESmanago accepts the credentials of %(site)s again: the hold is lifted, and "
+            "%(count)d waiting delivery is due again now.",
+            "SALESmanago accepts the credentials of %(site)s again: the hold is lifted, and "
+            "%(count)d waiting deliveries are due again now.", hold.waiting) % {
+                "site": hold.site, "count": hold.waiting})
+    else:
+        messages.warning(request, _("Still on hold: %(reason)s %(answer)s") % {
+            "reason": still.get_reason_display(),
+            "answer": stored_messages.render(still.message)})
+    return redirect(back)
 
 
 def warn_unless_connected(request, instance):
@@ -113,7 +167,11 @@ def warn_unless_connected(request, instance):
         return
     timeout = tuple(map(min, conf.timeouts(), SAVE_TEST_TIMEOUT))
     outcome = test_connection(account, timeout=timeout, deadline=sum(timeout))
-    if not outcome.ok:
+    if outcome.ok:
+        message = lifted(instance.site, account)
+        if message:
+            messages.success(request, message)
+    else:
         messages.warning(request, _("Saved, but the connection test failed: %(message)s") % {
             "message": outcome.message})
 

@@ -20,7 +20,8 @@ def salesmanago_site_holds(site):
     return list(DeliveryHold.objects.with_waiting().filter(site=site)) if site else []
 
 
-@register.inclusion_tag("wagtail_salesmanago/hold_notice.html")
-def salesmanago_hold_notice(hold):
-    """What was rejected, since when, and what to do."""
-    return {"hold": hold}
+@register.inclusion_tag("wagtail_salesmanago/hold_notice.html", takes_context=True)
+def salesmanago_hold_notice(context, hold):
+    """What was rejected, since when, and what to do (with "Check now", back to this screen)."""
+    request = context.get("request")
+    return {"hold": hold, "back": request.get_full_path() if request else ""}
