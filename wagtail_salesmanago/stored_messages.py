@@ -54,9 +54,6 @@ CATALOGUE = {
     "closed_without_answer": gettext_noop(
         "The connection to SALESmanago was made, but closed without an answer."),
     "server_error": gettext_noop("SALESmanago had a server error."),
-    "server_error_web_page": gettext_noop(
-        "The endpoint answered with a server error and a web page, not SALESmanago's JSON: "
-        "SALESmanago is down, or the endpoint is not SALESmanago's API server."),
     "access_denied": gettext_noop(
         "Access to SALESmanago was denied, and the answer was not SALESmanago's (a proxy or "
         "firewall in between?)."),

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from tests.demo_process import free_port
 from tests.helpers import (
-    URL_SHAPE, answer, connection_url, leave_out, make_form_page, settings_url, typed)
+    URL_SHAPE, answer, answers, connection_url, leave_out, make_form_page, settings_url, typed)
 import wagtail_salesmanago
 from wagtail_salesmanago.delivery.account import account_for_site
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
@@ -320,3 +320,23 @@ def test_a_secret_left_out_of_the_post_is_never_sent_to_a_new_endpoint(admin, sm
     data = admin.post(connection_url(site), {"endpoint": f"http://127.0.0.1:{port}"}).json()
     assert data["ok"] is False
     assert data["message"].startswith("You changed the endpoint or the client ID: type the API secret")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", [
+    "<!DOCTYPE html><html><body><h1>Internal Server Error</h1></body></html>",
+    "\n  <html><title>500</title></html>",
+])
+def test_an_endpoint_that_answers_an_error_page_is_the_first_suspect(admin, site, api, page):
+    """A server that is not SALESmanago's API (a site's own web server, say) answers a web page
+    (issue 25 item 11): the endpoint is named first, an outage second."""
+    answers(api, "user/listByClient", page, status=500)
+    stored = SalesmanagoSettings.objects.get()
+    data = admin.post(connection_url(site), {
+        "endpoint": stored.endpoint, "client_id": stored.client_id, "api_secret": "",
+        "owner_email": stored.owner_email, "detail_prefix": "ankieta."}).json()
+
+    assert data == {"ok": False, "users": [], "message": (
+        "The server at https://app3.salesmanago.pl answered with an error page (HTTP 500), not as "
+        "SALESmanago's API answers: check the endpoint (SALESmanago: Settings > Integration > "
+        "API). If it is right, SALESmanago may be down for now.")}

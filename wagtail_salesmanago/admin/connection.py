@@ -73,8 +73,19 @@ def transient_message(err, url):
         return _("Nothing answers at %(url)s. Check the endpoint.") % {"url": url}
     if err.kind == "timeout":
         return _("SALESmanago at %(url)s did not answer in time.") % {"url": url}
+    if err.kind == "server" and is_web_page(err.response):
+        return _(
+            "The server at %(url)s answered with an error page (HTTP %(status)s), not as "
+            "SALESmanago's API answers: check the endpoint (SALESmanago: Settings > Integration "
+            "> API). If it is right, SALESmanago may be down for now."
+        ) % {"url": url, "status": err.status_code}
     return _("SALESmanago at %(url)s answered with an error: %(error)s") % {
         "url": url, "error": in_words(err)}
+
+
+def is_web_page(response):
+    """Whether an answer is a web page (HTML), not the JSON SALESmanago's API answers with."""
+    return response is not None and response.content.lstrip()[:1] == b"<"
 
 
 def in_words(err):

@@ -228,13 +228,8 @@ class SalesmanagoClient:
                 path=path, status_code=status, response=response,
             )
         if status >= 500:
-            # A web page, not JSON: SALESmanago's own front servers, or no SALESmanago at all.
-            web_page = data is None and (
-                "html" in response.headers.get("Content-Type", "").lower()
-                or response.content.lstrip()[:1] == b"<")
             raise TransientError(
-                message("server_error_web_page" if web_page else "server_error"), kind="server",
-                path=path, status_code=status,
+                message("server_error"), kind="server", path=path, status_code=status,
                 api_message=said, response=response,
             )
         answered = isinstance(data, dict) and "success" in data
