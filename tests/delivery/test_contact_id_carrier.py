@@ -145,6 +145,14 @@ def from_a_mailing_link(client, page, contact_id):
                        HTTP_REFERER=f"http://testserver{url}")
 
 
+def rendered_with(monkeypatch, pattern):
+    """A form page whose form template is ``patterns/<pattern>.html``."""
+    monkeypatch.setattr(SurveyPage, "template", f"testapp/patterns/{pattern}.html")
+    monkeypatch.setattr(
+        SurveyPage, "landing_page_template", "testapp/survey_page_landing.html", raising=False)
+    return make_form_page()
+
+
 def preview_text(client, page, django_user_model):
     client.force_login(django_user_model.objects.create_superuser("boss", "b@example.com", "pw"))
     html = client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
@@ -154,11 +162,8 @@ def preview_text(client, page, django_user_model):
 @pytest.mark.django_db
 def test_a_template_that_drops_the_carrier_is_noted_and_warned_in_the_preview(
         client, sm, on_commit, monkeypatch, django_user_model):
-    monkeypatch.setattr(SurveyPage, "template", "testapp/patterns/by_name.html")
-    monkeypatch.setattr(
-        SurveyPage, "landing_page_template", "testapp/survey_page_landing.html", raising=False)
     contact_id = seed_contact(sm)
-    page = make_form_page()
+    page = rendered_with(monkeypatch, "by_name")
     with on_commit():
         response = from_a_mailing_link(client, page, contact_id)
 
@@ -172,11 +177,8 @@ def test_a_template_that_drops_the_carrier_is_noted_and_warned_in_the_preview(
 @pytest.mark.django_db
 def test_the_contact_id_tag_carries_the_link_in_a_template_of_single_fields(
         client, sm, on_commit, monkeypatch, django_user_model):
-    monkeypatch.setattr(SurveyPage, "template", "testapp/patterns/by_name_with_tag.html")
-    monkeypatch.setattr(
-        SurveyPage, "landing_page_template", "testapp/survey_page_landing.html", raising=False)
     contact_id = seed_contact(sm)
-    page = make_form_page()
+    page = rendered_with(monkeypatch, "by_name_with_tag")
     with on_commit():
         from_a_mailing_link(client, page, contact_id)
 
@@ -189,10 +191,7 @@ def test_the_contact_id_tag_carries_the_link_in_a_template_of_single_fields(
 @pytest.mark.django_db
 def test_an_answer_without_a_link_notes_nothing_whatever_the_template(
         client, sm, on_commit, monkeypatch):
-    monkeypatch.setattr(SurveyPage, "template", "testapp/patterns/by_name.html")
-    monkeypatch.setattr(
-        SurveyPage, "landing_page_template", "testapp/survey_page_landing.html", raising=False)
-    page = make_form_page()
+    page = rendered_with(monkeypatch, "by_name")
     with on_commit():
         answer(client, page, ANSWERS)
 

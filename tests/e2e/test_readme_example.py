@@ -58,23 +58,30 @@ def run(args, cwd, env=None):
     return result.stdout
 
 
-@pytest.mark.slow
-@pytest.mark.own_database
-def test_readme_example_in_a_fresh_wagtail_project(tmp_path, sandbox):
-    sandbox.reset()
+def fresh_project(tmp_path, settings):
+    """A `wagtail start` project with the README's survey app (its page example and two
+    templates), ``settings`` added to its base settings, and the app's migration made."""
     run([str(BIN / "wagtail"), "start", "mysite"], tmp_path)
     project = tmp_path / "mysite"
-    python = [sys.executable, "manage.py"]
-    run([*python, "startapp", "survey"], project)
+    run([sys.executable, "manage.py", "startapp", "survey"], project)
     (project / "survey" / "models.py").write_text(readme_page_example())
     templates = project / "survey" / "templates" / "survey"
     templates.mkdir(parents=True)
     (templates / "survey_page.html").write_text(TEMPLATE)
     (templates / "survey_page_landing.html").write_text("Thanks")
-    with open(project / "mysite" / "settings" / "base.py", "a") as settings:
-        settings.write('\nINSTALLED_APPS += ["survey", "wagtail_salesmanago", '
-                       '"wagtail.contrib.settings"]\n')
-    run([*python, "makemigrations", "survey"], project)
+    with open(project / "mysite" / "settings" / "base.py", "a") as base:
+        base.write(settings)
+    run([sys.executable, "manage.py", "makemigrations", "survey"], project)
+    return project
+
+
+@pytest.mark.slow
+@pytest.mark.own_database
+def test_readme_example_in_a_fresh_wagtail_project(tmp_path, sandbox):
+    sandbox.reset()
+    project = fresh_project(tmp_path, '\nINSTALLED_APPS += ["survey", "wagtail_salesmanago", '
+                                      '"wagtail.contrib.settings"]\n')
+    python = [sys.executable, "manage.py"]
     run([*python, "migrate", "--noinput"], project)
     env = {**os.environ, "SANDBOX_CREDENTIALS": json.dumps(sandbox.credentials())}
     out = run([*python, "shell", "-c", SUBMIT], project, env=env)
@@ -99,24 +106,13 @@ def test_docs_test_recipe_never_reaches_the_configured_account(tmp_path, sandbox
     and whose tasks go to the database worker the documentation recommends: it passes, and the account
     gets nothing (``sandbox`` stands in for it)."""
     sandbox.reset()
-    run([str(BIN / "wagtail"), "start", "mysite"], tmp_path)
-    project = tmp_path / "mysite"
-    python = [sys.executable, "manage.py"]
-    run([*python, "startapp", "survey"], project)
-    (project / "survey" / "models.py").write_text(readme_page_example())
-    templates = project / "survey" / "templates" / "survey"
-    templates.mkdir(parents=True)
-    (templates / "survey_page.html").write_text(TEMPLATE)
-    (templates / "survey_page_landing.html").write_text("Thanks")
     real_account = {"default": sandbox.credentials()}
-    with open(project / "mysite" / "settings" / "base.py", "a") as settings:
-        settings.write(
-            '\nINSTALLED_APPS += ["survey", "wagtail_salesmanago", "wagtail.contrib.settings", '
-            '"django_tasks_db"]\n'
-            'TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}\n'
-            f"WAGTAIL_SALESMANAGO = {real_account!r}\n"
-            "WAGTAIL_SALESMANAGO_ALLOW_HTTP = True\n")
-    run([*python, "makemigrations", "survey"], project)
+    project = fresh_project(tmp_path, (
+        '\nINSTALLED_APPS += ["survey", "wagtail_salesmanago", "wagtail.contrib.settings", '
+        '"django_tasks_db"]\n'
+        'TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}\n'
+        f"WAGTAIL_SALESMANAGO = {real_account!r}\n"
+        "WAGTAIL_SALESMANAGO_ALLOW_HTTP = True\n"))
     (project / "test_survey.py").write_text(docs_test_recipe())
 
     out = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
