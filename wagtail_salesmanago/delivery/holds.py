@@ -41,6 +41,11 @@ def fingerprint(account):
     return salted_hmac("wagtail_salesmanago.holds", text, algorithm="sha256").hexdigest()
 
 
+def is_for(hold, account):
+    """Whether ``hold`` was started for ``account``'s credentials as they are now."""
+    return hold.fingerprint == fingerprint(account)
+
+
 def reason_for(error):
     if isinstance(error, AccessDeniedError):
         return Reason.DENIED

@@ -236,7 +236,7 @@ def active_hold(site, account, now, client=None):
     hold = DeliveryHold.objects.filter(site=site).first()
     if hold is None:
         return None
-    if hold.fingerprint != holds.fingerprint(account):
+    if not holds.is_for(hold, account):
         resume(holds.release(hold, now, "the credentials changed"), now)
         return None
     if holds.claim_check(hold, now):
@@ -297,7 +297,7 @@ def connection_confirmed(site, account):
     The ids of the records it released; ``None`` if there was no such hold (none, or one for
     other credentials)."""
     hold = DeliveryHold.objects.filter(site=site).first()
-    if hold is None or hold.fingerprint != holds.fingerprint(account):
+    if hold is None or not holds.is_for(hold, account):
         return None
     now = timezone.now()
     ids = holds.release(hold, now, "a connection test passed")
@@ -315,6 +315,6 @@ def check_now(site):
 def credentials_saved(site, stored):
     """New credentials in the admin lift the site's hold at once."""
     hold = DeliveryHold.objects.filter(site=site).first()
-    if hold is not None and hold.fingerprint != holds.fingerprint(account_for_site(site, stored)):
+    if hold is not None and not holds.is_for(hold, account_for_site(site, stored)):
         now = timezone.now()
         resume(holds.release(hold, now, "new credentials were saved"), now)

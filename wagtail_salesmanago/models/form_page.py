@@ -110,7 +110,7 @@ class SalesmanagoFormMixin(models.Model):
         self.salesmanago_double_opt_in_email_id = (
             self.salesmanago_double_opt_in_email_id or "").strip()
         errors = validators.errors_of(self, {
-            "salesmanago_double_opt_in_email_id": validators.check_email_id,
+            "salesmanago_double_opt_in_email_id": validators.check_visible,
             "salesmanago_double_opt_in_language": validators.check_language,
         })
         if self.salesmanago_double_opt_in:

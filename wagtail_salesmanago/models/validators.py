@@ -7,8 +7,6 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-#: A SALESmanago e-mail's ID: letters, digits, "-" and "_" (it is a UUID).
-EMAIL_ID = re.compile(r"[A-Za-z0-9_-]+")
 #: The confirmation e-mail's language: a two-letter code (ISO 639-1), as SALESmanago's ``lang``.
 LANGUAGE = re.compile(r"[A-Z]{2}")
 
@@ -21,14 +19,6 @@ def check_visible(value):
             raise ValidationError(
                 _("This contains a character that cannot be seen (%(char)s): retype it."),
                 params={"char": f"U+{ord(char):04X}"}, code="invisible")
-
-
-def check_email_id(value):
-    check_visible(value)
-    if not EMAIL_ID.fullmatch(value):
-        raise ValidationError(
-            _("Enter the e-mail's ID as SALESmanago shows it: letters, digits, “-” and “_”."),
-            code="email_id")
 
 
 def check_language(value):
