@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import path
+from django.utils.html import format_html
 from wagtail import hooks
 
 from .admin.bulk_actions import ResendBulkAction
@@ -9,6 +11,11 @@ from .admin.views import DeliveryViewSet
 from .records import SalesmanagoSettings
 
 hooks.register("register_bulk_action", ResendBulkAction)
+
+
+@hooks.register("insert_global_admin_css")
+def admin_stylesheet():
+    return format_html('<link rel="stylesheet" href="{}">', static("wagtail_salesmanago/css/admin.css"))
 
 
 @hooks.register("register_admin_urls")

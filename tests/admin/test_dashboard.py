@@ -3,9 +3,12 @@ attention (failed, retrying, on hold), and a short sidebar entry with its own ic
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.helpers import answer, make_form_page
 from wagtail_salesmanago.models import ExportRecord
@@ -28,6 +31,10 @@ def panel(html):
     return found and {"classes": found[1].split(), "heading": found[2], "content": found[3]}
 
 
+def text(html):
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
 def blocks(content):
     """The panel's help blocks: (colour, text without tags), in order."""
     return [(colour, " ".join(re.sub(r"<[^>]+>", " ", text).split()))
@@ -45,8 +52,25 @@ def test_failures_show_in_a_wagtail_dashboard_panel_in_the_alarm_colour(admin, t
         ("critical", "1 delivery failed in the last 7 days. See the failed deliveries")]
     assert f'href="{reverse(INDEX)}?status=failed"' in shown["content"]
 
-    ExportRecord.objects.filter(status="failed").update(status="sent")
-    assert panel(dashboard(admin)) is None  # nothing needs attention: no panel
+    # All is well: the panel says deliveries go through, in no alarming colour.
+    moment = timezone.now() - timedelta(hours=2)
+    ExportRecord.objects.filter(status="sent").update(sent_at=moment)
+    ExportRecord.objects.filter(status="failed").update(status="sent", sent_at=None)
+    ExportRecord.objects.filter(email="other@example.com").update(sent_at=moment - timedelta(days=8))
+    shown = panel(dashboard(admin))
+    assert blocks(shown["content"]) == []
+    assert text(shown["content"]) == (
+        f"1 delivery sent in the last 7 days. The last one at "
+        f"{timezone.localtime(moment):%Y-%m-%d %H:%M}. See the sent deliveries")
+    assert f'href="{reverse(INDEX)}?status=sent"' in shown["content"]
+
+
+@pytest.mark.django_db
+def test_no_panel_for_a_user_who_may_see_no_deliveries(client, two_forms, django_user_model):
+    user = django_user_model.objects.create_user("viewer", password="pw")
+    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(user)
+    assert panel(client.get(reverse("wagtailadmin_home")).content.decode()) is None
 
 
 @pytest.mark.django_db
@@ -124,7 +148,7 @@ def sidebar_links(html):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["en", "pl"])
-def test_the_sidebar_has_a_short_deliveries_entry_with_its_own_icon(admin, two_forms, settings,
+def test_the_sidebar_has_a_short_deliveries_entry_with_its_own_name_and_icon(admin, two_forms, settings,
                                                                    language):
     settings.LANGUAGE_CODE = language
     links = sidebar_links(dashboard(admin))
@@ -132,7 +156,9 @@ def test_the_sidebar_has_a_short_deliveries_entry_with_its_own_icon(admin, two_f
 
     deliveries_label, deliveries_icon = links[reverse(INDEX)]
     settings_label, settings_icon = links[settings_url]
-    assert deliveries_label == settings_label == "SALESmanago"  # each under its own menu
+    # Two names for two entries: the log, and under Settings the settings.
+    assert (deliveries_label, settings_label) == (
+        {"en": "SALESmanago log", "pl": "Log SALESmanago"}[language], "SALESmanago")
     assert (deliveries_icon, settings_icon) == ("upload", "mail")
     # The page itself says what it is.
     title = {"en": "SALESmanago deliveries", "pl": "Wysyłki do SALESmanago"}[language]

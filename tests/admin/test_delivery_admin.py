@@ -27,10 +27,10 @@ def test_list_shows_status_form_contact_mode_attempts_and_error(admin, two_forms
     html = response.content.decode()
 
     assert listed_emails(response) == ["failed@example.com", "other@example.com", "sent@example.com"]
-    assert re.search(r'class="w-status w-status--label salesmanago-status--failed[^"]*">\s*Failed', html)
-    assert re.search(r'class="w-status w-status--label salesmanago-status--sent[^"]*">\s*Sent', html)
+    assert re.search(r'class="w-status w-status--label salesmanago-status salesmanago-status--failed">\s*Failed', html)
+    assert re.search(r'class="w-status w-status--label salesmanago-status salesmanago-status--sent">\s*Sent', html)
     assert "Form A" in html and "Form B" in html
-    assert "upsert by e-mail" in html
+    assert ">by e-mail<" in html.replace("\n", "").replace("  ", "")
     assert "SALESmanago is not set up for site localhost [default]" in html
 
 
@@ -69,14 +69,24 @@ def test_detail_shows_the_payload_and_each_attempt_then_resend(admin, two_forms,
 @pytest.mark.django_db
 def test_resend_all_failed_in_the_filtered_list(admin, two_forms, sm, on_commit):
     html = admin.get(reverse(INDEX), {"status": "failed"}).content.decode()
-    assert "Resend all failed in this list" in html
+    resend = reverse("wagtail_salesmanago_deliveries:resend_listed") + "?status=failed"
+    assert f'href="{resend}"' in html and "Resend all failed in this list" in html
+    # A link asks first, as Wagtail's bulk actions do; asking sends nothing.
     with on_commit():
-        response = admin.post(
-            reverse("wagtail_salesmanago_deliveries:resend_listed") + "?status=failed")
+        confirm = admin.get(resend).content.decode()
+    assert "Send the 1 failed delivery of this list to SALESmanago again?" in confirm
+    assert f'action="{resend}" method="post"' in confirm
+    assert f'href="{reverse(INDEX)}?status=failed"' in confirm
+    assert sorted(ExportRecord.objects.values_list("status", flat=True)) == ["failed", "sent", "sent"]
+    with on_commit():
+        response = admin.post(resend)
 
     assert response.status_code == 302
     assert sorted(ExportRecord.objects.values_list("status", flat=True)) == ["sent"] * 3
     assert "failed@example.com" in [c["email"] for c in sm.contacts()]
+    confirm = admin.get(resend).content.decode()
+    assert "This list has no failed deliveries left to send again." in confirm
+    assert 'method="post"' not in confirm
 
 
 @pytest.mark.django_db
@@ -251,6 +261,9 @@ def test_resend_all_failed_with_an_invalid_filter_resends_nothing(
     assert response.url == reverse(INDEX) + "?" + query
     html = admin.get(response.url).content.decode()
     assert "Nothing was sent again: the list&#x27;s filters are not valid." in html
+    # Asking first refuses the same way.
+    response = admin.get(reverse("wagtail_salesmanago_deliveries:resend_listed") + "?" + query)
+    assert response.status_code == 302 and attempts() == before
     # Wagtail lists everything when a filter is invalid: that list gets no button.
     assert "Resend all failed in this list" not in html
 
@@ -277,7 +290,7 @@ def test_resend_all_failed_keeps_the_form_filter_and_the_search(admin, failure_o
 
 
 @pytest.mark.django_db
-def test_an_update_by_contact_id_is_listed_under_the_contact_id(admin, client, sm, on_commit):
+def test_an_update_is_listed_under_its_contacts_email_where_known_else_its_id(admin, client, sm, on_commit):
     contact_id = seed_contact(sm, "known@example.com")
     page = make_form_page()
     with on_commit():
@@ -285,10 +298,18 @@ def test_an_update_by_contact_id_is_listed_under_the_contact_id(admin, client, s
     record = ExportRecord.objects.get()
     assert record.mode == "update"
 
-    html = admin.get(reverse(INDEX)).content.decode()
-    title = html[html.index(f'id="delivery_{record.pk}_title"'):]
-    title = title[:title.index("</a>")]
-    assert contact_id in title and "typed@example.com" not in title
+    def listed_as():
+        html = admin.get(reverse(INDEX)).content.decode()
+        link = re.search(rf'id="delivery_{record.pk}_title"[^>]* title="([^"]*)">([^<]*)</a>', html)
+        return link.groups()
+
+    # The ID cut to its first groups (whole in the link's title); the typed e-mail is an answer.
+    assert listed_as() == (contact_id, contact_id[:13] + "…")
+    # Once an answer sent by e-mail told us that contact's ID, the list names it by its e-mail.
+    with on_commit():
+        answer(client, page, {"Twój e-mail": "known@example.com"})
+    assert ExportRecord.objects.get(email="known@example.com").salesmanago_contact_id == contact_id
+    assert listed_as() == (contact_id, "known@example.com")
 
     html = admin.get(
         reverse("wagtail_salesmanago_deliveries:inspect", args=[record.pk])).content.decode()

@@ -35,7 +35,9 @@ def test_the_panel_offers_past_answers_asks_then_queues_the_export_and_shows_pro
 
     with on_commit():
         response = admin.post(url)
-    assert response.status_code == 302
+    # Back to the editor at the progress line: Wagtail opens the tab that holds it.
+    edit_url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+    assert (response.status_code, response.url) == (302, f"{edit_url}#salesmanago-export-progress")
     export_run = ExportRun.objects.get()
     assert (export_run.status, export_run.total) == ("queued", 3)
     [task] = [r for r in default_task_backend.results if r.task.name == "export_past_answers"]
@@ -44,6 +46,7 @@ def test_the_panel_offers_past_answers_asks_then_queues_the_export_and_shows_pro
     assert "The export of 3 past answers to SALESmanago has started" in html
     assert ("Exporting past answers: sent 0 · to retry 0 · failed 0 · without a contact 0 · "
             "remaining 3.") in html
+    assert 'id="salesmanago-export-progress"' in html
     assert "Export 3 past answers" not in html  # not twice at once
     assert [r for r in sm.requests() if r["path"].startswith("/api/contact/")] == []
 

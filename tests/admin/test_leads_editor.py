@@ -61,6 +61,46 @@ def test_a_consent_must_be_a_named_checkbox(admin, sm):
 
 
 @pytest.mark.django_db
+def test_the_consent_error_names_the_field_type_as_wagtails_polish_list_does(admin, sm, settings):
+    settings.LANGUAGE_CODE = "pl"
+    page = lead_page([("E-mail", "email", "detail")])
+    response = publish(admin, page, [
+        {"label": "Zgoda", "field_type": "singleline", "salesmanago_target": "consent",
+         "salesmanago_consent_name": "NEWSLETTER"},
+    ])
+    html = errors_of(response)
+    assert "Zgoda musi być pojedynczym polem wyboru: ustaw typ pola na „Checkbox”." in html
+    # Wagtail's own list of field types, in Polish, calls it that.
+    assert re.search(r'<option value="checkbox"[^>]*>Checkbox</option>', response.content.decode())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("target", ["detail", "name", "phone", "skip"])
+def test_a_consent_name_under_a_question_that_is_no_consent_is_refused(admin, sm, target):
+    page = lead_page([("E-mail", "email", "detail")])
+    response = publish(admin, page, [
+        {"label": "Pytanie", "field_type": "singleline", "salesmanago_target": target,
+         "salesmanago_consent_name": "NEWSLETTER"},
+    ])
+    assert response.status_code == 200
+    assert ("Only a consent question has a consent name: clear it, or choose “consent” under "
+            "“In SALESmanago”.") in errors_of(response)
+    assert not page.form_fields.filter(label="Pytanie").exists()
+
+
+@pytest.mark.django_db
+def test_where_an_answer_goes_offers_no_blank_choice_and_explains_the_email_question(admin, sm):
+    page = lead_page([("E-mail", "email", "detail")])
+    html = admin.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
+    target = re.search(r'<select name="form_fields-0-salesmanago_target".*?</select>', html, re.S).group(0)
+    assert "---------" not in target and 'value=""' not in target
+    assert re.search(r'<option value="detail" selected>custom detail</option>', target)
+    assert "The first e-mail question also identifies the contact, whatever is chosen here." in html
+    # The event types read as words, their SALESmanago code beside them.
+    assert '<option value="PHONE_CALL">Phone call (PHONE_CALL)</option>' in html
+
+
+@pytest.mark.django_db
 def test_double_opt_in_needs_its_email_and_language(admin, sm):
     page = lead_page([("E-mail", "email", "detail")])
     response = publish(admin, page, [], salesmanago_double_opt_in="on")

@@ -16,10 +16,12 @@ pytestmark = BROWSER_TEST_MARKS
 WIDTHS = (1024, 1400)
 WORDS = {
     "en": {"heading": "SALESmanago deliveries", "failed": "1 delivery failed in the last 7 days.",
-           "retrying": "1 delivery is waiting for a retry", "settings": "Settings"},
+           "retrying": "1 delivery is waiting for a retry", "settings": "Settings",
+           "log": "SALESmanago log"},
     "pl": {"heading": "Wysyłki do SALESmanago",
            "failed": "1 wysyłka nie powiodła się w ostatnich 7 dniach.",
-           "retrying": "1 wysyłka czeka na ponowienie", "settings": "Ustawienia"},
+           "retrying": "1 wysyłka czeka na ponowienie", "settings": "Ustawienia",
+           "log": "Log SALESmanago"},
 }
 
 #: The sidebar's labels whose text is cut (wider than their box), by their full text.
@@ -74,11 +76,13 @@ def test_the_dashboard_panel_and_the_sidebar_in_both_languages_and_widths(
 
             assert staff.evaluate(CUT_LABELS) == [], (language, width)
             deliveries = staff.locator(".sidebar-main-menu a[href$='/salesmanago/deliveries/']")
-            assert deliveries.inner_text().strip() == "SALESmanago"
+            # Two entries, two names: the log here, the settings' "SALESmanago" under Settings.
+            assert deliveries.inner_text().strip() == words["log"]
             staff.locator(".sidebar-main-menu button", has_text=words["settings"]).click()
             settings = staff.locator(".sidebar-main-menu a[href$='/salesmanagosettings/']")
             settings.wait_for(state="visible")
             assert staff.evaluate(CUT_LABELS) == [], (language, width)
+            assert settings.inner_text().strip() == "SALESmanago"
             icons = [entry.locator("svg use").get_attribute("href") for entry in (deliveries, settings)]
             assert icons == ["#icon-upload", "#icon-mail"], icons
 

@@ -1,7 +1,7 @@
 """Status tags for deliveries, the same in the list, the detail, the editor panel and the dashboard.
 
-Wagtail's ``w-status--label`` tag, coloured with Wagtail's own palette utilities: failed is
-alarming (critical), retrying and on hold warn, sent is positive, pending and skipped are neutral.
+Wagtail's ``w-status--label`` tag, coloured by the package's admin stylesheet
+(static/wagtail_salesmanago/css/admin.css): each status its own colour at WCAG AA contrast.
 """
 
 from django.template.loader import render_to_string
@@ -9,14 +9,6 @@ from django.utils.text import capfirst
 
 TEMPLATE = "wagtail_salesmanago/includes/status_tag.html"
 
-COLOURS = {
-    "sent": "w-bg-positive-50 w-text-positive-100",
-    "pending": "",
-    "retrying": "w-bg-warning-50 w-text-warning-100",
-    "failed": "w-bg-critical-50 w-text-critical-200",
-    "held": "w-bg-warning-50 w-text-warning-100",
-    "skipped": "w-text-text-meta",
-}
 
 
 def status_tag(status, label):
@@ -33,5 +25,5 @@ def record_tag(record, event=False):
 
 def status_classes(status):
     """The tag's CSS classes for a status (``salesmanago-status--<status>`` names it for tests)."""
-    return f"w-status--label salesmanago-status--{status} {COLOURS.get(status, '')}".strip()
+    return f"w-status--label salesmanago-status salesmanago-status--{status}"
 

@@ -1,4 +1,5 @@
-"""The admin dashboard's SALESmanago panel: deliveries that need staff's attention."""
+"""The admin dashboard's SALESmanago panel: deliveries that need staff's attention, and when all
+is well, that deliveries go through."""
 
 from datetime import timedelta
 
@@ -10,33 +11,38 @@ from ..delivery.alerts import failed_list_url
 from ..records import DeliveryHold
 from .permissions import delivery_permission_policy, holds_seen_by
 
-# Failures older than this are left to the deliveries list: the dashboard tells what is new.
-FAILED_WITHIN = timedelta(days=7)
+# What the panel counts: failures older than this are left to the deliveries list.
+WITHIN = timedelta(days=7)
 
 
 class DeliveriesPanel(Component):
-    """A Wagtail dashboard panel: recent failures (alarming), retries (a warning) and holds."""
+    """A Wagtail dashboard panel: recent failures (alarming), retries (a warning) and holds; when
+    there are none, the week's sent deliveries and the last success, in neutral colours."""
 
     name = "salesmanago_deliveries"
     order = 150
     template_name = "wagtail_salesmanago/dashboard_panel.html"
 
-    def __init__(self, failed=0, retrying=0, holds=()):
+    def __init__(self, failed=0, retrying=0, holds=(), sent=0, last_sent=None):
         self.failed, self.retrying, self.holds = failed, retrying, holds
+        self.sent, self.last_sent = sent, last_sent
 
     @classmethod
     def for_user(cls, user):
-        """The panel with what ``user`` may see, or ``None`` when nothing needs attention."""
+        """The panel with what ``user`` may see, or ``None`` for a user who may see no deliveries."""
+        if not delivery_permission_policy.user_has_permission(user, "view"):
+            return None
         visible = delivery_permission_policy.instances_user_has_permission_for(user, "view")
-        counts = visible.trouble_counts(failed_since=timezone.now() - FAILED_WITHIN)
+        counts = visible.dashboard_counts(since=timezone.now() - WITHIN)
         holds = list(holds_seen_by(DeliveryHold.objects.with_waiting(), user))
-        if counts["failed"] or counts["retrying"] or holds:
-            return cls(holds=holds, **counts)
-        return None
+        return cls(holds=holds, **counts)
 
     def get_context_data(self, parent_context):
         return {
             "failed": self.failed, "retrying": self.retrying, "holds": self.holds,
+            "all_well": not (self.failed or self.retrying or self.holds),
+            "sent": self.sent, "last_sent": self.last_sent,
             "failed_url": failed_list_url(),
             "retrying_url": reverse("wagtail_salesmanago_deliveries:index") + "?status=retrying",
+            "sent_url": reverse("wagtail_salesmanago_deliveries:index") + "?status=sent",
         }

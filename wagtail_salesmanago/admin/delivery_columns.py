@@ -1,11 +1,11 @@
 """The deliveries list's columns and filters."""
 
 from django import forms
-from django.db.models import Case, CharField, F, Value, When
+from django.db.models import Case, CharField, F, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.text import capfirst
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 from django_filters import ChoiceFilter, DateFromToRangeFilter, ModelChoiceFilter
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
@@ -27,6 +27,26 @@ CONTACT = Case(
     default=Coalesce(NullIf(F("email"), Value("")), F("contact_id")),
     output_field=CharField(),
 )
+
+
+#: The e-mail of an update's contact, where SALESmanago told us its ID for an answer sent by
+#: e-mail. An e-mail typed into an update's form is only an answer, not the contact's address.
+KNOWN_EMAIL = Subquery(
+    ExportRecord.objects.filter(
+        salesmanago_contact_id=OuterRef("contact_id"), mode=ExportRecord.Mode.UPSERT
+    ).exclude(email="").order_by("-created_at").values("email")[:1]
+)
+
+#: The longest message the list shows; the detail shows it whole.
+ERROR_SHOWN = 90
+#: How much of a contact ID the list shows (its first groups: enough to tell contacts apart at a
+#: glance); the link's title and the detail have it whole.
+ID_SHOWN = 14
+
+
+def shortened(message):
+    """A stored message as the list shows it: cut at ``ERROR_SHOWN`` characters with "…"."""
+    return Truncator(message).chars(ERROR_SHOWN)
 
 
 def title(record):
@@ -71,28 +91,38 @@ class StatusColumn(Column):
     """The contact's status tag; a failed or held event is marked next to it."""
 
     def __init__(self):
-        super().__init__("status", label=_("Status"), sort_key="status")
+        super().__init__("status", label=_("Status"), sort_key="status", classname="salesmanago-status-cell")
 
     def get_value(self, instance):
         tag = badges.record_tag(instance)
         marker = EVENT_MARKERS.get(instance.event_status)
         if marker:
             tag = format_html("{} {}", tag, badges.status_tag(instance.event_status, marker))
+        if instance.status == ExportRecord.Status.SKIPPED and instance.last_error:
+            # Why it was skipped is no error: it goes with the status, not under "Last error".
+            tag = format_html('{}<div class="salesmanago-reason">{}</div>', tag, shortened(
+                stored_messages.shown(instance, "last_error")))
         return tag
 
 
 class ContactColumn(Column):
-    """The contact, linking to the delivery; a plain link that wraps only between words."""
+    """The contact, linking to the delivery: its e-mail where known, else its ID (in full in the
+    link's title); a plain link that wraps only between words."""
 
     def __init__(self):
         super().__init__("contact", label=_("Contact"), sort_key="_contact")
 
     def get_value(self, instance):
+        shown = instance.contact
+        if instance.mode == ExportRecord.Mode.UPDATE:
+            shown = getattr(instance, "_known_email", None) or Truncator(shown).chars(ID_SHOWN)
         return format_html(
-            '<a href="{}" id="delivery_{}_title" class="salesmanago-contact w-whitespace-nowrap">{}</a>',
+            '<a href="{}" id="delivery_{}_title" class="salesmanago-contact w-whitespace-nowrap"'
+            ' title="{}">{}</a>',
             reverse("wagtail_salesmanago_deliveries:inspect", args=[instance.pk]),
             instance.pk,
-            instance.contact or _("no contact"),
+            instance.contact_id or instance.email,
+            shown or _("no contact"),
         )
 
 
@@ -111,20 +141,32 @@ class FormColumn(Column):
         )
 
 
-class MessageColumn(Column):
-    """A stored message in the reader's language (see ``stored_messages``), or "—"."""
+class LastErrorColumn(Column):
+    """The last error in the reader's language, cut at a word (the detail shows it whole); "—"
+    when there is none. A skipped delivery had no error: its reason is under Notes."""
+
+    def __init__(self):
+        super().__init__("last_error", label=_("Last error"), classname="salesmanago-last-error")
 
     def get_value(self, instance):
-        return display.or_dash(stored_messages.shown(instance, self.name))
-
-
-class ChoiceColumn(Column):
-    """A choice's label, or "—" when there is none."""
-
-    def get_value(self, instance):
-        if not getattr(instance, self.name):
+        if instance.status == ExportRecord.Status.SKIPPED:
             return display.EMPTY
-        return getattr(instance, f"get_{self.name}_display")()
+        return display.or_dash(shortened(stored_messages.shown(instance, "last_error")))
+
+
+class ModeColumn(Column):
+    """How the contact is found, in a word or two: "by e-mail" or "by ID"; "—" when neither."""
+
+    SHORT = {
+        ExportRecord.Mode.UPSERT: _("by e-mail"),
+        ExportRecord.Mode.UPDATE: _("by contact ID"),
+    }
+
+    def __init__(self):
+        super().__init__("mode", label=_("Mode"), sort_key="mode")
+
+    def get_value(self, instance):
+        return self.SHORT.get(instance.mode, display.EMPTY)
 
 
 class DateTimeColumn(Column):
@@ -140,8 +182,8 @@ def list_columns():
         StatusColumn(),
         ContactColumn(),
         FormColumn(),
-        ChoiceColumn("mode", label=_("Mode"), sort_key="mode"),
+        ModeColumn(),
         Column("attempts", label=_("Attempts"), sort_key="attempts"),
-        MessageColumn("last_error", label=_("Last error")),
+        LastErrorColumn(),
         DateTimeColumn("created_at", label=_("Created"), sort_key="created_at"),
     ]

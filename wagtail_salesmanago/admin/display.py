@@ -7,12 +7,17 @@ from django.utils.formats import date_format
 EMPTY = "—"
 
 
+#: One way to write a moment on every SALESmanago screen, in every language: ISO 8601's order,
+#: 24-hour clock ("2026-12-06 15:56"). Nobody reads it as 12 June, and it is short in a table.
+DATETIME = "Y-m-d H:i"
+
+
 def admin_datetime(value):
-    """A moment as Wagtail's admin writes it: the user's time zone (Wagtail activates it, else the
-    site's TIME_ZONE) and the language's DATETIME_FORMAT; "—" when there is none."""
+    """A moment in the user's time zone (Wagtail activates it, else the site's TIME_ZONE) as
+    ``DATETIME``; "—" when there is none."""
     if not value:
         return EMPTY
-    return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    return date_format(timezone.localtime(value), DATETIME)
 
 
 def or_dash(value):

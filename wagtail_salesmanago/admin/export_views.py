@@ -13,6 +13,7 @@ from wagtail.models import Page
 
 from ..delivery import history, queue
 from ..records import ExportRun
+from .panels import PROGRESS_ANCHOR
 from .permissions import may_export_past_answers
 
 
@@ -41,4 +42,5 @@ def export_view(request, page_id):
         "progress.",
         "The export of %(count)d past answers to SALESmanago has started; this page shows its "
         "progress.", count) % {"count": count})
-    return redirect(edit_url)
+    # Wagtail's tabs open on the tab holding the element the URL's fragment names.
+    return redirect(f"{edit_url}#{PROGRESS_ANCHOR}")

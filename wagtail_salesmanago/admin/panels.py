@@ -17,6 +17,10 @@ from ..records import DeliveryHold, ExportRun
 from .owners import account_users
 from .permissions import delivery_permission_policy, may_export_past_answers
 
+#: The id of the deliveries panel's line that shows an export's progress: "Export past answers"
+#: returns to the editor at it, and Wagtail's tabs open on the tab that holds it.
+PROGRESS_ANCHOR = "salesmanago-export-progress"
+
 
 class DeliveriesPanel(Panel):
     """Counts of this form's deliveries by status, the last error, and a link to the list.
@@ -66,6 +70,7 @@ def past_answers_context(user, page):
     may_export = not active and may_export_past_answers(user, page)
     return {
         "export_run": export_run,
+        "progress_anchor": PROGRESS_ANCHOR,
         "export_active": active,
         "past_count": past_answers(page).count() if may_export else 0,
         "export_url": reverse("wagtail_salesmanago_export", args=[page.pk]),

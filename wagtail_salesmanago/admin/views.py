@@ -5,9 +5,12 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.template.defaultfilters import linebreaksbr
 from django.urls import path, reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -52,7 +55,8 @@ class DeliveryIndexView(IndexView):
     def get_base_queryset(self):
         return self.permission_policy.instances_user_has_permission_for(
             self.request.user, self.listed_for
-        ).select_related("page").annotate(_contact=delivery_columns.CONTACT)
+        ).select_related("page").annotate(
+            _contact=delivery_columns.CONTACT, _known_email=delivery_columns.KNOWN_EMAIL)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -60,7 +64,7 @@ class DeliveryIndexView(IndexView):
         return context
 
     def resend_listed_url(self):
-        """Where "Resend all failed in this list" posts, when the list is filtered to failed ones.
+        """Where "Resend all failed in this list" asks first, when the list is filtered to failed ones.
 
         Rendered inside the results, which Wagtail's filter panel refreshes: it follows the filters.
         With an invalid filter Wagtail lists everything: no button for a list nobody asked for.
@@ -73,25 +77,48 @@ class DeliveryIndexView(IndexView):
 
 
 class ResendListedView(DeliveryIndexView):
-    """POST: send again the failed deliveries of the list as filtered and searched.
+    """Send again the failed deliveries of the list as filtered and searched: GET asks first (as
+    Wagtail's bulk actions do), POST sends.
 
     The list is the index view's own queryset, so the scope is exactly what the user saw.
     An invalid filter (a form page the user may not see, a bad status or date) resends nothing.
     """
 
-    http_method_names = ["post"]
+    http_method_names = ["get", "post"]
     permission_required = "resend"
     any_permission_required = None
     listed_for = "resend"
+    confirm_template_name = "wagtail_salesmanago/resend_listed_confirm.html"
+
+    def listed_failed(self):
+        return self.get_queryset().filter(status=Status.FAILED)
+
+    def back_url(self):
+        query = self.request.GET.copy()
+        query.pop("_w_filter_fragment", None)
+        return reverse(self.index_url_name) + "?" + query.urlencode()
+
+    def refused(self):
+        """Where an invalid filter leads, with nothing sent."""
+        if self.filters.is_valid():
+            return None
+        messages.error(self.request, _("Nothing was sent again: the list's filters are not valid."))
+        return redirect(self.back_url())
+
+    def get(self, request, *args, **kwargs):
+        return self.refused() or TemplateResponse(request, self.confirm_template_name, {
+            "count": self.listed_failed().count(),
+            "action_url": request.get_full_path(),
+            "back_url": self.back_url(),
+        })
 
     def post(self, request, *args, **kwargs):
-        back = reverse(self.index_url_name) + "?" + request.GET.urlencode()
-        if not self.filters.is_valid():
-            messages.error(request, _("Nothing was sent again: the list's filters are not valid."))
-            return redirect(back)
-        resent = resend_feedback.start(self.get_queryset().filter(status=Status.FAILED))
+        refused = self.refused()
+        if refused:
+            return refused
+        resent = resend_feedback.start(self.listed_failed())
         resend_feedback.report(request, resent)
-        return redirect(back)
+        return redirect(self.back_url())
 
 
 class DeliveryInspectView(InspectView):
@@ -112,12 +139,19 @@ class DeliveryInspectView(InspectView):
             and APPLIES.get(name, lambda record: True)(record)
         ]
 
+    #: The longest contact the header shows (the detail below has it whole): with the title and
+    #: Resend it fits the header at 1024 px, in both languages.
+    SUBTITLE_CHARS = 24
+
     def get_page_subtitle(self):
-        return delivery_columns.title(self.object)
+        # The contact alone: the form is the detail's first line.
+        return Truncator(self.object.contact or _("no contact")).chars(self.SUBTITLE_CHARS)
 
     def get_field_label(self, field_name, field):
         if field_name == "email" and self.object.mode == ExportRecord.Mode.UPDATE:
             return _("E-mail answer (used only if SALESmanago does not know the contact ID)")
+        if field_name == "last_error" and self.object.status == Status.SKIPPED:
+            return _("Why it was skipped")
         return super().get_field_label(field_name, field)
 
     def get_field_display_value(self, field_name, field):
@@ -125,7 +159,10 @@ class DeliveryInspectView(InspectView):
         if field_name in ("status", "event_status"):
             return badges.record_tag(self.object, event=field_name == "event_status")
         if field_name == "page":
-            return value.get_admin_display_title()
+            # The form's submissions are one click away here, not a third header button.
+            return format_html('{} <a class="salesmanago-submissions" href="{}">{}</a>',
+                               value.get_admin_display_title(), submissions_url(self.object),
+                               _("(its form submissions)"))
         if field_name in MESSAGES:
             # One note per line (notes pile up over a delivery's attempts).
             return linebreaksbr(display.or_dash(stored_messages.shown(self.object, field_name)))
@@ -137,14 +174,16 @@ class DeliveryInspectView(InspectView):
 
     @cached_property
     def can_resend(self):
-        return self.object.status != Status.SKIPPED and self.permission_policy.user_has_permission(
-            self.request.user, "resend")
+        # Nothing to send again for a sent delivery (the list's bulk Resend still can, on purpose)
+        # or a skipped one (it had nothing to send).
+        return self.object.status not in (Status.SENT, Status.SKIPPED) and (
+            self.permission_policy.user_has_permission(
+            self.request.user, "resend"))
 
     @cached_property
     def header_buttons(self):
         back = reverse(f"{NAME}:inspect", args=[self.object.pk])
-        buttons = [HeaderButton(_("Form submissions"), url=submissions_url(self.object),
-                                icon_name="form")]
+        buttons = []
         if self.can_resend:
             buttons.append(HeaderButton(_("Resend"), url=resend_url(self.object, back),
                                         icon_name="resubmit"))
@@ -166,8 +205,9 @@ class DeliveryViewSet(ModelViewSet):
     url_prefix = "salesmanago/deliveries"
     # Records going out: not the settings' mail icon, so staff tell the two entries apart.
     icon = "upload"
-    # The page itself is titled "SALESmanago deliveries"; the sidebar cuts longer labels.
-    menu_label = _("SALESmanago")
+    # The page itself is titled "SALESmanago deliveries"; the sidebar cuts labels longer than
+    # about 150 px, and Settings has its own "SALESmanago": this one says it is the log.
+    menu_label = _("SALESmanago log")
     add_to_admin_menu = True
     menu_order = 900
     inspect_view_enabled = True

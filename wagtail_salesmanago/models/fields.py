@@ -24,11 +24,10 @@ class SalesmanagoFieldMixin(models.Model):
         max_length=16,
         choices=cf.TARGET_CHOICES,
         default=cf.DETAIL,
-        # Blank (a form posted without it) means a detail, as before this field existed.
-        blank=True,
         help_text=_(
             "Where the answer goes on the contact card. Every answer except “not sent” is also "
-            "kept as a custom detail; a first and a last name are joined into the contact's name."
+            "kept as a custom detail; a first and a last name are joined into the contact's name. "
+            "The first e-mail question also identifies the contact, whatever is chosen here."
         ),
     )
     salesmanago_consent_name = models.CharField(
@@ -57,12 +56,19 @@ class SalesmanagoFieldMixin(models.Model):
             self, {"salesmanago_consent_name": validators.check_visible})
         if self.salesmanago_target == cf.CONSENT:
             if self.field_type != "checkbox":
+                # The type as Wagtail's own list names it, in the editor's language.
+                checkbox = dict(self._meta.get_field("field_type").flatchoices)["checkbox"]
                 errors["salesmanago_target"] = _(
-                    "A consent must be a single checkbox: set the field type to “Checkbox”."
-                )
+                    "A consent must be a single checkbox: set the field type to “%(checkbox)s”."
+                ) % {"checkbox": checkbox}
             if not self.salesmanago_consent_name:
                 errors["salesmanago_consent_name"] = _(
                     "Name the SALESmanago consent this checkbox gives."
                 )
+        elif self.salesmanago_consent_name and "salesmanago_consent_name" not in errors:
+            errors["salesmanago_consent_name"] = _(
+                "Only a consent question has a consent name: clear it, or choose “consent” under "
+                "“In SALESmanago”."
+            )
         if errors:
             raise ValidationError(errors)

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
@@ -13,6 +14,20 @@ from ..forms import (
 from ..payload.events import EVENT_TYPES
 from ..visitor_ip import client_ip
 from . import validators
+
+#: What editors read for each SALESmanago event type (its code follows, as SALESmanago shows it).
+EVENT_LABELS = {
+    "SURVEY": _("Survey"), "OTHER": _("Other"), "DOWNLOAD": _("Download"), "OFFER": _("Offer"),
+    "RESERVATION": _("Reservation"), "MEETING": _("Meeting"), "PHONE_CALL": _("Phone call"),
+    "VISIT": _("Visit"), "ACTIVATION": _("Activation"), "LOGIN": _("Login"),
+    "PURCHASE": _("Purchase"), "CART": _("Cart"), "TRANSACTION": _("Transaction"),
+    "CANCELLED": _("Cancelled"), "CANCELLATION": _("Cancellation"), "RETURN": _("Return"),
+    "APP_STATUS": _("Application status"), "APP_TYPE_WEB": _("Application: web"),
+    "APP_TYPE_MANUAL": _("Application: manual"), "APP_TYPE_RETENTION": _("Application: retention"),
+    "APP_TYPE_UPSALE": _("Application: upsale"), "LOAN_STATUS": _("Loan status"),
+    "LOAN_ORDER": _("Loan order"), "FIRST_LOAN": _("First loan"),
+    "REPEATED_LOAN": _("Repeated loan"),
+}
 
 
 class SalesmanagoFormMixin(models.Model):
@@ -73,11 +88,12 @@ class SalesmanagoFormMixin(models.Model):
         verbose_name=_("SALESmanago event"),
         max_length=32,
         blank=True,
-        choices=[("", _("none"))] + [(name, name) for name in EVENT_TYPES],
+        choices=[("", _("none"))] + [
+            (code, format_lazy("{} ({})", EVENT_LABELS[code], code)) for code in EVENT_TYPES],
         help_text=_(
             "Each answer also adds an external event of this type to the contact's timeline "
-            "(described by the form's title), so automation rules can react to it. SURVEY or "
-            "OTHER suit most forms."
+            "(described by the form's title), so automation rules can react to it. Survey or "
+            "Other suit most forms."
         ),
     )
 

@@ -35,7 +35,7 @@ SKIP = "skip"
 
 #: The choices editors have, in the form builder's order.
 TARGET_CHOICES = [
-    (DETAIL, _("custom detail only")),
+    (DETAIL, _("custom detail")),
     (NAME, _("name (full)")),
     (FIRST_NAME, _("first name")),
     (LAST_NAME, _("last name")),

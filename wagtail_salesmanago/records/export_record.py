@@ -63,7 +63,8 @@ class ExportRecord(models.Model):
         verbose_name=_("contact ID from the link or cookie"), max_length=36, blank=True
     )
     salesmanago_contact_id = models.CharField(
-        verbose_name=_("SALESmanago contact ID"), max_length=64, blank=True
+        # Indexed: the deliveries list finds a contact's e-mail by it.
+        verbose_name=_("SALESmanago contact ID"), max_length=64, blank=True, db_index=True
     )
     payload = models.JSONField(
         verbose_name=_("payload"),

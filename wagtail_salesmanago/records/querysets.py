@@ -2,7 +2,7 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, When
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, When
 from django.utils import timezone
 
 
@@ -171,13 +171,16 @@ class ExportRecordQuerySet(models.QuerySet):
             **{status: Count("pk", filter=Q(status=status)) for status in statuses}
         )
 
-    def trouble_counts(self, failed_since):
-        """What needs staff's attention: ``{"failed": records failed since ``failed_since``,
-        "retrying": records waiting for their next attempt}``."""
+    def dashboard_counts(self, since):
+        """The dashboard's figures, in one query: ``{"failed": records failed since ``since``,
+        "retrying": records waiting for their next attempt, "sent": records sent since ``since``,
+        "last_sent": when the last one was sent (``None`` if none ever was)}``."""
         status = self.model.Status
         return self.aggregate(
-            failed=Count("pk", filter=Q(status=status.FAILED, updated_at__gte=failed_since)),
+            failed=Count("pk", filter=Q(status=status.FAILED, updated_at__gte=since)),
             retrying=Count("pk", filter=Q(status=status.RETRYING)),
+            sent=Count("pk", filter=Q(status=status.SENT, sent_at__gte=since)),
+            last_sent=Max("sent_at"),
         )
 
     def last_failure_for(self, page):

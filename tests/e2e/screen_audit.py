@@ -1,0 +1,120 @@
+"""What staff would notice on any screen, checked on every element rather than on named ones.
+
+``AUDIT`` runs in the page and lists, for the part of the page under a CSS selector:
+- content cut: an element or a line of text reaching past the side of a box that hides overflow,
+  with no scrolling box between them to reach it;
+- elements past the window's right edge with no scrolling or clipping box around them;
+- icons much larger than the text beside them (an SVG with no size renders at 300x150);
+- text under WCAG AA contrast (4.5:1, 3:1 for large text), computed from the colours in effect,
+  backgrounds blended through every translucent layer up to the page.
+"""
+
+AUDIT = r"""(selector) => {
+  // Wagtail's page editor keeps its collapsed minimap off-canvas by design, until it is opened.
+  const OFF_CANVAS = '.w-minimap:not(.w-minimap--expanded)';
+  const problems = new Set();
+  const root = document.querySelector(selector) || document.body;
+  const describe = e => {
+    const text = (e.innerText || e.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 50);
+    const id = e.id ? '#' + e.id : '';
+    const classes = typeof e.className === 'string' && e.className.trim()
+      ? '.' + e.className.trim().split(/\s+/).slice(0, 3).join('.') : '';
+    return `${e.tagName.toLowerCase()}${id}${classes} "${text}"`;
+  };
+  const shown = e => {
+    const box = e.getBoundingClientRect(), style = getComputedStyle(e);
+    return box.width > 0 && box.height > 0 && style.visibility !== 'hidden'
+      && !e.closest('[hidden], [aria-hidden=true]:not(svg), .visuallyhidden, .w-sr-only, template')
+      && !e.closest(OFF_CANVAS);
+  };
+  const hides = value => value === 'hidden' || value === 'clip';
+  const scrolls = value => value === 'auto' || value === 'scroll';
+  // The nearest box that decides whether something past its side can be seen: one that hides
+  // what overflows, or one that scrolls to it.
+  const framing = e => {
+    for (let box = e.parentElement; box && box !== document.body; box = box.parentElement) {
+      const overflow = getComputedStyle(box).overflowX;
+      if (hides(overflow) || scrolls(overflow)) return box;
+    }
+    return null;
+  };
+  // What a box shows: each visible element and each line of text inside it, by its rectangle.
+  const contents = box => {
+    const parts = [];
+    const walker = document.createTreeWalker(box, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.nodeType === Node.TEXT_NODE) {
+        if (!node.textContent.trim() || !shown(node.parentElement)) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        for (const rect of range.getClientRects()) parts.push([node.parentElement, rect]);
+      } else if (shown(node) && !node.closest('svg') && !getComputedStyle(node).position.match(/fixed|absolute/)) {
+        parts.push([node, node.getBoundingClientRect()]);
+      }
+    }
+    return parts;
+  };
+  const rgba = value => {
+    const parts = value.match(/[\d.]+/g) || [0, 0, 0, 0];
+    return parts.length >= 4 ? parts.slice(0, 4).map(Number) : [...parts.map(Number), 1];
+  };
+  const over = (top, bottom) => {
+    const alpha = top[3];
+    return [0, 1, 2].map(i => top[i] * alpha + bottom[i] * (1 - alpha)).concat(1);
+  };
+  const background = e => {
+    const layers = [];
+    for (let box = e; box; box = box.parentElement) {
+      const colour = rgba(getComputedStyle(box).backgroundColor);
+      if (colour[3] > 0) layers.push(colour);
+      if (colour[3] >= 1) break;
+    }
+    let colour = [255, 255, 255, 1];
+    for (const layer of layers.reverse()) colour = over(layer, colour);
+    return colour;
+  };
+  const luminance = ([r, g, b]) => {
+    const channel = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  };
+  const contrast = (a, b) => {
+    const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+    return (light + 0.05) / (dark + 0.05);
+  };
+  const width = document.documentElement.clientWidth;
+  for (const e of [root, ...root.querySelectorAll('*')]) {
+    if (!shown(e) || (e.closest('svg') && e.tagName.toLowerCase() !== 'svg')) continue;
+    const style = getComputedStyle(e), box = e.getBoundingClientRect();
+    if (hides(style.overflowX) || hides(style.overflowY)) {
+      const edge = e.getBoundingClientRect();
+      for (const [part, rect] of contents(e)) {
+        const sideways = hides(style.overflowX) && (rect.right > edge.right + 1 || rect.left < edge.left - 1);
+        const below = hides(style.overflowY) && (rect.bottom > edge.bottom + 1 || rect.top < edge.top - 1);
+        if ((sideways || below) && !(scrolls(getComputedStyle(framing(part) || e).overflowX) && framing(part) !== e)) {
+          problems.add(`cut ${sideways ? 'sideways' : 'below'}: ${describe(part)} in ${describe(e)}`);
+        }
+      }
+    }
+    if (box.right > width + 1 && !framing(e)) problems.add('past the window: ' + describe(e));
+    if (e.tagName.toLowerCase() === 'svg') {
+      const text = parseFloat(getComputedStyle(e.parentElement).fontSize);
+      if (box.height > Math.max(2.5 * text, 40)) {
+        problems.add(`icon ${Math.round(box.width)}x${Math.round(box.height)}: ` + describe(e.parentElement));
+      }
+      continue;
+    }
+    const ownText = [...e.childNodes].some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+    if (!ownText || style.opacity === '0') continue;
+    const back = background(e), fore = over(rgba(style.color), back);
+    const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight, 10) >= 700;
+    const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    const ratio = contrast(fore, back);
+    if (ratio < needed) problems.add(`contrast ${ratio.toFixed(2)}:1: ` + describe(e));
+  }
+  return [...problems];
+}"""
+
+
+def audit(page, selector="body"):
+    """What ``AUDIT`` finds on ``page`` (empty: nothing a reader would trip over)."""
+    return page.evaluate(AUDIT, selector)
