@@ -15,3 +15,14 @@ def register_permission_policy(model, policy):
     except ImportError:
         return
     register(model, policy)
+
+
+def synchronized_fields(*names, overridable=False):
+    """wagtail-localize's ``override_translatable_fields`` entries that keep these fields out of
+    translation (the same in every translation; ``overridable``: an editor may still set another
+    value on a translation). Nothing without wagtail-localize."""
+    try:
+        from wagtail_localize.fields import SynchronizedField
+    except ImportError:
+        return []
+    return [SynchronizedField(name, overridable=overridable) for name in names]

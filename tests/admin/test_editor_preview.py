@@ -70,6 +70,7 @@ def test_preview_uses_the_sites_prefix_and_warnings_never_block_publishing(admin
         "form_fields-MIN_NUM_FORMS": "0", "form_fields-MAX_NUM_FORMS": "1000",
         "form_fields-0-id": page.form_fields.get().pk, "form_fields-0-label": "Uwagi",
         "form_fields-0-field_type": "multiline", "form_fields-0-ORDER": "1",
+        "form_fields-0-salesmanago_target": "detail",
         "to_address": "", "from_address": "", "subject": "",
     })
     response = admin.post(url, data)

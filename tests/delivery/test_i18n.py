@@ -1,5 +1,8 @@
 """Translated form pages (Wagtail's internationalisation): every translation fills the same details."""
 
+import html as html_module
+import re
+
 import pytest
 from django.urls import reverse
 from wagtail.models import Locale, Site
@@ -104,6 +107,9 @@ def test_the_preview_says_which_locale_names_the_details(i18n, admin, sm):
             "own label names it: “Skąd o nas wiesz?”.") in html
     for name in [*ENGLISH_DETAILS, "ankieta.Skad-o-nas-wiesz?"]:
         assert f'<code class="w-whitespace-nowrap">{name}</code>' in html
+    # The Question column reads as this translation's editors wrote it.
+    questions = re.findall(r'<tr>\s*<td><bdi>([^<]*)</bdi></td>\s*<td><code class="w-whitespace-nowrap">', html)
+    assert [html_module.unescape(q.strip()) for q in questions] == [*POLISH_LABELS, "Skąd o nas wiesz?"]
 
     html = admin.get(reverse("wagtailadmin_pages:edit", args=[english.pk])).content.decode()
     assert ("This is the page&#x27;s version in the default language (English): its labels name "

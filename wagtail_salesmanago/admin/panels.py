@@ -145,8 +145,13 @@ class MappingPreviewPanel(Panel):
             account = account_for_site(site) if site else None
             questions = page.get_salesmanago_questions()
             prefix = account.detail_prefix if account else mapping.DEFAULT_DETAIL_PREFIX
+            details = mapping.describe_details(questions, prefix)
+            for detail, question in zip(details, questions):
+                # A translation's question as its editors read it; the name is the default
+                # locale's (see ``locales``).
+                detail["label"] = getattr(question, "own_label", detail["label"])
             context.update(
-                details=mapping.describe_details(questions, prefix),
+                details=details,
                 identity=mapping.identity_question(questions),
                 tags=mapping.normalise_tags(page.salesmanago_tag),
                 missing=[LABELS[name] for name in account.missing()] if account else [],

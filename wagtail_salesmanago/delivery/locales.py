@@ -59,5 +59,7 @@ def name_questions(page, questions):
         # A copy: the page's own form field keeps its label, and is never saved with another.
         renamed = copy.copy(question)
         renamed.label = counterpart.label
+        # What this translation's visitors and editors read (the editor's preview shows it).
+        renamed.own_label = question.label
         named.append(renamed)
     return named, naming

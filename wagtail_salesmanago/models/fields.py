@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.forms.models import AbstractFormField
 
+from ..compat import synchronized_fields
 from ..payload import contact_fields as cf
 from . import validators
 
@@ -39,6 +40,10 @@ class SalesmanagoFieldMixin(models.Model):
             "records the consent with the time and IP address, and opts the contact in."
         ),
     )
+
+    # With wagtail-localize (and a form field model that is translatable), the consent's name
+    # is SALESmanago's, the same in every language: never a string to translate.
+    override_translatable_fields = synchronized_fields("salesmanago_consent_name")
 
     panels = AbstractFormField.panels + [
         FieldPanel("salesmanago_target"),

@@ -7,6 +7,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from ..admin.panels import DeliveriesPanel, MappingPreviewPanel, OwnerPanel
 from ..admin.submissions import with_deliveries
 from .. import stored_messages
+from ..compat import synchronized_fields
 from ..delivery.locales import name_questions
 from ..delivery.on_submission import export_submission
 from ..forms import (
@@ -96,6 +97,15 @@ class SalesmanagoFormMixin(models.Model):
             "Other suit most forms."
         ),
     )
+
+    # With wagtail-localize, translators never see these: tags and the owner are SALESmanago's
+    # names, the same in every language. A translation may send its own double opt-in e-mail
+    # and language (SALESmanago asks for one confirmation template per language version).
+    override_translatable_fields = [
+        *synchronized_fields("salesmanago_tag", "salesmanago_remove_tags", "salesmanago_owner"),
+        *synchronized_fields("salesmanago_double_opt_in_email_id",
+                             "salesmanago_double_opt_in_language", overridable=True),
+    ]
 
     salesmanago_panels = [
         MultiFieldPanel(
