@@ -101,3 +101,20 @@ def test_a_record_reads_as_its_status_and_contact():
     assert str(record(page, 1, status="sent")) == "sent: 1@example.com"
     nobody = record(page, 2, status="failed", email="")
     assert str(nobody) == f"failed: {nobody.pk}"
+
+
+@pytest.mark.django_db
+def test_an_answer_exported_again_counts_once_as_its_newest_record():
+    page = make_form_page()
+    record(page, 7, status="failed", last_error="SALESmanago had a server error.")
+    resent = record(page, 7, status="sent")  # "Export past answers" made it a new record
+    still_failed = record(page, 8, status="failed", last_error="SALESmanago does not know it.")
+    # The same ID of another kind of submission is another answer.
+    other_kind = record(page, 7, status="skipped", submission_type=ContentType.objects.get_for_model(Site))
+
+    assert set(ExportRecord.objects.current()) == {resent, still_failed, other_kind}
+    counts = ExportRecord.objects.counts_for(page)
+    assert (counts["sent"], counts["failed"], counts["skipped"]) == (1, 1, 1)
+    assert ExportRecord.objects.last_failure_for(page) == still_failed
+    still_failed.delete()
+    assert ExportRecord.objects.last_failure_for(page) is None

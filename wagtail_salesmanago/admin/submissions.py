@@ -38,7 +38,8 @@ class DeliveriesColumnMixin:
         visible = delivery_permission_policy.instances_user_has_permission_for(
             self.request.user, "view")
         submission_type = ContentType.objects.get_for_model(self.form_page.get_submission_class())
-        records = visible.filter(
+        # Each answer's newest record: an answer exported again shows how that went.
+        records = visible.current().filter(
             submission_type=submission_type, submission_id__in=[str(pk) for pk in submission_ids]
         )
         return {record.submission_id: record for record in records}

@@ -164,10 +164,20 @@ class ExportRecordQuerySet(models.QuerySet):
             submission_type=ContentType.objects.get_for_model(submission),
             submission_id=str(submission.pk))
 
+    def current(self):
+        """Each answer's newest record only: an answer that failed and was exported again (a new
+        record) counts as its new record, not as a failure too."""
+        newer = self.model.objects.filter(
+            submission_type=OuterRef("submission_type"), submission_id=OuterRef("submission_id"),
+            pk__gt=OuterRef("pk"),
+        )
+        return self.exclude(Exists(newer))
+
     def counts_for(self, page):
-        """How many of the page's records are in each status: ``{"sent": 3, "failed": 1, ...}``."""
+        """How many of the page's answers are in each status, by their newest record:
+        ``{"sent": 3, "failed": 1, ...}``."""
         statuses = self.model.Status.values
-        return self.filter(page=page).aggregate(
+        return self.current().filter(page=page).aggregate(
             **{status: Count("pk", filter=Q(status=status)) for status in statuses}
         )
 
@@ -184,9 +194,10 @@ class ExportRecordQuerySet(models.QuerySet):
         )
 
     def last_failure_for(self, page):
-        """The page's most recently failed record (its ``last_error`` says why), or ``None``."""
+        """The page's most recently failed answer's record (its ``last_error`` says why), or
+        ``None``; an answer exported again since is no failure."""
         return (
-            self.filter(page=page, status=self.model.Status.FAILED)
+            self.current().filter(page=page, status=self.model.Status.FAILED)
             .order_by("-updated_at", "-pk")
             .only("last_error")
             .first()
