@@ -104,12 +104,12 @@ def test_failures_come_before_retries_and_an_old_failure_is_not_counted(admin, t
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("count, failed, retrying", [
-    (1, "1 wysyłka nie powiodła się w ostatnich 7 dniach.",
-     "1 wysyłka czeka na ponowienie, które nastąpi automatycznie."),
-    (3, "3 wysyłki nie powiodły się w ostatnich 7 dniach.",
-     "3 wysyłki czekają na ponowienie, które nastąpi automatycznie."),
-    (5, "5 wysyłek nie powiodło się w ostatnich 7 dniach.",
-     "5 wysyłek czeka na ponowienie, które nastąpi automatycznie."),
+    (1, "1 eksport nie powiódł się w ostatnich 7 dniach.",
+     "1 eksport czeka na ponowienie, które nastąpi automatycznie."),
+    (3, "3 eksporty nie powiodły się w ostatnich 7 dniach.",
+     "3 eksporty czekają na ponowienie, które nastąpi automatycznie."),
+    (5, "5 eksportów nie powiodło się w ostatnich 7 dniach.",
+     "5 eksportów czeka na ponowienie, które nastąpi automatycznie."),
 ], ids=["one", "few", "many"])
 def test_the_panel_in_polish_with_each_plural_form(admin, two_forms, settings, count, failed,
                                                    retrying):
@@ -121,9 +121,9 @@ def test_the_panel_in_polish_with_each_plural_form(admin, two_forms, settings, c
 
     shown = panel(dashboard(admin))
 
-    assert shown["heading"] == "Wysyłki do SALESmanago"
+    assert shown["heading"] == "Eksporty do SALESmanago"
     assert [text for _, text in blocks(shown["content"])] == [
-        f"{failed} Zobacz nieudane wysyłki", f"{retrying} Zobacz wysyłki do ponowienia"]
+        f"{failed} Zobacz nieudane eksporty", f"{retrying} Zobacz eksporty do ponowienia"]
 
 
 def sidebar_links(html):
@@ -161,7 +161,7 @@ def test_the_sidebar_has_a_short_deliveries_entry_with_its_own_name_and_icon(adm
         {"en": "SALESmanago log", "pl": "Log SALESmanago"}[language], "SALESmanago")
     assert (deliveries_icon, settings_icon) == ("upload", "mail")
     # The page itself says what it is.
-    title = {"en": "SALESmanago deliveries", "pl": "Wysyłki do SALESmanago"}[language]
+    title = {"en": "SALESmanago deliveries", "pl": "Eksporty do SALESmanago"}[language]
     assert f"<title>{title}" in admin.get(reverse(INDEX)).content.decode()
 
 

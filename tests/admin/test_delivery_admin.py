@@ -184,12 +184,19 @@ def test_the_deliveries_admin_in_polish(admin, two_forms, settings):
     settings.LANGUAGE_CODE = "pl"
     a, _ = two_forms
     html = admin.get(reverse(INDEX), {"status": "failed"}).content.decode()
-    assert "Wysyłki do SALESmanago" in html
+    assert "Eksporty do SALESmanago" in html
     assert "Wyślij ponownie wszystkie nieudane z tej listy" in html
-    assert re.search(r'salesmanago-status--failed[^"]*">\s*Błąd', html)
+    assert re.search(r'salesmanago-status--failed[^"]*">\s*Nieudany', html)
+    # Wagtail counts the list with the verbose names, so they are lower case; titles capitalise.
+    assert re.search(r'pagination__end">\s*1 eksport do SALESmanago\s*<', html)
+    assert re.search(r'pagination__end">\s*3 eksporty do SALESmanago\s*<',
+                     admin.get(reverse(INDEX)).content.decode())
+    failed = ExportRecord.objects.get(email="failed@example.com")
+    assert "<title>Eksport do SALESmanago: failed@example.com" in admin.get(
+        reverse("wagtail_salesmanago_deliveries:inspect", args=[failed.pk])).content.decode()
     html = admin.get(reverse("wagtailadmin_pages:edit", args=[a.pk])).content.decode()
     assert "Wysłane: 1 · oczekujące: 0 · ponawiane: 0 · nieudane: 1" in html
-    assert "1 wysyłka nie powiodła się w ostatnich 7 dniach." in admin.get(
+    assert "1 eksport nie powiódł się w ostatnich 7 dniach." in admin.get(
         reverse("wagtailadmin_home")).content.decode()
 
 

@@ -18,9 +18,9 @@ WORDS = {
     "en": {"heading": "SALESmanago deliveries", "failed": "1 delivery failed in the last 7 days.",
            "retrying": "1 delivery is waiting for a retry", "settings": "Settings",
            "log": "SALESmanago log"},
-    "pl": {"heading": "Wysyłki do SALESmanago",
-           "failed": "1 wysyłka nie powiodła się w ostatnich 7 dniach.",
-           "retrying": "1 wysyłka czeka na ponowienie", "settings": "Ustawienia",
+    "pl": {"heading": "Eksporty do SALESmanago",
+           "failed": "1 eksport nie powiódł się w ostatnich 7 dniach.",
+           "retrying": "1 eksport czeka na ponowienie", "settings": "Ustawienia",
            "log": "Log SALESmanago"},
 }
 

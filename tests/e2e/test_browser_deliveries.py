@@ -11,7 +11,8 @@ pytestmark = BROWSER_TEST_MARKS
 WIDTHS = (1024, 1400)
 #: What a person reads in each language, and English that must not show in the Polish admin.
 WORDS = {
-    "pl": {"failed": "Błąd", "any": "Dowolny", "resend_all": "Wyślij ponownie wszystkie nieudane",
+    "pl": {"failed": "Nieudany", "any": "Dowolny",
+           "resend_all": "Wyślij ponownie wszystkie nieudane",
            "preferred": "pl", "english": ["None", "(blank)", "upsert", "Resend", "Any", "failed",
                                           "sent", "does not know", "answered"],
            # The stored error in the reader's language; SALESmanago's own words as it said them.

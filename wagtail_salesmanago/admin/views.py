@@ -10,7 +10,7 @@ from django.template.defaultfilters import linebreaksbr
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -123,7 +123,8 @@ class ResendListedView(DeliveryIndexView):
 
 class DeliveryInspectView(InspectView):
     template_name = "wagtail_salesmanago/delivery_inspect.html"
-    page_title = _("SALESmanago delivery")
+    # The verbose name is lower case (Wagtail counts with it under the list): capitalised here.
+    page_title = capfirst(_("SALESmanago delivery"))
 
     def get_object(self, queryset=None):
         visible = self.permission_policy.instances_user_has_permission_for(self.request.user, "view")
