@@ -12,6 +12,8 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
@@ -43,9 +45,20 @@ def resend_url(record, back):
     return f"{url}?{urlencode({'id': record.pk, 'next': back})}"
 
 
+class DeliveryPaginator(WagtailPaginator):
+    """Wagtail's paginator, its footer count in the language's plural forms ("6 eksportów do
+    SALESmanago", where Wagtail writes the plural name after any count but 1)."""
+
+    @cached_property
+    def items_count_label(self):
+        return ngettext("%(count)s SALESmanago delivery", "%(count)s SALESmanago deliveries",
+                        self.count) % {"count": self.count}
+
+
 class DeliveryIndexView(IndexView):
     #: The permission-policy action whose deliveries are listed.
     listed_for = "view"
+    paginator_class = DeliveryPaginator
     results_template_name = "wagtail_salesmanago/deliveries_results.html"
 
     @cached_property
