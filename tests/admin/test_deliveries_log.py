@@ -168,6 +168,9 @@ def test_submissions_and_deliveries_link_both_ways(admin, failed):
     html = admin.get(submissions).content.decode()
     assert f'href="{inspect(failed)}"' in html
     assert "salesmanago-status--failed" in html
+    # The SALESmanago column comes right after the date, before the answers.
+    headings = [text(h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", html, re.S)]
+    assert headings[headings.index("SALESmanago") - 1] == "Submission date"
     assert f'href="{submissions}"' in admin.get(inspect(failed)).content.decode()
 
 

@@ -6,7 +6,8 @@
 - elements past the window's right edge with no scrolling or clipping box around them;
 - icons much larger than the text beside them (an SVG with no size renders at 300x150);
 - text under WCAG AA contrast (4.5:1, 3:1 for large text), computed from the colours in effect,
-  backgrounds blended through every translucent layer up to the page.
+  backgrounds blended through every translucent layer up to the page;
+- a coloured help block without the icon Wagtail indents it for.
 """
 
 AUDIT = r"""(selector) => {
@@ -96,6 +97,10 @@ AUDIT = r"""(selector) => {
       }
     }
     if (box.right > width + 1 && !framing(e)) problems.add('past the window: ' + describe(e));
+    // Wagtail indents a coloured help block for its icon: without one, a blank gap.
+    if (e.matches('.help-warning, .help-info, .help-critical') && !e.querySelector(':scope > svg.icon')) {
+      problems.add('help block without its icon: ' + describe(e));
+    }
     if (e.tagName.toLowerCase() === 'svg') {
       const text = parseFloat(getComputedStyle(e.parentElement).fontSize);
       if (box.height > Math.max(2.5 * text, 40)) {

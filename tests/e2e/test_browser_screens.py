@@ -138,8 +138,9 @@ def test_the_audit_sees_what_it_looks_for(browser):
         <span id=faint style="color:#f5a25d;background:#fff3e6">retrying</span>
         <div style="overflow-x:auto"><p style="width:2000px">A table that scrolls</p></div>
         <span style="color:#1d6b3f;background:#e6f4ea">sent</span>
+        <p class="help-block help-warning" style="color:#000">No icon here</p>
       </main>""")
     problems = page.evaluate(AUDIT, "main")
     assert [problem.split(":")[0] for problem in problems] == [
-        "cut sideways", "past the window", "icon 300x150", "contrast 1.88",
+        "cut sideways", "past the window", "icon 300x150", "contrast 1.88", "help block without its icon",
     ], problems

@@ -13,6 +13,8 @@ def test_test_connection_checks_the_endpoint_as_save_does(browser, demo, shots):
     page.click(test_button)
     success = page.wait_for_selector(".salesmanago-connection-result li.success")
     assert success.query_selector("svg.messages-icon") and "działa" in success.inner_text()
+    # The keyboard focus stays on the button, not lost to <body>.
+    assert page.evaluate("document.activeElement.dataset.action") == "salesmanago-connection-test#test"
     page.screenshot(path=shots / "settings-1024.png")
 
     page.fill("input[name=endpoint]", "app3.salesmanago.pl/api")

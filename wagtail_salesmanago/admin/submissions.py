@@ -15,7 +15,7 @@ INSPECT = "wagtail_salesmanago_deliveries:inspect"
 
 @cache
 def with_deliveries(view_class):
-    """``view_class`` (a ``SubmissionsListView``) with a "SALESmanago" column after the answers."""
+    """``view_class`` (a ``SubmissionsListView``) with a "SALESmanago" column after the date."""
     return type(view_class.__name__, (DeliveriesColumnMixin, view_class), {})
 
 
@@ -27,11 +27,14 @@ class DeliveriesColumnMixin:
         if self.is_export or "data_rows" not in context:
             return context
         records = self.deliveries([row["model_id"] for row in context["data_rows"]])
-        context["data_headings"].append({"name": "salesmanago", "label": _("SALESmanago"),
-                                         "order": None})
+        # Right after the submission's date, not after the answers: in view at 1024 px however
+        # many questions the form has.
+        column = 1 if context["data_headings"] else 0
+        context["data_headings"].insert(column, {"name": "salesmanago", "label": _("SALESmanago"),
+                                                 "order": None})
         for row in context["data_rows"]:
             record = records.get(str(row["model_id"]))
-            row["fields"].append(delivery_link(record) if record else display.EMPTY)
+            row["fields"].insert(column, delivery_link(record) if record else display.EMPTY)
         return context
 
     def deliveries(self, submission_ids):

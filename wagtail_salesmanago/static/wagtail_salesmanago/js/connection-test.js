@@ -19,8 +19,13 @@ class SalesmanagoConnectionTestController extends window.StimulusModule.Controll
   }
 
   test() {
+    // Busy, not disabled: a disabled button drops the keyboard focus to <body>.
+    if (this.busy) {
+      return;
+    }
+    this.busy = true;
+    this.buttonTarget.setAttribute('aria-disabled', 'true');
     this.show(this.testingValue, 'info');
-    this.buttonTarget.disabled = true;
     fetch(this.urlValue, {
       method: 'POST',
       body: new FormData(this.form),
@@ -34,7 +39,8 @@ class SalesmanagoConnectionTestController extends window.StimulusModule.Controll
       })
       .catch(() => this.show(this.failedValue, 'error'))
       .finally(() => {
-        this.buttonTarget.disabled = false;
+        this.busy = false;
+        this.buttonTarget.removeAttribute('aria-disabled');
       });
   }
 
