@@ -73,7 +73,7 @@ $(DIST_VENV)/.installed:
 	$(DIST_VENV)/bin/python -m pip install --quiet --upgrade pip "build>=1.2" "twine>=6.1"
 	touch $@
 
-# The sdist and wheel of a release, in dist/: a setuptools warning fails the build (it once meant
+# The sdist and wheel of a release, in dist/: a build warning fails the build (it once meant
 # files left out), and twine checks them as PyPI would.
 dist: $(DIST_VENV)/.installed
 	rm -rf dist
@@ -135,4 +135,4 @@ messages: $(VENV)/.installed
 	  ../$(BIN)/django-admin compilemessages
 
 clean:
-	rm -rf $(VENV) .venv-* build dist site *.egg-info .coverage example_project/db.sqlite3 .demo
+	rm -rf $(VENV) .venv-* dist site .coverage example_project/db.sqlite3 .demo

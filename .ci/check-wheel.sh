@@ -74,6 +74,9 @@ for line in "${lines[@]}"; do
     PATH="$work/venv/bin:$PATH" bash -euc "$line" >"$work/install.log" 2>&1 || { cat "$work/install.log"; exit 1; }
     echo "README: $line ($((SECONDS - started)) s)"
     check_files
+    # Installing from the checkout leaves nothing in it (no build/, no .egg-info).
+    left=$(git status --porcelain --ignored -- build '*.egg-info' | grep -v __pycache__ || true)
+    [ -z "$left" ] || { echo "check-wheel: '$line' left in the checkout: $left" >&2; exit 1; }
 done
 started=$SECONDS
 check_site
