@@ -52,7 +52,7 @@ test-postgres: $(VENV)/.installed
 
 # The fast suite on the lowest supported versions, on bakerydemo's (Python 3.12, Django 6.0,
 # Wagtail 7.4) and on the highest; `make test` covers Python 3.11 with Django 5.2 and Wagtail 8.0.
-# urllib3 too, lowest (setup.cfg's floor) and newest: transport.py overrides a private method of
+# urllib3 too, lowest (pyproject.toml's floor) and newest: transport.py overrides a private method of
 # its connections, which tests/api/test_deadline.py and tests/api/test_client.py check on both.
 matrix:
 	$(MAKE) matrix-env ENV=.venv-wagtail74 PY="$(PYTHON311)" PINS="django==5.2.* wagtail==7.4.* urllib3==2.0.2"
