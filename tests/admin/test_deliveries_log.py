@@ -72,7 +72,7 @@ def test_one_clock_in_the_list_the_detail_and_the_attempts(admin, failed):
                                 next_check_at=moment + timedelta(minutes=30))
     # One format in both languages, that nobody reads as 12 June: ISO 8601's order, 24 hours.
     written = "2026-11-28 00:35"
-    for language, since in (("en", f"on hold (since {written})"), ("pl", f"wstrzymane (od {written})")):
+    for language, since in (("en", f"on hold (since {written}"), ("pl", f"wstrzymane (od {written}")):
         headers = {"HTTP_ACCEPT_LANGUAGE": language}
         with translation.override(language):
             listing = text(admin.get(reverse(INDEX), **headers).content.decode())

@@ -37,6 +37,10 @@ def test_preview_lists_each_detail_name_with_collisions_and_transliteration(admi
         ("Uwagi", "ankieta.Uwagi", ""),
     ]
     assert "The answer to “Twój e-mail” identifies the contact" in html
+    # Where each answer goes: the e-mail question says it identifies the contact.
+    assert [text.strip() for text in re.findall(
+        r'<td class="salesmanago-target">(.*?)</td>', html, re.S)] == [
+        "e-mail: identifies the contact", "—", "—", "—"]
     assert "<code>BADANIE_SATYSFAKCJI</code>, <code>VIP</code>" in html
     assert "not set up" not in html
 

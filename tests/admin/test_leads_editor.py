@@ -174,7 +174,7 @@ def test_preview_shows_targets_consents_double_opt_in_removed_tags_and_owner(adm
 
     rows = [text(row) for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)[1:]]
     assert rows == [
-        "E-mail ankieta.E-mail —",
+        "E-mail ankieta.E-mail e-mail: identifies the contact",
         "Telefon ankieta.Telefon phone",
         "Zgoda ankieta.Zgoda consent “NEWSLETTER”",
         "Źródło not sent —",

@@ -14,18 +14,21 @@ PO = LOCALE / "pl" / "LC_MESSAGES" / "django.po"
 
 
 def po_entries():
-    """{msgid: [msgstr, ...]} from the .po file (one msgstr, or one per plural form)."""
+    """{msgid: [msgstr, ...]} from the .po file (one msgstr, or one per plural form); a message
+    with a context is keyed "context\x04msgid", as gettext stores it."""
     entries = {}
     for block in PO.read_text(encoding="utf-8").split("\n\n"):
         fields, current = {}, None
         for line in block.splitlines():
-            keyword = re.match(r'^(msgid_plural|msgid|msgstr(?:\[\d\])?) "(.*)"$', line)
+            keyword = re.match(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d\])?) "(.*)"$', line)
             if keyword:
                 current = keyword.group(1)
                 fields[current] = keyword.group(2)
             elif line.startswith('"') and current:
                 fields[current] += line[1:-1]
         msgid = fields.get("msgid", "").replace('\\"', '"').replace("\\n", "\n")
+        if msgid and "msgctxt" in fields:
+            msgid = f"{fields['msgctxt']}\x04{msgid}"
         if msgid:
             entries[msgid] = [
                 value.replace('\\"', '"').replace("\\n", "\n")

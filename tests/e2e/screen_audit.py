@@ -32,10 +32,12 @@ AUDIT = r"""(selector) => {
   const scrolls = value => value === 'auto' || value === 'scroll';
   // The nearest box that decides whether something past its side can be seen: one that hides
   // what overflows, or one that scrolls to it.
+  // Wagtail's slim header scrolls sideways with no scrollbar to see: what it cuts counts as cut.
+  const scrollsVisibly = box => scrolls(getComputedStyle(box).overflowX) && !box.closest('header');
   const framing = e => {
     for (let box = e.parentElement; box && box !== document.body; box = box.parentElement) {
       const overflow = getComputedStyle(box).overflowX;
-      if (hides(overflow) || scrolls(overflow)) return box;
+      if (hides(overflow) || scrollsVisibly(box)) return box;
     }
     return null;
   };
@@ -91,14 +93,14 @@ AUDIT = r"""(selector) => {
       for (const [part, rect] of contents(e)) {
         const sideways = hides(style.overflowX) && (rect.right > edge.right + 1 || rect.left < edge.left - 1);
         const below = hides(style.overflowY) && (rect.bottom > edge.bottom + 1 || rect.top < edge.top - 1);
-        if ((sideways || below) && !(scrolls(getComputedStyle(framing(part) || e).overflowX) && framing(part) !== e)) {
+        if ((sideways || below) && !(scrollsVisibly(framing(part) || e) && framing(part) !== e)) {
           problems.add(`cut ${sideways ? 'sideways' : 'below'}: ${describe(part)} in ${describe(e)}`);
         }
       }
     }
     if (box.right > width + 1 && !framing(e)) problems.add('past the window: ' + describe(e));
-    // Wagtail indents a coloured help block for its icon: without one, a blank gap.
-    if (e.matches('.help-warning, .help-info, .help-critical') && !e.querySelector(':scope > svg.icon')) {
+    // Wagtail pads a help block for its icon: without one, a blank indent (plain help is w-help-text).
+    if (e.matches('.help-block') && !e.querySelector(':scope > svg.icon')) {
       problems.add('help block without its icon: ' + describe(e));
     }
     if (e.tagName.toLowerCase() === 'svg') {

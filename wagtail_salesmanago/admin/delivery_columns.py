@@ -37,16 +37,21 @@ KNOWN_EMAIL = Subquery(
     ).exclude(email="").order_by("-created_at").values("email")[:1]
 )
 
-#: The longest message the list shows; the detail shows it whole.
+#: The longest message the list shows (a last error; a skipped delivery's reason under its
+#: status); the detail shows it whole.
 ERROR_SHOWN = 90
+REASON_SHOWN = 50
 #: How much of a contact ID the list shows (its first groups: enough to tell contacts apart at a
 #: glance); the link's title and the detail have it whole.
 ID_SHOWN = 14
 
 
-def shortened(message):
-    """A stored message as the list shows it: cut at ``ERROR_SHOWN`` characters with "…"."""
-    return Truncator(message).chars(ERROR_SHOWN)
+def shortened(message, length=ERROR_SHOWN):
+    """A stored message as the list shows it: at most ``length`` characters, cut after a whole
+    word, with "…"."""
+    if len(message) <= length:
+        return message
+    return message[:length].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
 
 
 def title(record):
@@ -101,7 +106,7 @@ class StatusColumn(Column):
         if instance.status == ExportRecord.Status.SKIPPED and instance.last_error:
             # Why it was skipped is no error: it goes with the status, not under "Last error".
             tag = format_html('{}<div class="salesmanago-reason">{}</div>', tag, shortened(
-                stored_messages.shown(instance, "last_error")))
+                stored_messages.shown(instance, "last_error"), REASON_SHOWN))
         return tag
 
 
@@ -166,14 +171,16 @@ class ModeColumn(Column):
         super().__init__("mode", label=_("Mode"), sort_key="mode")
 
     def get_value(self, instance):
-        return self.SHORT.get(instance.mode, display.EMPTY)
+        return format_html('<span class="salesmanago-nowrap">{}</span>',
+                           self.SHORT.get(instance.mode, display.EMPTY))
 
 
 class DateTimeColumn(Column):
     """A moment as the detail and the attempts write it (see ``display.admin_datetime``)."""
 
     def get_value(self, instance):
-        return display.admin_datetime(super().get_value(instance))
+        return format_html('<span class="salesmanago-nowrap">{}</span>',
+                           display.admin_datetime(super().get_value(instance)))
 
 
 def list_columns():

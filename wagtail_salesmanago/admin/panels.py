@@ -146,13 +146,15 @@ class MappingPreviewPanel(Panel):
             questions = page.get_salesmanago_questions()
             prefix = account.detail_prefix if account else mapping.DEFAULT_DETAIL_PREFIX
             details = mapping.describe_details(questions, prefix)
+            identity = mapping.identity_question(questions)
             for detail, question in zip(details, questions):
                 # A translation's question as its editors read it; the name is the default
                 # locale's (see ``locales``).
                 detail["label"] = getattr(question, "own_label", detail["label"])
+                detail["identifies"] = question is identity
             context.update(
                 details=details,
-                identity=mapping.identity_question(questions),
+                identity=identity,
                 tags=mapping.normalise_tags(page.salesmanago_tag),
                 missing=[LABELS[name] for name in account.missing()] if account else [],
                 enabled=page.salesmanago_enabled,

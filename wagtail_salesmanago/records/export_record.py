@@ -3,6 +3,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..compat import PAGE_MODEL
 from ..payload import mapping
@@ -18,12 +19,14 @@ class ExportRecord(models.Model):
     """One submission's journey to SALESmanago: its contact, then its event (if the form has one)."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("pending")
-        RETRYING = "retrying", _("retrying")
-        SENT = "sent", _("sent")
-        FAILED = "failed", _("failed")
-        SKIPPED = "skipped", _("skipped")
-        HELD = "held", _("on hold")
+        # A delivery's status, in the context of its noun (in Polish the adjective agrees with
+        # "eksport": "wysłany", "ponawiany"...).
+        PENDING = "pending", pgettext_lazy("delivery status", "pending")
+        RETRYING = "retrying", pgettext_lazy("delivery status", "retrying")
+        SENT = "sent", pgettext_lazy("delivery status", "sent")
+        FAILED = "failed", pgettext_lazy("delivery status", "failed")
+        SKIPPED = "skipped", pgettext_lazy("delivery status", "skipped")
+        HELD = "held", pgettext_lazy("delivery status", "on hold")
 
     class EventStatus(models.TextChoices):
         NONE = "", _("none")
@@ -35,7 +38,7 @@ class ExportRecord(models.Model):
 
     class Mode(models.TextChoices):
         NONE = "", _("none")
-        UPSERT = mapping.MODE_UPSERT, _("upsert by e-mail")
+        UPSERT = mapping.MODE_UPSERT, _("add or update by e-mail")
         UPDATE = mapping.MODE_UPDATE, _("update by contact ID")
 
     page = models.ForeignKey(

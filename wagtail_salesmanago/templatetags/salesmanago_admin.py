@@ -1,11 +1,13 @@
 """Tags for the deliveries admin's templates (the list, the detail, the editor panel, the dashboard).
 
 ``{% salesmanago_status_tag record %}`` renders a delivery's status tag (see ``badges``);
-``{{ moment|salesmanago_datetime }}`` writes a date as the rest of the deliveries admin does;
+``{{ moment|salesmanago_datetime }}`` writes a date as the rest of the deliveries admin does
+(``|salesmanago_nowrap`` keeps it on one line);
 ``{{ attempt|salesmanago_message:"message" }}`` a stored message in the reader's language.
 """
 
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -30,6 +32,12 @@ def salesmanago_status_classes(status):
 @register.filter
 def salesmanago_datetime(value):
     return display.admin_datetime(value)
+
+
+@register.filter
+def salesmanago_nowrap(value):
+    """``value`` kept on one line (a date: "2026-12-07 01:20" never breaks at a hyphen)."""
+    return format_html('<span class="salesmanago-nowrap">{}</span>', value)
 
 
 @register.filter

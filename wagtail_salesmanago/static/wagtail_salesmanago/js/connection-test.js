@@ -50,6 +50,8 @@ class SalesmanagoConnectionTestController extends window.StimulusModule.Controll
     const item = template.content.firstElementChild.cloneNode(true);
     item.querySelector('span').textContent = message;
     this.resultTarget.replaceChildren(item);
+    // In view above the editor's sticky footer (the stylesheet's scroll-margin), not under it.
+    item.scrollIntoView({ block: 'nearest' });
   }
 
   offer(users) {
