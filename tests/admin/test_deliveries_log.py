@@ -35,18 +35,18 @@ def failed(two_forms):
 def test_a_delivery_is_titled_by_its_contact_cut_to_fit_with_its_form_first_in_the_detail(
         admin, failed):
     html = admin.get(inspect(failed)).content.decode()
-    assert "<title>SALESmanago delivery: failed@example.com" in html
+    assert "<title>Delivery: failed@example.com" in html
     submissions = reverse("wagtailforms:list_submissions", args=[failed.page_id])
     assert re.search(rf'Form A <a class="salesmanago-submissions" href="{submissions}[^"]*">'
                      r"\(its form submissions\)</a>", html)
     failed.email = ""
     failed.save()
-    assert "<title>SALESmanago delivery: no contact" in admin.get(inspect(failed)).content.decode()
+    assert "<title>Delivery: no contact" in admin.get(inspect(failed)).content.decode()
     # The header fits at 1024 px: a contact ID is cut, the detail has it whole.
     failed.mode, failed.contact_id = "update", "e28e8474-df37-437e-a7b4-141c67ef9f23"
     failed.save()
     html = admin.get(inspect(failed)).content.decode()
-    assert "<title>SALESmanago delivery: e28e8474-df37-437e-a7b4…" in html
+    assert "<title>Delivery: e28e8474-df37-437e-a7b4…" in html
     assert "e28e8474-df37-437e-a7b4-141c67ef9f23" in text(html)
 
 

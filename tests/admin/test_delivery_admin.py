@@ -192,7 +192,7 @@ def test_the_deliveries_admin_in_polish(admin, two_forms, settings):
     assert re.search(r'pagination__end">\s*3 eksporty do SALESmanago\s*<',
                      admin.get(reverse(INDEX)).content.decode())
     failed = ExportRecord.objects.get(email="failed@example.com")
-    assert "<title>Eksport do SALESmanago: failed@example.com" in admin.get(
+    assert "<title>Eksport: failed@example.com" in admin.get(
         reverse("wagtail_salesmanago_deliveries:inspect", args=[failed.pk])).content.decode()
     html = admin.get(reverse("wagtailadmin_pages:edit", args=[a.pk])).content.decode()
     assert "Wysłane: 1 · oczekujące: 0 · ponawiane: 0 · nieudane: 1" in html

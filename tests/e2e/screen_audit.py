@@ -32,12 +32,14 @@ AUDIT = r"""(selector) => {
   const scrolls = value => value === 'auto' || value === 'scroll';
   // The nearest box that decides whether something past its side can be seen: one that hides
   // what overflows, or one that scrolls to it.
-  // Wagtail's slim header scrolls sideways with no scrollbar to see: what it cuts counts as cut.
+  // Wagtail's slim header (its breadcrumbs) scrolls sideways with no scrollbar to see: what it
+  // cuts counts as cut.
   const scrollsVisibly = box => scrolls(getComputedStyle(box).overflowX) && !box.closest('header');
+  const clipsSideways = box => hides(getComputedStyle(box).overflowX)
+    || (scrolls(getComputedStyle(box).overflowX) && !scrollsVisibly(box));
   const framing = e => {
     for (let box = e.parentElement; box && box !== document.body; box = box.parentElement) {
-      const overflow = getComputedStyle(box).overflowX;
-      if (hides(overflow) || scrollsVisibly(box)) return box;
+      if (clipsSideways(box) || scrollsVisibly(box)) return box;
     }
     return null;
   };
@@ -88,10 +90,10 @@ AUDIT = r"""(selector) => {
   for (const e of [root, ...root.querySelectorAll('*')]) {
     if (!shown(e) || (e.closest('svg') && e.tagName.toLowerCase() !== 'svg')) continue;
     const style = getComputedStyle(e), box = e.getBoundingClientRect();
-    if (hides(style.overflowX) || hides(style.overflowY)) {
+    if (clipsSideways(e) || hides(style.overflowY)) {
       const edge = e.getBoundingClientRect();
       for (const [part, rect] of contents(e)) {
-        const sideways = hides(style.overflowX) && (rect.right > edge.right + 1 || rect.left < edge.left - 1);
+        const sideways = clipsSideways(e) && (rect.right > edge.right + 1 || rect.left < edge.left - 1);
         const below = hides(style.overflowY) && (rect.bottom > edge.bottom + 1 || rect.top < edge.top - 1);
         if ((sideways || below) && !(scrollsVisibly(framing(part) || e) && framing(part) !== e)) {
           problems.add(`cut ${sideways ? 'sideways' : 'below'}: ${describe(part)} in ${describe(e)}`);

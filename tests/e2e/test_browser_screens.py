@@ -139,8 +139,10 @@ def test_the_audit_sees_what_it_looks_for(browser):
         <div style="overflow-x:auto"><p style="width:2000px">A table that scrolls</p></div>
         <span style="color:#1d6b3f;background:#e6f4ea">sent</span>
         <p class="help-block help-warning" style="color:#000">No icon here</p>
+        <header><div id=title style="width:100px;overflow-x:auto;white-space:nowrap">A header's title too long</div></header>
       </main>""")
     problems = page.evaluate(AUDIT, "main")
     assert [problem.split(":")[0] for problem in problems] == [
         "cut sideways", "past the window", "icon 300x150", "contrast 1.88", "help block without its icon",
+        "cut sideways",
     ], problems

@@ -10,7 +10,7 @@ from django.template.defaultfilters import linebreaksbr
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.text import Truncator, capfirst
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.admin.paginator import WagtailPaginator
@@ -137,7 +137,9 @@ class ResendListedView(DeliveryIndexView):
 class DeliveryInspectView(InspectView):
     template_name = "wagtail_salesmanago/delivery_inspect.html"
     # The verbose name is lower case (Wagtail counts with it under the list): capitalised here.
-    page_title = capfirst(_("SALESmanago delivery"))
+    # Short, so that the contact beside it and Resend fit the header at 1024 px; the breadcrumb
+    # before it says "SALESmanago deliveries".
+    page_title = _("Delivery")
 
     def get_object(self, queryset=None):
         visible = self.permission_policy.instances_user_has_permission_for(self.request.user, "view")
