@@ -174,3 +174,12 @@ def copies(record, status, count):
         record.save()
         made.append(ExportRecord.objects.get(pk=record.pk))
     return made
+
+
+@pytest.mark.django_db
+def test_an_answer_exported_again_is_no_failure_on_the_dashboard(admin, two_forms):
+    failed = ExportRecord.objects.get(email="failed@example.com")
+    again = ExportRecord.objects.get(pk=failed.pk)
+    again.pk, again.status = None, "sent"  # "Export past answers" made it a new record
+    again.save()
+    assert blocks(panel(dashboard(admin))["content"]) == []

@@ -5,9 +5,13 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from wagtail import hooks
+from wagtail.contrib.forms.models import FormSubmission
 from wagtail.models import GroupPagePermission, Page, Site
 
 from tests.helpers import answer, make_form_page, seed_contact
@@ -87,6 +91,17 @@ def test_resend_all_failed_in_the_filtered_list(admin, two_forms, sm, on_commit)
     confirm = admin.get(resend).content.decode()
     assert "This list has no failed deliveries left to send again." in confirm
     assert 'method="post"' not in confirm
+
+
+@pytest.mark.django_db
+def test_resend_all_counts_what_it_would_resend(admin, two_forms):
+    failed = ExportRecord.objects.get(email="failed@example.com")
+    older = ExportRecord.objects.get(pk=failed.pk)
+    older.pk = None  # another failed record of the same answer: the answer is resent once
+    older.save()
+    resend = reverse("wagtail_salesmanago_deliveries:resend_listed") + "?status=failed"
+    assert "Send the 1 failed delivery of this list to SALESmanago again?" in admin.get(
+        resend).content.decode()
 
 
 @pytest.mark.django_db
@@ -375,3 +390,46 @@ def test_an_editor_sees_no_hold_of_a_site_whose_forms_they_cannot_see(
     # SALESmanago's answer naming its owner, how many of its deliveries wait) is none of theirs.
     assert "other-brand.example" not in html
     assert "crm@other-brand.example" not in html
+
+
+@pytest.mark.django_db
+def test_a_contacts_email_comes_only_from_the_forms_the_user_may_see(editor_of):
+    """A visitor chooses the contact ID (the link, the cookie): another form's e-mail for that ID
+    must not show to a user who may not see that form."""
+    a, b = make_form_page(title="Form A"), make_form_page(title="Form B")
+    kind = ContentType.objects.get_for_model(FormSubmission)
+    ExportRecord.objects.create(page=b, submission_type=kind, submission_id="1", status="sent",
+                                mode="upsert", email="secret-of-b@example.com",
+                                salesmanago_contact_id="cid-1")
+    mine = ExportRecord.objects.create(page=a, submission_type=kind, submission_id="2",
+                                       status="failed", mode="update", contact_id="cid-1")
+    html = editor_of(a).get(reverse(INDEX)).content.decode()
+    assert f'id="delivery_{mine.pk}_title"' in html
+    assert "secret-of-b@example.com" not in html and "Form B" not in html
+
+
+@pytest.mark.django_db
+def test_the_list_finds_its_contacts_emails_in_one_query_however_many_rows(admin):
+    page = make_form_page()
+    kind = ContentType.objects.get_for_model(FormSubmission)
+
+    def add(number):
+        ExportRecord.objects.create(page=page, submission_type=kind, submission_id=f"s{number}",
+                                    status="sent", mode="upsert", email=f"{number}@example.com",
+                                    salesmanago_contact_id=f"cid-{number}")
+        ExportRecord.objects.create(page=page, submission_type=kind, submission_id=f"u{number}",
+                                    status="failed", mode="update", contact_id=f"cid-{number}")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            html = admin.get(reverse(INDEX)).content.decode()
+        return len(captured), html
+
+    add(1)
+    queries()  # Django's content-type cache fills on the first request
+    one, _ = queries()
+    for number in range(2, 8):
+        add(number)
+    many, html = queries()
+    assert many == one
+    assert all(f">{number}@example.com</a>" in html for number in range(1, 8))

@@ -3,12 +3,16 @@ consent's name are SALESmanago's names, the same in every language, so never str
 a translation may set its own double opt-in e-mail and language."""
 
 import pytest
-from wagtail_localize.fields import SynchronizedField, get_translatable_fields
-from wagtail_localize.segments import OverridableSegmentValue, StringSegmentValue
-from wagtail_localize.segments.extract import extract_segments
 
-from tests.helpers import make_form_page
-from tests.testapp.models import FormField, SurveyPage
+# The test extra installs it; without it, these tests have nothing to check.
+pytest.importorskip("wagtail_localize")
+
+from wagtail_localize.fields import SynchronizedField, get_translatable_fields  # noqa: E402
+from wagtail_localize.segments import OverridableSegmentValue, StringSegmentValue  # noqa: E402
+from wagtail_localize.segments.extract import extract_segments  # noqa: E402
+
+from tests.helpers import make_form_page  # noqa: E402
+from tests.testapp.models import FormField, SurveyPage  # noqa: E402
 
 
 def kinds(model):

@@ -1,7 +1,7 @@
 """The deliveries list's columns and filters."""
 
 from django import forms
-from django.db.models import Case, CharField, F, OuterRef, Subquery, Value, When
+from django.db.models import Case, CharField, F, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils.html import format_html
@@ -29,13 +29,24 @@ CONTACT = Case(
 )
 
 
-#: The e-mail of an update's contact, where SALESmanago told us its ID for an answer sent by
-#: e-mail. An e-mail typed into an update's form is only an answer, not the contact's address.
-KNOWN_EMAIL = Subquery(
-    ExportRecord.objects.filter(
-        salesmanago_contact_id=OuterRef("contact_id"), mode=ExportRecord.Mode.UPSERT
-    ).exclude(email="").order_by("-created_at").values("email")[:1]
-)
+def name_known_contacts(records, visible):
+    """Give each update of ``records`` (a page of the list) ``_known_email``: its contact's e-mail,
+    where an answer sent by e-mail told us that contact's ID. One query, among the ``visible``
+    records only (the user's forms: never an e-mail another form collected). An e-mail typed into
+    an update's form is only an answer, not the contact's address."""
+    ids = {record.contact_id for record in records
+           if record.mode == ExportRecord.Mode.UPDATE and record.contact_id}
+    known = {}
+    if ids:
+        rows = visible.filter(
+            mode=ExportRecord.Mode.UPSERT, salesmanago_contact_id__in=ids,
+        ).exclude(email="").order_by("created_at", "pk").values_list("salesmanago_contact_id", "email")
+        known = dict(rows)  # the newest e-mail of each contact wins
+    for record in records:
+        if record.mode == ExportRecord.Mode.UPDATE:
+            record._known_email = known.get(record.contact_id)
+    return records
+
 
 #: The longest message the list shows (a last error; a skipped delivery's reason under its
 #: status); the detail shows it whole.

@@ -68,8 +68,11 @@ class DeliveryIndexView(IndexView):
     def get_base_queryset(self):
         return self.permission_policy.instances_user_has_permission_for(
             self.request.user, self.listed_for
-        ).select_related("page").annotate(
-            _contact=delivery_columns.CONTACT, _known_email=delivery_columns.KNOWN_EMAIL)
+        ).select_related("page").annotate(_contact=delivery_columns.CONTACT)
+
+    def get_table(self, object_list):
+        visible = self.permission_policy.instances_user_has_permission_for(self.request.user, "view")
+        return super().get_table(delivery_columns.name_known_contacts(list(object_list), visible))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -104,7 +107,8 @@ class ResendListedView(DeliveryIndexView):
     confirm_template_name = "wagtail_salesmanago/resend_listed_confirm.html"
 
     def listed_failed(self):
-        return self.get_queryset().filter(status=Status.FAILED)
+        # As ``outbox.resend`` picks them: one record per answer, none whose answer is in play.
+        return self.get_queryset().filter(status=Status.FAILED).resendable()
 
     def back_url(self):
         query = self.request.GET.copy()

@@ -62,7 +62,8 @@ class SalesmanagoFieldMixin(models.Model):
         if self.salesmanago_target == cf.CONSENT:
             if self.field_type != "checkbox":
                 # The type as Wagtail's own list names it, in the editor's language.
-                checkbox = dict(self._meta.get_field("field_type").flatchoices)["checkbox"]
+                checkbox = dict(self._meta.get_field("field_type").flatchoices).get(
+                    "checkbox", _("Checkbox"))
                 errors["salesmanago_target"] = _(
                     "A consent must be a single checkbox: set the field type to “%(checkbox)s”."
                 ) % {"checkbox": checkbox}

@@ -167,11 +167,14 @@ class ExportRecordQuerySet(models.QuerySet):
     def current(self):
         """Each answer's newest record only: an answer that failed and was exported again (a new
         record) counts as its new record, not as a failure too."""
-        newer = self.model.objects.filter(
+        return self.exclude(self._superseded())
+
+    def _superseded(self):
+        """Whether a record's answer has a newer record (a condition for a filter)."""
+        return Exists(self.model.objects.filter(
             submission_type=OuterRef("submission_type"), submission_id=OuterRef("submission_id"),
             pk__gt=OuterRef("pk"),
-        )
-        return self.exclude(Exists(newer))
+        ))
 
     def counts_for(self, page):
         """How many of the page's answers are in each status, by their newest record:
@@ -182,12 +185,14 @@ class ExportRecordQuerySet(models.QuerySet):
         )
 
     def dashboard_counts(self, since):
-        """The dashboard's figures, in one query: ``{"failed": records failed since ``since``,
+        """The dashboard's figures, in one query: ``{"failed": answers failed since ``since``,
         "retrying": records waiting for their next attempt, "sent": records sent since ``since``,
         "last_sent": when the last one was sent (``None`` if none ever was)}``."""
         status = self.model.Status
         return self.aggregate(
-            failed=Count("pk", filter=Q(status=status.FAILED, updated_at__gte=since)),
+            # An answer exported again since is no failure (its newest record counts).
+            failed=Count("pk", filter=Q(status=status.FAILED, updated_at__gte=since)
+                         & ~Q(self._superseded())),
             retrying=Count("pk", filter=Q(status=status.RETRYING)),
             sent=Count("pk", filter=Q(status=status.SENT, sent_at__gte=since)),
             last_sent=Max("sent_at"),
