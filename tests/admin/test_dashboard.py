@@ -65,6 +65,16 @@ def test_failures_show_in_a_wagtail_dashboard_panel_in_the_alarm_colour(admin, t
     assert f'href="{reverse(INDEX)}?status=sent"' in shown["content"]
 
 
+
+@pytest.mark.django_db
+def test_a_sent_delivery_staff_send_again_counts_as_sent_only_once_it_is(admin, two_forms):
+    moment = timezone.now() - timedelta(hours=2)
+    ExportRecord.objects.filter(status="sent").update(sent_at=moment)
+    # Sent once, then put back to be sent again ("Resend"): it waits, and keeps when it was sent.
+    ExportRecord.objects.filter(status="failed").update(status="pending", sent_at=moment)
+    assert text(panel(dashboard(admin))["content"]).startswith(
+        "2 deliveries sent in the last 7 days.")
+
 @pytest.mark.django_db
 def test_no_panel_for_a_user_who_may_see_no_deliveries(client, two_forms, django_user_model):
     user = django_user_model.objects.create_user("viewer", password="pw")

@@ -348,6 +348,18 @@ def test_an_update_is_listed_under_its_contacts_email_where_known_else_its_id(ad
     assert [c["email"] for c in sm.contacts()] == ["known@example.com"]
 
 
+
+@pytest.mark.django_db
+def test_a_long_email_is_listed_cut_and_whole_in_the_links_title(admin, client, sm, on_commit):
+    email = "a" * 64 + "@" + "b" * 60 + ".example.com"  # valid, 137 characters
+    with on_commit():
+        answer(client, make_form_page(), {"Twój e-mail": email})
+    record = ExportRecord.objects.get()
+    html = admin.get(reverse(INDEX)).content.decode()
+    link = re.search(rf'id="delivery_{record.pk}_title"[^>]* title="([^"]*)">([^<]*)</a>', html)
+    assert link.groups() == (email, "a" * 39 + "…")
+
+
 SECRET_SITE_MESSAGE = "The owner crm@other-brand.example is not a user of this SALESmanago account."
 
 

@@ -155,6 +155,15 @@ def test_a_call_through_a_proxy_is_cut_off_at_the_deadline(one_second, monkeypat
     assert_hung_up_on(exchange)
 
 
+
+def test_a_proxys_manager_keeps_the_options_requests_gives_it_and_is_watched():
+    """The adapter overrides requests' ``proxy_manager_for``: what a caller passes still reaches
+    urllib3, and the proxy's connections are ones a deadline can cut off."""
+    manager = transport.DeadlineAdapter().proxy_manager_for("http://proxy.test:3128", blocksize=32768)
+    assert manager.connection_pool_kw["blocksize"] == 32768
+    assert manager.pool_classes_by_scheme == {
+        "http": transport.HTTPConnectionPool, "https": transport.HTTPSConnectionPool}
+
 def test_a_name_lookup_that_hangs_is_given_up_at_the_deadline(one_second, monkeypatch):
     release, ended, looked_up = threading.Event(), threading.Event(), []
     real_getaddrinfo = socket.getaddrinfo

@@ -50,6 +50,7 @@ def test_endpoints_are_rebuilt_from_scheme_host_and_port(endpoint, url):
         ("http://127.0.0.1:8765/sandbox/reset#", leave_out("/sandbox/reset#")),
         ("https://app3.salesmanago.pl/api", leave_out("/api")),
         ("app3.salesmanago.pl/api/contact", leave_out("/api/contact")),  # the host, then a path
+        ("https://h/go?to=https://x", leave_out("/go?to=https://x")),  # a URL in the URL
         ("https://h\\evil", URL_SHAPE),
         ("https://h%2Fevil", URL_SHAPE),
         ("ftp://app3.salesmanago.pl", URL_SHAPE),

@@ -3,6 +3,7 @@ across a run killed half-way. Against the sandbox over HTTP."""
 
 import datetime
 import io
+import logging
 from collections import Counter
 from datetime import timedelta
 
@@ -346,15 +347,19 @@ def test_answers_covered_here_and_there_are_left_out_across_chunks(sm, monkeypat
 
 
 @pytest.mark.django_db
-def test_an_answer_the_export_stored_is_not_stored_again_by_its_live_request(sm, queued):
+def test_an_answer_the_export_stored_is_not_stored_again_by_its_live_request(sm, queued, caplog):
     """The live request's record comes second (the export read the answer first): it finds the
     export's record, and the answer reaches SALESmanago once."""
     page = make_form_page()
     [submission] = past(page, 1)
     export(page.pk)
 
+    caplog.clear()
+    caplog.set_level(logging.INFO, logger="wagtail_salesmanago")
     again = on_submission.export_submission(page, submission, submission.form_data, "", "")
 
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("INFO", f"Submission {submission.pk} already has a SALESmanago record.")]
     assert again == ExportRecord.objects.get()  # the export's own, sent
     assert again.status == "sent"
     assert accepted_once(sm) == {"past0@example.com": 1}

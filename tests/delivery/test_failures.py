@@ -169,6 +169,25 @@ def test_when_not_even_the_failure_can_be_recorded_the_log_names_the_submission(
     assert "database on fire" in caplog.records[1].exc_text
 
 
+
+@pytest.mark.django_db
+def test_a_record_the_database_refuses_is_logged_and_the_visitor_never_notices(
+        client, sm, on_commit, caplog):
+    """A value the database will not take, and no other record of the answer to explain it:
+    the log names the submission and the page, with the database's reason."""
+    page = make_form_page()
+    with on_commit(), database_refuses(ExportRecord, "INSERT", "value too long"):
+        response = answer(client, page, ANSWERS)
+
+    assert response.status_code == 200
+    [submission] = submissions_of(page)
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("ERROR", f"Could not record the SALESmanago export of submission {submission.pk} "
+                  f"(page {page.pk})."),
+    ]
+    assert "value too long" in caplog.records[0].exc_text
+    assert (ExportRecord.objects.count(), sm.requests()) == (0, [])
+
 @pytest.mark.django_db
 def test_an_unexpected_error_while_sending_is_recorded(client, sm, on_commit, queued, caplog):
     stored = submit_and_get_record(client, make_form_page(), on_commit)

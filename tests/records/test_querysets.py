@@ -87,9 +87,14 @@ def test_resend_takes_one_record_per_answer_and_never_one_whose_answer_is_in_pla
     kept = record(page, 4, status="failed")
     record(page, 4, status="retrying", submission_type=ContentType.objects.get_for_model(Site))
     record(page, 5, status="retrying")  # another answer in play changes nothing for 4
+    # Two answers of one number, of two kinds: neither is the other's newer record.
+    form_answer = record(page, 6, status="failed")
+    site_answer = record(page, 6, status="failed",
+                         submission_type=ContentType.objects.get_for_model(Site))
     records = ExportRecord.objects
 
-    assert set(records.filter(status__in=["sent", "failed"]).resendable()) == {sent, newer, kept}
+    assert set(records.filter(status__in=["sent", "failed"]).resendable()) == {
+        sent, newer, kept, form_answer, site_answer}
     # The newest of the chosen ones: if staff chose only the older one, it is the one resent.
     assert list(records.filter(pk=older.pk).resendable()) == [older]
     assert list(records.filter(pk=failed_again.pk).resendable()) == []

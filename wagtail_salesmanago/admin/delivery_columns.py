@@ -5,7 +5,7 @@ from django.db.models import Case, CharField, F, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.text import Truncator, capfirst
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_filters import ChoiceFilter, DateFromToRangeFilter, ModelChoiceFilter
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
@@ -53,16 +53,9 @@ def name_known_contacts(records, visible):
 ERROR_SHOWN = 90
 REASON_SHOWN = 50
 #: How much of a contact ID the list shows (its first groups: enough to tell contacts apart at a
-#: glance); the link's title and the detail have it whole.
+#: glance), and of an e-mail (up to 254 characters); the link's title and the detail have it whole.
 ID_SHOWN = 14
-
-
-def shortened(message, length=ERROR_SHOWN):
-    """A stored message as the list shows it: at most ``length`` characters, cut after a whole
-    word, with "…"."""
-    if len(message) <= length:
-        return message
-    return message[:length].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
+EMAIL_SHOWN = 40
 
 
 def title(record):
@@ -116,7 +109,7 @@ class StatusColumn(Column):
             tag = format_html("{} {}", tag, badges.status_tag(instance.event_status, marker))
         if instance.status == ExportRecord.Status.SKIPPED and instance.last_error:
             # Why it was skipped is no error: it goes with the status, not under "Last error".
-            tag = format_html('{}<div class="salesmanago-reason">{}</div>', tag, shortened(
+            tag = format_html('{}<div class="salesmanago-reason">{}</div>', tag, display.shortened(
                 stored_messages.shown(instance, "last_error"), REASON_SHOWN))
         return tag
 
@@ -131,7 +124,10 @@ class ContactColumn(Column):
     def get_value(self, instance):
         shown = instance.contact
         if instance.mode == ExportRecord.Mode.UPDATE:
-            shown = getattr(instance, "_known_email", None) or Truncator(shown).chars(ID_SHOWN)
+            known = getattr(instance, "_known_email", None)
+            shown = display.shortened(known, EMAIL_SHOWN) if known else display.shortened(shown, ID_SHOWN)
+        elif shown:
+            shown = display.shortened(shown, EMAIL_SHOWN)
         return format_html(
             '<a href="{}" id="delivery_{}_title" class="salesmanago-contact w-whitespace-nowrap"'
             ' title="{}">{}</a>',
@@ -159,7 +155,7 @@ class FormColumn(Column):
 
 class LastErrorColumn(Column):
     """The last error in the reader's language, cut at a word (the detail shows it whole); "—"
-    when there is none. A skipped delivery had no error: its reason is under Notes."""
+    when there is none. A skipped delivery had no error: its reason is under its status."""
 
     def __init__(self):
         super().__init__("last_error", label=_("Last error"), classname="salesmanago-last-error")
@@ -167,7 +163,8 @@ class LastErrorColumn(Column):
     def get_value(self, instance):
         if instance.status == ExportRecord.Status.SKIPPED:
             return display.EMPTY
-        return display.or_dash(shortened(stored_messages.shown(instance, "last_error")))
+        return display.or_dash(display.shortened(stored_messages.shown(instance, "last_error"),
+                                                 ERROR_SHOWN))
 
 
 class ModeColumn(Column):
@@ -182,16 +179,14 @@ class ModeColumn(Column):
         super().__init__("mode", label=_("Mode"), sort_key="mode")
 
     def get_value(self, instance):
-        return format_html('<span class="salesmanago-nowrap">{}</span>',
-                           self.SHORT.get(instance.mode, display.EMPTY))
+        return display.nowrap(self.SHORT.get(instance.mode, display.EMPTY))
 
 
 class DateTimeColumn(Column):
     """A moment as the detail and the attempts write it (see ``display.admin_datetime``)."""
 
     def get_value(self, instance):
-        return format_html('<span class="salesmanago-nowrap">{}</span>',
-                           display.admin_datetime(super().get_value(instance)))
+        return display.nowrap(display.admin_datetime(super().get_value(instance)))
 
 
 def list_columns():

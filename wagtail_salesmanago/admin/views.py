@@ -10,7 +10,6 @@ from django.template.defaultfilters import linebreaksbr
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.admin.paginator import WagtailPaginator
@@ -140,9 +139,8 @@ class ResendListedView(DeliveryIndexView):
 
 class DeliveryInspectView(InspectView):
     template_name = "wagtail_salesmanago/delivery_inspect.html"
-    # The verbose name is lower case (Wagtail counts with it under the list): capitalised here.
-    # Short, so that the contact beside it and Resend fit the header at 1024 px; the breadcrumb
-    # before it says "SALESmanago deliveries".
+    # One short word, so that the contact beside it and Resend fit the header at 1024 px; the
+    # breadcrumb before it says where the delivery is listed.
     page_title = _("Delivery")
 
     def get_object(self, queryset=None):
@@ -165,7 +163,7 @@ class DeliveryInspectView(InspectView):
 
     def get_page_subtitle(self):
         # The contact alone: the form is the detail's first line.
-        return Truncator(self.object.contact or _("no contact")).chars(self.SUBTITLE_CHARS)
+        return display.shortened(self.object.contact or _("no contact"), self.SUBTITLE_CHARS)
 
     def get_field_label(self, field_name, field):
         if field_name == "email" and self.object.mode == ExportRecord.Mode.UPDATE:

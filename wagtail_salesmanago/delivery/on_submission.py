@@ -35,20 +35,20 @@ def export_submission(page, submission, answers, raw_contact_id, cookie_id, note
         if taken is not None:  # a past-answers export of the form took it this very moment
             logger.info("Submission %s already has a SALESmanago record.", submission.pk)
             return taken
-        logger.exception(
-            "Could not record the SALESmanago export of submission %s (page %s).",
-            submission.pk, page.pk)
+        log_not_recorded(page, submission)
         return None
     except Exception as err:
-        logger.exception(
-            "Could not record the SALESmanago export of submission %s (page %s).",
-            submission.pk,
-            page.pk,
-        )
+        log_not_recorded(page, submission)
         return record_the_failure(page, submission, err)
     if record.status == ExportRecord.Status.PENDING:
         transaction.on_commit(partial(enqueue_stored, record, account))
     return record
+
+
+def log_not_recorded(page, submission):
+    """The server log's line, with the traceback, for an answer whose record could not be made."""
+    logger.exception("Could not record the SALESmanago export of submission %s (page %s).",
+                     submission.pk, page.pk)
 
 
 def record_the_failure(page, submission, error):

@@ -122,11 +122,7 @@ class ExportRecordQuerySet(models.QuerySet):
         in_play = model.objects.exclude(status=model.Status.FAILED).filter(
             submission_type=OuterRef("submission_type"), submission_id=OuterRef("submission_id"),
         ).exclude(pk=OuterRef("pk"))
-        newer = model.objects.filter(
-            submission_type=OuterRef("submission_type"), submission_id=OuterRef("submission_id"),
-            pk__gt=OuterRef("pk"), pk__in=self.values("pk"),
-        )
-        return self.exclude(Exists(in_play)).exclude(Exists(newer))
+        return self.exclude(Exists(in_play)).exclude(self._superseded(among=self.values("pk")))
 
     def make_due_again(self, now):
         """Staff asked to send these again: each is due now, sent and failed ones too. An event
@@ -169,12 +165,16 @@ class ExportRecordQuerySet(models.QuerySet):
         record) counts as its new record, not as a failure too."""
         return self.exclude(self._superseded())
 
-    def _superseded(self):
-        """Whether a record's answer has a newer record (a condition for a filter)."""
-        return Exists(self.model.objects.filter(
+    def _superseded(self, among=None):
+        """Whether a record's answer has a newer record (a condition for a filter); with
+        ``among`` (primary keys), a newer one among those."""
+        newer = self.model.objects.filter(
             submission_type=OuterRef("submission_type"), submission_id=OuterRef("submission_id"),
             pk__gt=OuterRef("pk"),
-        ))
+        )
+        if among is not None:
+            newer = newer.filter(pk__in=among)
+        return Exists(newer)
 
     def counts_for(self, page):
         """How many of the page's answers are in each status, by their newest record:

@@ -7,7 +7,6 @@
 """
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -36,8 +35,7 @@ def salesmanago_datetime(value):
 
 @register.filter
 def salesmanago_nowrap(value):
-    """``value`` kept on one line (a date: "2026-12-07 01:20" never breaks at a hyphen)."""
-    return format_html('<span class="salesmanago-nowrap">{}</span>', value)
+    return display.nowrap(value)
 
 
 @register.filter
