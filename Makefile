@@ -128,7 +128,8 @@ redis:
 
 # The documentation's screenshots (docs/screenshots/), from the browser test.
 screenshots: $(VENV)/.installed browser
-	SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/e2e/test_browser.py tests/e2e/test_browser_deliveries.py tests/e2e/test_browser_dashboard.py -k "editor or content_security or deliveries_log or dashboard"
+	SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/e2e/test_browser.py tests/e2e/test_browser_deliveries.py tests/e2e/test_browser_dashboard.py tests/e2e/test_browser_screens.py -k "editor or content_security or deliveries_log or dashboard or report_charts"
+	rm -rf docs/screenshots/report
 
 messages: $(VENV)/.installed
 	cd wagtail_salesmanago && ../$(BIN)/django-admin makemessages -l pl --no-obsolete && \

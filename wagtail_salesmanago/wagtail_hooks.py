@@ -1,12 +1,15 @@
 from django.templatetags.static import static
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 
 from .admin.bulk_actions import ResendBulkAction
 from .admin.connection import check_hold_view, test_connection_view, warn_unless_connected
 from .admin.dashboard import DeliveriesPanel
 from .admin.export_views import export_view
+from .admin.permissions import delivery_permission_policy
+from .admin.report import TITLE, DeliveryReportView
 from .admin.views import DeliveryViewSet
 from .records import SalesmanagoSettings
 
@@ -26,7 +29,21 @@ def register_connection_test_url():
         path("salesmanago/export/<int:page_id>/", export_view, name="wagtail_salesmanago_export"),
         path("salesmanago/check-hold/<int:site_id>/", check_hold_view,
              name="wagtail_salesmanago_check_hold"),
+        path("reports/salesmanago/", DeliveryReportView.as_view(), name="wagtail_salesmanago_report"),
+        path("reports/salesmanago/results/", DeliveryReportView.as_view(results_only=True),
+             name="wagtail_salesmanago_report_results"),
     ]
+
+
+class ReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return delivery_permission_policy.user_has_permission(request.user, "view")
+
+
+@hooks.register("register_reports_menu_item")
+def register_report_menu_item():
+    return ReportMenuItem(TITLE, reverse("wagtail_salesmanago_report"),
+                          name="salesmanago-deliveries", icon_name="upload", order=900)
 
 
 @hooks.register("before_edit_setting")

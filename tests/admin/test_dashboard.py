@@ -61,8 +61,10 @@ def test_failures_show_in_a_wagtail_dashboard_panel_in_the_alarm_colour(admin, t
     assert blocks(shown["content"]) == []
     assert text(shown["content"]) == (
         f"1 delivery sent in the last 7 days. The last one at "
-        f"{timezone.localtime(moment):%Y-%m-%d %H:%M}. See the sent deliveries")
+        f"{timezone.localtime(moment):%Y-%m-%d %H:%M}. See the sent deliveries "
+        "See the report: answers per day and per form")
     assert f'href="{reverse(INDEX)}?status=sent"' in shown["content"]
+    assert f'href="{reverse("wagtail_salesmanago_report")}"' in shown["content"]
 
 
 

@@ -137,6 +137,9 @@ def form(**changes):
         ({"owner_email": "not-an-email"}, "owner_email", "Enter a valid email address."),
         ({"detail_prefix": "ankieta pytanie "}, "detail_prefix",
          "Use only letters, digits, dots, hyphens and underscores"),
+        ({"digest_to": "ops@example.com; it@example.com, admins, x"}, "digest_to",
+         "Not an e-mail address: ops@example.com; it@example.com, x. Separate addresses with "
+         "commas; ADMINS stands for the site's ADMINS."),
     ],
 )
 def test_validation_messages(admin, site, settings, changes, field, message):
@@ -144,6 +147,15 @@ def test_validation_messages(admin, site, settings, changes, field, message):
     response = admin.post(settings_url(site), form(**changes))
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
+
+
+@pytest.mark.django_db
+def test_digest_addresses_are_saved_one_way(admin, site, sm):
+    admin.post(settings_url(site), form(digest_to=" ops@example.com ,admins,, it@example.com "))
+    stored = SalesmanagoSettings.objects.get(site=site)
+    assert stored.digest_to == "ops@example.com, ADMINS, it@example.com"
+    assert stored.digest_recipients([("Ops", "ops@example.com"), ("Boss", "boss@example.com")]) == [
+        "ops@example.com", "boss@example.com", "it@example.com"]
 
 
 @pytest.mark.django_db

@@ -4,9 +4,11 @@
 - content cut: an element or a line of text reaching past the side of a box that hides overflow,
   with no scrolling box between them to reach it;
 - elements past the window's right edge with no scrolling or clipping box around them;
-- icons much larger than the text beside them (an SVG with no size renders at 300x150);
+- icons much larger than the text beside them (an SVG with no size renders at 300x150); an SVG
+  with text of its own is a drawing (a chart), not an icon;
 - text under WCAG AA contrast (4.5:1, 3:1 for large text), computed from the colours in effect,
-  backgrounds blended through every translucent layer up to the page;
+  backgrounds blended through every translucent layer up to the page; a drawing's text too;
+- a drawing's shapes whose outline is under 3:1 against the page (WCAG's contrast of graphics);
 - a coloured help block without the icon Wagtail indents it for.
 """
 
@@ -88,8 +90,15 @@ AUDIT = r"""(selector) => {
   };
   const width = document.documentElement.clientWidth;
   for (const e of [root, ...root.querySelectorAll('*')]) {
-    if (!shown(e) || (e.closest('svg') && e.tagName.toLowerCase() !== 'svg')) continue;
+    const tag = e.tagName.toLowerCase();
+    const drawing = e.closest('svg') && e.closest('svg').querySelector('text');
+    if (!shown(e) || (e.closest('svg') && tag !== 'svg' && !drawing)) continue;
     const style = getComputedStyle(e), box = e.getBoundingClientRect();
+    if (drawing && ['rect', 'path', 'circle'].includes(tag) && style.stroke !== 'none') {
+      const ratio = contrast(over(rgba(style.stroke), background(e)), background(e));
+      if (ratio < 3) problems.add(`graphic contrast ${ratio.toFixed(2)}:1: ` + describe(e));
+      continue;
+    }
     if (clipsSideways(e) || hides(style.overflowY)) {
       const edge = e.getBoundingClientRect();
       for (const [part, rect] of contents(e)) {
@@ -105,16 +114,16 @@ AUDIT = r"""(selector) => {
     if (e.matches('.help-block') && !e.querySelector(':scope > svg.icon')) {
       problems.add('help block without its icon: ' + describe(e));
     }
-    if (e.tagName.toLowerCase() === 'svg') {
+    if (tag === 'svg') {
       const text = parseFloat(getComputedStyle(e.parentElement).fontSize);
-      if (box.height > Math.max(2.5 * text, 40)) {
+      if (!drawing && box.height > Math.max(2.5 * text, 40)) {
         problems.add(`icon ${Math.round(box.width)}x${Math.round(box.height)}: ` + describe(e.parentElement));
       }
       continue;
     }
     const ownText = [...e.childNodes].some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
     if (!ownText || style.opacity === '0') continue;
-    const back = background(e), fore = over(rgba(style.color), back);
+    const back = background(e), fore = over(rgba(tag === 'text' ? style.fill : style.color), back);
     const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight, 10) >= 700;
     const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
     const ratio = contrast(fore, back);

@@ -106,6 +106,8 @@ def screens(staff, demo):
         "export-past-answers": go(f"{site}/admin/salesmanago/export/{survey_id}/"),
         "form-submissions": go(f"{site}/admin/forms/submissions/{survey_id}/"),
         "forms": go(f"{site}/admin/forms/"),
+        "report-7-days": go(f"{site}/admin/reports/salesmanago/?days=7"),
+        "report-90-days": go(f"{site}/admin/reports/salesmanago/?days=90"),
     }
 
 
@@ -140,9 +142,43 @@ def test_the_audit_sees_what_it_looks_for(browser):
         <span style="color:#1d6b3f;background:#e6f4ea">sent</span>
         <p class="help-block help-warning" style="color:#000">No icon here</p>
         <header><div id=title style="width:100px;overflow-x:auto;white-space:nowrap">A header's title too long</div></header>
+        <svg viewBox="0 0 100 40" width=100 height=40><text x=2 y=24 font-size=12 fill="#c8c8c8">7</text>
+          <rect x=20 y=0 width=10 height=40 fill="#fff1d1" stroke="#f5c26b"/></svg>
       </main>""")
     problems = page.evaluate(AUDIT, "main")
     assert [problem.split(":")[0] for problem in problems] == [
         "cut sideways", "past the window", "icon 300x150", "contrast 1.88", "help block without its icon",
-        "cut sideways",
+        "cut sideways", "contrast 1.67", "graphic contrast 1.64",
     ], problems
+
+
+SEEDED = {"en": {"Sent": 1, "Retrying": 1, "On hold": 1, "Failed": 1, "Skipped": 1},
+          "pl": {"Wysłany": 1, "Ponawiany": 1, "Wstrzymany": 1, "Nieudany": 1, "Pominięty": 1}}
+
+
+def test_the_report_charts_what_was_seeded_and_its_csv_says_the_same(browser, seeded_demo, shots):
+    """Reports > SALESmanago deliveries on the seeded site: one delivery in each state today. The
+    chart's segments, the day's row and the CSV the page offers give the same figures."""
+    staff = log_in(browser, seeded_demo)
+    seed(browser, seeded_demo)
+    report = f"{seeded_demo.site_url}/admin/reports/salesmanago/?days=7"
+    (shots / "report").mkdir(exist_ok=True)
+    for language in ("en", "pl"):
+        set_language(staff, seeded_demo, language)
+        for width in WIDTHS:
+            staff.set_viewport_size({"width": width, "height": 900})
+            staff.goto(report)
+            staff.screenshot(path=shots / "report" / f"{language}-{width}.png", full_page=True)
+            if (language, width) == ("en", 1400):  # the documentation's (docs/deliveries.md)
+                staff.screenshot(path=shots / "report.png")
+            titles = staff.locator("rect.salesmanago-chart__segment title").all_text_contents()
+            day = titles[0].split(",")[0]
+            assert {title.split(", ")[1].split(": ")[0]: int(title.rsplit(": ", 1)[1])
+                    for title in titles} == SEEDED[language]
+            assert {title.split(",")[0] for title in titles} == {day}  # all today
+            # The day's row: the same figures, in the chart's order, and its 5 answers.
+            row = staff.locator("table.listing:not(.salesmanago-report-forms) tbody tr").first
+            assert row.locator("td").all_inner_texts()[:8] == [day, "1", "0", "1", "1", "1", "1", "5"]
+            assert audit(staff, "main") == []
+    csv_text = staff.request.get(report + "&export=csv").text()
+    assert csv_text.splitlines()[1].split(",")[:8] == [day, "1", "0", "1", "1", "1", "1", "5"]

@@ -45,4 +45,5 @@ class DeliveriesPanel(Component):
             "failed_url": failed_list_url(),
             "retrying_url": reverse("wagtail_salesmanago_deliveries:index") + "?status=retrying",
             "sent_url": reverse("wagtail_salesmanago_deliveries:index") + "?status=sent",
+            "report_url": reverse("wagtail_salesmanago_report"),
         }

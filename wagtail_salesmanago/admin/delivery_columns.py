@@ -5,12 +5,14 @@ from django.db.models import Case, CharField, F, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_filters import ChoiceFilter, DateFromToRangeFilter, ModelChoiceFilter
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column
 from wagtail.contrib.forms.utils import get_forms_for_user
+from wagtail.models import Site
 
 from .. import stored_messages
 from ..records import ExportRecord
@@ -70,16 +72,55 @@ def form_pages(request):
     return get_forms_for_user(request.user) if request else ExportRecord.objects.none()
 
 
-class DeliveryFilterSet(WagtailFilterSet):
+def sites_with_forms(request):
+    """The sites (as choices: their root page's path, their name) with a form page the user may
+    see; another site is none of their business."""
+    paths = list(form_pages(request).values_list("path", flat=True))
+    return [(site.root_page.path, str(site))
+            for site in Site.objects.select_related("root_page")
+            if any(path.startswith(site.root_page.path) for path in paths)]
+
+
+class SiteFilter(ChoiceFilter):
+    """The deliveries of one site's form pages."""
+
+    def filter(self, qs, root_path):
+        return qs.filter(page__path__startswith=root_path) if root_path else qs
+
+
+class FormFilterSet(WagtailFilterSet):
+    """Which form pages: one site's (where the user sees forms of several), one form."""
+
+    site = SiteFilter(label=_("Site"), choices=[], empty_label=_("Any"))
+    page = ModelChoiceFilter(label=_("Form page"), queryset=form_pages, empty_label=_("Any"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        sites = sites_with_forms(self.request)
+        if len(sites) < 2:
+            del self.filters["site"]
+        else:
+            self.filters["site"].extra["choices"] = sites
+
+
+class DeliveryFilterSet(FormFilterSet):
     status = ChoiceFilter(label=_("Status"), choices=[
                               (value, capfirst(label)) for value, label in ExportRecord.Status.choices],
                           empty_label=_("Any"), widget=forms.RadioSelect)
-    page = ModelChoiceFilter(label=_("Form page"), queryset=form_pages, empty_label=_("Any"))
     created_at = DateFromToRangeFilter(label=_("Created"), widget=DateRangePickerWidget)
 
     class Meta:
         model = ExportRecord
-        fields = ["status", "page", "created_at"]
+        fields = ["status", "site", "page", "created_at"]
+
+
+def log_url(status=None, first=None, last=None, page=None, site=None):
+    """The deliveries list filtered to a status, the answers of days ``first`` to ``last``, a
+    form page and a site (a root page's path), as far as given."""
+    query = {"status": status, "created_at_from": first and first.isoformat(),
+             "created_at_to": last and last.isoformat(), "page": page, "site": site}
+    return reverse("wagtail_salesmanago_deliveries:index") + "?" + urlencode(
+        {name: value for name, value in query.items() if value})
 
 
 class CheckboxColumn(BulkActionsCheckboxColumn):

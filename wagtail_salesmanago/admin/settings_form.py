@@ -4,6 +4,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -13,6 +14,14 @@ from ..api.endpoint import validate_endpoint
 from ..delivery.account import account_for_site, configured
 from ..records import SalesmanagoSettings
 from .panels import ConnectionTestPanel, DeliveryHoldPanel
+
+
+def is_email(text):
+    try:
+        validate_email(text)
+    except ValidationError:
+        return False
+    return True
 
 
 class SalesmanagoSettingsForm(WagtailAdminModelForm):
@@ -72,6 +81,19 @@ class SalesmanagoSettingsForm(WagtailAdminModelForm):
             )
         return prefix
 
+    def clean_digest_to(self):
+        """Addresses separated by commas (or ADMINS); written back one way: "a@x.pl, b@x.pl"."""
+        entries = [entry.strip() for entry in self.cleaned_data.get("digest_to", "").split(",")]
+        entries = [entry for entry in entries if entry]
+        wrong = [entry for entry in entries
+                 if entry.upper() != SalesmanagoSettings.ADMINS and not is_email(entry)]
+        if wrong:
+            raise ValidationError(
+                _("Not an e-mail address: %(wrong)s. Separate addresses with commas; ADMINS "
+                  "stands for the site's ADMINS."), params={"wrong": ", ".join(wrong)})
+        return ", ".join(SalesmanagoSettings.ADMINS if entry.upper() == SalesmanagoSettings.ADMINS
+                         else entry for entry in entries)
+
     def clean(self):
         cleaned_data = super().clean()
         if "api_secret" in self.fields and not self.has_error("api_secret") and not getattr(
@@ -105,4 +127,5 @@ SalesmanagoSettings.panels = [
     FieldPanel("identify_by_cookie"),
     FieldPanel("trust_typed_email"),
     ConnectionTestPanel(),
+    FieldPanel("digest_to"),
 ]

@@ -1,9 +1,16 @@
 """Queries on export records, for the admin and the queue."""
 
+from datetime import timedelta
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, When
+from django.db.models.functions import TruncDate
 from django.utils import timezone
+
+#: How soon after the answer a delivery counts as quick in the report: within a minute (the
+#: visitor's own request, or the worker right after), within an hour (a retry or two).
+SOON = {"within_minute": timedelta(minutes=1), "within_hour": timedelta(hours=1)}
 
 
 def unclaimed(now):
@@ -196,6 +203,34 @@ class ExportRecordQuerySet(models.QuerySet):
             retrying=Count("pk", filter=Q(status=status.RETRYING)),
             sent=Count("pk", filter=Q(status=status.SENT, sent_at__gte=since)),
             last_sent=Max("sent_at"),
+        )
+
+    def daily_counts(self, since):
+        """The report's figures, in one grouped query: for each day (in the current time zone)
+        since ``since`` and each form page, how many of that day's answers are in each status
+        now (by their newest record) and how many were sent within a minute and within an hour
+        of the answer. Rows of ``{"day", "page", "sent", "failed", ..., "within_minute",
+        "within_hour"}``; a day with no answers has no row."""
+        sent = Q(status=self.model.Status.SENT)
+        return (
+            self.current().filter(created_at__gte=since)
+            .annotate(day=TruncDate("created_at"))
+            .values("day", "page")
+            .annotate(
+                **{status: Count("pk", filter=Q(status=status))
+                   for status in self.model.Status.values},
+                **{name: Count("pk", filter=sent & Q(sent_at__lte=F("created_at") + delay))
+                   for name, delay in SOON.items()},
+            )
+            .order_by("day", "page")
+        )
+
+    def last_sent_by_page(self):
+        """When each form page's last delivery was sent, in one grouped query: ``{page_id:
+        moment}`` (a page with none sent has no entry)."""
+        return dict(
+            self.filter(sent_at__isnull=False).values("page").annotate(last=Max("sent_at"))
+            .order_by().values_list("page", "last")
         )
 
     def last_failure_for(self, page):

@@ -50,10 +50,35 @@ class SalesmanagoSettings(BaseSiteSetting):
         ),
     )
 
+    digest_to = models.CharField(
+        verbose_name=_("daily digest to"),
+        max_length=1000,
+        blank=True,
+        help_text=_(
+            "E-mail addresses, separated by commas, for a daily e-mail of yesterday's "
+            "deliveries from this site's forms, with why any failed. ADMINS stands for the "
+            "addresses in the server's ADMINS setting. Nothing is sent on a day without answers. "
+            "Leave empty for no e-mail."
+        ),
+    )
+
     # Its screen (``base_form_class`` and ``panels``) is the admin's: admin/settings_form.py.
 
     class Meta:
         verbose_name = _("SALESmanago")
+
+    #: In ``digest_to``: the site's ``ADMINS``.
+    ADMINS = "ADMINS"
+
+    def digest_recipients(self, admins=()):
+        """The addresses ``digest_to`` names, ``ADMINS`` replaced by ``admins``' (Django's
+        ``ADMINS``: (name, address) pairs, or addresses), each once, in order."""
+        recipients = []
+        for entry in (part.strip() for part in self.digest_to.split(",")):
+            named = ([a if isinstance(a, str) else a[1] for a in admins]
+                     if entry.upper() == self.ADMINS else [entry] if entry else [])
+            recipients += [address for address in named if address not in recipients]
+        return recipients
 
     def __repr__(self):
         # The default repr would do; this one just makes sure the secret never shows.

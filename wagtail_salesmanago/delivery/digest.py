@@ -1,0 +1,113 @@
+"""The daily digest: yesterday's deliveries of a site's forms, mailed to the addresses its
+settings name (``SalesmanagoSettings.digest_to``), with why any failed. Nothing is mailed for a
+day without answers. ``manage.py salesmanago_digest`` sends it, from cron or a worker."""
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import Count
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from wagtail.admin.utils import get_admin_base_url
+from wagtail.models import Page
+
+from .. import stored_messages
+from ..records import ExportRecord, SalesmanagoSettings
+from ..records.report import SERIES, Period, figures
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Digest:
+    site: object
+    recipients: list
+    subject: str
+    body: str
+
+
+def yesterday():
+    """Yesterday in the site's time zone (``TIME_ZONE``)."""
+    return Period(1, timezone.localdate() - datetime.timedelta(days=1))
+
+
+def admin_url(path, **query):
+    """An admin address a mail reader can open (``WAGTAILADMIN_BASE_URL`` before the path)."""
+    query = urlencode({name: value for name, value in query.items() if value})
+    return f"{get_admin_base_url() or ''}{path}{'?' + query if query else ''}"
+
+
+def failure_causes(records, period):
+    """Why the period's failed answers failed: ``{page_id: [(message, count), ...]}``, the most
+    frequent first, from one grouped query."""
+    causes = {}
+    rows = (records.current().filter(status=ExportRecord.Status.FAILED, created_at__gte=period.start,
+                                     created_at__lt=period.end)
+            .values("page", "last_error").annotate(count=Count("pk")).order_by("page", "-count"))
+    for row in rows:
+        causes.setdefault(row["page"], []).append(
+            (stored_messages.render(row["last_error"]), row["count"]))
+    return causes
+
+
+def compose(site_settings, period):
+    """The digest of ``site_settings``' site for ``period``, or ``None``: nobody asked for one,
+    or there is nothing to say (no answers)."""
+    recipients = site_settings.digest_recipients(settings.ADMINS)
+    if not recipients:
+        return None
+    site = site_settings.site
+    records = ExportRecord.objects.filter(page__path__startswith=site.root_page.path)
+    [day], forms = figures(records, period, Page.objects.filter(path__startswith=site.root_page.path))
+    if not day.answers:
+        return None
+    causes = failure_causes(records, period)
+    labels = {status: ExportRecord.Status(status).label for status in SERIES}
+    context = {
+        "site": site, "day": period.last, "total": day,
+        "forms": [{
+            "title": form.page.title,
+            "counts": [(labels[status], form.counts[status]) for status in SERIES
+                       if form.counts[status]],
+            "answers": form.answers,
+            "share_within_minute": form.share_within_minute,
+            "causes": causes.get(form.page.pk, []),
+            "failed_url": admin_url(reverse("wagtail_salesmanago_deliveries:index"),
+                                    status=ExportRecord.Status.FAILED, page=form.page.pk,
+                                    created_at_from=period.last.isoformat(),
+                                    created_at_to=period.last.isoformat()),
+        } for form in forms],
+        "report_url": admin_url(reverse("wagtail_salesmanago_report"), days=7),
+    }
+    attention = day.counts[ExportRecord.Status.FAILED] or day.counts[ExportRecord.Status.HELD]
+    subject = (_("SALESmanago deliveries of %(site)s on %(day)s: some need attention")
+               if attention else _("SALESmanago deliveries of %(site)s on %(day)s"))
+    return Digest(site, recipients, subject % {"site": site, "day": period.last.isoformat()},
+                  render_to_string("wagtail_salesmanago/digest.txt", context).strip() + "\n")
+
+
+def send_digests(period=None, dry_run=False):
+    """Compose, and unless ``dry_run`` mail, each site's digest of ``period`` (yesterday).
+    ``[(site, digest or None, error or None)]``, a site whose settings ask for none left out;
+    a mail server that refuses one site's digest stops no other's."""
+    period = period or yesterday()
+    done = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for site_settings in (SalesmanagoSettings.objects.exclude(digest_to="")
+                              .select_related("site__root_page").order_by("site__hostname")):
+            digest, error = compose(site_settings, period), None
+            if digest and not dry_run:
+                try:
+                    send_mail(digest.subject, digest.body, None, digest.recipients)
+                except Exception as err:
+                    logger.exception("Could not mail the SALESmanago digest of site %s.",
+                                     site_settings.site_id)
+                    error = err
+            done.append((site_settings.site, digest, error))
+    return done
