@@ -11,6 +11,8 @@ P3b a backlog of BENCH_BACKLOG (10,000) due records drained by `salesmanago_retr
     10,000 single calls would add minutes and the per-call rate does not change)
 P4  BENCH_PAST (100,000) past answers exported by `salesmanago_export` vs a bare loop of batch calls
     (benchmarks/p4_export.py: each side in its own process, its peak RSS measured)
+P5  Reports > SALESmanago deliveries over BENCH_REPORT_RECORDS (1,000,000) records, 90 days, vs the
+    bare grouped query by day, form and status (benchmarks/p5_report.py, in its own process)
 
 Each measurement is interleaved with its baseline, repeated, and summarised by medians. Peak memory
 (tracemalloc) is measured in a separate, untimed pass. Prints a table, then one JSON line.
@@ -246,6 +248,11 @@ def main():
     from p4_export import p4
 
     p4_result = p4()
+    import subprocess
+
+    p5_result = json.loads(subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "p5_report.py")], check=True,
+        capture_output=True, text=True).stdout.strip().splitlines()[-1])
 
     results = {
         "P1": {"export_ms": p1_on * 1000, "baseline_ms": p1_off * 1000, "ratio": p1_on / p1_off,
@@ -265,6 +272,7 @@ def main():
                      "bare_sample": BARE_SAMPLE, "latency_ms": LATENCY * 1000,
                      "goal": ">= 5", "met": p3b_ours / p3b_bare >= 5},
         "P4": p4_result,
+        "P5": p5_result,
         "repeats": REPEATS, "requests": REQUESTS, "machine": machine(),
     }
     print(f"\n{'':4}{'measured':>22}{'baseline':>22}{'result':>24}{'goal':>26}{'peak':>10}")
@@ -285,6 +293,9 @@ def main():
           f"{p4_result['ratio']:>23.2f}x{'<= 60 s, <= 200 MB':>26}"
           f"{p4_result['export_peak_mib']:>7.0f} MiB ({p4_result['answers']} answers; bare loop "
           f"{p4_result['bare_loop_peak_mib']:.0f} MiB)")
+    print(f"P5  {p5_result['page_s']:>19.2f} s {p5_result['bare_query_s']:>19.2f} s "
+          f"{p5_result['ratio']:>23.2f}x{p5_result['goal']:>26}   ({p5_result['records']} records, "
+          f"{p5_result['days']} days, {p5_result['forms']} forms, SQLite file)")
     print(f"({REPEATS} repetitions of {REQUESTS}, medians; {results['machine']})\n")
     print(json.dumps(results))
 

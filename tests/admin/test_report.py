@@ -182,7 +182,7 @@ def test_the_counts_take_one_grouped_query_whatever_the_period_and_the_forms(adm
     for number in range(20):
         record(make_form_page(title=f"Form {number}"), at(number % 90), "sent", timedelta(0))
     many = queries(days=90)
-    assert len(few) == len(many) == 2  # the counts, and each form's last success
+    assert len(few) == len(many) == 1  # the counts, each form's last success among them
 
 
 @pytest.mark.django_db
@@ -228,3 +228,36 @@ def test_in_polish_with_the_chart_drawn_in_plain_numbers(admin, seeded, settings
     assert "Eksporty do SALESmanago" in html
     assert "7 dni" in html
     assert "Odpowiedzi dziennie" in html
+
+
+@pytest.mark.django_db
+def test_with_several_sites_the_report_and_its_links_keep_to_one(admin, seeded):
+    from wagtail.models import Page, Site
+    a, b = seeded
+    other_root = Page.objects.get(depth=1).add_child(title="Other", slug="other")
+    Site.objects.create(hostname="other.example", root_page=other_root)
+    b.move(other_root, pos="last-child")
+
+    html = admin.get(reverse(REPORT), {"days": 7, "site": other_root.path}).content.decode()
+    assert [row[0][0] for row in table_rows(html, "listing salesmanago-report-forms")] == ["Form B"]
+    found = links(html)
+    assert found and all(f"site={other_root.path}" in url for url, count in found)
+    for url, count in found:  # the log filters by site too
+        assert len(admin.get(url).context["object_list"]) == count, url
+    # The log lists the other site's deliveries only, filtered so.
+    listed = admin.get(reverse("wagtail_salesmanago_deliveries:index"), {"site": other_root.path})
+    assert {r.page_id for r in listed.context["object_list"]} == {b.pk}
+    assert "other.example" in admin.get(reverse(REPORT)).content.decode()  # the site filter
+
+
+@pytest.mark.django_db
+def test_a_form_failing_all_period_shows_its_last_success_from_before(admin, db):
+    page = make_form_page(title="Failing")
+    record(page, at(40), "sent", timedelta(seconds=2))
+    record(page, at(1), "failed")
+    record(page, at(0), "failed")
+    html = admin.get(reverse(REPORT), {"days": 7}).content.decode()
+    [row] = [[text for text, link in row]
+             for row in table_rows(html, "listing salesmanago-report-forms")]
+    last = timezone.localtime(at(40) + timedelta(seconds=2)).strftime("%Y-%m-%d %H:%M")
+    assert row == ["Failing", "0", "0", "0", "0", "2", "0", "0%", "0%", last]

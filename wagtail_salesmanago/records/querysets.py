@@ -5,8 +5,9 @@ from datetime import timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, When
-from django.db.models.functions import TruncDate
 from django.utils import timezone
+
+from .expressions import local_date, within
 
 #: How soon after the answer a delivery counts as quick in the report: within a minute (the
 #: visitor's own request, or the worker right after), within an hour (a retry or two).
@@ -205,22 +206,23 @@ class ExportRecordQuerySet(models.QuerySet):
             last_sent=Max("sent_at"),
         )
 
-    def daily_counts(self, since):
+    def daily_counts(self, since, until):
         """The report's figures, in one grouped query: for each day (in the current time zone)
-        since ``since`` and each form page, how many of that day's answers are in each status
-        now (by their newest record) and how many were sent within a minute and within an hour
-        of the answer. Rows of ``{"day", "page", "sent", "failed", ..., "within_minute",
-        "within_hour"}``; a day with no answers has no row."""
+        from ``since`` to ``until`` and each form page, how many of that day's answers are in
+        each status now (by their newest record) and how many were sent within a minute and
+        within an hour of the answer. Rows of ``{"day", "page", "sent", "failed", ...,
+        "within_minute", "within_hour"}``; a day with no answers has no row."""
         sent = Q(status=self.model.Status.SENT)
         return (
-            self.current().filter(created_at__gte=since)
-            .annotate(day=TruncDate("created_at"))
+            self.current().filter(created_at__gte=since, created_at__lt=until)
+            .annotate(day=local_date("created_at", since, until))
             .values("day", "page")
             .annotate(
                 **{status: Count("pk", filter=Q(status=status))
                    for status in self.model.Status.values},
-                **{name: Count("pk", filter=sent & Q(sent_at__lte=F("created_at") + delay))
+                **{name: Count("pk", filter=sent & within("sent_at", "created_at", delay))
                    for name, delay in SOON.items()},
+                last_sent=Max("sent_at"),
             )
             .order_by("day", "page")
         )

@@ -109,16 +109,21 @@ class FormFigures(Figures):
 def figures(records, period, pages):
     """``records``' figures over ``period``: one ``DayFigures`` per day (oldest first, a day
     without answers too) and one ``FormFigures`` per form page of ``pages`` (a queryset) that
-    had answers in the period, with its last success ever. Two grouped queries."""
+    had answers in the period, with its last success ever. One grouped query, and one more for
+    the forms with no success in the period."""
     days = {day: DayFigures(day=day) for day in period.dates}
     forms = {}
-    rows = records.filter(created_at__lt=period.end).daily_counts(since=period.start)
-    for row in rows:
+    for row in records.daily_counts(since=period.start, until=period.end):
         days[row["day"]].add(row)
-        forms.setdefault(row["page"], FormFigures()).add(row)
-    last_sent = records.filter(page__in=list(forms)).last_sent_by_page() if forms else {}
+        form = forms.setdefault(row["page"], FormFigures())
+        form.add(row)
+        form.last_sent = max(filter(None, [form.last_sent, row["last_sent"]]), default=None)
+    unsent = [page for page, form in forms.items() if form.last_sent is None]
+    if unsent:  # their last success, if any, was before the period
+        for page, last in records.filter(page__in=unsent).last_sent_by_page().items():
+            forms[page].last_sent = last
     for page in pages.filter(pk__in=list(forms)):
-        forms[page.pk].page, forms[page.pk].last_sent = page, last_sent.get(page.pk)
+        forms[page.pk].page = page
     by_form = sorted((f for f in forms.values() if f.page is not None),
                      key=lambda f: (f.page.title.lower(), f.page.pk))
     return list(days.values()), by_form
