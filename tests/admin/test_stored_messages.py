@@ -8,6 +8,7 @@ import json
 import re
 import uuid
 
+import polib
 import pytest
 import responses
 from django.core import serializers
@@ -371,6 +372,24 @@ def test_a_code_this_version_does_not_know_renders_as_its_english():
         assert stored_messages.render(newer) == '{"code": "from_a_newer_version", "params": {}}'
         assert stored_messages.render(RuntimeError("disk full")) == "disk full"
         assert stored_messages.render(None) == ""
+
+
+def test_a_translation_that_does_not_fit_its_message_shows_its_english(settings, tmp_path):
+    # The site's own Polish (LOCALE_PATHS, ahead of ours), made for a version whose parameter
+    # had another name: that message reads in English, the others still in Polish.
+    catalog = polib.POFile()
+    catalog.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Language": "pl"}
+    catalog.append(polib.POEntry(msgid="SALESmanago said: %(api_message)s",
+                                 msgstr="SALESmanago odpowiedziało: %(komunikat)s"))
+    (tmp_path / "pl" / "LC_MESSAGES").mkdir(parents=True)
+    catalog.save_as_mofile(str(tmp_path / "pl" / "LC_MESSAGES" / "django.mo"))
+    settings.LOCALE_PATHS = [str(tmp_path)]
+
+    stored = stored_messages.join(stored_messages.message("server_error"), "(HTTP 503)")
+    said = stored_messages.message("api_said", api_message="Contact not found")
+    with translation.override("pl"):
+        assert stored_messages.render(said) == "SALESmanago said: Contact not found"
+        assert stored_messages.render(stored) == "Wystąpił błąd serwera SALESmanago. (HTTP 503)"
 
 
 @pytest.mark.django_db

@@ -110,6 +110,21 @@ def test_an_event_type_salesmanago_has_not_is_noted_and_not_sent(client, sm, on_
 
 
 @pytest.mark.django_db
+def test_a_long_event_type_salesmanago_has_not_is_quoted_to_its_first_64_characters():
+    # Set by a site's own code (no column holds it): the note stays short whatever it is.
+    page = survey()
+    page.salesmanago_event_type = "CUSTOM_EVENT_" * 6  # 78 characters
+    submission = page.get_submission_class().objects.create(page=page, form_data={})
+
+    linked = "0f8fad5b-d9cb-469f-a165-70867728950e"
+    record = answers.build_record(page, submission, {}, linked, "", account=None)
+
+    assert (record.event_status, record.event_payload) == ("", {})
+    assert record.notes == (
+        f"No event: {('CUSTOM_EVENT_' * 6)[:64]!r} is not a SALESmanago event type.")
+
+
+@pytest.mark.django_db
 def test_a_form_in_no_site_plans_its_event_without_a_location(client, sm, on_commit):
     outside = SurveyPage(title="Poza witryną", salesmanago_event_type="SURVEY")
     Page.objects.get(depth=1).add_child(instance=outside)

@@ -9,7 +9,8 @@
 - text under WCAG AA contrast (4.5:1, 3:1 for large text), computed from the colours in effect,
   backgrounds blended through every translucent layer up to the page; a drawing's text too;
 - a drawing's shapes whose outline is under 3:1 against the page (WCAG's contrast of graphics);
-- a coloured help block without the icon Wagtail indents it for.
+- a coloured help block without the icon Wagtail indents it for;
+- text touching the side border of its box (no room between the line and the border).
 """
 
 AUDIT = r"""(selector) => {
@@ -61,6 +62,18 @@ AUDIT = r"""(selector) => {
     }
     return parts;
   };
+  // Each line of text inside a box: its element and its rectangle.
+  const textLines = box => {
+    const found = [];
+    const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.textContent.trim() || !shown(node.parentElement)) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      for (const rect of range.getClientRects()) found.push([node.parentElement, rect]);
+    }
+    return found;
+  };
   const rgba = value => {
     const parts = value.match(/[\d.]+/g) || [0, 0, 0, 0];
     return parts.length >= 4 ? parts.slice(0, 4).map(Number) : [...parts.map(Number), 1];
@@ -89,6 +102,10 @@ AUDIT = r"""(selector) => {
     return (light + 0.05) / (dark + 0.05);
   };
   const width = document.documentElement.clientWidth;
+  const side = (style, edge) => parseFloat(style[`border${edge}Width`]) >= 1
+    && style[`border${edge}Style`] !== 'none' && rgba(style[`border${edge}Color`])[3] > 0;
+  const bordered = e => { const style = getComputedStyle(e); return side(style, 'Left') || side(style, 'Right'); };
+  const nearestBordered = e => { for (let box = e; box; box = box.parentElement) if (bordered(box)) return box; return null; };
   for (const e of [root, ...root.querySelectorAll('*')]) {
     const tag = e.tagName.toLowerCase();
     const drawing = e.closest('svg') && e.closest('svg').querySelector('text');
@@ -110,6 +127,18 @@ AUDIT = r"""(selector) => {
       }
     }
     if (box.right > width + 1 && !framing(e)) problems.add('past the window: ' + describe(e));
+    // Text that touches the side border of its box: the nearest bordered box around the text.
+    if (bordered(e)) {
+      const inner = {left: box.left + parseFloat(style.borderLeftWidth),
+                     right: box.right - parseFloat(style.borderRightWidth)};
+      for (const [part, rect] of textLines(e)) {
+        if (nearestBordered(part) !== e) continue;
+        if (rect.width && (rect.left - inner.left < 3 || inner.right - rect.right < 3)
+            && rect.left >= inner.left - 1 && rect.right <= inner.right + 1) {
+          problems.add('touching its border: ' + describe(part) + ' in ' + describe(e));
+        }
+      }
+    }
     // Wagtail pads a help block for its icon: without one, a blank indent (plain help is w-help-text).
     if (e.matches('.help-block') && !e.querySelector(':scope > svg.icon')) {
       problems.add('help block without its icon: ' + describe(e));

@@ -144,11 +144,13 @@ def test_the_audit_sees_what_it_looks_for(browser):
         <header><div id=title style="width:100px;overflow-x:auto;white-space:nowrap">A header's title too long</div></header>
         <svg viewBox="0 0 100 40" width=100 height=40><text x=2 y=24 font-size=12 fill="#c8c8c8">7</text>
           <rect x=20 y=0 width=10 height=40 fill="#fff1d1" stroke="#f5c26b"/></svg>
+        <div id=flush style="border:1px solid #000"><p style="margin:0">A line on the border</p></div>
+        <div style="border:1px solid #000;padding:0 1rem"><p>A line with room</p></div>
       </main>""")
     problems = page.evaluate(AUDIT, "main")
     assert [problem.split(":")[0] for problem in problems] == [
         "cut sideways", "past the window", "icon 300x150", "contrast 1.88", "help block without its icon",
-        "cut sideways", "contrast 1.67", "graphic contrast 1.64",
+        "cut sideways", "contrast 1.67", "graphic contrast 1.64", "touching its border",
     ], problems
 
 

@@ -128,6 +128,32 @@ def test_only_a_ticked_named_consent_counts():
     assert cf.plan_lead(questions, {"a": "on"}).consents == []
 
 
+def test_a_ticked_consent_without_a_consent_name_opts_no_one_in():
+    # A site's own question may say it is a consent and name none, or carry no name at all.
+    unnamed = SimpleNamespace(label="C", field_type="checkbox", clean_name="c",
+                              salesmanago_target="consent")
+    questions = [q("A", "consent", ""), q("B", "consent", None), unnamed]
+    plan = mapping.plan_export(questions, {"a": True, "b": True, "c": True}, "", "", "ankieta.")
+    assert plan.lead_fields == {}  # no consentDetails, no forceOptIn
+
+
+def test_a_consent_question_before_others_leaves_them_their_fields():
+    questions = [q("Zgoda", "consent", "NEWSLETTER"), q("Imię", "first_name"), q("Miasto", "city")]
+    lead = cf.plan_lead(questions, {"zgoda": True, "imię": "Jan", "miasto": "Kraków"})
+    assert (lead.consents, lead.contact) == (
+        ["NEWSLETTER"], {"name": "Jan", "address": {"city": "Kraków"}})
+
+
+def test_a_consent_planned_without_its_proof_claims_no_time_or_ip():
+    plan = mapping.plan_export([q("Zgoda", "consent", "NEWSLETTER")], {"zgoda": True}, "", "",
+                               "ankieta.")
+    assert plan.lead_fields == {
+        "consentDetails": [{"consentName": "NEWSLETTER", "consentAccept": True,
+                            "agreementDate": None, "ip": "", "optOut": False}],
+        "forceOptIn": True,
+    }
+
+
 def test_after_an_accepted_double_opt_in_nothing_opts_in_again():
     lead = cf.Lead(consents=["NEWSLETTER"])
     fields = cf.lead_fields(lead, opt_in=cf.OptIn(True, "e1", "PL"), agreed_at_ms=1, ip="::1")
