@@ -3,6 +3,7 @@ SALESmanago. Plain functions and constants shared by the test modules (the fixtu
 conftest.py); test modules import from here, never from one another."""
 
 import io
+import itertools
 import os
 import shutil
 from contextlib import contextmanager
@@ -374,3 +375,20 @@ def set_language(page, demo, language):
     page.select_option("select[name='locale-preferred_language']", language)
     page.locator("form:has(select[name='locale-preferred_language']) button[type=submit]").last.click()
     page.wait_for_selector(".messages .success")
+
+
+_answer_numbers = itertools.count(1)
+
+
+def dated_record(page, created_at, status="pending", *, answer=None, **fields):
+    """An export record of ``page`` made at ``created_at`` (as the report and the digest read
+    records), of answer number ``answer`` (another answer's each time by default)."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.contrib.forms.models import FormSubmission
+
+    made = ExportRecord.objects.create(
+        page=page, submission_type=ContentType.objects.get_for_model(FormSubmission),
+        submission_id=str(answer if answer is not None else next(_answer_numbers)),
+        status=status, **fields)
+    ExportRecord.objects.filter(pk=made.pk).update(created_at=created_at)
+    return made

@@ -8,14 +8,12 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.contrib.forms.models import FormSubmission
 
-from tests.helpers import make_form_page
+from tests.helpers import dated_record, make_form_page
 from wagtail_salesmanago.models import ExportRecord
 
 REPORT = "wagtail_salesmanago_report"
@@ -30,13 +28,12 @@ def at(days_ago, hour=12):
                                + timedelta(hours=hour))
 
 
-def record(page, created_at, status, sent_after=None, number=[0]):
-    number[0] += 1
-    made = ExportRecord.objects.create(
-        page=page, submission_type=ContentType.objects.get_for_model(FormSubmission),
-        submission_id=str(number[0]), status=status, email=f"{number[0]}@example.com",
+def record(page, created_at, status, sent_after=None):
+    """A record of ``page``'s answer made at ``created_at``, sent ``sent_after`` it if given."""
+    made = dated_record(page, created_at, status)
+    ExportRecord.objects.filter(pk=made.pk).update(
+        email=f"{made.submission_id}@example.com",
         sent_at=created_at + sent_after if sent_after is not None else None)
-    ExportRecord.objects.filter(pk=made.pk).update(created_at=created_at)
     return made
 
 

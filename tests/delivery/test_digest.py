@@ -5,15 +5,13 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
-from wagtail.contrib.forms.models import FormSubmission
 from wagtail.models import Page, Site
 
-from tests.helpers import make_form_page
+from tests.helpers import dated_record, make_form_page
 from wagtail_salesmanago import stored_messages
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
 
@@ -23,15 +21,6 @@ YESTERDAY = timezone.localdate() - timedelta(days=1)
 def at(day, hour=12):
     return timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time())
                                + timedelta(hours=hour))
-
-
-def record(page, created_at, status, number=[0], **fields):
-    number[0] += 1
-    made = ExportRecord.objects.create(
-        page=page, submission_type=ContentType.objects.get_for_model(FormSubmission),
-        submission_id=str(number[0]), status=status, **fields)
-    ExportRecord.objects.filter(pk=made.pk).update(created_at=created_at)
-    return made
 
 
 def digest(*args):
@@ -51,12 +40,12 @@ def asked(db):
 def test_yesterdays_figures_per_form_with_why_deliveries_failed(asked, settings):
     settings.ADMINS = [("Ops", "ops@example.com")]
     a, b = make_form_page(title="Newsletter"), make_form_page(title="Webinar")
-    record(a, at(YESTERDAY, 9), "sent", sent_at=at(YESTERDAY, 9) + timedelta(seconds=3))
+    dated_record(a, at(YESTERDAY, 9), "sent", sent_at=at(YESTERDAY, 9) + timedelta(seconds=3))
     refused = stored_messages.message("api_said", api_message="Not a valid e-mail.")
     for hour in (10, 11):
-        record(a, at(YESTERDAY, hour), "failed", last_error=refused)
-    record(b, at(YESTERDAY, 23), "retrying")
-    record(b, at(YESTERDAY + timedelta(days=1), 0), "failed")  # today: tomorrow's digest
+        dated_record(a, at(YESTERDAY, hour), "failed", last_error=refused)
+    dated_record(b, at(YESTERDAY, 23), "retrying")
+    dated_record(b, at(YESTERDAY + timedelta(days=1), 0), "failed")  # today: tomorrow's digest
 
     assert digest() == "localhost [default]: mailed marketing@example.com, ops@example.com.\n"
 
@@ -83,7 +72,7 @@ def test_yesterdays_figures_per_form_with_why_deliveries_failed(asked, settings)
 
 @pytest.mark.django_db
 def test_nothing_is_mailed_on_a_day_without_answers(asked):
-    record(make_form_page(), at(YESTERDAY - timedelta(days=1)), "failed")
+    dated_record(make_form_page(), at(YESTERDAY - timedelta(days=1)), "failed")
     assert digest() == f"localhost [default]: no answers on {YESTERDAY}, nothing to send.\n"
     assert mail.outbox == []
 
@@ -91,7 +80,7 @@ def test_nothing_is_mailed_on_a_day_without_answers(asked):
 @pytest.mark.django_db
 def test_a_day_when_all_went_through_says_so_plainly(asked):
     page = make_form_page(title="Newsletter")
-    record(page, at(YESTERDAY), "sent", sent_at=at(YESTERDAY, 13))
+    dated_record(page, at(YESTERDAY), "sent", sent_at=at(YESTERDAY, 13))
     digest()
     [sent] = mail.outbox
     assert sent.subject == f"SALESmanago deliveries of localhost [default] on {YESTERDAY}"
@@ -100,7 +89,7 @@ def test_a_day_when_all_went_through_says_so_plainly(asked):
 
 @pytest.mark.django_db
 def test_a_dry_run_prints_the_digest_and_mails_nothing(asked):
-    record(make_form_page(title="Newsletter"), at(YESTERDAY), "held")
+    dated_record(make_form_page(title="Newsletter"), at(YESTERDAY), "held")
     out = digest("--dry-run")
     assert out.startswith("localhost [default]: would mail marketing@example.com:\nSubject: "
                           f"SALESmanago deliveries of localhost [default] on {YESTERDAY}: "
@@ -116,8 +105,8 @@ def test_only_the_sites_forms_and_only_the_sites_that_asked(asked):
     other = Site.objects.create(hostname="other.example", root_page=other_root)
     SalesmanagoSettings.objects.create(site=other)  # asks for no digest
     theirs.move(other_root, pos="last-child")
-    record(ours, at(YESTERDAY), "sent", sent_at=at(YESTERDAY))
-    record(theirs, at(YESTERDAY), "failed")
+    dated_record(ours, at(YESTERDAY), "sent", sent_at=at(YESTERDAY))
+    dated_record(theirs, at(YESTERDAY), "failed")
     digest()
     [sent] = mail.outbox
     assert "Ours" in sent.body and "Theirs" not in sent.body
@@ -132,7 +121,7 @@ def test_no_site_asks(db):
 @pytest.mark.django_db
 def test_a_mail_server_that_refuses_one_site_stops_no_other(asked, settings, monkeypatch, caplog):
     settings.EMAIL_BACKEND = "tests.delivery.test_digest.RefusingBackend"
-    record(make_form_page(), at(YESTERDAY), "sent", sent_at=at(YESTERDAY))
+    dated_record(make_form_page(), at(YESTERDAY), "sent", sent_at=at(YESTERDAY))
     with pytest.raises(CommandError, match=r"The digest of localhost \[default\] could not be mailed"):
         digest()
     assert "Could not mail the SALESmanago digest of site" in caplog.text
@@ -149,7 +138,7 @@ class RefusingBackend:
 @pytest.mark.django_db
 def test_in_polish(asked, settings):
     settings.LANGUAGE_CODE = "pl"
-    record(make_form_page(title="Newsletter"), at(YESTERDAY), "failed")
+    dated_record(make_form_page(title="Newsletter"), at(YESTERDAY), "failed")
     digest()
     [sent] = mail.outbox
     assert sent.subject == (f"Eksporty do SALESmanago z localhost [domyślny] z {YESTERDAY}: "
