@@ -110,7 +110,7 @@ def links(html):
     found = re.findall(r'<a href="(/admin/salesmanago/deliveries/\?[^"]*)"[^>]*>\s*(\d+)\s*</a>',
                        html)
     found += [(url, title.rsplit(": ", 1)[1]) for url, title in re.findall(
-        r'<a href="(/admin/salesmanago/deliveries/\?[^"]*)">\s*<rect[^>]*><title>([^<]*)</title>',
+        r'<a href="(/admin/salesmanago/deliveries/\?[^"]*)"[^>]*>\s*<rect[^>]*><title>([^<]*)</title>',
         html)]
     return [(url.replace("&amp;", "&"), int(count)) for url, count in found]
 
@@ -179,7 +179,7 @@ def test_the_counts_take_one_grouped_query_whatever_the_period_and_the_forms(adm
     for number in range(20):
         record(make_form_page(title=f"Form {number}"), at(number % 90), "sent", timedelta(0))
     many = queries(days=90)
-    assert len(few) == len(many) == 1  # the counts, each form's last success among them
+    assert len(few) == len(many) == 2  # the counts, and each form's last success
 
 
 @pytest.mark.django_db
@@ -232,19 +232,37 @@ def test_with_several_sites_the_report_and_its_links_keep_to_one(admin, seeded):
     from wagtail.models import Page, Site
     a, b = seeded
     other_root = Page.objects.get(depth=1).add_child(title="Other", slug="other")
-    Site.objects.create(hostname="other.example", root_page=other_root)
+    other = Site.objects.create(hostname="other.example", root_page=other_root)
     b.move(other_root, pos="last-child")
 
-    html = admin.get(reverse(REPORT), {"days": 7, "site": other_root.path}).content.decode()
+    html = admin.get(reverse(REPORT), {"days": 7, "site": other.pk}).content.decode()
     assert [row[0][0] for row in table_rows(html, "listing salesmanago-report-forms")] == ["Form B"]
     found = links(html)
-    assert found and all(f"site={other_root.path}" in url for url, count in found)
+    assert found and all(f"site={other.pk}" in url for url, count in found)
     for url, count in found:  # the log filters by site too
         assert len(admin.get(url).context["object_list"]) == count, url
     # The log lists the other site's deliveries only, filtered so.
-    listed = admin.get(reverse("wagtail_salesmanago_deliveries:index"), {"site": other_root.path})
+    listed = admin.get(reverse("wagtail_salesmanago_deliveries:index"), {"site": other.pk})
     assert {r.page_id for r in listed.context["object_list"]} == {b.pk}
     assert "other.example" in admin.get(reverse(REPORT)).content.decode()  # the site filter
+
+
+@pytest.mark.django_db
+def test_a_site_inside_another_keeps_its_forms_to_itself(admin, seeded):
+    """A site whose root page lies under another site's home: its forms are its own, not the
+    outer site's too."""
+    from wagtail.models import Site
+    a, b = seeded
+    outer = Site.objects.get(is_default_site=True)
+    inner_root = outer.root_page.add_child(title="Micro", slug="micro")
+    inner = Site.objects.create(hostname="micro.example", root_page=inner_root)
+    b.move(inner_root, pos="last-child")
+
+    def forms_of(site):
+        html = admin.get(reverse(REPORT), {"days": 7, "site": site.pk}).content.decode()
+        return [row[0][0] for row in table_rows(html, "listing salesmanago-report-forms")]
+
+    assert (forms_of(outer), forms_of(inner)) == (["Form A"], ["Form B"])
 
 
 @pytest.mark.django_db
@@ -258,3 +276,27 @@ def test_a_form_failing_all_period_shows_its_last_success_from_before(admin, db)
              for row in table_rows(html, "listing salesmanago-report-forms")]
     last = timezone.localtime(at(40) + timedelta(seconds=2)).strftime("%Y-%m-%d %H:%M")
     assert row == ["Failing", "0", "0", "0", "0", "2", "0", "0%", "0%", last]
+
+
+@pytest.mark.django_db
+def test_a_delivery_resent_today_of_an_older_answer_is_its_forms_last_success(admin, db):
+    page = make_form_page(title="Resent")
+    record(page, at(1), "sent", timedelta(seconds=1))
+    resent = record(page, at(30), "sent")
+    ExportRecord.objects.filter(pk=resent.pk).update(sent_at=at(0, 8))  # resent this morning
+    html = admin.get(reverse(REPORT), {"days": 7}).content.decode()
+    [row] = [[text for text, link in row]
+             for row in table_rows(html, "listing salesmanago-report-forms")]
+    assert row[-1] == timezone.localtime(at(0, 8)).strftime("%Y-%m-%d %H:%M")
+
+
+@pytest.mark.django_db
+def test_an_answer_exported_again_is_one_figure_and_its_link_lists_one(admin, db):
+    page = make_form_page(title="Again")
+    first = dated_record(page, at(0, 9), "failed")
+    dated_record(page, at(0, 10), "failed", answer=first.submission_id)  # exported again, failed again
+    html = admin.get(reverse(REPORT), {"days": 7}).content.decode()
+    found = links(html)
+    assert {count for url, count in found} == {1}
+    for url, count in found:
+        assert [r.pk for r in admin.get(url).context["object_list"]] == [first.pk + 1]

@@ -66,3 +66,8 @@ def test_at_most_8_day_labels_the_last_day_always_among_them(count, shown):
 def test_a_period_without_answers_is_empty():
     assert chart({}, {}).empty
     assert chart({}, {}).segments == []
+
+
+def test_a_few_failures_among_thousands_sent_still_show():
+    drawn = chart({"sent": 5000, "failed": 2})
+    assert {s.status: s.height for s in drawn.segments}["failed"] == report_chart.MIN_SEGMENT

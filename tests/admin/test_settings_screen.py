@@ -150,7 +150,14 @@ def test_validation_messages(admin, site, settings, changes, field, message):
 
 
 @pytest.mark.django_db
-def test_digest_addresses_are_saved_one_way(admin, site, sm):
+def test_digest_addresses_are_saved_one_way(admin, site, sm, settings):
+    settings.ADMINS = [("Ops", "ops@example.com")]
+    response = admin.post(settings_url(site), form(digest_to="ADMINS"))
+    settings.ADMINS = []
+    response = admin.post(settings_url(site), form(digest_to="ADMINS"))
+    assert response.context["form"].errors["digest_to"] == [
+        "ADMINS is empty in the server's settings: add an address."]
+    settings.ADMINS = [("Ops", "ops@example.com")]
     admin.post(settings_url(site), form(digest_to=" ops@example.com ,admins,, it@example.com "))
     stored = SalesmanagoSettings.objects.get(site=site)
     assert stored.digest_to == "ops@example.com, ADMINS, it@example.com"

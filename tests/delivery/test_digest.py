@@ -114,6 +114,46 @@ def test_only_the_sites_forms_and_only_the_sites_that_asked(asked):
 
 
 @pytest.mark.django_db
+def test_a_site_inside_the_site_has_its_own_digest(asked):
+    outer = Site.objects.get(is_default_site=True)
+    ours = make_form_page(title="Ours")
+    inner_root = outer.root_page.add_child(title="Micro", slug="micro")
+    Site.objects.create(hostname="micro.example", root_page=inner_root)
+    theirs = make_form_page(title="Theirs")
+    theirs.move(inner_root, pos="last-child")
+    dated_record(ours, at(YESTERDAY), "sent", sent_at=at(YESTERDAY))
+    dated_record(theirs, at(YESTERDAY), "failed")
+    digest()
+    [sent] = mail.outbox
+    assert "Ours" in sent.body and "Theirs" not in sent.body
+
+
+@pytest.mark.django_db
+def test_a_digest_to_an_empty_admins_says_so_and_fails(asked, settings):
+    settings.ADMINS = []
+    SalesmanagoSettings.objects.update(digest_to="ADMINS")
+    dated_record(make_form_page(), at(YESTERDAY), "sent", sent_at=at(YESTERDAY))
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("salesmanago_digest", stdout=io.StringIO(), stderr=err)
+    assert err.getvalue() == "localhost [default]: the digest goes to ADMINS, and ADMINS is empty.\n"
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_at_most_ten_causes_a_form_the_rest_counted(asked):
+    page = make_form_page(title="Newsletter")
+    for number in range(12):
+        said = stored_messages.message("api_said", api_message=f"Reason {number:02d}")
+        for _ in range(2 if number < 3 else 1):
+            dated_record(page, at(YESTERDAY), "failed", last_error=said)
+    digest()
+    body = mail.outbox[0].body
+    assert body.count("SALESmanago said: Reason") == 10
+    assert "- and 2 more, for other reasons\n" in body
+
+
+@pytest.mark.django_db
 def test_no_site_asks(db):
     assert digest() == "No site asks for a digest (Settings > SALESmanago > daily digest to).\n"
 

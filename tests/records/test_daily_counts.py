@@ -30,9 +30,9 @@ def test_each_days_answers_by_form_and_status_in_the_sites_time_zone(django_asse
     zero = {status: 0 for status in ExportRecord.Status.values}
     assert rows == [
         {"day": datetime(2026, 12, 5).date(), "page": b.pk, **zero, "held": 1,
-         "within_minute": 0, "within_hour": 0, "last_sent": None},
+         "within_minute": 0, "within_hour": 0},
         {"day": datetime(2026, 12, 6).date(), "page": a.pk, **zero, "sent": 3, "retrying": 1,
-         "within_minute": 1, "within_hour": 2, "last_sent": LATE + timedelta(hours=2)},
+         "within_minute": 1, "within_hour": 2},
     ]
 
 

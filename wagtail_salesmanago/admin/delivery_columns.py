@@ -16,6 +16,7 @@ from wagtail.models import Site
 
 from .. import stored_messages
 from ..records import ExportRecord
+from ..records.report import of_site, site_of
 from . import badges, display
 
 EVENT_MARKERS = {
@@ -73,19 +74,20 @@ def form_pages(request):
 
 
 def sites_with_forms(request):
-    """The sites (as choices: their root page's path, their name) with a form page the user may
-    see; another site is none of their business."""
-    paths = list(form_pages(request).values_list("path", flat=True))
-    return [(site.root_page.path, str(site))
-            for site in Site.objects.select_related("root_page")
-            if any(path.startswith(site.root_page.path) for path in paths)]
+    """The sites (as choices: their ID, their name) with a form page the user may see; another
+    site is none of their business. A page is its innermost site's (``report.site_of``)."""
+    sites = list(Site.objects.select_related("root_page"))
+    with_forms = {site_of(path, sites) for path in form_pages(request).values_list("path", flat=True)}
+    return [(str(site.pk), str(site)) for site in sites if site in with_forms]
 
 
 class SiteFilter(ChoiceFilter):
     """The deliveries of one site's form pages."""
 
-    def filter(self, qs, root_path):
-        return qs.filter(page__path__startswith=root_path) if root_path else qs
+    def filter(self, qs, site_id):
+        if not site_id:
+            return qs
+        return qs.filter(of_site(Site.objects.select_related("root_page").get(pk=site_id)))
 
 
 class FormFilterSet(WagtailFilterSet):
@@ -108,17 +110,27 @@ class DeliveryFilterSet(FormFilterSet):
                               (value, capfirst(label)) for value, label in ExportRecord.Status.choices],
                           empty_label=_("Any"), widget=forms.RadioSelect)
     created_at = DateFromToRangeFilter(label=_("Created"), widget=DateRangePickerWidget)
+    # An answer that failed and was exported again has two deliveries; the report and the
+    # dashboard count its newest, and their links show the same.
+    newest = ChoiceFilter(label=_("An answer exported again"), method="newest_only",
+                          choices=[("on", _("its newest delivery only"))],
+                          empty_label=_("all its deliveries"), widget=forms.RadioSelect)
 
     class Meta:
         model = ExportRecord
-        fields = ["status", "site", "page", "created_at"]
+        fields = ["status", "site", "page", "created_at", "newest"]
+
+    def newest_only(self, queryset, name, value):
+        return queryset.current() if value else queryset
 
 
 def log_url(status=None, first=None, last=None, page=None, site=None):
     """The deliveries list filtered to a status, the answers of days ``first`` to ``last``, a
-    form page and a site (a root page's path), as far as given."""
+    form page and a site (its ID), as far as given: each answer's newest delivery, as the report
+    counts them."""
     query = {"status": status, "created_at_from": first and first.isoformat(),
-             "created_at_to": last and last.isoformat(), "page": page, "site": site}
+             "created_at_to": last and last.isoformat(), "page": page, "site": site,
+             "newest": "on"}
     return reverse("wagtail_salesmanago_deliveries:index") + "?" + urlencode(
         {name: value for name, value in query.items() if value})
 

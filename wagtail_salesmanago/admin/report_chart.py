@@ -16,6 +16,8 @@ LEFT, RIGHT, TOP, BOTTOM = 48, 24, 12, 28
 BAR = 0.7
 #: At most this many day labels under the bars: every day of a week, every 4th of a month.
 DAY_LABELS = 8
+#: The least height of a segment that counts anything: 2 failures among 5,000 sent still show.
+MIN_SEGMENT = 2
 
 #: ``status: (ink, paper, marks)``: the outline and pattern colour, the background, and the
 #: pattern's lines in a 6×6 tile (none: the whole segment in ink).
@@ -79,7 +81,7 @@ def stacked_bars(days, series, labels, link):
             count = day.counts[status]
             if not count:
                 continue
-            height = plot_height * count / top
+            height = max(plot_height * count / top, MIN_SEGMENT)
             y -= height
             segments.append(Segment(
                 status, round(x, 1), round(y, 1), round(bar, 1), round(height, 1),

@@ -3,6 +3,7 @@
 import re
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
@@ -91,6 +92,9 @@ class SalesmanagoSettingsForm(WagtailAdminModelForm):
             raise ValidationError(
                 _("Not an e-mail address: %(wrong)s. Separate addresses with commas; ADMINS "
                   "stands for the site's ADMINS."), params={"wrong": ", ".join(wrong)})
+        if entries and not SalesmanagoSettings(digest_to=",".join(entries)).digest_recipients(
+                settings.ADMINS):
+            raise ValidationError(_("ADMINS is empty in the server's settings: add an address."))
         return ", ".join(SalesmanagoSettings.ADMINS if entry.upper() == SalesmanagoSettings.ADMINS
                          else entry for entry in entries)
 

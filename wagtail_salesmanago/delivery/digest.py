@@ -19,9 +19,17 @@ from wagtail.models import Page
 
 from .. import stored_messages
 from ..records import ExportRecord, SalesmanagoSettings
-from ..records.report import SERIES, Period, figures
+from ..records.report import SERIES, Period, figures, of_site
 
 logger = logging.getLogger(__name__)
+
+
+#: The most causes of failure a form's digest names; the rest are counted ("and 3 more").
+MAX_CAUSES = 10
+
+
+class NoRecipients(ValueError):
+    """The settings ask for a digest to ``ADMINS``, and ``ADMINS`` is empty."""
 
 
 @dataclass
@@ -44,8 +52,9 @@ def admin_url(path, **query):
 
 
 def failure_causes(records, period):
-    """Why the period's failed answers failed: ``{page_id: [(message, count), ...]}``, the most
-    frequent first, from one grouped query."""
+    """Why the period's failed answers failed: ``{page_id: ([(message, count), ...], more)}``,
+    the most frequent first, at most ``MAX_CAUSES`` of them, and how many failed of the rest,
+    from one grouped query."""
     causes = {}
     rows = (records.current().filter(status=ExportRecord.Status.FAILED, created_at__gte=period.start,
                                      created_at__lt=period.end)
@@ -53,18 +62,19 @@ def failure_causes(records, period):
     for row in rows:
         causes.setdefault(row["page"], []).append(
             (stored_messages.render(row["last_error"]), row["count"]))
-    return causes
+    return {page: (found[:MAX_CAUSES], sum(count for _, count in found[MAX_CAUSES:]))
+            for page, found in causes.items()}
 
 
 def compose(site_settings, period):
-    """The digest of ``site_settings``' site for ``period``, or ``None``: nobody asked for one,
-    or there is nothing to say (no answers)."""
+    """The digest of ``site_settings``' site for ``period``, or ``None`` when there is nothing
+    to say (no answers); ``NoRecipients`` when it names only an empty ``ADMINS``."""
     recipients = site_settings.digest_recipients(settings.ADMINS)
     if not recipients:
-        return None
+        raise NoRecipients("ADMINS")
     site = site_settings.site
-    records = ExportRecord.objects.filter(page__path__startswith=site.root_page.path)
-    [day], forms = figures(records, period, Page.objects.filter(path__startswith=site.root_page.path))
+    records = ExportRecord.objects.filter(of_site(site))
+    [day], forms = figures(records, period, Page.objects.filter(of_site(site, path="path")))
     if not day.answers:
         return None
     causes = failure_causes(records, period)
@@ -77,7 +87,8 @@ def compose(site_settings, period):
                        if form.counts[status]],
             "answers": form.answers,
             "share_within_minute": form.share_within_minute,
-            "causes": causes.get(form.page.pk, []),
+            "causes": causes.get(form.page.pk, ([], 0))[0],
+            "more_failed": causes.get(form.page.pk, ([], 0))[1],
             "failed_url": admin_url(reverse("wagtail_salesmanago_deliveries:index"),
                                     status=ExportRecord.Status.FAILED, page=form.page.pk,
                                     created_at_from=period.last.isoformat(),
@@ -101,13 +112,16 @@ def send_digests(period=None, dry_run=False):
     with translation.override(settings.LANGUAGE_CODE):
         for site_settings in (SalesmanagoSettings.objects.exclude(digest_to="")
                               .select_related("site__root_page").order_by("site__hostname")):
-            digest, error = compose(site_settings, period), None
-            if digest and not dry_run:
-                try:
+            digest, error = None, None
+            try:
+                digest = compose(site_settings, period)
+                if digest and not dry_run:
                     send_mail(digest.subject, digest.body, None, digest.recipients)
-                except Exception as err:
-                    logger.exception("Could not mail the SALESmanago digest of site %s.",
-                                     site_settings.site_id)
-                    error = err
+            except NoRecipients as err:
+                error = err
+            except Exception as err:
+                logger.exception("Could not mail the SALESmanago digest of site %s.",
+                                 site_settings.site_id)
+                error = err
             done.append((site_settings.site, digest, error))
     return done

@@ -150,6 +150,14 @@ class ExportRecord(models.Model):
                 name="wagtail_salesmanago_one_record_per_answer",
             ),
         ]
+        indexes = [
+            # An answer's records (its newest one, ``current()``: the report, the dashboard), the
+            # period of the report and the log's order, each form's last success.
+            models.Index(fields=["submission_type", "submission_id"],
+                         name="wagtail_sm_answer_idx"),
+            models.Index(fields=["created_at"], name="wagtail_sm_created_idx"),
+            models.Index(fields=["page", "sent_at"], name="wagtail_sm_page_sent_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_status_display()}: {self.contact or self.pk}"

@@ -222,7 +222,6 @@ class ExportRecordQuerySet(models.QuerySet):
                    for status in self.model.Status.values},
                 **{name: Count("pk", filter=sent & within("sent_at", "created_at", delay))
                    for name, delay in SOON.items()},
-                last_sent=Max("sent_at"),
             )
             .order_by("day", "page")
         )

@@ -5,7 +5,9 @@ digest."""
 import datetime
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils import timezone
+from wagtail.models import Site
 
 from .export_record import ExportRecord
 
@@ -19,6 +21,25 @@ SERIES = (
     ExportRecord.Status.FAILED,
     ExportRecord.Status.SKIPPED,
 )
+
+
+def site_of(path, sites):
+    """Which of ``sites`` a page (by its tree ``path``) belongs to: the innermost one whose root
+    it lies under (a site may have its root inside another's); ``None`` if none."""
+    under = [site for site in sites if path.startswith(site.root_page.path)]
+    return max(under, key=lambda site: len(site.root_page.path), default=None)
+
+
+def of_site(site, path="page__path"):
+    """A condition for the rows (records by default, pages with ``path="path"``) of ``site``'s
+    pages: under its root, and not under the root of another site inside it."""
+    root = site.root_page.path
+    inner = (Site.objects.filter(root_page__path__startswith=root).exclude(root_page__path=root)
+             .values_list("root_page__path", flat=True))
+    condition = Q(**{f"{path}__startswith": root})
+    for inner_root in inner:
+        condition &= ~Q(**{f"{path}__startswith": inner_root})
+    return condition
 
 
 @dataclass(frozen=True)
@@ -109,18 +130,15 @@ class FormFigures(Figures):
 def figures(records, period, pages):
     """``records``' figures over ``period``: one ``DayFigures`` per day (oldest first, a day
     without answers too) and one ``FormFigures`` per form page of ``pages`` (a queryset) that
-    had answers in the period, with its last success ever. One grouped query, and one more for
-    the forms with no success in the period."""
+    had answers in the period, with its last success ever (a delivery resent today, of an
+    answer from before, too). Two grouped queries."""
     days = {day: DayFigures(day=day) for day in period.dates}
     forms = {}
     for row in records.daily_counts(since=period.start, until=period.end):
         days[row["day"]].add(row)
-        form = forms.setdefault(row["page"], FormFigures())
-        form.add(row)
-        form.last_sent = max(filter(None, [form.last_sent, row["last_sent"]]), default=None)
-    unsent = [page for page, form in forms.items() if form.last_sent is None]
-    if unsent:  # their last success, if any, was before the period
-        for page, last in records.filter(page__in=unsent).last_sent_by_page().items():
+        forms.setdefault(row["page"], FormFigures()).add(row)
+    if forms:
+        for page, last in records.filter(page__in=list(forms)).last_sent_by_page().items():
             forms[page].last_sent = last
     for page in pages.filter(pk__in=list(forms)):
         forms[page.pk].page = page

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from wagtail_salesmanago.delivery.digest import send_digests, yesterday
+from wagtail_salesmanago.delivery.digest import NoRecipients, send_digests, yesterday
 
 
 class Command(BaseCommand):
@@ -18,7 +18,10 @@ class Command(BaseCommand):
         failed = []
         done = send_digests(period, dry_run=dry_run)
         for site, digest, error in done:
-            if digest is None:
+            if isinstance(error, NoRecipients):
+                failed.append(str(site))
+                self.stderr.write(f"{site}: the digest goes to ADMINS, and ADMINS is empty.")
+            elif digest is None and error is None:
                 self.stdout.write(f"{site}: no answers on {period.last.isoformat()}, nothing to send.")
             elif error is not None:
                 failed.append(str(site))
