@@ -244,7 +244,11 @@ def test_with_several_sites_the_report_and_its_links_keep_to_one(admin, seeded):
     # The log lists the other site's deliveries only, filtered so.
     listed = admin.get(reverse("wagtail_salesmanago_deliveries:index"), {"site": other.pk})
     assert {r.page_id for r in listed.context["object_list"]} == {b.pk}
-    assert "other.example" in admin.get(reverse(REPORT)).content.decode()  # the site filter
+    html = admin.get(reverse(REPORT), {"days": 7}).content.decode()
+    assert "other.example" in html  # the site filter
+    # Unfiltered, the forms of both sites: each says its site.
+    assert [[row[0][0], row[1][0]] for row in table_rows(html, "listing salesmanago-report-forms")] == [
+        ["Form A", "localhost [default]"], ["Form B", "other.example"]]
 
 
 @pytest.mark.django_db

@@ -13,9 +13,10 @@ from django.utils.translation import ngettext, pgettext_lazy
 from django_filters import ChoiceFilter
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
+from wagtail.models import Site
 
 from ..records import ExportRecord
-from ..records.report import SERIES, Period, figures
+from ..records.report import SERIES, Period, figures, site_of
 from . import display, report_chart
 from .delivery_columns import FormFilterSet, form_pages, log_url
 from .permissions import delivery_permission_policy
@@ -140,8 +141,10 @@ class DeliveryReportView(ReportView):
         context["chart"] = report_chart.stacked_bars(
             self.days, SERIES, SERIES_LABELS, link=lambda status, day: self.link(status, day, day))
         first, last = self.period.first, self.period.last
+        sites = list(Site.objects.select_related("root_page"))
         context["forms"] = [
             {"figures": form, "title": form.page.get_admin_display_title(),
+             "site": site_of(form.page.path, sites),
              "counts": [(form.counts[status], self.link(status, first, last, form.page.pk))
                         for status in SERIES],
              "last_sent": display.admin_datetime(form.last_sent),
@@ -149,6 +152,8 @@ class DeliveryReportView(ReportView):
              "share_within_hour": percent(form.share_within_hour)}
             for form in self.forms
         ]
+        # A site column where the forms shown are of several sites.
+        context["several_sites"] = len({id(form["site"]) for form in context["forms"]}) > 1
         context["series"] = [(status, SERIES_LABELS[status]) for status in SERIES]
         context["period"] = self.period
         return context
