@@ -11,7 +11,7 @@ P3b a backlog of BENCH_BACKLOG (10,000) due records drained by `salesmanago_retr
     10,000 single calls would add minutes and the per-call rate does not change)
 P4  BENCH_PAST (100,000) past answers exported by `salesmanago_export` vs a bare loop of batch calls
     (benchmarks/p4_export.py: each side in its own process, its peak RSS measured)
-P5  Reports > SALESmanago deliveries over BENCH_REPORT_RECORDS (1,000,000) records, 90 days, vs the
+P5  Reports > SALESmanago delivery report over BENCH_REPORT_RECORDS (1,000,000) records, 90 days, vs the
     bare grouped query by day, form and status (benchmarks/p5_report.py, in its own process)
 
 Each measurement is interleaved with its baseline, repeated, and summarised by medians. Peak memory

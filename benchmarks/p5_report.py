@@ -1,4 +1,4 @@
-"""P5 of `make bench`: Reports > SALESmanago deliveries over BENCH_REPORT_RECORDS (1,000,000)
+"""P5 of `make bench`: Reports > SALESmanago delivery report over BENCH_REPORT_RECORDS (1,000,000)
 delivery records, 120 days of 20 forms (1% of the answers failed and exported again), vs a baseline
 in the same run: the bare grouped query any such report needs at least (each day's records by
 form and status, with no "newest record of each answer" and no page). The page is the whole admin

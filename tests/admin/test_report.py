@@ -1,4 +1,4 @@
-"""Reports > SALESmanago deliveries, as staff read it: a period's answers per day and per form,
+"""Reports > SALESmanago delivery report, as staff read it: a period's answers per day and per form,
 each figure a link to the deliveries it counts, a chart of the same figures, CSV and XLSX."""
 
 import csv
@@ -222,7 +222,8 @@ def test_in_polish_with_the_chart_drawn_in_plain_numbers(admin, seeded, settings
     html = admin.get(reverse(REPORT), {"days": 7}).content.decode()
     svg = re.search(r'<svg class="salesmanago-chart__bars".*?</svg>', html, re.S)[0]
     assert not re.search(r'="[\d.]*,\d', svg)  # never "12,5": a coordinate is no Polish decimal
-    assert "Eksporty do SALESmanago" in html
+    assert "Raport eksportów do SALESmanago" in html
+    assert "Wysłane: 3" in html  # the legend: counted answers, in the plural
     assert "7 dni" in html
     assert "Odpowiedzi dziennie" in html
 

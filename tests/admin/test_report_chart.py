@@ -60,7 +60,7 @@ def test_at_most_8_day_labels_the_last_day_always_among_them(count, shown):
     assert len(drawn.x_labels) == shown
     last_x, last_label = drawn.x_labels[-1]
     assert last_label == (datetime.date(2026, 12, 1) + datetime.timedelta(days=count - 1)).strftime("%m-%d")
-    assert last_x + 20 <= report_chart.WIDTH  # "12-31" in 12 px fits left of the edge
+    assert last_x + 20 <= report_chart.WIDTH  # "12-31" in 14 px fits left of the edge
 
 
 def test_a_period_without_answers_is_empty():

@@ -183,4 +183,4 @@ def test_in_polish(asked, settings):
     [sent] = mail.outbox
     assert sent.subject == (f"Eksporty do SALESmanago z localhost [domyślny] z {YESTERDAY}: "
                             "część wymaga uwagi")
-    assert "Odpowiedzi: 1 (nieudany: 1)" in sent.body
+    assert "Odpowiedzi: 1 (nieudane: 1)" in sent.body

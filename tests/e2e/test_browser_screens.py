@@ -155,11 +155,11 @@ def test_the_audit_sees_what_it_looks_for(browser):
 
 
 SEEDED = {"en": {"Sent": 1, "Retrying": 1, "On hold": 1, "Failed": 1, "Skipped": 1},
-          "pl": {"Wysłany": 1, "Ponawiany": 1, "Wstrzymany": 1, "Nieudany": 1, "Pominięty": 1}}
+          "pl": {"Wysłane": 1, "Ponawiane": 1, "Wstrzymane": 1, "Nieudane": 1, "Pominięte": 1}}
 
 
 def test_the_report_charts_what_was_seeded_and_its_csv_says_the_same(browser, seeded_demo, shots):
-    """Reports > SALESmanago deliveries on the seeded site: one delivery in each state today. The
+    """Reports > SALESmanago delivery report on the seeded site: one delivery in each state today. The
     chart's segments, the day's row and the CSV the page offers give the same figures."""
     staff = log_in(browser, seeded_demo)
     seed(browser, seeded_demo)

@@ -1,4 +1,4 @@
-"""Reports > SALESmanago deliveries: are the forms reaching SALESmanago, and since when not? A
+"""Reports > SALESmanago delivery report: are the forms reaching SALESmanago, and since when not? A
 period's answers per day (a chart and a table) and per form (with its last success), each
 figure a link to the deliveries it counts; as CSV and XLSX too."""
 
@@ -7,7 +7,6 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 from django_filters import ChoiceFilter
@@ -16,16 +15,17 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.models import Site
 
 from ..records import ExportRecord
-from ..records.report import SERIES, Period, figures, site_of
+from ..records.report import SERIES, SERIES_LABELS, Period, figures, site_of
 from . import display, report_chart
 from .delivery_columns import FormFilterSet, form_pages, log_url
 from .permissions import delivery_permission_policy
 
 PERIODS = (7, 30, 90)
+#: The shares' short headings (the page explains them; the downloads' headings say it whole).
+WITHIN_MINUTE = _("≤ 1 min")
+WITHIN_HOUR = _("≤ 1 h")
 DEFAULT_PERIOD = 30
 
-#: The report's words for each status: a count's column heading and the chart's legend.
-SERIES_LABELS = {status: capfirst(ExportRecord.Status(status).label) for status in SERIES}
 
 
 def period_choices():
@@ -76,7 +76,7 @@ class ShareColumn(Column):
 
 
 #: The report's name, in the Reports menu and as its title.
-TITLE = pgettext_lazy("report", "SALESmanago deliveries")
+TITLE = pgettext_lazy("report", "SALESmanago delivery report")
 
 
 class DeliveryReportView(ReportView):
@@ -132,8 +132,8 @@ class DeliveryReportView(ReportView):
             DayColumn("day", label=_("Day")),
             *[CountColumn(status, self.link) for status in SERIES],
             Column("answers", label=_("Answers"), classname="salesmanago-count"),
-            ShareColumn("share_within_minute", label=_("Within 1 minute")),
-            ShareColumn("share_within_hour", label=_("Within 1 hour")),
+            ShareColumn("share_within_minute", label=WITHIN_MINUTE),
+            ShareColumn("share_within_hour", label=WITHIN_HOUR),
         ]
 
     def get_context_data(self, *args, **kwargs):
@@ -156,4 +156,5 @@ class DeliveryReportView(ReportView):
         context["several_sites"] = len({id(form["site"]) for form in context["forms"]}) > 1
         context["series"] = [(status, SERIES_LABELS[status]) for status in SERIES]
         context["period"] = self.period
+        context["within"] = (WITHIN_MINUTE, WITHIN_HOUR)
         return context

@@ -19,7 +19,7 @@ from wagtail.models import Page
 
 from .. import stored_messages
 from ..records import ExportRecord, SalesmanagoSettings
-from ..records.report import SERIES, Period, figures, of_site
+from ..records.report import SERIES, SERIES_LABELS, Period, figures, of_site
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def compose(site_settings, period):
     if not day.answers:
         return None
     causes = failure_causes(records, period)
-    labels = {status: ExportRecord.Status(status).label for status in SERIES}
+    labels = {status: str(label).lower() for status, label in SERIES_LABELS.items()}
     context = {
         "site": site, "day": period.last, "total": day,
         "forms": [{

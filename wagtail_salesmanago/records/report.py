@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 from wagtail.models import Site
 
 from .export_record import ExportRecord
@@ -21,6 +22,18 @@ SERIES = (
     ExportRecord.Status.FAILED,
     ExportRecord.Status.SKIPPED,
 )
+
+
+#: Each status as a heading over counted answers (in Polish a plural: "Wysłane: 3", where a
+#: single delivery's tag says "wysłany").
+SERIES_LABELS = {
+    ExportRecord.Status.SENT: pgettext_lazy("answers counted", "Sent"),
+    ExportRecord.Status.PENDING: pgettext_lazy("answers counted", "Pending"),
+    ExportRecord.Status.RETRYING: pgettext_lazy("answers counted", "Retrying"),
+    ExportRecord.Status.HELD: pgettext_lazy("answers counted", "On hold"),
+    ExportRecord.Status.FAILED: pgettext_lazy("answers counted", "Failed"),
+    ExportRecord.Status.SKIPPED: pgettext_lazy("answers counted", "Skipped"),
+}
 
 
 def site_of(path, sites):
