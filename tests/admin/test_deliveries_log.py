@@ -23,6 +23,9 @@ def inspect(record):
 
 
 def text(html):
+    """What a reader sees of ``html``: no tags, and no scripts (the admin's CSRF token, 64 random
+    letters, sometimes spells a word such as "Any")."""
+    html = re.sub(r"<(script|style)\b[^>]*>.*?</\1>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
