@@ -305,3 +305,24 @@ def test_an_answer_exported_again_is_one_figure_and_its_link_lists_one(admin, db
     assert {count for url, count in found} == {1}
     for url, count in found:
         assert [r.pk for r in admin.get(url).context["object_list"]] == [first.pk + 1]
+
+
+@pytest.mark.django_db
+def test_a_translated_home_is_its_sites_too(admin, seeded, settings):
+    """With Wagtail's i18n a site has a root per language (its home's translation): a form
+    under the Polish home is the site's, in the site filter and its counts, as Wagtail reads it."""
+    from django.core.cache import cache
+    from wagtail.models import Locale, Page, Site
+    settings.WAGTAIL_I18N_ENABLED = True
+    settings.WAGTAIL_CONTENT_LANGUAGES = settings.LANGUAGES = [("en", "English"), ("pl", "Polish")]
+    a, b = seeded
+    site = Site.objects.get(is_default_site=True)
+    polish_home = site.root_page.copy_for_translation(Locale.objects.create(language_code="pl"))
+    b.move(polish_home, pos="last-child")
+    other_root = Page.objects.get(depth=1).add_child(title="Other", slug="other")
+    Site.objects.create(hostname="other.example", root_page=other_root)
+    cache.clear()  # Wagtail's cached site roots, made before the translation
+
+    html = admin.get(reverse(REPORT), {"days": 7, "site": site.pk}).content.decode()
+    assert [row[0][0] for row in table_rows(html, "listing salesmanago-report-forms")] == [
+        "Form A", "Form B"]

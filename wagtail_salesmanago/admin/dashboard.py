@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.admin.ui.components import Component
 
-from ..delivery.alerts import failed_list_url
+from ..delivery.alerts import deliveries_url, failed_list_url
 from ..records import DeliveryHold
 from .permissions import delivery_permission_policy, holds_seen_by
 
@@ -43,7 +43,7 @@ class DeliveriesPanel(Component):
             "all_well": not (self.failed or self.retrying or self.holds),
             "sent": self.sent, "last_sent": self.last_sent,
             "failed_url": failed_list_url(),
-            "retrying_url": reverse("wagtail_salesmanago_deliveries:index") + "?status=retrying",
-            "sent_url": reverse("wagtail_salesmanago_deliveries:index") + "?status=sent",
+            "retrying_url": deliveries_url(status="retrying"),
+            "sent_url": deliveries_url(status="sent"),
             "report_url": reverse("wagtail_salesmanago_report"),
         }

@@ -5,7 +5,6 @@ from django.db.models import Case, CharField, F, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_filters import ChoiceFilter, DateFromToRangeFilter, ModelChoiceFilter
@@ -15,6 +14,7 @@ from wagtail.contrib.forms.utils import get_forms_for_user
 from wagtail.models import Site
 
 from .. import stored_messages
+from ..delivery.alerts import deliveries_url
 from ..records import ExportRecord
 from ..records.report import of_site, site_of
 from . import badges, display
@@ -75,10 +75,10 @@ def form_pages(request):
 
 def sites_with_forms(request):
     """The sites (as choices: their ID, their name) with a form page the user may see; another
-    site is none of their business. A page is its innermost site's (``report.site_of``)."""
-    sites = list(Site.objects.select_related("root_page"))
-    with_forms = {site_of(path, sites) for path in form_pages(request).values_list("path", flat=True)}
-    return [(str(site.pk), str(site)) for site in sites if site in with_forms]
+    site is none of their business. A page is its site's as Wagtail reads it (``site_of``)."""
+    with_forms = {site_of(url_path)
+                  for url_path in form_pages(request).values_list("url_path", flat=True)}
+    return [(str(site.pk), str(site)) for site in Site.objects.filter(pk__in=with_forms)]
 
 
 class SiteFilter(ChoiceFilter):
@@ -87,7 +87,7 @@ class SiteFilter(ChoiceFilter):
     def filter(self, qs, site_id):
         if not site_id:
             return qs
-        return qs.filter(of_site(Site.objects.select_related("root_page").get(pk=site_id)))
+        return qs.filter(of_site(int(site_id)))
 
 
 class FormFilterSet(WagtailFilterSet):
@@ -128,11 +128,9 @@ def log_url(status=None, first=None, last=None, page=None, site=None):
     """The deliveries list filtered to a status, the answers of days ``first`` to ``last``, a
     form page and a site (its ID), as far as given: each answer's newest delivery, as the report
     counts them."""
-    query = {"status": status, "created_at_from": first and first.isoformat(),
-             "created_at_to": last and last.isoformat(), "page": page, "site": site,
-             "newest": "on"}
-    return reverse("wagtail_salesmanago_deliveries:index") + "?" + urlencode(
-        {name: value for name, value in query.items() if value})
+    return deliveries_url(status=status, created_at_from=first and first.isoformat(),
+                          created_at_to=last and last.isoformat(), page=page, site=site,
+                          newest="on")
 
 
 class CheckboxColumn(BulkActionsCheckboxColumn):
@@ -198,12 +196,8 @@ class FormColumn(Column):
         super().__init__("page", label=_("Form page"), sort_key="page__title")
 
     def get_value(self, instance):
-        return format_html(
-            '<a href="{}?page={}">{}</a>',
-            reverse("wagtail_salesmanago_deliveries:index"),
-            instance.page_id,
-            instance.page.get_admin_display_title(),
-        )
+        return format_html('<a href="{}">{}</a>', deliveries_url(page=instance.page_id),
+                           instance.page.get_admin_display_title())
 
 
 class LastErrorColumn(Column):

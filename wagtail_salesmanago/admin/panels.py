@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from wagtail.admin.panels import FieldPanel, Panel
 
 from ..delivery.account import LABELS, account_for_site
+from ..delivery.alerts import deliveries_url
 from ..delivery.history import past_answers
 from ..delivery.locales import name_questions
 from ..forms import CARRIER_TAG, CONTACT_ID_PARAM
@@ -46,12 +47,11 @@ class DeliveriesPanel(Panel):
             records = delivery_permission_policy.instances_user_has_permission_for(
                 self.request.user, "view"
             )
-            index = reverse("wagtail_salesmanago_deliveries:index")
             context.update(
                 counts=records.counts_for(page),
                 last_failure=records.last_failure_for(page),
-                list_url=f"{index}?page={page.pk}",
-                failed_url=f"{index}?page={page.pk}&status=failed",
+                list_url=deliveries_url(page=page.pk),
+                failed_url=deliveries_url(page=page.pk, status="failed"),
                 **past_answers_context(self.request.user, page),
             )
             return context

@@ -4,7 +4,6 @@ figure a link to the deliveries it counts; as CSV and XLSX too."""
 
 from django import forms
 from django.http import QueryDict
-from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -141,10 +140,10 @@ class DeliveryReportView(ReportView):
         context["chart"] = report_chart.stacked_bars(
             self.days, SERIES, SERIES_LABELS, link=lambda status, day: self.link(status, day, day))
         first, last = self.period.first, self.period.last
-        sites = list(Site.objects.select_related("root_page"))
+        sites = Site.objects.in_bulk()
         context["forms"] = [
-            {"figures": form, "title": form.page.get_admin_display_title(),
-             "site": site_of(form.page.path, sites),
+            {"title": form.page.get_admin_display_title(),
+             "site": sites.get(site_of(form.page.url_path)),
              "counts": [(form.counts[status], self.link(status, first, last, form.page.pk))
                         for status in SERIES],
              "last_sent": display.admin_datetime(form.last_sent),
@@ -153,7 +152,7 @@ class DeliveryReportView(ReportView):
             for form in self.forms
         ]
         # A site column where the forms shown are of several sites.
-        context["several_sites"] = len({id(form["site"]) for form in context["forms"]}) > 1
+        context["several_sites"] = len({form["site"] for form in context["forms"]}) > 1
         context["series"] = [(status, SERIES_LABELS[status]) for status in SERIES]
         context["period"] = self.period
         context["within"] = (WITHIN_MINUTE, WITHIN_HOUR)

@@ -4,6 +4,7 @@ import logging
 
 from django.core.mail import mail_admins
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from .. import conf
@@ -59,11 +60,18 @@ def on_hold(hold):
         logger.exception("Could not mail the SALESmanago hold alert for site %s.", hold.site_id)
 
 
+def deliveries_url(**filters):
+    """The admin's deliveries list filtered by ``filters``, in the list's own query names
+    (``status``, ``page``, ``site``, ``created_at_from``...); those without a value left out."""
+    url = reverse("wagtail_salesmanago_deliveries:index")
+    query = urlencode({name: value for name, value in filters.items() if value})
+    return f"{url}?{query}" if query else url
+
+
 def held_list_url():
-    return reverse("wagtail_salesmanago_deliveries:index") + "?status=held"
+    return deliveries_url(status="held")
 
 
 def failed_list_url(page_id=None):
     """The admin's deliveries list, filtered to failures (of one form page, if given)."""
-    url = reverse("wagtail_salesmanago_deliveries:index") + "?status=failed"
-    return f"{url}&page={page_id}" if page_id else url
+    return deliveries_url(status="failed", page=page_id)

@@ -12,12 +12,12 @@ from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from wagtail.admin.utils import get_admin_base_url
 from wagtail.models import Page
 
 from .. import stored_messages
+from .alerts import deliveries_url
 from ..records import ExportRecord, SalesmanagoSettings
 from ..records.report import SERIES, SERIES_LABELS, Period, figures, of_site
 
@@ -45,10 +45,9 @@ def yesterday():
     return Period(1, timezone.localdate() - datetime.timedelta(days=1))
 
 
-def admin_url(path, **query):
-    """An admin address a mail reader can open (``WAGTAILADMIN_BASE_URL`` before the path)."""
-    query = urlencode({name: value for name, value in query.items() if value})
-    return f"{get_admin_base_url() or ''}{path}{'?' + query if query else ''}"
+def absolute(url):
+    """An admin address a mail reader can open (``WAGTAILADMIN_BASE_URL`` before it)."""
+    return f"{get_admin_base_url() or ''}{url}"
 
 
 def failure_causes(records, period):
@@ -73,14 +72,14 @@ def compose(site_settings, period):
     if not recipients:
         raise NoRecipients("ADMINS")
     site = site_settings.site
-    records = ExportRecord.objects.filter(of_site(site))
-    [day], forms = figures(records, period, Page.objects.filter(of_site(site, path="path")))
+    records = ExportRecord.objects.filter(of_site(site.pk))
+    [day], forms = figures(records, period, Page.objects.filter(of_site(site.pk, url_path="url_path")))
     if not day.answers:
         return None
     causes = failure_causes(records, period)
     labels = {status: str(label).lower() for status, label in SERIES_LABELS.items()}
     context = {
-        "site": site, "day": period.last, "total": day,
+        "site": site, "day": period.last,
         "forms": [{
             "title": form.page.title,
             "counts": [(labels[status], form.counts[status]) for status in SERIES
@@ -89,12 +88,11 @@ def compose(site_settings, period):
             "share_within_minute": form.share_within_minute,
             "causes": causes.get(form.page.pk, ([], 0))[0],
             "more_failed": causes.get(form.page.pk, ([], 0))[1],
-            "failed_url": admin_url(reverse("wagtail_salesmanago_deliveries:index"),
-                                    status=ExportRecord.Status.FAILED, page=form.page.pk,
-                                    created_at_from=period.last.isoformat(),
-                                    created_at_to=period.last.isoformat()),
+            "failed_url": absolute(deliveries_url(
+                status=ExportRecord.Status.FAILED, page=form.page.pk,
+                created_at_from=period.last.isoformat(), created_at_to=period.last.isoformat())),
         } for form in forms],
-        "report_url": admin_url(reverse("wagtail_salesmanago_report"), days=7),
+        "report_url": absolute(reverse("wagtail_salesmanago_report") + "?days=7"),
     }
     attention = day.counts[ExportRecord.Status.FAILED] or day.counts[ExportRecord.Status.HELD]
     subject = (_("SALESmanago deliveries of %(site)s on %(day)s: some need attention")
@@ -111,7 +109,7 @@ def send_digests(period=None, dry_run=False):
     done = []
     with translation.override(settings.LANGUAGE_CODE):
         for site_settings in (SalesmanagoSettings.objects.exclude(digest_to="")
-                              .select_related("site__root_page").order_by("site__hostname")):
+                              .select_related("site").order_by("site__hostname")):
             digest, error = None, None
             try:
                 digest = compose(site_settings, period)

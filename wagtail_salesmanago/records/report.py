@@ -36,22 +36,27 @@ SERIES_LABELS = {
 }
 
 
-def site_of(path, sites):
-    """Which of ``sites`` a page (by its tree ``path``) belongs to: the innermost one whose root
-    it lies under (a site may have its root inside another's); ``None`` if none."""
-    under = [site for site in sites if path.startswith(site.root_page.path)]
-    return max(under, key=lambda site: len(site.root_page.path), default=None)
+def site_of(url_path):
+    """The ID of the site a page (by its ``url_path``) belongs to, by Wagtail's own rule
+    (``Site.get_site_root_paths``: each site's root, with i18n each locale's, the most specific
+    first, so that a site whose root lies inside another's keeps its pages); ``None`` if none."""
+    return next((root.site_id for root in Site.get_site_root_paths()
+                 if url_path.startswith(root.root_path)), None)
 
 
-def of_site(site, path="page__path"):
-    """A condition for the rows (records by default, pages with ``path="path"``) of ``site``'s
-    pages: under its root, and not under the root of another site inside it."""
-    root = site.root_page.path
-    inner = (Site.objects.filter(root_page__path__startswith=root).exclude(root_page__path=root)
-             .values_list("root_page__path", flat=True))
-    condition = Q(**{f"{path}__startswith": root})
-    for inner_root in inner:
-        condition &= ~Q(**{f"{path}__startswith": inner_root})
+def of_site(site_id, url_path="page__url_path"):
+    """A condition for the rows (records by default, pages with ``url_path="url_path"``) of a
+    site's pages, as ``site_of`` reads them: under one of its roots, not under another site's
+    root inside it."""
+    roots = Site.get_site_root_paths()
+    own = {root.root_path for root in roots if root.site_id == site_id}
+    inner = {root.root_path for root in roots if root.site_id != site_id
+             and any(root.root_path.startswith(path) for path in own)}
+    condition = Q(pk__in=[])
+    for path in own:
+        condition |= Q(**{f"{url_path}__startswith": path})
+    for path in inner:
+        condition &= ~Q(**{f"{url_path}__startswith": path})
     return condition
 
 
