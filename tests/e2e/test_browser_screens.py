@@ -83,6 +83,17 @@ def screens(staff, demo):
         tab = staff.locator("[role=tabpanel]:has(input[name=salesmanago_enabled])").get_attribute("id")
         staff.click(f"a[href='#{tab}']")
 
+    def filters(url, name):
+        """The list's filters drawer open at filter ``name``: every choice it offers shown."""
+        def opening():
+            staff.goto(url)
+            staff.click("#filters-drilldown [data-w-dropdown-target=toggle]")
+            staff.click(f"[aria-controls='drilldown-id_{name}']")
+            staff.wait_for_selector(f"#drilldown-id_{name}:not([hidden])")
+            # The drawer fades in: look once its transitions have ended.
+            staff.evaluate("Promise.all(document.getAnimations().map(a => a.finished))")
+        return opening
+
     def settings_tested():
         # Refused: a passing test would lift the hold the other screens show.
         control = f"{demo.sandbox_url}/sandbox/control"
@@ -106,6 +117,8 @@ def screens(staff, demo):
         "export-past-answers": go(f"{site}/admin/salesmanago/export/{survey_id}/"),
         "form-submissions": go(f"{site}/admin/forms/submissions/{survey_id}/"),
         "forms": go(f"{site}/admin/forms/"),
+        "deliveries-filter-newest": filters(deliveries, "newest"),
+        "report-filter-period": filters(f"{site}/admin/reports/salesmanago/", "days"),
         "report-7-days": go(f"{site}/admin/reports/salesmanago/?days=7"),
         "report-90-days": go(f"{site}/admin/reports/salesmanago/?days=90"),
     }
