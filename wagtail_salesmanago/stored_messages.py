@@ -54,6 +54,12 @@ CATALOGUE = {
     "closed_without_answer": gettext_noop(
         "The connection to SALESmanago was made, but closed without an answer."),
     "server_error": gettext_noop("SALESmanago had a server error."),
+    "throttled": gettext_noop("SALESmanago asked for fewer calls (too many requests)."),
+    "unavailable": gettext_noop("SALESmanago was unavailable for a while."),
+    "wait_asked": gettext_noop("It asked to wait %(seconds)s s."),
+    "paused": gettext_noop(
+        "Not sent: SALESmanago asked this site's deliveries to wait. It goes at its next "
+        "attempt."),
     "access_denied": gettext_noop(
         "Access to SALESmanago was denied, and the answer was not SALESmanago's (a proxy or "
         "firewall in between?)."),

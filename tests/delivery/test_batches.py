@@ -126,8 +126,12 @@ def test_one_update_claims_a_whole_batch(client, sm, on_commit, queued_due_at_on
     backlog(client, on_commit, 30)
     with CaptureQueriesContext(connection) as queries:
         ids = batches.claim(25, timezone.now())
-    writes = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
-    assert len(writes) == 1 and ") UPDATE " in writes[0]  # one statement: WITH picked AS (...) UPDATE
+    statements = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    # Which sites' calls are paused (none: no condition more), then one statement claims:
+    # WITH picked AS (...) UPDATE.
+    pauses, *writes = statements
+    assert pauses.startswith("SELECT") and "deliverypause" in pauses
+    assert len(writes) == 1 and ") UPDATE " in writes[0]
     assert len(ids) == 25
     assert ExportRecord.objects.filter(claimed_until__isnull=False).count() == 25
     rest = sorted(ExportRecord.objects.filter(claimed_until__isnull=True).values_list("pk", flat=True))

@@ -4,6 +4,7 @@ oversized icon, every text at WCAG AA contrast. Each screen's screenshot is kept
 
 import json
 import re
+import time
 import uuid
 
 import pytest
@@ -21,7 +22,9 @@ WIDTHS = (1024, 1400)
 @pytest.fixture
 def seeded_demo(tmp_path):
     """`make demo`'s site with a delivery in each state: sent, failed, retrying (its retry an hour
-    away), skipped and held (SALESmanago refused the credentials, then took them again)."""
+    away), skipped, held (SALESmanago refused the credentials, then took them again) and
+    throttled (SALESmanago asked for fewer calls, for a second: the site's pause is over before
+    the screens are opened, its retry a minute away)."""
     with running_demo(tmp_path, DEMO_RETRY_SECONDS="3600") as demo:
         yield demo
 
@@ -36,7 +39,11 @@ def seed(browser, demo):
     answer_survey(visitor, survey)  # no e-mail, no contact ID: skipped
     requests.post(control, json={"status": 500}, timeout=10).raise_for_status()
     answer_survey(visitor, survey, email="czeka@example.com")  # retrying
-    requests.post(control, json={"status": None, "auth_fail": True}, timeout=10).raise_for_status()
+    requests.post(control, json={"status": 429, "retry_after": "1"}, timeout=10).raise_for_status()
+    answer_survey(visitor, survey, email="spowolniona@example.com")  # throttled
+    time.sleep(1)  # the site's pause ends
+    requests.post(control, json={"status": None, "retry_after": None, "auth_fail": True},
+                  timeout=10).raise_for_status()
     answer_survey(visitor, survey, email="wstrzymana@example.com")  # held
     requests.post(control, json={"auth_fail": False}, timeout=10).raise_for_status()
     visitor.close()
@@ -108,7 +115,7 @@ def screens(staff, demo):
         "deliveries": go(deliveries),
         "deliveries-failed": go(deliveries + "?status=failed"),
         **{f"delivery-{status}": first_inspect(status)
-           for status in ("sent", "failed", "retrying", "skipped", "held")},
+           for status in ("sent", "failed", "retrying", "skipped", "held", "throttled")},
         "resend-one": resend_one,
         "resend-all": resend_all,
         "check-now": check_now,
@@ -167,8 +174,10 @@ def test_the_audit_sees_what_it_looks_for(browser):
     ], problems
 
 
-SEEDED = {"en": {"Sent": 1, "Retrying": 1, "On hold": 1, "Failed": 1, "Skipped": 1},
-          "pl": {"Wysłane": 1, "Ponawiane": 1, "Wstrzymane": 1, "Nieudane": 1, "Pominięte": 1}}
+SEEDED = {"en": {"Sent": 1, "Retrying": 1, "Throttled": 1, "On hold": 1, "Failed": 1,
+                 "Skipped": 1},
+          "pl": {"Wysłane": 1, "Ponawiane": 1, "Spowolnione": 1, "Wstrzymane": 1, "Nieudane": 1,
+                 "Pominięte": 1}}
 
 
 def test_the_report_charts_what_was_seeded_and_its_csv_says_the_same(browser, seeded_demo, shots):
@@ -191,9 +200,10 @@ def test_the_report_charts_what_was_seeded_and_its_csv_says_the_same(browser, se
             assert {title.split(", ")[1].split(": ")[0]: int(title.rsplit(": ", 1)[1])
                     for title in titles} == SEEDED[language]
             assert {title.split(",")[0] for title in titles} == {day}  # all today
-            # The day's row: the same figures, in the chart's order, and its 5 answers.
+            # The day's row: the same figures, in the chart's order, and its 6 answers.
             row = staff.locator("table.listing:not(.salesmanago-report-forms) tbody tr").first
-            assert row.locator("td").all_inner_texts()[:8] == [day, "1", "0", "1", "1", "1", "1", "5"]
+            assert row.locator("td").all_inner_texts()[:9] == [
+                day, "1", "0", "1", "1", "1", "1", "1", "6"]
             assert audit(staff, "main") == []
     csv_text = staff.request.get(report + "&export=csv").text()
-    assert csv_text.splitlines()[1].split(",")[:8] == [day, "1", "0", "1", "1", "1", "1", "5"]
+    assert csv_text.splitlines()[1].split(",")[:9] == [day, "1", "0", "1", "1", "1", "1", "1", "6"]

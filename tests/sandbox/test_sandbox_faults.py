@@ -31,6 +31,16 @@ def test_misbehaviour_through_the_control_endpoint(box, faults, status, body_che
     assert body_check(response.text)
 
 
+@pytest.mark.parametrize("retry_after", ["120", 120, "Wed, 21 Oct 2026 07:28:00 GMT"])
+def test_a_status_with_retry_after_asks_to_wait(box, retry_after):
+    box.misbehave(status=429, retry_after=retry_after)
+    response = requests.post(f"{box.url}/api/contact/upsert", json={}, timeout=5)
+    assert (response.status_code, response.headers["Retry-After"]) == (429, str(retry_after))
+    box.misbehave(retry_after=None)
+    response = requests.post(f"{box.url}/api/contact/upsert", json={}, timeout=5)
+    assert response.status_code == 429 and "Retry-After" not in response.headers
+
+
 def test_fail_next_counts_down_and_failure_rate_is_a_fraction(box):
     box.misbehave(fail_next=2)
     body = signed(box, owner=box.owner, contact={"email": "a@example.com"})
@@ -86,9 +96,11 @@ def test_control_rejects_unknown_faults_and_reset_clears_everything(box):
     assert box.state.describe_faults()["auth_fail"] is False
 
 
-FAULTS_ON = {"latency": 0.01, "hang": 5, "status": 503, "fail_next": 2, "failure_rate": 0.5,
+FAULTS_ON = {"latency": 0.01, "hang": 5, "status": 503, "retry_after": "30", "fail_next": 2,
+             "failure_rate": 0.5,
              "auth_fail": True, "non_json": True, "batch_drop": 3, "batch_drop_rate": 0.5}
-DEFAULTS = {"latency": 0.0, "hang": 0.0, "status": 0, "fail_next": 0, "failure_rate": 0.0,
+DEFAULTS = {"latency": 0.0, "hang": 0.0, "status": 0, "retry_after": "", "fail_next": 0,
+            "failure_rate": 0.0,
             "auth_fail": False, "non_json": False, "batch_drop": 0, "batch_drop_rate": 0.0}
 
 
@@ -115,6 +127,8 @@ def test_null_clears_every_fault_at_once_and_the_api_behaves_again(box):
     ({"failure_rate": 2}, "failure_rate must be a fraction from 0 to 1"),
     ({"fail_next": 1.5}, "fail_next must be a whole number"),
     ({"auth_fail": "maybe"}, "auth_fail must be true or false"),
+    ({"retry_after": "30\r\nSet-Cookie: x=1"}, "retry_after must be a Retry-After value"),
+    ({"retry_after": [30]}, "retry_after must be a Retry-After value"),
     ([1, 2], 'Send a JSON object, like {"status": 500} or {"status": null}.'),
 ])
 def test_control_explains_a_bad_value_and_changes_nothing(box, body, error):

@@ -16,7 +16,7 @@ from wagtail.models import Site
 from .. import stored_messages
 from ..delivery.alerts import deliveries_url
 from ..records import ExportRecord
-from ..records.report import of_site, site_of
+from ..records.sites import of_site, site_of
 from . import badges, display
 
 EVENT_MARKERS = {

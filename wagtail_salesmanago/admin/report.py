@@ -14,7 +14,8 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.models import Site
 
 from ..records import ExportRecord
-from ..records.report import SERIES, SERIES_LABELS, Period, figures, site_of
+from ..records.report import SERIES, SERIES_LABELS, Period, figures
+from ..records.sites import site_of
 from . import display, report_chart
 from .delivery_columns import FormFilterSet, form_pages, log_url
 from .permissions import delivery_permission_policy

@@ -25,6 +25,7 @@ PATTERNS = {
     "sent": ("#155b34", "#155b34", ""),
     "pending": ("#3b3b3b", "#f1f1f1", "M3,0V6"),
     "retrying": ("#6e4200", "#fff1d1", "M0,6L6,0M-1,1L1,-1M5,7L7,5"),
+    "throttled": ("#00566b", "#e0f3f7", "M0,0L6,6M-1,5L1,7M5,-1L7,1"),
     "held": ("#4b2a84", "#efe7fb", "M0,3H6"),
     "failed": ("#a21f1f", "#fde8e8", "M0,0L6,6M6,0L0,6"),
     "skipped": ("#4d4d4d", "#ffffff", "M2,2H4V4H2Z"),

@@ -25,6 +25,11 @@ OUTCOMES = [
     (Status.RETRYING, messages.WARNING,
      ngettext_lazy("%(count)d delivery failed for now and will be retried.",
                    "%(count)d deliveries failed for now and will be retried.", "count")),
+    (Status.THROTTLED, messages.WARNING,
+     ngettext_lazy("%(count)d delivery waits: SALESmanago asked for fewer calls, and it is sent "
+                   "when that pause ends.",
+                   "%(count)d deliveries wait: SALESmanago asked for fewer calls, and they are "
+                   "sent when that pause ends.", "count")),
     (Status.HELD, messages.WARNING,
      ngettext_lazy("%(count)d delivery is on hold: SALESmanago rejected the credentials.",
                    "%(count)d deliveries are on hold: SALESmanago rejected the credentials.",

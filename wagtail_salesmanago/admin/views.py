@@ -30,7 +30,7 @@ Status = ExportRecord.Status
 MESSAGES = ("last_error", "notes", "event_error")
 #: Fields of the detail that mean nothing in some states: shown only when this holds.
 APPLIES = {
-    "next_attempt_at": lambda record: record.status in (Status.PENDING, Status.RETRYING),
+    "next_attempt_at": lambda record: record.status in ExportRecord.OPEN_STATUSES,
     "sent_at": lambda record: record.sent_at is not None,
     "salesmanago_contact_id": lambda record: bool(record.salesmanago_contact_id),
     "event_sent_at": lambda record: record.event_sent_at is not None,

@@ -1,8 +1,12 @@
 """A small client for SALESmanago's API v2 (JSON over HTTPS, signed with ``sha``)."""
 
 import copy
+import datetime
+import email.utils
 import hashlib
 import http.client
+import math
+import re
 import threading
 import time
 import uuid
@@ -12,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.views.decorators.debug import sensitive_variables
 
 from .. import __version__, conf
-from ..stored_messages import message
+from ..stored_messages import join, message
 from . import deadlines, transport
 from .endpoint import parse_endpoint
 from .exceptions import (
@@ -20,6 +24,7 @@ from .exceptions import (
     AuthenticationError,
     NotConfigured,
     PermanentError,
+    ThrottledError,
     TransientError,
     UnknownContactError,
 )
@@ -92,6 +97,30 @@ def api_message(data):
     if isinstance(message, list):
         return "; ".join(str(item) for item in message if item)
     return str(message or "")
+
+
+#: ``Retry-After`` in seconds (RFC 9110, section 10.2.3: ``1*DIGIT``), at most nine digits: a
+#: longer number is no delay anyone meant (and Python refuses to read one of 4,300 digits).
+DELAY_SECONDS = re.compile(r"[0-9]{1,9}")
+
+
+def retry_after_seconds(value, now=None):
+    """The seconds a ``Retry-After`` header asks to wait: its delay in seconds, or the time to its
+    HTTP date (0 once that is past); ``None`` if there is none or it is neither (RFC 9110,
+    section 10.2.3). Bounds are the caller's (``retry.pause_seconds``)."""
+    text = (value or "").strip()
+    if DELAY_SECONDS.fullmatch(text):
+        return int(text)
+    if not text or len(text) > 40:  # "Sun, 06 Nov 1994 08:49:37 GMT" is 29
+        return None
+    try:
+        date = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if date.tzinfo is None:  # "-0000": UTC, as HTTP dates always are
+        date = date.replace(tzinfo=datetime.timezone.utc)
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    return max(0, math.ceil((date - now).total_seconds()))
 
 
 def user_email(entry):
@@ -222,6 +251,14 @@ class SalesmanagoClient:
         except (ValueError, RecursionError):  # deep nesting exhausts json's recursion
             data = None
         said = api_message(data)
+        wait = retry_after_seconds(response.headers.get("Retry-After"))
+        if status == 429 or (status == 503 and wait is not None):
+            raise ThrottledError(
+                join(message("throttled" if status == 429 else "unavailable"),
+                     message("wait_asked", seconds=wait) if wait is not None else ""),
+                retry_after=wait, path=path, status_code=status, api_message=said,
+                response=response,
+            )
         if 300 <= status < 400:
             raise TransientError(
                 message("redirect"), kind="garbled",

@@ -83,7 +83,8 @@ class TransientError(SalesmanagoError):
     """A timeout, a refused connection, a 5xx or a garbled answer: try again later.
 
     ``kind`` says which: ``"dns"``, ``"unreachable"``, ``"timeout"``, ``"server"``, ``"garbled"``
-    (a redirect too), or ``"denied"`` (a 401/403 for this call only: the credentials work).
+    (a redirect too), ``"denied"`` (a 401/403 for this call only: the credentials work), or
+    ``"throttled"`` (``ThrottledError``).
     """
 
     transient = True
@@ -91,6 +92,18 @@ class TransientError(SalesmanagoError):
     def __init__(self, description, *, kind="", **kwargs):
         self.kind = kind
         super().__init__(description, **kwargs)
+
+
+class ThrottledError(TransientError):
+    """SALESmanago (or something in front of it) asked for fewer calls: HTTP 429 Too Many
+    Requests (RFC 6585, section 4), or 503 Service Unavailable with a ``Retry-After`` header
+    (RFC 9110, sections 15.6.4 and 10.2.3). Not this record's fault: the site's calls wait.
+    """
+
+    def __init__(self, description, *, retry_after=None, **kwargs):
+        #: the seconds ``Retry-After`` asked to wait (``retry_after_seconds``), or ``None``
+        self.retry_after = retry_after
+        super().__init__(description, kind="throttled", **kwargs)
 
 
 class PermanentError(SalesmanagoError):

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import stored_messages
-from ..records import DeliveryAttempt, ExportRecord
+from ..records import DeliveryAttempt, DeliveryPause, ExportRecord
 from . import alerts, answers, holds, inserts, outbox, settle, steps
 from .account import account_for_site
 
@@ -131,6 +131,12 @@ def send_group(site, account, owner, client, records, started, meanwhile):
     records[:] = renewed(records, timezone.now())
     if not records:
         return
+    paused = DeliveryPause.objects.until(site, timezone.now())
+    if paused is not None:  # claimed while the batch before it was throttled
+        for record in records:
+            outbox.wait_out_pause(steps.CONTACT, record, paused)
+            outbox.follow_up(record)
+        return
     bodies = [body(record, owner) for record in records]
     stored = {record.pk: details(record) for record in records}
     try:
@@ -142,6 +148,8 @@ def send_group(site, account, owner, client, records, started, meanwhile):
     if getattr(error, "holds_site", False):
         hold, created = holds.start(site, account, error, now)
         new_hold = hold if created else None
+    if settle.throttles_site(error):
+        DeliveryPause.objects.extend(site, settle.paused_until(error, now))
     logs = [outcome(record, payload, answered, error, len(records), started, now, hold)
             for record, payload in zip(records, bodies)]
     write(records, logs, stored)

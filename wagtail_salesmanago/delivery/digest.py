@@ -19,7 +19,8 @@ from wagtail.models import Page
 from .. import stored_messages
 from .alerts import deliveries_url
 from ..records import ExportRecord, SalesmanagoSettings
-from ..records.report import SERIES, SERIES_LABELS, Period, figures, of_site
+from ..records.report import SERIES, SERIES_LABELS, Period, figures
+from ..records.sites import of_site
 
 logger = logging.getLogger(__name__)
 

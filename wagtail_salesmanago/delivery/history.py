@@ -255,8 +255,10 @@ def send(ids, size, skipped=0):
     backlogs.send_batches(claims(ids, size, timezone.now()))
     # What batches do not carry (contacts by ID, those left out of a batch's contactIds) goes
     # alone, each once in this pass; e-mail contacts to retry wait for the next batch.
-    carried = ExportRecord.objects.batchable(timezone.now()).filter(pk__in=ids).values("pk")
-    alone = outbox.due().filter(pk__in=ids).exclude(pk__in=carried)
+    # A site's records whose calls are paused wait for the pause's end (the next drain).
+    now = timezone.now()
+    carried = ExportRecord.objects.batchable(now).filter(pk__in=ids).values("pk")
+    alone = outbox.due(now).unpaused(now).filter(pk__in=ids).exclude(pk__in=carried)
     for record_id in list(alone.values_list("pk", flat=True)):
         try:
             outbox.send(record_id)
@@ -292,7 +294,7 @@ def note(export_run, outcomes, progress):
     export_run.failed += outcomes[Status.FAILED]
     export_run.skipped += outcomes[Status.SKIPPED]
     export_run.retrying += sum(outcomes[status] for status in (
-        Status.PENDING, Status.RETRYING, Status.HELD))
+        Status.PENDING, Status.RETRYING, Status.THROTTLED, Status.HELD))
     export_run.save(update_fields=["sent", "failed", "skipped", "retrying", "updated_at"])
     progress.update(export_run)
 

@@ -25,6 +25,7 @@ from ..api.exceptions import (
     OwnerError,
     PermanentError,
     SalesmanagoError,
+    ThrottledError,
     TransientError,
 )
 from ..records import DeliveryHold, ExportRecord
@@ -144,6 +145,8 @@ def explain_refusal(client, owner, error):
     """
     try:
         users = client.list_users(owner)
+    except ThrottledError as err:  # the check asked to slow down: that is what matters now
+        return err
     except TransientError as err:
         # ``error.message`` already ends with the refused call's status and path: not again.
         # (No ``kind``: only "denied" is ever read, and the check's failure is not that.)

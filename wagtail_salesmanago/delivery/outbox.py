@@ -16,7 +16,7 @@ from django.db.models import Exists
 from django.utils import timezone
 
 from .. import conf, stored_messages
-from ..records import DeliveryAttempt, DeliveryHold, ExportRecord
+from ..records import DeliveryAttempt, DeliveryHold, DeliveryPause, ExportRecord
 from ..records.querysets import unclaimed
 from . import alerts, holds, queue, settle, steps
 from .account import account_for_site
@@ -67,13 +67,16 @@ def just_stored(record_id):
 
 def claimed(record_id, now):
     """``(record, account)``: the record claimed, with its account if this request just stored it
-    (``just_stored``) and its site has no hold; ``(None, None)`` if it is not due or
-    another sender has it."""
+    (``just_stored``) and its site has neither a hold nor a pause; ``(None, None)`` if it is not
+    due or another sender has it."""
     record, account = just_stored(record_id)
     # As stored, if nobody wrote it since (every write moves ``updated_at``): no need to read it,
-    # nor its site's hold, which the claim looks for.
-    no_hold = ~Exists(DeliveryHold.objects.filter(site=account.site)) if account else None
-    if no_hold is not None and claim(record_id, now, no_hold, updated_at=record.updated_at):
+    # nor its site's hold and pause, which the claim looks for.
+    free = None
+    if account:
+        free = ~Exists(DeliveryHold.objects.filter(site=account.site)) & ~Exists(
+            DeliveryPause.objects.filter(site=account.site, until__gt=now))
+    if free is not None and claim(record_id, now, free, updated_at=record.updated_at):
         record.claimed_until, record.attempts, record.updated_at = (
             claim_until(now), record.attempts + 1, now)
         return record, account
@@ -120,9 +123,9 @@ def send_claimed(record_id, started, *, resend=False, record=None, account=None)
         record = ExportRecord.objects.select_related("page").filter(pk=record_id).first()
     if record is None:
         return None  # deleted with its submission meanwhile
-    step, site, client, error, hold = steps.first_due(record), None, None, None, None
+    step, site, client, error, hold, paused = steps.first_due(record), None, None, None, None, None
     try:
-        reused = account is not None  # claimed in the visitor's request while the site had no hold
+        reused = account is not None  # claimed in the visitor's request: no hold, no pause
         if not reused:
             site = record.page.get_site()
             account = account_for_site(site)
@@ -131,8 +134,13 @@ def send_claimed(record_id, started, *, resend=False, record=None, account=None)
         client = account.get_client().with_deadline()
         if not reused:
             hold = active_hold(site, account, started, client)
+            paused = DeliveryPause.objects.until(site, started)
         if hold is not None and step.hold(record, hold, started, called=False):
             logger.info("SALESmanago export %s held: the site's credentials were rejected.", record.pk)
+            return record
+        if paused is not None:
+            wait_out_pause(step, record, paused)
+            follow_up(record)
             return record
     except Exception as err:  # no settings, say: the step fails with it below
         error = err
@@ -164,6 +172,8 @@ def attempt(step, record, started, resend, account_parts, error=None):
             new_hold = hold if created else None
             if created:
                 logger.warning("SALESmanago deliveries of site %s are on hold: %s", site, error)
+        if settle.throttles_site(error):
+            DeliveryPause.objects.extend(site, settle.paused_until(error, timezone.now()))
         claimed_until = record.claimed_until
         settled = settle.persist(
             lambda: settle.settle(step, record, timezone.now(), answer=response, error=error,
@@ -181,6 +191,18 @@ def attempt(step, record, started, resend, account_parts, error=None):
     log.mode, log.finished_at = step.mode(record), timezone.now()
     save_details(step, record, log)
     return True, new_hold
+
+
+def wait_out_pause(step, record, until):
+    """A claimed record of a site whose calls are paused: not sent, tried again when the pause
+    ends (``until``); the claim's attempt is taken back."""
+    step.throttled(record, until, called=False, save=True)
+    stored_messages.put(record, step.error_field, stored_messages.message("paused"))
+    try:
+        record.save(update_fields=[step.error_field, "updated_at"])
+    except Exception:
+        logger.exception("Could not store why SALESmanago export %s waits (its status is "
+                         "stored).", record.pk)
 
 
 def save_details(step, record, log):

@@ -1,4 +1,4 @@
-"""Settling a call's outcome on a record: sent, tried again, given up, or held.
+"""Settling a call's outcome on a record: sent, tried again, given up, held, or throttled.
 
 One rule for both ways of sending: a record sent alone (``outbox``) and each record of a batch
 call (``batches``). The outcome is written by the step's transition (a model method of
@@ -9,12 +9,13 @@ details afterwards, so that a failure to store it never repeats a successful cal
 import logging
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import OperationalError
 from django.utils import timezone
 
 from .. import stored_messages
-from ..api.exceptions import NotConfigured, SalesmanagoError, TransientError
+from ..api.exceptions import NotConfigured, SalesmanagoError, ThrottledError, TransientError
 from ..records import DeliveryAttempt
 from . import retry
 
@@ -38,6 +39,16 @@ class Settled:
 def holds_site(error):
     """Whether ``error`` says the site's credentials or owner were rejected (not the record)."""
     return getattr(error, "holds_site", False)
+
+
+def throttles_site(error):
+    """Whether ``error`` is SALESmanago asking for fewer calls: the site's calls pause."""
+    return isinstance(error, ThrottledError)
+
+
+def paused_until(error, now):
+    """Until when a ``ThrottledError`` at ``now`` pauses its site's calls (``retry.pause_seconds``)."""
+    return now + timedelta(seconds=retry.pause_seconds(error.retry_after))
 
 
 def settle(step, record, now, *, answer=None, error=None, hold=None, batch=False, save=True):
@@ -70,8 +81,12 @@ def settle(step, record, now, *, answer=None, error=None, hold=None, batch=False
         settled.alone = True
         return settled
     if isinstance(error, TransientError):
-        at = retry.next_attempt_at(step.window_start(record), step.attempts(record), now)
-        return again(step, record, at, message, send_alone=False, save=save, batch=batch)
+        throttled = throttles_site(error)
+        at = retry.next_attempt_at(  # not before the site's pause ends
+            step.window_start(record), step.attempts(record), now,
+            at_least=retry.pause_seconds(error.retry_after) if throttled else 0)
+        return again(step, record, at, message, send_alone=False, save=save, batch=batch,
+                     throttled=throttled)
     if not isinstance(error, (SalesmanagoError, NotConfigured)):
         message = stored_messages.message("unexpected", error=type(error).__name__)
         logger.error("SALESmanago export %s failed unexpectedly.", record.pk, exc_info=error)
@@ -79,13 +94,17 @@ def settle(step, record, now, *, answer=None, error=None, hold=None, batch=False
     return Settled(Outcome.PERMANENT, message)
 
 
-def again(step, record, at, message, *, send_alone, save, batch):
-    """Try the step again at ``at``; give up when that is past the give-up window (``None``)."""
+def again(step, record, at, message, *, send_alone, save, batch, throttled=False):
+    """Try the step again at ``at`` (``throttled``: once its site's pause ends); give up when
+    that is past the give-up window (``None``)."""
     if at is None:
         give_up(step, record, gave_up(step.attempts(record), message), send_alone=send_alone,
                 save=save, batch=batch)
         return Settled(Outcome.TRANSIENT, message)
-    step.retrying(record, at, send_alone=send_alone, save=save)
+    if throttled:
+        step.throttled(record, at, called=True, save=save)
+    else:
+        step.retrying(record, at, send_alone=send_alone, save=save)
     stored_messages.put(record, step.error_field, message)
     if not batch:
         logger.warning(

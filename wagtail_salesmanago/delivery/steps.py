@@ -45,6 +45,9 @@ class ContactStep:
     def retrying(self, record, at, *, send_alone, save):
         record.schedule_retry(at, send_alone=send_alone, save=save)
 
+    def throttled(self, record, at, *, called, save):
+        record.throttle(at, called=called, save=save)
+
     def failed(self, record, *, send_alone, save):
         record.give_up(send_alone=send_alone, save=save)
 
@@ -84,6 +87,10 @@ class EventStep:
         record.mark_event_sent(now, event_id=answers.answered_event_id(record, response))
 
     def retrying(self, record, at, *, send_alone, save):
+        record.schedule_event_retry(at)
+
+    def throttled(self, record, at, *, called, save):
+        """Its attempts are counted at the call: ``called`` changes none."""
         record.schedule_event_retry(at)
 
     def failed(self, record, *, send_alone, save):

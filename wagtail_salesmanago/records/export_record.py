@@ -27,6 +27,8 @@ class ExportRecord(models.Model):
         FAILED = "failed", pgettext_lazy("delivery status", "failed")
         SKIPPED = "skipped", pgettext_lazy("delivery status", "skipped")
         HELD = "held", pgettext_lazy("delivery status", "on hold")
+        # SALESmanago asked for fewer calls: waiting out its pause (``DeliveryPause``).
+        THROTTLED = "throttled", pgettext_lazy("delivery status", "throttled")
 
     class EventStatus(models.TextChoices):
         NONE = "", _("none")
@@ -129,7 +131,7 @@ class ExportRecord(models.Model):
     objects = ExportRecordQuerySet.as_manager()
 
     #: Records that still have to reach SALESmanago.
-    OPEN_STATUSES = (Status.PENDING, Status.RETRYING)
+    OPEN_STATUSES = (Status.PENDING, Status.RETRYING, Status.THROTTLED)
     #: Events that still have to reach SALESmanago (once their contact has).
     OPEN_EVENT_STATUSES = (EventStatus.PENDING, EventStatus.RETRYING)
 
@@ -181,11 +183,12 @@ class ExportRecord(models.Model):
     # of values that always fit, and releases the claim unless it says otherwise. ``save=False``
     # only sets them, for a batch's outcomes written together (``ExportRecordQuerySet.write_states``).
 
-    def _transition(self, state, save):
+    def _transition(self, state, save, **in_database):
+        """Write ``state`` (with ``in_database``, the database's own form of some of it)."""
         state = {"claimed_until": None, **state}
         if save:
             state["updated_at"] = timezone.now()
-            type(self).objects.filter(pk=self.pk).update(**state)
+            type(self).objects.filter(pk=self.pk).update(**{**state, **in_database})
         for name, value in state.items():
             setattr(self, name, value)
 
@@ -207,6 +210,16 @@ class ExportRecord(models.Model):
         """The contact is tried again at ``at`` (alone from now on if ``send_alone``)."""
         self._transition({"status": self.Status.RETRYING, "next_attempt_at": at,
                           "send_alone": self.send_alone or send_alone}, save)
+
+    def throttle(self, at, *, called, save):
+        """The contact waits out SALESmanago's pause until ``at`` (``called``: SALESmanago was
+        called for it and asked for the pause, else the claim's attempt is taken back)."""
+        state = {"status": self.Status.THROTTLED, "next_attempt_at": at}
+        if called:
+            self._transition(state, save)
+        else:  # in the database, counted from the stored attempts (the claim counted one more)
+            self._transition({**state, "attempts": self.attempts - 1}, save,
+                             attempts=F("attempts") - 1)
 
     def give_up(self, *, send_alone, save):
         """The contact is not sent: staff may resend it (alone, if ``send_alone``)."""

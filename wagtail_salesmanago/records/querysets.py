@@ -8,6 +8,8 @@ from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, When
 from django.utils import timezone
 
 from .expressions import local_date, within
+from .pauses import DeliveryPause
+from .sites import of_site
 
 #: How soon after the answer a delivery counts as quick in the report: within a minute (the
 #: visitor's own request, or the worker right after), within an hour (a retry or two).
@@ -39,11 +41,20 @@ class ExportRecordQuerySet(models.QuerySet):
             "next_attempt_at", "pk"
         )
 
+    def unpaused(self, now):
+        """These records but those of sites whose calls are paused at ``now`` (no query more
+        than this one's while none is)."""
+        records = self
+        for site_id in DeliveryPause.objects.filter(until__gt=now).values_list("site", flat=True):
+            records = records.exclude(of_site(site_id))
+        return records
+
     def batchable(self, now, due_by=None):
         """Due records that a batch may carry: new or retrying e-mail contacts that go in no call
-        of their own. ``due_by``: only those due by then (a drain takes each record once)."""
+        of their own, of sites whose calls are not paused (``DeliveryPause``: a drain leaves
+        them be). ``due_by``: only those due by then (a drain takes each record once)."""
         return (
-            self.due(now).filter(next_attempt_at__lte=due_by or now)
+            self.unpaused(now).due(now).filter(next_attempt_at__lte=due_by or now)
             .filter(mode="upsert", status__in=self.model.OPEN_STATUSES, send_alone=False)
             # Every upsert body says ``false`` but one that asks for double opt-in, and a past
             # answer's of a double opt-in form (``history`` drops the key): those go alone.

@@ -5,10 +5,8 @@ digest."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
-from wagtail.models import Site
 
 from .export_record import ExportRecord
 
@@ -18,6 +16,7 @@ SERIES = (
     ExportRecord.Status.SENT,
     ExportRecord.Status.PENDING,
     ExportRecord.Status.RETRYING,
+    ExportRecord.Status.THROTTLED,
     ExportRecord.Status.HELD,
     ExportRecord.Status.FAILED,
     ExportRecord.Status.SKIPPED,
@@ -30,34 +29,11 @@ SERIES_LABELS = {
     ExportRecord.Status.SENT: pgettext_lazy("answers counted", "Sent"),
     ExportRecord.Status.PENDING: pgettext_lazy("answers counted", "Pending"),
     ExportRecord.Status.RETRYING: pgettext_lazy("answers counted", "Retrying"),
+    ExportRecord.Status.THROTTLED: pgettext_lazy("answers counted", "Throttled"),
     ExportRecord.Status.HELD: pgettext_lazy("answers counted", "On hold"),
     ExportRecord.Status.FAILED: pgettext_lazy("answers counted", "Failed"),
     ExportRecord.Status.SKIPPED: pgettext_lazy("answers counted", "Skipped"),
 }
-
-
-def site_of(url_path):
-    """The ID of the site a page (by its ``url_path``) belongs to, by Wagtail's own rule
-    (``Site.get_site_root_paths``: each site's root, with i18n each locale's, the most specific
-    first, so that a site whose root lies inside another's keeps its pages); ``None`` if none."""
-    return next((root.site_id for root in Site.get_site_root_paths()
-                 if url_path.startswith(root.root_path)), None)
-
-
-def of_site(site_id, url_path="page__url_path"):
-    """A condition for the rows (records by default, pages with ``url_path="url_path"``) of a
-    site's pages, as ``site_of`` reads them: under one of its roots, not under another site's
-    root inside it."""
-    roots = Site.get_site_root_paths()
-    own = {root.root_path for root in roots if root.site_id == site_id}
-    inner = {root.root_path for root in roots if root.site_id != site_id
-             and any(root.root_path.startswith(path) for path in own)}
-    condition = Q(pk__in=[])
-    for path in own:
-        condition |= Q(**{f"{url_path}__startswith": path})
-    for path in inner:
-        condition &= ~Q(**{f"{url_path}__startswith": path})
-    return condition
 
 
 @dataclass(frozen=True)

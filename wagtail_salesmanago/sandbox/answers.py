@@ -37,6 +37,7 @@ class Answer:
     status: int
     body: object  # a dict for JSON, or str for a raw text body
     drop: bool = False  # close the connection without answering
+    retry_after: str = ""  # a Retry-After header to send with it, if any
 
 
 def failure(message, status=200):

@@ -14,6 +14,7 @@ class Faults:
     latency: float = 0.0  # seconds added before every API answer
     hang: float = 0.0  # seconds to wait, then drop the connection without answering
     status: int = 0  # answer every API call with this HTTP status (e.g. 500)
+    retry_after: str = ""  # with ``status``: a Retry-After header (seconds, or an HTTP date)
     fail_next: int = 0  # answer the next N API calls with HTTP 500
     failure_rate: float = 0.0  # answer this fraction of API calls with HTTP 500
     auth_fail: bool = False  # answer every API call "Not authenticated"
@@ -47,6 +48,8 @@ RULES = {
     "latency": (float, lambda v: v >= 0, "a number of seconds, 0 or more"),
     "hang": (float, lambda v: v >= 0, "a number of seconds, 0 or more"),
     "status": (int, lambda v: v == 0 or 100 <= v <= 599, "an HTTP status (100-599), or 0"),
+    "retry_after": (str, lambda v: 0 < len(v) <= 64 and v.isprintable(),
+                    "a Retry-After value (seconds, or an HTTP date)"),
     "fail_next": (int, lambda v: v >= 0, "a whole number, 0 or more"),
     "failure_rate": (float, lambda v: 0 <= v <= 1, "a fraction from 0 to 1"),
     "auth_fail": (bool, None, "true or false"),
@@ -78,6 +81,8 @@ def _convert(kind, value):
         return True if word in TRUE_WORDS else False if word in FALSE_WORDS else None
     if isinstance(value, bool):  # JSON true is not a number of seconds
         return None
+    if kind is str:  # a number of seconds may come as a JSON number
+        return str(value).strip() if isinstance(value, (str, int)) else None
     if kind is int and isinstance(value, float):
         return int(value) if value.is_integer() else None
     number = kind(value)

@@ -50,10 +50,12 @@ class Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 self.connection.close()
                 return
+            headers = {"Retry-After": answer.retry_after} if answer.retry_after else {}
             if isinstance(answer.body, str):
-                self._send(answer.status, answer.body, "text/html; charset=utf-8")
+                self._send(answer.status, answer.body, "text/html; charset=utf-8", headers)
             else:
-                self._send_json(answer.status, answer.body)
+                self._send(answer.status, json.dumps(answer.body, ensure_ascii=False),
+                           "application/json; charset=utf-8", headers)
         elif path == "/sandbox/control":
             try:
                 self.state.faults.update(json.loads(raw or b"{}"))
@@ -89,9 +91,11 @@ class Handler(BaseHTTPRequestHandler):
     def _send_json(self, status, data):
         self._send(status, json.dumps(data, ensure_ascii=False), "application/json; charset=utf-8")
 
-    def _send(self, status, text, content_type):
+    def _send(self, status, text, content_type, headers=None):
         body = text.encode("utf-8")
         self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

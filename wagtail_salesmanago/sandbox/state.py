@@ -134,7 +134,7 @@ class SandboxState:
             if faults.failure_rate and self.random.random() < faults.failure_rate:
                 return Answer(500, "Internal Server Error")
         if faults.status:
-            return Answer(faults.status, f"HTTP {faults.status}")
+            return Answer(faults.status, f"HTTP {faults.status}", retry_after=faults.retry_after)
         if faults.non_json:
             return Answer(200, "<html><body>Maintenance</body></html>")
         if faults.auth_fail:

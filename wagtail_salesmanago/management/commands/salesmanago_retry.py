@@ -8,12 +8,13 @@ import logging
 from collections import Counter
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 from django.utils.timezone import localtime
 
 from wagtail_salesmanago import conf
 from wagtail_salesmanago.delivery import backlogs, outbox
 from wagtail_salesmanago.management import options
-from wagtail_salesmanago.records import DeliveryHold
+from wagtail_salesmanago.records import DeliveryHold, DeliveryPause
 
 logger = logging.getLogger("wagtail_salesmanago.delivery.outbox")
 #: How the command gives times: holds can last days, so with the date.
@@ -52,8 +53,11 @@ class Command(BaseCommand):
         outbox.check_holds()
         outcomes = backlogs.drain(limit=limit, size=batch_size)
         left = None if limit is None else limit - len(outcomes)
-        # Then one by one: what batches leave alone, and the events of contacts just sent.
-        due = list(outbox.due()[:left].values_list("pk", flat=True)) if left != 0 else []
+        # Then one by one: what batches leave alone, and the events of contacts just sent (but
+        # for a site whose calls are paused: its records wait for the next run after the pause).
+        now = timezone.now()
+        due = (list(outbox.due(now).unpaused(now)[:left].values_list("pk", flat=True))
+               if left != 0 else [])
         for record_id in due:
             if outcomes.get(record_id, "sent") == "sent":  # a batch's retries wait for the next run
                 outcomes[record_id] = self.send(record_id)
@@ -72,6 +76,11 @@ class Command(BaseCommand):
         return record.status if record else "taken by another sender"
 
     def list_holds(self):
+        for pause in DeliveryPause.objects.filter(until__gt=timezone.now()).select_related("site"):
+            self.stdout.write(
+                f"Paused until {localtime(pause.until):{WHEN}}: {pause.site} (SALESmanago asked "
+                "for fewer calls; its deliveries wait till then)."
+            )
         for hold in DeliveryHold.objects.select_related("site").order_by("since"):
             checked = (f"checks: {hold.checks}, the last at {localtime(hold.last_check_at):{WHEN}}; "
                        if hold.last_check_at else "")
