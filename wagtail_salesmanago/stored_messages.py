@@ -113,6 +113,12 @@ CATALOGUE = {
     "unexpected": gettext_noop("Unexpected error: %(error)s."),
     "gave_up": gettext_noop("Gave up after %(attempts)s attempts: %(message)s"),
     "send_alone": gettext_noop("Not stored by a batch call; sent on its own from now on."),
+    # Kept from SALESmanago: quarantine.py.
+    "quarantined_domain": gettext_noop(
+        "Quarantined: %(domain)s is one of the site's ignored e-mail domains. Not sent "
+        "unless staff send it anyway."),
+    "quarantined_spam": gettext_noop(
+        "Quarantined as spam: %(reason)s. Not sent unless staff send it anyway."),
     "sent_in_batch": gettext_noop("Sent in a batch of %(count)s."),
     # Who the contact is: mapping.py.
     "link_id_ignored": gettext_noop("Ignored smclientid %(value)s: not a contact ID (UUID)."),

@@ -17,7 +17,8 @@ from tests.helpers import dated_record, make_form_page
 from wagtail_salesmanago.models import ExportRecord
 
 REPORT = "wagtail_salesmanago_report"
-HEADINGS = ["Day", "Sent", "Pending", "Retrying", "Throttled", "On hold", "Failed", "Skipped", "Answers",
+HEADINGS = ["Day", "Sent", "Pending", "Retrying", "Throttled", "On hold", "Failed", "Skipped",
+            "Quarantined", "Answers",
             "Sent within 1 minute (%)", "Sent within 1 hour (%)"]
 
 
@@ -48,6 +49,7 @@ def seeded(db):
     record(b, at(1), "sent", timedelta(hours=3))
     record(b, at(1), "held")
     record(b, at(1), "throttled")
+    record(a, at(3), "quarantined")
     record(a, at(3), "skipped")
     record(a, at(3), "pending")
     record(a, at(40), "sent", timedelta(seconds=1))  # only in the 90 days
@@ -60,7 +62,7 @@ def download(client, **query):
     if query.get("export") == "xlsx":
         sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
         rows = list(sheet.iter_rows(values_only=True))
-        assert all(isinstance(value, (int, float)) for row in rows[1:] for value in row[1:9])
+        assert all(isinstance(value, (int, float)) for row in rows[1:] for value in row[1:10])
         return [[rows[0][0], *rows[0][1:]], *[["" if value is None else str(value)[:10] if index == 0
                   else str(value) for index, value in enumerate(row)] for row in rows[1:]]]
     return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
@@ -71,14 +73,14 @@ def expected_rows(days, figures):
     rows = []
     for days_ago in range(days):
         day = (timezone.localdate() - timedelta(days=days_ago)).isoformat()
-        rows.append([day, *figures.get(days_ago, ["0"] * 8 + ["", ""])])
+        rows.append([day, *figures.get(days_ago, ["0"] * 9 + ["", ""])])
     return rows
 
 
 SEVEN_DAYS = {
-    0: ["2", "0", "1", "0", "0", "1", "0", "4", "25.0", "50.0"],
-    1: ["1", "0", "0", "1", "1", "0", "0", "3", "0.0", "0.0"],
-    3: ["0", "1", "0", "0", "0", "0", "1", "2", "0.0", "0.0"],
+    0: ["2", "0", "1", "0", "0", "1", "0", "0", "4", "25.0", "50.0"],
+    1: ["1", "0", "0", "1", "1", "0", "0", "0", "3", "0.0", "0.0"],
+    3: ["0", "1", "0", "0", "0", "0", "1", "1", "3", "0.0", "0.0"],  # quarantined: not "to send"
 }
 
 
@@ -120,8 +122,8 @@ def links(html):
 def test_every_figure_links_to_the_deliveries_it_counts(admin, seeded):
     html = admin.get(reverse(REPORT), {"days": 7}).content.decode()
     found = links(html)
-    # By day and in the chart: 8 figures that are not 0; by form: 4 of form A's, 4 of B's.
-    assert len(found) == 24
+    # By day and in the chart: 9 figures that are not 0; by form: 5 of form A's, 4 of B's.
+    assert len(found) == 27
     for url, count in found:
         listed = admin.get(url).context["object_list"]
         assert len(listed) == count, url
@@ -134,16 +136,16 @@ def test_the_page_shows_the_days_the_forms_and_a_chart_of_the_same_figures(admin
 
     by_day = [[text for text, link in row] for row in table_rows(html, "listing")
               if row and re.fullmatch(r"\d{4}-\d\d-\d\d", row[0][0])]
-    assert by_day == [[day, *rest[:8], *[f"{float(v):g}%" if v else "—" for v in rest[8:]]]
+    assert by_day == [[day, *rest[:9], *[f"{float(v):g}%" if v else "—" for v in rest[9:]]]
                       for day, *rest in expected_rows(7, SEVEN_DAYS)]
 
     by_form = [[text for text, link in row] for row in table_rows(html, "listing salesmanago-report-forms")]
     last_a = ExportRecord.objects.filter(page=a, status="sent").latest("sent_at").sent_at
     last_b = ExportRecord.objects.filter(page=b, status="sent").latest("sent_at").sent_at
     assert by_form == [
-        ["Form A", "2", "1", "0", "0", "0", "1", "1", "25%", "50%",
+        ["Form A", "2", "1", "0", "0", "0", "1", "1", "1", "25%", "50%",
          timezone.localtime(last_a).strftime("%Y-%m-%d %H:%M")],
-        ["Form B", "1", "0", "1", "1", "1", "0", "0", "0%", "0%",
+        ["Form B", "1", "0", "1", "1", "1", "0", "0", "0", "0%", "0%",
          timezone.localtime(last_b).strftime("%Y-%m-%d %H:%M")],
     ]
     # The chart: one segment per day and status with answers, its height its share of the scale.
@@ -156,8 +158,7 @@ def test_the_page_shows_the_days_the_forms_and_a_chart_of_the_same_figures(admin
     assert heights[f"{today}, Sent: 2"] == pytest.approx(2 * heights[f"{today}, Failed: 1"], abs=0.2)
     legend = re.findall(r"</svg>\s*([^<:]+): (\d+)\s*</li>", html)
     assert legend == [("Sent", "3"), ("Pending", "1"), ("Retrying", "1"), ("Throttled", "1"),
-                      ("On hold", "1"),
-                      ("Failed", "1"), ("Skipped", "1")]
+                      ("On hold", "1"), ("Failed", "1"), ("Skipped", "1"), ("Quarantined", "1")]
 
 
 @pytest.mark.django_db
@@ -167,7 +168,7 @@ def test_the_period_is_30_days_unless_7_or_90_is_chosen(admin, seeded):
     rows = download(admin, days=90, export="csv")
     assert len(rows) == 1 + 90
     assert rows[41] == [(timezone.localdate() - timedelta(days=40)).isoformat(),
-                        "1", "0", "0", "0", "0", "0", "0", "1", "100.0", "100.0"]
+                        "1", "0", "0", "0", "0", "0", "0", "0", "1", "100.0", "100.0"]
 
 
 @pytest.mark.django_db
@@ -191,7 +192,8 @@ def test_an_editor_sees_only_the_forms_they_may_see(editor_of, seeded):
     html = client.get(reverse(REPORT), {"days": 7}).content.decode()
     assert [row[0][0] for row in table_rows(html, "listing salesmanago-report-forms")] == ["Form B"]
     assert "Form A" not in html
-    assert download(client, days=7, export="csv")[1][1:9] == ["0", "0", "1", "0", "0", "0", "0", "1"]
+    assert download(client, days=7, export="csv")[1][1:10] == [
+        "0", "0", "1", "0", "0", "0", "0", "0", "1"]
 
 
 @pytest.mark.django_db
@@ -282,7 +284,7 @@ def test_a_form_failing_all_period_shows_its_last_success_from_before(admin, db)
     [row] = [[text for text, link in row]
              for row in table_rows(html, "listing salesmanago-report-forms")]
     last = timezone.localtime(at(40) + timedelta(seconds=2)).strftime("%Y-%m-%d %H:%M")
-    assert row == ["Failing", "0", "0", "0", "0", "0", "2", "0", "0%", "0%", last]
+    assert row == ["Failing", "0", "0", "0", "0", "0", "2", "0", "0", "0%", "0%", last]
 
 
 @pytest.mark.django_db

@@ -45,7 +45,8 @@ def test_each_status_of_a_day_is_a_segment_in_proportion_bottom_up():
     ]
     assert [value for y, value in drawn.y_ticks] == [0, 5, 10]
     assert [(status, total) for status, label, total, ink in drawn.legend] == [
-        ("sent", 6), ("pending", 0), ("retrying", 10), ("throttled", 0), ("held", 0), ("failed", 2), ("skipped", 0)]
+        ("sent", 6), ("pending", 0), ("retrying", 10), ("throttled", 0), ("held", 0), ("failed", 2), ("skipped", 0),
+        ("quarantined", 0)]
     assert not drawn.empty
 
 

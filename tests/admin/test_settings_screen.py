@@ -359,3 +359,16 @@ def test_an_endpoint_that_answers_an_error_page_is_the_first_suspect(admin, site
         "The server at https://app3.salesmanago.pl answered with an error page (HTTP 500), not as "
         "SALESmanago's API answers: check the endpoint (SALESmanago: Settings > Integration > "
         "API). If it is right, SALESmanago may be down for now.")}
+
+
+@pytest.mark.django_db
+def test_a_throttled_connection_test_says_to_try_later(admin, site, sm):
+    sm.misbehave(status=429, retry_after="30")
+    stored = SalesmanagoSettings.objects.get()
+    data = admin.post(connection_url(site), {
+        "endpoint": stored.endpoint, "client_id": stored.client_id, "api_secret": "",
+        "owner_email": stored.owner_email, "detail_prefix": "ankieta."}).json()
+    assert data == {"ok": False, "users": [], "message": (
+        f"SALESmanago at {sm.url} asked for fewer calls for now (HTTP 429), so the credentials "
+        "could not be checked: try again in a while. Deliveries meanwhile wait and go by "
+        "themselves.")}

@@ -65,8 +65,8 @@ def test_past_answers_go_in_batch_calls_each_marked_from_contact_ids(sm):
         assert record.salesmanago_contact_id == ids[record.email]
         assert record.attempt_log.get().outcome == "sent"
     assert out.splitlines() == ["5 answers to export.", "5/5: sent 5, to retry 0, failed 0, "
-                                "without a contact 0", "Done: sent 5, to retry 0, failed 0, "
-                                "without a contact 0."]
+                                "without a contact 0, quarantined 0", "Done: sent 5, to retry 0, "
+                                "failed 0, without a contact 0, quarantined 0."]
     run = ExportRun.objects.get()
     assert (run.status, run.total, run.sent, run.remaining) == ("done", 5, 5, 0)
 
@@ -179,11 +179,11 @@ def test_a_run_killed_between_storing_and_sending_is_finished_by_the_next(sm, mo
     send = history.send
     chunks_sent = []
 
-    def killed(ids, size, skipped=0):
+    def killed(ids, size, kept=()):
         if chunks_sent:
             raise KeyboardInterrupt  # the second chunk is stored, then the process is killed
         chunks_sent.append(ids)
-        return send(ids, size, skipped)
+        return send(ids, size, kept)
 
     with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
         # internal seam: a kill between storing a chunk and sending it, two statements apart.
@@ -323,7 +323,8 @@ def test_a_terminal_gets_a_progress_bar_with_counts(sm, monkeypatch):
 
     assert "\r" in out and "answers to export" not in out
     assert "5/5" in out and "sent 5, to retry 0, failed 0, without a contact 0" in out
-    assert out.endswith("Done: sent 5, to retry 0, failed 0, without a contact 0.\n")
+    assert out.endswith("Done: sent 5, to retry 0, failed 0, without a contact 0, "
+                        "quarantined 0.\n")
 
 
 @pytest.mark.django_db

@@ -24,7 +24,8 @@ def seeded_demo(tmp_path):
     """`make demo`'s site with a delivery in each state: sent, failed, retrying (its retry an hour
     away), skipped, held (SALESmanago refused the credentials, then took them again) and
     throttled (SALESmanago asked for fewer calls, for a second: the site's pause is over before
-    the screens are opened, its retry a minute away)."""
+    the screens are opened, its retry a minute away) and quarantined (the demo ignores
+    mailinator.com)."""
     with running_demo(tmp_path, DEMO_RETRY_SECONDS="3600") as demo:
         yield demo
 
@@ -37,6 +38,7 @@ def seed(browser, demo):
     answer_survey(visitor, link)  # sent
     answer_survey(visitor, re.sub(r"smclientid=[^&\s]+", f"smclientid={uuid.uuid4()}", link))  # failed
     answer_survey(visitor, survey)  # no e-mail, no contact ID: skipped
+    answer_survey(visitor, survey, email="ktos@mailinator.com")  # quarantined
     requests.post(control, json={"status": 500}, timeout=10).raise_for_status()
     answer_survey(visitor, survey, email="czeka@example.com")  # retrying
     requests.post(control, json={"status": 429, "retry_after": "1"}, timeout=10).raise_for_status()
@@ -115,7 +117,8 @@ def screens(staff, demo):
         "deliveries": go(deliveries),
         "deliveries-failed": go(deliveries + "?status=failed"),
         **{f"delivery-{status}": first_inspect(status)
-           for status in ("sent", "failed", "retrying", "skipped", "held", "throttled")},
+           for status in ("sent", "failed", "retrying", "skipped", "held", "throttled",
+                          "quarantined")},
         "resend-one": resend_one,
         "resend-all": resend_all,
         "check-now": check_now,
@@ -175,9 +178,9 @@ def test_the_audit_sees_what_it_looks_for(browser):
 
 
 SEEDED = {"en": {"Sent": 1, "Retrying": 1, "Throttled": 1, "On hold": 1, "Failed": 1,
-                 "Skipped": 1},
+                 "Skipped": 1, "Quarantined": 1},
           "pl": {"Wysłane": 1, "Ponawiane": 1, "Spowolnione": 1, "Wstrzymane": 1, "Nieudane": 1,
-                 "Pominięte": 1}}
+                 "Pominięte": 1, "W kwarantannie": 1}}
 
 
 def test_the_report_charts_what_was_seeded_and_its_csv_says_the_same(browser, seeded_demo, shots):
@@ -200,10 +203,11 @@ def test_the_report_charts_what_was_seeded_and_its_csv_says_the_same(browser, se
             assert {title.split(", ")[1].split(": ")[0]: int(title.rsplit(": ", 1)[1])
                     for title in titles} == SEEDED[language]
             assert {title.split(",")[0] for title in titles} == {day}  # all today
-            # The day's row: the same figures, in the chart's order, and its 6 answers.
+            # The day's row: the same figures, in the chart's order, and its 7 answers.
             row = staff.locator("table.listing:not(.salesmanago-report-forms) tbody tr").first
-            assert row.locator("td").all_inner_texts()[:9] == [
-                day, "1", "0", "1", "1", "1", "1", "1", "6"]
+            assert row.locator("td").all_inner_texts()[:10] == [
+                day, "1", "0", "1", "1", "1", "1", "1", "1", "7"]
             assert audit(staff, "main") == []
     csv_text = staff.request.get(report + "&export=csv").text()
-    assert csv_text.splitlines()[1].split(",")[:9] == [day, "1", "0", "1", "1", "1", "1", "1", "6"]
+    assert csv_text.splitlines()[1].split(",")[:10] == [
+        day, "1", "0", "1", "1", "1", "1", "1", "1", "7"]

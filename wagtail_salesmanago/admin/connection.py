@@ -73,6 +73,12 @@ def transient_message(err, url):
         return _("Nothing answers at %(url)s. Check the endpoint.") % {"url": url}
     if err.kind == "timeout":
         return _("SALESmanago at %(url)s did not answer in time.") % {"url": url}
+    if err.kind == "throttled":
+        return _(
+            "SALESmanago at %(url)s asked for fewer calls for now (HTTP %(status)s), so the "
+            "credentials could not be checked: try again in a while. Deliveries meanwhile wait "
+            "and go by themselves."
+        ) % {"url": url, "status": err.status_code}
     if err.kind == "server" and is_web_page(err.response):
         return _(
             "The server at %(url)s answered with an error page (HTTP %(status)s), not as "

@@ -23,8 +23,8 @@ class DeliveriesPanel(Component):
     order = 150
     template_name = "wagtail_salesmanago/dashboard_panel.html"
 
-    def __init__(self, failed=0, retrying=0, holds=(), sent=0, last_sent=None):
-        self.failed, self.retrying, self.holds = failed, retrying, holds
+    def __init__(self, failed=0, retrying=0, holds=(), sent=0, last_sent=None, throttled=0):
+        self.failed, self.retrying, self.throttled, self.holds = failed, retrying, throttled, holds
         self.sent, self.last_sent = sent, last_sent
 
     @classmethod
@@ -40,10 +40,12 @@ class DeliveriesPanel(Component):
     def get_context_data(self, parent_context):
         return {
             "failed": self.failed, "retrying": self.retrying, "holds": self.holds,
-            "all_well": not (self.failed or self.retrying or self.holds),
+            "throttled": self.throttled,
+            "all_well": not (self.failed or self.retrying or self.throttled or self.holds),
             "sent": self.sent, "last_sent": self.last_sent,
             "failed_url": failed_list_url(),
             "retrying_url": deliveries_url(status="retrying"),
+            "throttled_url": deliveries_url(status="throttled"),
             "sent_url": deliveries_url(status="sent"),
             "report_url": reverse("wagtail_salesmanago_report"),
         }

@@ -158,8 +158,9 @@ class StatusColumn(Column):
         marker = EVENT_MARKERS.get(instance.event_status)
         if marker:
             tag = format_html("{} {}", tag, badges.status_tag(instance.event_status, marker))
-        if instance.status == ExportRecord.Status.SKIPPED and instance.last_error:
-            # Why it was skipped is no error: it goes with the status, not under "Last error".
+        if instance.status in ExportRecord.NOT_SENT_ON_PURPOSE and instance.last_error:
+            # Why it was skipped or quarantined is no error: it goes with the status, not under
+            # "Last error".
             tag = format_html('{}<div class="salesmanago-reason">{}</div>', tag, display.shortened(
                 stored_messages.shown(instance, "last_error"), REASON_SHOWN))
         return tag
@@ -202,13 +203,14 @@ class FormColumn(Column):
 
 class LastErrorColumn(Column):
     """The last error in the reader's language, cut at a word (the detail shows it whole); "—"
-    when there is none. A skipped delivery had no error: its reason is under its status."""
+    when there is none. A skipped or quarantined delivery had no error: its reason is under its
+    status."""
 
     def __init__(self):
         super().__init__("last_error", label=_("Last error"), classname="salesmanago-last-error")
 
     def get_value(self, instance):
-        if instance.status == ExportRecord.Status.SKIPPED:
+        if instance.status in ExportRecord.NOT_SENT_ON_PURPOSE:
             return display.EMPTY
         return display.or_dash(display.shortened(stored_messages.shown(instance, "last_error"),
                                                  ERROR_SHOWN))

@@ -29,6 +29,7 @@ PATTERNS = {
     "held": ("#4b2a84", "#efe7fb", "M0,3H6"),
     "failed": ("#a21f1f", "#fde8e8", "M0,0L6,6M6,0L0,6"),
     "skipped": ("#4d4d4d", "#ffffff", "M2,2H4V4H2Z"),
+    "quarantined": ("#8a1554", "#fbe7f1", "M0,4L2,2L4,4L6,2"),
 }
 
 

@@ -12,6 +12,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel
 
 from ..api.endpoint import validate_endpoint
+from ..delivery import quarantine
 from ..delivery.account import account_for_site, configured
 from ..records import SalesmanagoSettings
 from .panels import ConnectionTestPanel, DeliveryHoldPanel
@@ -82,6 +83,19 @@ class SalesmanagoSettingsForm(WagtailAdminModelForm):
             )
         return prefix
 
+    def clean_ignored_domains(self):
+        """One domain per line, each once, written back as read (``quarantine.domain_of``)."""
+        text = self.cleaned_data.get("ignored_domains", "")
+        if len(text) > quarantine.MAX_TEXT:
+            raise ValidationError(_("Keep the list under %(count)s characters."),
+                                  params={"count": quarantine.MAX_TEXT})
+        domains, wrong = quarantine.parse(text)
+        if wrong:
+            raise ValidationError(
+                _("Not a domain: %(wrong)s. Write one domain per line, like mailinator.com."),
+                params={"wrong": ", ".join(entry[:80] for entry in wrong[:10])})
+        return "\n".join(domains)
+
     def clean_digest_to(self):
         """Addresses separated by commas (or ADMINS); written back one way: "a@x.pl, b@x.pl"."""
         entries = [entry.strip() for entry in self.cleaned_data.get("digest_to", "").split(",")]
@@ -130,6 +144,7 @@ SalesmanagoSettings.panels = [
     FieldPanel("detail_prefix"),
     FieldPanel("identify_by_cookie"),
     FieldPanel("trust_typed_email"),
+    FieldPanel("ignored_domains"),
     ConnectionTestPanel(),
     FieldPanel("digest_to"),
 ]

@@ -170,6 +170,8 @@ class DeliveryInspectView(InspectView):
             return _("E-mail answer (used only if SALESmanago does not know the contact ID)")
         if field_name == "last_error" and self.object.status == Status.SKIPPED:
             return _("Why it was skipped")
+        if field_name == "last_error" and self.object.status == Status.QUARANTINED:
+            return _("Why it is quarantined")
         return super().get_field_label(field_name, field)
 
     def get_field_display_value(self, field_name, field):
@@ -203,7 +205,9 @@ class DeliveryInspectView(InspectView):
         back = reverse(f"{NAME}:inspect", args=[self.object.pk])
         buttons = []
         if self.can_resend:
-            buttons.append(HeaderButton(_("Resend"), url=resend_url(self.object, back),
+            # A quarantined one was never sent: staff who checked it send it anyway.
+            label = _("Send anyway") if self.object.status == Status.QUARANTINED else _("Resend")
+            buttons.append(HeaderButton(label, url=resend_url(self.object, back),
                                         icon_name="resubmit"))
         return buttons
 

@@ -99,28 +99,40 @@ def api_message(data):
     return str(message or "")
 
 
-#: ``Retry-After`` in seconds (RFC 9110, section 10.2.3: ``1*DIGIT``), at most nine digits: a
-#: longer number is no delay anyone meant (and Python refuses to read one of 4,300 digits).
-DELAY_SECONDS = re.compile(r"[0-9]{1,9}")
+#: ``Retry-After`` in seconds (RFC 9110, section 10.2.3: ``1*DIGIT``).
+DELAY_SECONDS = re.compile(r"[0-9]+")
+#: The most seconds read: a longer number (Python refuses to read one of 4,300 digits) is as
+#: long a wait as this, which the caller cuts to its own limit (``retry.pause_seconds``).
+MAX_DELAY = 999_999_999
 
 
-def retry_after_seconds(value, now=None):
-    """The seconds a ``Retry-After`` header asks to wait: its delay in seconds, or the time to its
-    HTTP date (0 once that is past); ``None`` if there is none or it is neither (RFC 9110,
-    section 10.2.3). Bounds are the caller's (``retry.pause_seconds``)."""
-    text = (value or "").strip()
-    if DELAY_SECONDS.fullmatch(text):
-        return int(text)
+def http_date(text):
+    """An HTTP date (RFC 9110, section 5.6.7, in any of its three forms) as an aware
+    ``datetime``; ``None`` if ``text`` is not one."""
+    text = (text or "").strip()
     if not text or len(text) > 40:  # "Sun, 06 Nov 1994 08:49:37 GMT" is 29
         return None
     try:
         date = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if date.tzinfo is None:  # "-0000": UTC, as HTTP dates always are
-        date = date.replace(tzinfo=datetime.timezone.utc)
+    # "-0000" (or no zone): UTC, as HTTP dates always are.
+    return date if date.tzinfo is not None else date.replace(tzinfo=datetime.timezone.utc)
+
+
+def retry_after_seconds(value, now=None):
+    """The seconds a ``Retry-After`` header asks to wait: its delay in seconds, or the time from
+    ``now`` (the answer's own ``Date``, else this clock: a server's clock may differ from ours)
+    to its HTTP date, 0 once that is past; ``None`` if there is none or it is neither (RFC 9110,
+    section 10.2.3)."""
+    text = (value or "").strip()
+    if DELAY_SECONDS.fullmatch(text):
+        return int(text) if len(text) <= len(str(MAX_DELAY)) else MAX_DELAY
+    date = http_date(text)
+    if date is None:
+        return None
     now = now or datetime.datetime.now(datetime.timezone.utc)
-    return max(0, math.ceil((date - now).total_seconds()))
+    return min(MAX_DELAY, max(0, math.ceil((date - now).total_seconds())))
 
 
 def user_email(entry):
@@ -251,7 +263,8 @@ class SalesmanagoClient:
         except (ValueError, RecursionError):  # deep nesting exhausts json's recursion
             data = None
         said = api_message(data)
-        wait = retry_after_seconds(response.headers.get("Retry-After"))
+        wait = retry_after_seconds(response.headers.get("Retry-After"),
+                                   http_date(response.headers.get("Date")))
         if status == 429 or (status == 503 and wait is not None):
             raise ThrottledError(
                 join(message("throttled" if status == 429 else "unavailable"),

@@ -4,6 +4,7 @@ Each value comes from the Django setting ``WAGTAIL_SALESMANAGO`` (the site's hos
 ``"default"``) when set there, else from the site's Settings > SALESmanago in the admin.
 """
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings as django_settings
@@ -17,12 +18,13 @@ from ..api.client import SalesmanagoClient
 from ..api.endpoint import same_endpoint, validate_endpoint
 from ..api.exceptions import NotConfigured
 from ..payload.mapping import DEFAULT_DETAIL_PREFIX
-from ..records import SalesmanagoSettings
+from ..records import DeliveryPause, SalesmanagoSettings
 
+logger = logging.getLogger(__name__)
 SETTING = "WAGTAIL_SALESMANAGO"
 FIELDS = (
     "endpoint", "client_id", "api_secret", "owner_email", "detail_prefix", "identify_by_cookie",
-    "trust_typed_email",
+    "trust_typed_email", "ignored_domains",
 )
 REQUIRED = ("endpoint", "client_id", "api_secret", "owner_email")
 #: Each setting's name in the reader's language (the editor's preview and the export say what
@@ -59,6 +61,8 @@ class Account:
     detail_prefix: str = DEFAULT_DETAIL_PREFIX
     identify_by_cookie: bool = True
     trust_typed_email: bool = False
+    #: one domain per line (``quarantine``); a list in the server configuration is joined
+    ignored_domains: str = ""
     from_config: frozenset = frozenset()
 
     def __repr__(self):
@@ -122,6 +126,8 @@ def account_for_site(site, stored=None):
         stored = SalesmanagoSettings.for_site(site)
     config = configured(site.hostname) if site else {}
     values = {name: config.get(name, getattr(stored, name)) for name in FIELDS}
+    if isinstance(values["ignored_domains"], (list, tuple)):
+        values["ignored_domains"] = "\n".join(map(str, values["ignored_domains"]))
     return Account(site=site, from_config=frozenset(config) & set(FIELDS), **values)
 
 
@@ -145,3 +151,26 @@ def is_user(owner, users):
     """Whether ``owner`` is one of the account's ``users`` (e-mails, compared as SALESmanago does:
     without case or surrounding spaces)."""
     return str(owner or "").strip().lower() in [str(user).strip().lower() for user in users]
+
+
+def sites_sharing(account):
+    """The sites whose deliveries go to ``account``'s SALESmanago account (the same endpoint and
+    client ID), its own first."""
+    sites = [account.site]
+    for site in Site.objects.exclude(pk=account.site.pk).order_by("pk"):
+        other = account_for_site(site)
+        if (other.endpoint and same_endpoint(other.endpoint, account.endpoint)
+                and str(other.client_id).strip() == str(account.client_id).strip()):
+            sites.append(site)
+    return sites
+
+
+def pause_calls(account, until):
+    """SALESmanago asked ``account`` for fewer calls: no site that calls it calls again before
+    ``until`` (``DeliveryPause``). Best effort, after the call's outcome is stored: a pause that
+    could not be stored costs one more "too many requests", nothing else."""
+    try:
+        for site in sites_sharing(account):
+            DeliveryPause.objects.extend(site, until)
+    except Exception:
+        logger.exception("Could not pause the SALESmanago calls of site %s.", account.site)

@@ -16,19 +16,23 @@ from ..api.exceptions import (
 )
 from ..payload import contact_fields, events, mapping
 from ..records import ExportRecord
+from . import quarantine
 
 logger = logging.getLogger(__name__)
 
 NO_IDENTITY = stored_messages.message("no_identity")
 
 
-def create_record(page, submission, answers, raw_contact_id, cookie_id, *, account, notes=()):
+def create_record(page, submission, answers, raw_contact_id, cookie_id, *, account, notes=(),
+                  spam=""):
     """The export record of one submission, with its payload built from the answers.
 
     ``account``: the page's site's account (``None``: no site). ``notes``: what the request
-    itself showed, for staff (a link's contact ID the form's template dropped, say).
+    itself showed, for staff (a link's contact ID the form's template dropped, say). ``spam``:
+    why the form page calls the answer spam, if it does (it is then quarantined).
     """
-    record = build_record(page, submission, answers, raw_contact_id, cookie_id, account=account)
+    record = build_record(page, submission, answers, raw_contact_id, cookie_id, account=account,
+                          spam=spam)
     for note in notes:
         add_note(record, note)
     record.save()
@@ -36,12 +40,13 @@ def create_record(page, submission, answers, raw_contact_id, cookie_id, *, accou
 
 
 def build_record(page, submission, answers, raw_contact_id, cookie_id, *, account,
-                 questions=None, event=True):
+                 questions=None, event=True, spam=""):
     """``create_record``'s record, not saved yet (``history`` stores many at once).
 
     ``account``: the page's site's account (``None``: no site). ``questions``: the page's, if the
     caller has read them. ``event``: whether the form's event is planned (not for past answers,
-    see ``history``).
+    see ``history``). An answer with a contact to send is quarantined (``quarantine``) if its
+    e-mail is at one of the site's ignored domains or ``spam`` says why it is spam.
     """
     site = account.site if account else None
     plan = mapping.plan_export(
@@ -73,7 +78,12 @@ def build_record(page, submission, answers, raw_contact_id, cookie_id, *, accoun
     if not plan.mode:
         record.status = ExportRecord.Status.SKIPPED
         stored_messages.put(record, "last_error", NO_IDENTITY)
-    elif event:
+        return record
+    kept = quarantine.reason(record.email, account.ignored_domains if account else "", spam)
+    if kept:
+        record.status, record.next_attempt_at = ExportRecord.Status.QUARANTINED, None
+        stored_messages.put(record, "last_error", kept)
+    if event:
         plan_event(record, page, submission, site)
     return record
 

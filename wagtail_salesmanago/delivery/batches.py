@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from .. import stored_messages
 from ..records import DeliveryAttempt, DeliveryPause, ExportRecord
-from . import alerts, answers, holds, inserts, outbox, settle, steps
-from .account import account_for_site
+from . import alerts, answers, holds, inserts, outbox, retry, settle, steps
+from .account import account_for_site, pause_calls
 
 logger = logging.getLogger(__name__)
 Status, Outcome = ExportRecord.Status, DeliveryAttempt.Outcome
@@ -123,6 +123,13 @@ def account_parts(page):
 
 def send_group(site, account, owner, client, records, started, meanwhile):
     client = client.with_deadline()  # from now: a batch read ahead waited for the one before
+    paused = DeliveryPause.objects.until(site, timezone.now())
+    if paused is not None:  # claimed while the batch before it was throttled: no call at all
+        now = timezone.now()
+        for record in renewed(records, now):
+            outbox.wait_out_pause(steps.CONTACT, record, paused, now)
+            outbox.follow_up(record)
+        return
     hold = outbox.active_hold(site, account, started, client)
     if hold is not None:
         records[:] = [r for r in records if not r.hold_in(hold, started, called=False)]
@@ -130,12 +137,6 @@ def send_group(site, account, owner, client, records, started, meanwhile):
             return
     records[:] = renewed(records, timezone.now())
     if not records:
-        return
-    paused = DeliveryPause.objects.until(site, timezone.now())
-    if paused is not None:  # claimed while the batch before it was throttled
-        for record in records:
-            outbox.wait_out_pause(steps.CONTACT, record, paused)
-            outbox.follow_up(record)
         return
     bodies = [body(record, owner) for record in records]
     stored = {record.pk: details(record) for record in records}
@@ -148,11 +149,11 @@ def send_group(site, account, owner, client, records, started, meanwhile):
     if getattr(error, "holds_site", False):
         hold, created = holds.start(site, account, error, now)
         new_hold = hold if created else None
-    if settle.throttles_site(error):
-        DeliveryPause.objects.extend(site, settle.paused_until(error, now))
     logs = [outcome(record, payload, answered, error, len(records), started, now, hold)
             for record, payload in zip(records, bodies)]
     write(records, logs, stored)
+    if settle.throttles_site(error):  # the outcomes are stored: now the account's pause
+        pause_calls(account, retry.pause_end(error, now))
     failed, first_failed = [], {}
     for record in records:
         if record.status == Status.FAILED:

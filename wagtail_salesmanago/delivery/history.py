@@ -220,8 +220,8 @@ def export(export_run, size, progress):
     newest = answered(page).values_list("pk", flat=True).last()
     for chunk in chunks(page, export_run.since, export_run.until, newest=newest):
         records = store([build(page, account, questions, submission) for submission in chunk])
-        note(export_run, send([r.pk for r in records if r.status == Status.PENDING], size,
-                              skipped=len([r for r in records if r.status == Status.SKIPPED])),
+        kept = Counter(r.status for r in records if r.status in ExportRecord.NOT_SENT_ON_PURPOSE)
+        note(export_run, send([r.pk for r in records if r.status == Status.PENDING], size, kept),
              progress)
     progress.finish(export_run)
 
@@ -250,22 +250,24 @@ def store(records):
     return stored
 
 
-def send(ids, size, skipped=0):
-    """Send these stored records: batches, then one by one what batches leave; their outcomes."""
+def send(ids, size, kept=()):
+    """Send these stored records: batches, then one by one what batches leave; their outcomes,
+    with ``kept`` (a ``Counter`` of the chunk's records not to send: skipped, quarantined)."""
     backlogs.send_batches(claims(ids, size, timezone.now()))
     # What batches do not carry (contacts by ID, those left out of a batch's contactIds) goes
     # alone, each once in this pass; e-mail contacts to retry wait for the next batch.
-    # A site's records whose calls are paused wait for the pause's end (the next drain).
+    # Those of a site whose calls are paused go here too: each waits out the pause (a task for
+    # after it, spread), with no call.
     now = timezone.now()
     carried = ExportRecord.objects.batchable(now).filter(pk__in=ids).values("pk")
-    alone = outbox.due(now).unpaused(now).filter(pk__in=ids).exclude(pk__in=carried)
+    alone = outbox.due(now).filter(pk__in=ids).exclude(pk__in=carried)
     for record_id in list(alone.values_list("pk", flat=True)):
         try:
             outbox.send(record_id)
         except Exception:
             logger.exception("SALESmanago export %s could not be sent; it stays due.", record_id)
     outcomes = Counter(ExportRecord.objects.filter(pk__in=ids).values_list("status", flat=True))
-    outcomes[Status.SKIPPED] += skipped
+    outcomes.update(kept)
     return outcomes
 
 
@@ -293,9 +295,11 @@ def note(export_run, outcomes, progress):
     export_run.sent += outcomes[Status.SENT]
     export_run.failed += outcomes[Status.FAILED]
     export_run.skipped += outcomes[Status.SKIPPED]
+    export_run.quarantined += outcomes[Status.QUARANTINED]
     export_run.retrying += sum(outcomes[status] for status in (
         Status.PENDING, Status.RETRYING, Status.THROTTLED, Status.HELD))
-    export_run.save(update_fields=["sent", "failed", "skipped", "retrying", "updated_at"])
+    export_run.save(update_fields=["sent", "failed", "skipped", "quarantined", "retrying",
+                                   "updated_at"])
     progress.update(export_run)
 
 

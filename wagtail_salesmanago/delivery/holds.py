@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from .. import conf, stored_messages
@@ -29,7 +30,8 @@ from ..api.exceptions import (
     TransientError,
 )
 from ..records import DeliveryHold, ExportRecord
-from .account import is_user
+from . import retry
+from .account import is_user, pause_calls
 
 logger = logging.getLogger(__name__)
 Reason = DeliveryHold.Reason
@@ -92,6 +94,10 @@ def credentials_work(hold, account, client=None):
     """
     try:
         users = (client or account.get_client()).list_users(account.owner_email)
+    except ThrottledError as err:  # the hold stays, and the account's calls pause
+        pause_calls(account, retry.pause_end(err, timezone.now()))
+        logger.warning("SALESmanago hold of site %s: the check was throttled: %s", hold.site_id, err)
+        return False
     except TransientError as err:
         logger.warning("SALESmanago hold of site %s: the check could not run: %s", hold.site_id, err)
         return False

@@ -18,8 +18,8 @@ from django.utils import timezone
 from .. import conf, stored_messages
 from ..records import DeliveryAttempt, DeliveryHold, DeliveryPause, ExportRecord
 from ..records.querysets import unclaimed
-from . import alerts, holds, queue, settle, steps
-from .account import account_for_site
+from . import alerts, holds, queue, retry, settle, steps
+from .account import account_for_site, pause_calls
 
 logger = logging.getLogger(__name__)
 Status, EventStatus = ExportRecord.Status, ExportRecord.EventStatus
@@ -123,27 +123,33 @@ def send_claimed(record_id, started, *, resend=False, record=None, account=None)
         record = ExportRecord.objects.select_related("page").filter(pk=record_id).first()
     if record is None:
         return None  # deleted with its submission meanwhile
-    step, site, client, error, hold, paused = steps.first_due(record), None, None, None, None, None
+    step, site, client, error = steps.first_due(record), None, None, None
+    reused = account is not None  # claimed in the visitor's request: no hold, no pause
     try:
-        reused = account is not None  # claimed in the visitor's request: no hold, no pause
         if not reused:
             site = record.page.get_site()
             account = account_for_site(site)
         site = account.site
         # One deadline for the attempt: a due hold check, both steps, a check after a refusal.
         client = account.get_client().with_deadline()
-        if not reused:
-            hold = active_hold(site, account, started, client)
-            paused = DeliveryPause.objects.until(site, started)
-        if hold is not None and step.hold(record, hold, started, called=False):
-            logger.info("SALESmanago export %s held: the site's credentials were rejected.", record.pk)
-            return record
-        if paused is not None:
-            wait_out_pause(step, record, paused)
-            follow_up(record)
-            return record
     except Exception as err:  # no settings, say: the step fails with it below
         error = err
+    if error is None and not reused:
+        # First the pause (no call at all while it lasts, not even a hold's check). A database
+        # error here is raised: the claim lapses and the record is tried again, never failed.
+        paused = DeliveryPause.objects.until(site, started)
+        if paused is not None:
+            wait_out_pause(step, record, paused, started)
+            follow_up(record)
+            return record
+        try:
+            hold = active_hold(site, account, started, client)
+            if hold is not None and step.hold(record, hold, started, called=False):
+                logger.info("SALESmanago export %s held: the site's credentials were rejected.",
+                            record.pk)
+                return record
+        except Exception as err:
+            error = err
     new_holds = []
     while step is not None:
         done, new_hold = attempt(step, record, started, resend, (site, account, client), error)
@@ -172,12 +178,12 @@ def attempt(step, record, started, resend, account_parts, error=None):
             new_hold = hold if created else None
             if created:
                 logger.warning("SALESmanago deliveries of site %s are on hold: %s", site, error)
-        if settle.throttles_site(error):
-            DeliveryPause.objects.extend(site, settle.paused_until(error, timezone.now()))
-        claimed_until = record.claimed_until
+        claimed_until, answered_at = record.claimed_until, timezone.now()
         settled = settle.persist(
-            lambda: settle.settle(step, record, timezone.now(), answer=response, error=error,
+            lambda: settle.settle(step, record, answered_at, answer=response, error=error,
                                   hold=hold), claimed_until)
+        if settle.throttles_site(error):  # the outcome is stored: now the account's pause
+            pause_calls(account, retry.pause_end(error, answered_at))
         if settled.outcome == Outcome.SENT:
             logger.info("SALESmanago export %s sent (%s).", record.pk, step.mode(record))
     except Exception:
@@ -193,10 +199,10 @@ def attempt(step, record, started, resend, account_parts, error=None):
     return True, new_hold
 
 
-def wait_out_pause(step, record, until):
-    """A claimed record of a site whose calls are paused: not sent, tried again when the pause
-    ends (``until``); the claim's attempt is taken back."""
-    step.throttled(record, until, called=False, save=True)
+def wait_out_pause(step, record, until, now):
+    """A claimed record of a site whose calls are paused: not sent, tried again after the pause
+    ends (``until``, spread: ``retry.spread``); the claim's attempt is taken back."""
+    step.throttled(record, retry.spread(now, until), called=False, save=True)
     stored_messages.put(record, step.error_field, stored_messages.message("paused"))
     try:
         record.save(update_fields=[step.error_field, "updated_at"])
@@ -261,7 +267,8 @@ def active_hold(site, account, now, client=None):
     if not holds.is_for(hold, account):
         resume(holds.release(hold, now, "the credentials changed"), now)
         return None
-    if holds.claim_check(hold, now):
+    if DeliveryPause.objects.until(site, now) is None and holds.claim_check(hold, now):
+        # (During a pause the check waits too: it is a call like any other.)
         if holds.credentials_work(hold, account, client):
             resume(holds.release(hold, now, "the credentials work again"), now)
             return None

@@ -18,18 +18,35 @@ def jitter(seconds):
 
 
 def pause_seconds(retry_after):
-    """How long SALESmanago's "too many requests" pauses a site's calls: what its ``Retry-After``
-    asked (at least a second, at most ``RETRY_MAX_SECONDS``: a server's clock or a typo must not
-    stop a site for a year), or the first retry's wait when it said no time."""
-    if retry_after is None:
-        return conf.get("RETRY_BASE_SECONDS")
-    return min(conf.get("RETRY_MAX_SECONDS"), max(1, retry_after))
+    """How long SALESmanago's "too many requests" pauses its account's calls: what its
+    ``Retry-After`` asked (at most ``RETRY_MAX_SECONDS``: a server's clock or a typo must not stop
+    a site for a year), or the first retry's wait when it said no time; a second at least."""
+    asked = conf.get("RETRY_BASE_SECONDS") if retry_after is None else retry_after
+    return min(conf.get("RETRY_MAX_SECONDS"), max(1, asked))
 
 
-def next_attempt_at(created_at, attempt, now, *, at_least=0):
-    """When to try again after ``attempt`` failed, ``at_least`` seconds from ``now`` (what
-    SALESmanago asked to wait); ``None`` once the give-up window has passed."""
-    at = now + timedelta(seconds=max(at_least, jitter(backoff(attempt))))
+def pause_end(error, now):
+    """When the pause a ``ThrottledError`` at ``now`` asks for ends."""
+    return now + timedelta(seconds=pause_seconds(error.retry_after))
+
+
+def spread(now, until):
+    """A moment from ``until`` to a fifth of the wait later: the records that wait out one pause
+    come due one after another, not all at its end (a burst is what the pause was against)."""
+    return until + (until - now) * random.uniform(0, 0.2)
+
+
+def next_attempt_at(created_at, attempt, now):
+    """When to try again after ``attempt`` failed; ``None`` once the give-up window has passed."""
+    at = now + timedelta(seconds=jitter(backoff(attempt)))
     if at > created_at + timedelta(seconds=conf.get("GIVE_UP_AFTER_SECONDS")):
         return None
     return at
+
+
+def after_throttle(attempt, now, error):
+    """When to try again after ``attempt`` was throttled (``error``): not before the pause ends
+    (spread) nor before the attempt's own backoff. Never given up: a delivery SALESmanago asks to
+    wait is not failing, so the give-up window does not count."""
+    return max(spread(now, pause_end(error, now)),
+               now + timedelta(seconds=jitter(backoff(attempt))))

@@ -9,7 +9,6 @@ details afterwards, so that a failure to store it never repeats a successful cal
 import logging
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db import OperationalError
 from django.utils import timezone
@@ -42,13 +41,8 @@ def holds_site(error):
 
 
 def throttles_site(error):
-    """Whether ``error`` is SALESmanago asking for fewer calls: the site's calls pause."""
+    """Whether ``error`` is SALESmanago asking for fewer calls: the account's calls pause."""
     return isinstance(error, ThrottledError)
-
-
-def paused_until(error, now):
-    """Until when a ``ThrottledError`` at ``now`` pauses its site's calls (``retry.pause_seconds``)."""
-    return now + timedelta(seconds=retry.pause_seconds(error.retry_after))
 
 
 def settle(step, record, now, *, answer=None, error=None, hold=None, batch=False, save=True):
@@ -80,13 +74,13 @@ def settle(step, record, now, *, answer=None, error=None, hold=None, batch=False
         settled = again(step, record, at, message, send_alone=True, save=save, batch=batch)
         settled.alone = True
         return settled
-    if isinstance(error, TransientError):
-        throttled = throttles_site(error)
-        at = retry.next_attempt_at(  # not before the site's pause ends
-            step.window_start(record), step.attempts(record), now,
-            at_least=retry.pause_seconds(error.retry_after) if throttled else 0)
+    if throttles_site(error):
+        at = retry.after_throttle(step.attempts(record), now, error)
         return again(step, record, at, message, send_alone=False, save=save, batch=batch,
-                     throttled=throttled)
+                     throttled=True)
+    if isinstance(error, TransientError):
+        at = retry.next_attempt_at(step.window_start(record), step.attempts(record), now)
+        return again(step, record, at, message, send_alone=False, save=save, batch=batch)
     if not isinstance(error, (SalesmanagoError, NotConfigured)):
         message = stored_messages.message("unexpected", error=type(error).__name__)
         logger.error("SALESmanago export %s failed unexpectedly.", record.pk, exc_info=error)

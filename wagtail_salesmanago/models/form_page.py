@@ -207,7 +207,15 @@ class SalesmanagoFormMixin(models.Model):
             self, submission, form.cleaned_data, raw_contact_id,
             getattr(self, "_salesmanago_cookie_id", ""),
             notes=[stored_messages.message("carrier_dropped", tag=CARRIER_TAG)] if dropped else [],
+            spam=self.get_salesmanago_spam_reason(form, submission),
         )
+
+    def get_salesmanago_spam_reason(self, form, submission):
+        """Override this to keep an answer your site takes for spam from SALESmanago: return a
+        short reason for staff (a filled honeypot, a low captcha score your form still stores);
+        the answer is then quarantined: stored and listed, sent only if staff resend it.
+        Default: "" (none is spam)."""
+        return ""
 
     def get_submissions_list_view_class(self):
         # Imported here: the admin view module needs the models this module is part of.

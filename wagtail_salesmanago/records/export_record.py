@@ -29,6 +29,8 @@ class ExportRecord(models.Model):
         HELD = "held", pgettext_lazy("delivery status", "on hold")
         # SALESmanago asked for fewer calls: waiting out its pause (``DeliveryPause``).
         THROTTLED = "throttled", pgettext_lazy("delivery status", "throttled")
+        # Kept from SALESmanago (an ignored e-mail domain, spam): sent only if staff resend it.
+        QUARANTINED = "quarantined", pgettext_lazy("delivery status", "quarantined")
 
     class EventStatus(models.TextChoices):
         NONE = "", _("none")
@@ -132,6 +134,8 @@ class ExportRecord(models.Model):
 
     #: Records that still have to reach SALESmanago.
     OPEN_STATUSES = (Status.PENDING, Status.RETRYING, Status.THROTTLED)
+    #: Records kept from SALESmanago on purpose: their ``last_error`` says why, and is no error.
+    NOT_SENT_ON_PURPOSE = (Status.SKIPPED, Status.QUARANTINED)
     #: Events that still have to reach SALESmanago (once their contact has).
     OPEN_EVENT_STATUSES = (EventStatus.PENDING, EventStatus.RETRYING)
 

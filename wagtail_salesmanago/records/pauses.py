@@ -1,4 +1,4 @@
-from django.db import models, transaction
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,12 +8,13 @@ class DeliveryPauseQuerySet(models.QuerySet):
         return self.filter(site=site, until__gt=now).values_list("until", flat=True).first()
 
     def extend(self, site, until):
-        """Pause ``site``'s calls until ``until`` at least (a longer pause stays)."""
-        with transaction.atomic():
-            pause, created = self.select_for_update().get_or_create(
-                site=site, defaults={"until": until})
-            if not created and pause.until < until:
-                self.filter(pk=pause.pk).update(until=until)
+        """Pause ``site``'s calls until ``until`` at least (a longer pause stays): one
+        conditional UPDATE, so that racing senders keep the latest end."""
+        if self.filter(site=site, until__lt=until).update(until=until):
+            return
+        if not self.get_or_create(site=site, defaults={"until": until})[1]:
+            # There was one (or another sender made it just now): keep the later end.
+            self.filter(site=site, until__lt=until).update(until=until)
 
 
 class DeliveryPause(models.Model):

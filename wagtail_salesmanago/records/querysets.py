@@ -205,7 +205,8 @@ class ExportRecordQuerySet(models.QuerySet):
 
     def dashboard_counts(self, since):
         """The dashboard's figures, in one query: ``{"failed": answers failed since ``since``,
-        "retrying": records waiting for their next attempt, "sent": records sent since ``since``,
+        "retrying": records waiting for their next attempt, "throttled": records waiting for
+        their site's pause, "sent": records sent since ``since``,
         "last_sent": when the last one was sent (``None`` if none ever was)}``."""
         status = self.model.Status
         return self.aggregate(
@@ -213,6 +214,7 @@ class ExportRecordQuerySet(models.QuerySet):
             failed=Count("pk", filter=Q(status=status.FAILED, updated_at__gte=since)
                          & ~Q(self._superseded())),
             retrying=Count("pk", filter=Q(status=status.RETRYING)),
+            throttled=Count("pk", filter=Q(status=status.THROTTLED)),
             sent=Count("pk", filter=Q(status=status.SENT, sent_at__gte=since)),
             last_sent=Max("sent_at"),
         )

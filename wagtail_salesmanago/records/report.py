@@ -20,6 +20,7 @@ SERIES = (
     ExportRecord.Status.HELD,
     ExportRecord.Status.FAILED,
     ExportRecord.Status.SKIPPED,
+    ExportRecord.Status.QUARANTINED,
 )
 
 
@@ -33,6 +34,7 @@ SERIES_LABELS = {
     ExportRecord.Status.HELD: pgettext_lazy("answers counted", "On hold"),
     ExportRecord.Status.FAILED: pgettext_lazy("answers counted", "Failed"),
     ExportRecord.Status.SKIPPED: pgettext_lazy("answers counted", "Skipped"),
+    ExportRecord.Status.QUARANTINED: pgettext_lazy("answers counted", "Quarantined"),
 }
 
 
@@ -94,8 +96,10 @@ class Figures:
 
     @property
     def to_send(self):
-        """The answers there was something to send for (a skipped one had nothing)."""
-        return self.answers - self.counts[ExportRecord.Status.SKIPPED]
+        """The answers there was something to send for (a skipped one had nothing; a quarantined
+        one is kept back on purpose)."""
+        return self.answers - sum(self.counts[status]
+                                  for status in ExportRecord.NOT_SENT_ON_PURPOSE)
 
     def share(self, count):
         """``count`` as a percentage of the answers to send, one decimal; ``None`` if none."""

@@ -36,6 +36,7 @@ class ExportRun(models.Model):
     retrying = models.PositiveIntegerField(verbose_name=_("to retry"), default=0)
     failed = models.PositiveIntegerField(verbose_name=_("failed"), default=0)
     skipped = models.PositiveIntegerField(verbose_name=_("without a contact"), default=0)
+    quarantined = models.PositiveIntegerField(verbose_name=_("quarantined"), default=0)
     error = MessageField(verbose_name=_("error"), blank=True)
     created_at = models.DateTimeField(verbose_name=_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(verbose_name=_("updated"), auto_now=True)
@@ -52,7 +53,7 @@ class ExportRun(models.Model):
 
     @property
     def done(self):
-        return self.sent + self.retrying + self.failed + self.skipped
+        return self.sent + self.retrying + self.failed + self.skipped + self.quarantined
 
     @property
     def remaining(self):

@@ -50,6 +50,16 @@ class SalesmanagoSettings(BaseSiteSetting):
         ),
     )
 
+    ignored_domains = models.TextField(
+        verbose_name=_("ignored e-mail domains"),
+        blank=True,
+        help_text=_(
+            "One domain per line, e.g. mailinator.com. An answer by an e-mail at one of them (or "
+            "at a subdomain) is stored and listed as quarantined, never sent unless staff send "
+            "it anyway from the deliveries log."
+        ),
+    )
+
     digest_to = models.CharField(
         verbose_name=_("daily digest to"),
         max_length=1000,

@@ -67,8 +67,9 @@ class Command(BaseCommand):
 
 def counts(export_run):
     return _("sent %(sent)s, to retry %(retrying)s, failed %(failed)s, without a contact "
-             "%(skipped)s") % {"sent": export_run.sent, "retrying": export_run.retrying,
-                               "failed": export_run.failed, "skipped": export_run.skipped}
+             "%(skipped)s, quarantined %(quarantined)s") % {
+        "sent": export_run.sent, "retrying": export_run.retrying, "failed": export_run.failed,
+        "skipped": export_run.skipped, "quarantined": export_run.quarantined}
 
 
 class Lines:

@@ -72,6 +72,8 @@ class Command(BaseCommand):
                 "client_id": DEFAULT_CLIENT_ID,
                 "api_secret": DEFAULT_API_SECRET,
                 "owner_email": DEFAULT_OWNER,
+                # A throwaway-address service: its answers are quarantined, not sent.
+                "ignored_domains": "mailinator.com",
             },
         )
         survey = self.form_page(site, SURVEY, SURVEY_QUESTIONS)

@@ -1,0 +1,161 @@
+"""Quarantine: an answer by an e-mail at one of the site's ignored domains, or one the form page
+calls spam, is stored and listed as quarantined, never sent, until staff send it anyway. Against
+the sandbox over HTTP; the settings screen and the deliveries admin as staff use them."""
+
+from html import unescape
+
+import pytest
+from django.urls import reverse
+from wagtail.models import Site
+
+from tests.admin.test_settings_screen import form
+from tests.helpers import api_bodies, make_form_page, past, settings_url, submit_answers, submit_emails
+from tests.testapp.models import SurveyPage
+from wagtail_salesmanago.delivery import history, outbox, quarantine
+from wagtail_salesmanago.models import ExportRecord, ExportRun, SalesmanagoSettings
+
+IGNORED = ("Quarantined: mailinator.com is one of the site's ignored e-mail domains. Not sent "
+           "unless staff send it anyway.")
+
+
+def ignore(text):
+    SalesmanagoSettings.objects.filter(site=Site.objects.get(is_default_site=True)).update(
+        ignored_domains=text)
+
+
+@pytest.mark.django_db
+def test_an_ignored_domain_is_quarantined_and_sent_only_when_staff_send_it_anyway(
+        client, sm, on_commit, admin):
+    ignore("mailinator.com\nspam.example")
+    page = make_form_page(salesmanago_event_type="SURVEY")
+    submit_emails(client, page, on_commit, "Ola@Inbox.MAILINATOR.com", "ola@example.com")
+
+    kept = ExportRecord.objects.get(email="Ola@Inbox.MAILINATOR.com")
+    assert (kept.status, kept.last_error, kept.next_attempt_at, kept.attempts) == (
+        "quarantined", IGNORED, None, 0)
+    assert kept.event_status == "pending"  # planned, but its contact goes first
+    assert [r["path"] for r in sm.requests()] == ["/api/contact/upsert",
+                                                  "/api/v2/contact/addContactExtEvent"]
+    assert api_bodies(sm)[0]["contact"]["email"] == "ola@example.com"
+
+    # Staff read it, and send it anyway: the very body a normal answer sends.
+    html = unescape(admin.get(
+        reverse("wagtail_salesmanago_deliveries:inspect", args=[kept.pk])).content.decode())
+    assert "Send anyway" in html and "Why it is quarantined" in html and IGNORED in html
+    listed = admin.get(reverse("wagtail_salesmanago_deliveries:index"), {"status": "quarantined"})
+    assert [r.pk for r in listed.context["object_list"]] == [kept.pk]
+    with on_commit():
+        assert outbox.resend(ExportRecord.objects.filter(pk=kept.pk)) == 1
+    kept.refresh_from_db()
+    assert (kept.status, kept.event_status) == ("sent", "sent")
+    assert api_bodies(sm)[-2] == kept.payload
+    assert kept.payload["contact"]["email"] == "Ola@Inbox.MAILINATOR.com"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("listed, email, quarantined", [
+    ("mailinator.com", "a@mailinator.com", True),
+    ("mailinator.com", "a@deep.sub.mailinator.com", True),
+    ("mailinator.com", "a@notmailinator.com", False),  # another domain, not a subdomain
+    ("mailinator.com", "a@mailinator.com.evil.example", False),
+    ("sub.mailinator.com", "a@mailinator.com", False),  # a subdomain listed keeps its parent
+    ("bücher.de", "a@xn--bcher-kva.de", True),  # one internationalised domain, two spellings
+    ("xn--bcher-kva.de", "a@BÜCHER.de", True),
+    ("@Spam.Example.", "a@spam.example", True),  # "@", a trailing dot, capitals: the same
+    ("", "a@mailinator.com", False),
+])
+def test_which_e_mails_an_ignored_domain_covers(client, sm, on_commit, listed, email, quarantined):
+    ignore(listed)
+    submit_emails(client, make_form_page(), on_commit, email)
+    assert ExportRecord.objects.get().status == ("quarantined" if quarantined else "sent")
+    assert len(sm.requests()) == (0 if quarantined else 1)
+
+
+@pytest.mark.django_db
+def test_the_form_page_may_call_an_answer_spam(client, sm, on_commit, monkeypatch):
+    asked = []
+
+    def spam_reason(self, form, submission):
+        asked.append((form.cleaned_data["tw_j_e_mail"] if "tw_j_e_mail" in form.cleaned_data
+                      else sorted(form.cleaned_data), submission.pk))
+        return "the hidden field 'website' was filled"
+
+    monkeypatch.setattr(SurveyPage, "get_salesmanago_spam_reason", spam_reason)
+    page = make_form_page()
+    submit_emails(client, page, on_commit, "bot@example.com")
+
+    record = ExportRecord.objects.get()
+    assert (record.status, record.last_error) == (
+        "quarantined", "Quarantined as spam: the hidden field 'website' was filled. Not sent "
+                       "unless staff send it anyway.")
+    assert sm.requests() == []
+    assert asked and asked[0][1] == int(record.submission_id)
+    # An answer with nothing to send is skipped, whatever the page says of it.
+    submit_answers(client, page, on_commit, {"Komentarz": "no e-mail"})
+    assert ExportRecord.objects.latest("pk").status == "skipped"
+
+
+@pytest.mark.django_db
+def test_the_server_configuration_may_list_the_domains(client, sm, on_commit, settings):
+    settings.WAGTAIL_SALESMANAGO = {"default": {"ignored_domains": ["mailinator.com", "spam.example"]}}
+    submit_emails(client, make_form_page(), on_commit, "a@spam.example")
+    assert ExportRecord.objects.get().status == "quarantined"
+
+
+@pytest.mark.django_db
+def test_the_past_answers_export_quarantines_and_counts_them(sm):
+    ignore("mailinator.com")
+    page = make_form_page()
+    past(page, 3)
+    past(page, 2, start=3, **{"Twój e-mail": "bot@mailinator.com"})
+    export_run = ExportRun.objects.create(page=page, total=5)
+    history.run(export_run)
+
+    export_run.refresh_from_db()
+    assert (export_run.sent, export_run.quarantined, export_run.remaining) == (3, 2, 0)
+    assert sorted(c["email"] for c in sm.contacts()) == [f"past{n}@example.com" for n in range(3)]
+    assert ExportRecord.objects.filter(status="quarantined").count() == 2
+
+
+@pytest.mark.django_db
+def test_the_settings_screen_keeps_one_domain_per_line(admin, site, sm):
+    response = admin.post(settings_url(site), form(
+        ignored_domains="Mailinator.com\r\n@spam.example, *.trash.example\r\n\r\nmailinator.com"))
+    assert response.status_code == 302
+    assert SalesmanagoSettings.objects.get(site=site).ignored_domains == (
+        "mailinator.com\nspam.example\ntrash.example")
+    response = admin.post(settings_url(site), form(ignored_domains="mailinator.com\nnot a_domain"))
+    assert response.context["form"].errors["ignored_domains"] == [
+        "Not a domain: not, a_domain. Write one domain per line, like mailinator.com."]
+    response = admin.post(settings_url(site), form(ignored_domains="a.example\n" * 3000))
+    assert response.context["form"].errors["ignored_domains"] == [
+        "Keep the list under 20000 characters."]
+
+
+def test_the_worst_inputs_cost_little():
+    # 1,000 domains (about the most the setting keeps), the longest domain an e-mail may have.
+    listed = "\n".join(f"d{n}.example" for n in range(1000))
+    domains, wrong = quarantine.parse(listed)
+    assert (len(domains), wrong) == (1000, [])
+    longest = ".".join(["a" * 63] * 3 + ["b" * 61])  # 253 characters
+    assert quarantine.ignored_domain(f"x@{longest}", domains) == ""
+    assert quarantine.ignored_domain(f"x@{longest}", [longest]) == longest
+    assert quarantine.domain_of("a" * 100_000 + ".example") == ""  # never encoded whole
+    assert quarantine.parse("x" * 1_000_000)[1] == ["x" * quarantine.MAX_TEXT]  # read up to the cap
+
+
+@pytest.mark.django_db
+def test_staff_read_why_in_the_list_and_in_polish(client, sm, on_commit, admin, settings):
+    ignore("mailinator.com")
+    submit_emails(client, make_form_page(), on_commit, "a@mailinator.com")
+    record = ExportRecord.objects.get()
+    listing = unescape(admin.get(reverse("wagtail_salesmanago_deliveries:index")).content.decode())
+    # The reason goes under the status (it is no error): the last error column shows "—".
+    assert ('<div class="salesmanago-reason">Quarantined: mailinator.com is one of the site\'s…'
+            '</div>') in listing
+    settings.LANGUAGE_CODE = "pl"
+    html = unescape(admin.get(
+        reverse("wagtail_salesmanago_deliveries:inspect", args=[record.pk])).content.decode())
+    assert "w kwarantannie" in html and "Wyślij mimo to" in html
+    assert ("W kwarantannie: mailinator.com to jedna z ignorowanych domen e-mail tej witryny. "
+            "Nie zostanie wysłany, chyba że zespół wyśle go mimo to.") in html
