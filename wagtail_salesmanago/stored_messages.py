@@ -117,6 +117,9 @@ CATALOGUE = {
     "quarantined_domain": gettext_noop(
         "Quarantined: %(domain)s is one of the site's ignored e-mail domains. Not sent "
         "unless staff send it anyway."),
+    "spam_check_failed": gettext_noop(
+        "Quarantined: the form's spam check failed (%(error)s). Not sent unless staff send it "
+        "anyway."),
     "quarantined_spam": gettext_noop(
         "Quarantined as spam: %(reason)s. Not sent unless staff send it anyway."),
     "sent_in_batch": gettext_noop("Sent in a batch of %(count)s."),

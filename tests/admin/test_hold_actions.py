@@ -115,3 +115,20 @@ def test_check_now_goes_back_only_to_this_site_and_only_for_staff_who_see_the_ho
     DeliveryHold.objects.all().delete()
     response = admin.post(check_url(held), follow=True)
     assert "are not on hold" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_check_now_during_a_pause_makes_no_call_and_says_when(admin, sm, held):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wagtail_salesmanago.admin import display
+    from wagtail_salesmanago.models import DeliveryPause
+    until = timezone.now() + timedelta(minutes=10)
+    DeliveryPause.objects.create(site=held.site, until=until)
+    calls = len(sm.requests())
+    page = " ".join(admin.post(check_url(held), follow=True).content.decode().split())
+    assert (f"SALESmanago asked for fewer calls until {display.admin_datetime(until)}: the "
+            "credentials of localhost [default] are checked after that, by themselves.") in page
+    assert len(sm.requests()) == calls and DeliveryHold.objects.count() == 1

@@ -67,7 +67,7 @@ def test_a_503_without_a_readable_retry_after_stays_a_server_error(client, heade
 
 
 @pytest.mark.parametrize("value, seconds", [
-    ("0", 0), ("30", 30), (" 30 ", 30), ("999999999", 999_999_999),
+    ("0", 0), ("30", 30), (" 30 ", 30), ("999999999", 999_999_999), ("0000000030", 30),
     # HTTP dates (RFC 9110's preferred form, and the two obsolete ones it still accepts)
     ("Mon, 07 Dec 2026 10:01:30 GMT", 90),
     ("Monday, 07-Dec-26 10:01:30 GMT", 90),

@@ -179,11 +179,11 @@ def test_a_run_killed_between_storing_and_sending_is_finished_by_the_next(sm, mo
     send = history.send
     chunks_sent = []
 
-    def killed(ids, size, kept=()):
+    def killed(ids, size, kept=(), site=None):
         if chunks_sent:
             raise KeyboardInterrupt  # the second chunk is stored, then the process is killed
         chunks_sent.append(ids)
-        return send(ids, size, kept)
+        return send(ids, size, kept, site)
 
     with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
         # internal seam: a kill between storing a chunk and sending it, two statements apart.

@@ -6,7 +6,7 @@ from html import unescape
 
 import pytest
 from django.urls import reverse
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
 from tests.admin.test_settings_screen import form
 from tests.helpers import api_bodies, make_form_page, past, settings_url, submit_answers, submit_emails
@@ -159,3 +159,89 @@ def test_staff_read_why_in_the_list_and_in_polish(client, sm, on_commit, admin, 
     assert "w kwarantannie" in html and "Wyślij mimo to" in html
     assert ("W kwarantannie: mailinator.com to jedna z ignorowanych domen e-mail tej witryny. "
             "Nie zostanie wysłany, chyba że zespół wyśle go mimo to.") in html
+
+
+@pytest.mark.django_db
+def test_a_spam_check_that_breaks_keeps_the_answer_back_and_the_visitor_never_knows(
+        client, sm, on_commit, monkeypatch, caplog):
+    def broken(self, form, submission):
+        raise RuntimeError("captcha service down")
+
+    monkeypatch.setattr(SurveyPage, "get_salesmanago_spam_reason", broken)
+    submit_emails(client, make_form_page(), on_commit, "ola@example.com")  # asserts HTTP 200
+    record = ExportRecord.objects.get()
+    assert (record.status, record.last_error) == (
+        "quarantined", "Quarantined: the form's spam check failed (RuntimeError). Not sent unless "
+                       "staff send it anyway.")
+    assert sm.requests() == []
+    assert "The SALESmanago spam check of a form failed" in caplog.text
+
+
+@pytest.mark.django_db
+def test_select_all_in_the_list_never_sends_a_quarantined_answer(client, sm, on_commit, admin):
+    ignore("mailinator.com")
+    page = make_form_page()
+    sm.misbehave(status=500)
+    submit_emails(client, page, on_commit, "failed@example.com", "bot@mailinator.com")
+    sm.misbehave(status=None)
+    url = ("/admin/bulk/wagtail_salesmanago/exportrecord/resend/?id=all&next="
+           + reverse("wagtail_salesmanago_deliveries:index"))
+    with on_commit():
+        assert admin.post(url).status_code == 302
+    assert sorted(ExportRecord.objects.values_list("email", "status")) == [
+        ("bot@mailinator.com", "quarantined"), ("failed@example.com", "sent")]
+    assert [c["email"] for c in sm.contacts()] == ["failed@example.com"]
+    # Ticked on its own, it goes.
+    kept = ExportRecord.objects.get(status="quarantined")
+    with on_commit():
+        admin.post(f"/admin/bulk/wagtail_salesmanago/exportrecord/resend/?id={kept.pk}")
+    assert ExportRecord.objects.get(pk=kept.pk).status == "sent"
+
+
+@pytest.mark.django_db
+def test_a_list_in_the_server_configuration_shows_read_only_and_the_screen_still_saves(
+        admin, site, sm, settings):
+    settings.WAGTAIL_SALESMANAGO = {"default": {"ignored_domains": ["mailinator.com", "spam.example"]}}
+    html = admin.get(settings_url(site)).content.decode()
+    assert "mailinator.com\nspam.example</textarea>" in html
+    response = admin.post(settings_url(site), form(ignored_domains="anything"))
+    assert response.status_code == 302
+    assert SalesmanagoSettings.objects.get(site=site).ignored_domains == ""
+
+
+@pytest.mark.parametrize("listed, email, same", [
+    ("straße.de", "a@strasse.de", False),  # IDNA 2008: two domains, as browsers read them
+    ("strasse.de", "a@straße.de", False),
+    ("xn--strae-oqa.de", "a@STRAßE.de", True),
+    ("ＭＡＩＬＩＮＡＴＯＲ．com", "a@mailinator.com", True),  # full-width letters and dot
+])
+def test_internationalised_domains_as_browsers_read_them(listed, email, same):
+    assert bool(quarantine.ignored_domain(email, quarantine.ignored(listed))) is same
+
+
+def test_a_list_is_read_once_for_all_the_answers():
+    quarantine.ignored.cache_clear()
+    listed = "\n".join(f"d{n}.example" for n in range(1000))
+    for number in range(100):
+        quarantine.reason(f"a{number}@x.example", listed)
+    assert quarantine.ignored.cache_info().misses == 1
+
+
+@pytest.mark.django_db
+def test_finding_the_sites_of_an_account_makes_no_settings_and_costs_two_queries(sm):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from wagtail_salesmanago.delivery.account import account_for_site, others_sharing
+    root = Page.objects.get(depth=1)
+    for number in range(20):
+        Site.objects.create(hostname=f"s{number}.example",
+                            root_page=root.add_child(title=f"S{number}", slug=f"s{number}"))
+    shared = Site.objects.get(hostname="s3.example")
+    SalesmanagoSettings.objects.create(site=shared, **sm.credentials())
+    before = SalesmanagoSettings.objects.count()
+    account = account_for_site(Site.objects.get(is_default_site=True))
+    with CaptureQueriesContext(connection) as queries:
+        others = others_sharing(account)
+    assert others == [shared]
+    assert len(queries) == 2 and SalesmanagoSettings.objects.count() == before

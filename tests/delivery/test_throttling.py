@@ -15,6 +15,7 @@ from wagtail.models import Page, Site
 from tests.delivery.test_batches import backlog, batch_calls
 from tests.helpers import database_refuses, make_form_page, past, run_retry, submit_emails
 from wagtail_salesmanago.delivery import history, outbox
+from wagtail_salesmanago.delivery.tasks import deliver_export
 from wagtail_salesmanago.models import (
     DeliveryHold,
     DeliveryPause,
@@ -144,9 +145,32 @@ def test_a_batch_drain_pauses_the_site_after_one_call(client, sm, on_commit, que
     called = [r for r in records if r.attempts == 1]
     assert len(called) == 100  # the second batch was claimed during the first call: no attempt
     assert all(r.attempts == 0 for r in records if r not in called)
-    # Each comes due after the pause, spread over its last fifth: not all at once.
+    # Each batch comes due after the pause (in its last fifth), its records together: one batch
+    # again, not one call each.
     assert all(spread_after(r.next_attempt_at, pause_of(), 600) for r in records)
-    assert len({r.next_attempt_at for r in records}) == 150
+    assert len({r.next_attempt_at for r in called}) == 1
+    assert len({r.next_attempt_at for r in records if r not in called}) == 1
+
+
+@pytest.mark.django_db
+def test_after_the_pause_a_throttled_batch_goes_in_one_batch_again(client, sm, on_commit, queued,
+                                                                   retry_now):
+    backend = task_backends["default"]
+    backlog(client, on_commit, 50)
+    sm.misbehave(status=429, retry_after="600")
+    run_retry()
+    sm.misbehave(status=None, retry_after=None)
+    tasks = [r for r in backend.results if r.task.name == "deliver_export"][-50:]
+    DeliveryPause.objects.update(until=timezone.now() - timedelta(seconds=1))
+    ExportRecord.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+
+    for task in tasks:  # the workers run the tasks, all due at one moment
+        deliver_export.call(*task.args, **task.kwargs)
+
+    paths = [r["path"] for r in sm.requests()][1:]  # after the throttled call
+    # The first task's own record, then its drain takes the other 49 in one call.
+    assert paths == ["/api/contact/upsert", "/api/contact/batchupsert"]
+    assert {r.status for r in ExportRecord.objects.all()} == {"sent"}
 
 
 @pytest.mark.django_db
@@ -279,7 +303,7 @@ def test_a_held_sites_check_waits_for_the_pause_and_a_throttled_check_pauses(cli
 
 
 @pytest.mark.django_db
-def test_past_answers_exported_during_a_pause_wait_for_it_each_with_its_task(sm, queued):
+def test_past_answers_exported_during_a_pause_wait_for_it_together(sm, queued):
     backend = task_backends["default"]
     backend.clear()
     page = make_form_page()
@@ -289,13 +313,16 @@ def test_past_answers_exported_during_a_pause_wait_for_it_each_with_its_task(sm,
     export_run = ExportRun.objects.create(page=page, total=5)
     history.run(export_run)
 
-    records = list(ExportRecord.objects.all())
+    records = list(ExportRecord.objects.order_by("pk"))
     assert {(r.status, r.attempts) for r in records} == {("throttled", 0)}
+    [at] = {r.next_attempt_at for r in records}  # together: one batch after the pause
+    assert spread_after(at, until, 600)
+    # One task for a batch's worth of them (its drain takes the rest).
     tasks = [r for r in backend.results if r.task.name == "deliver_export"]
-    assert sorted((t.args[0], t.task.run_after) for t in tasks) == sorted(
-        (r.pk, r.next_attempt_at) for r in records)
-    assert all(spread_after(r.next_attempt_at, until, 600) for r in records)
+    assert [(t.args[0], t.task.run_after) for t in tasks] == [(records[0].pk, at)]
     assert sm.requests() == []
+    export_run.refresh_from_db()
+    assert (export_run.retrying, export_run.remaining) == (5, 0)
 
 
 @pytest.mark.django_db
@@ -312,3 +339,19 @@ def test_staff_see_throttled_deliveries_on_the_dashboard_and_the_page(client, sm
     counts = re.search(r'<p class="salesmanago-counts">(.*?)</p>', edit, re.S)[1]
     assert " ".join(re.sub(r"<[^>]+>", " ", counts).split()) == (
         "Sent: 0 · waiting: 0 · retrying: 0 · failed: 0 · throttled: 2")
+
+
+@pytest.mark.django_db
+def test_time_spent_throttled_never_counts_towards_giving_up(client, sm, on_commit, settings):
+    settings.WAGTAIL_SALESMANAGO_GIVE_UP_AFTER_SECONDS = 300
+    sm.misbehave(status=429, retry_after="600")
+    submit_emails(client, make_form_page(), on_commit, "ola@example.com")
+    record = ExportRecord.objects.get()
+    assert record.retry_window_from == record.next_attempt_at  # the window starts again then
+    # Days later the pause is over, and SALESmanago has a server error: a retry, not a failure.
+    ExportRecord.objects.update(created_at=timezone.now() - timedelta(days=3),
+                                next_attempt_at=timezone.now() - timedelta(seconds=1),
+                                retry_window_from=timezone.now() - timedelta(seconds=1))
+    DeliveryPause.objects.all().delete()
+    sm.misbehave(status=502, retry_after=None)
+    assert run_retry().endswith("1 due; retrying: 1.\n")

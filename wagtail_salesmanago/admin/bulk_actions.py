@@ -25,7 +25,10 @@ class ResendBulkAction(BulkAction):
         return obj.status != ExportRecord.Status.SKIPPED and self.visible.filter(pk=obj.pk).exists()
 
     def get_all_objects_in_listing_query(self, parent_id):
-        return self.visible.values_list("pk", flat=True)
+        # "Select all" never sends a quarantined answer: each is sent anyway only when ticked
+        # (or from its own page), by someone who looked at it.
+        return self.visible.exclude(status=ExportRecord.Status.QUARANTINED).values_list(
+            "pk", flat=True)
 
     def execute_action(self, objects, **kwargs):
         self.resent = resend_feedback.start(

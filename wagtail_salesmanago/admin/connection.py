@@ -10,6 +10,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,7 +23,8 @@ from .. import conf, stored_messages
 from ..api.exceptions import AuthenticationError, SalesmanagoError, TransientError
 from ..delivery import outbox
 from ..delivery.account import LABELS, account_for_site, is_user
-from ..records import DeliveryHold, SalesmanagoSettings
+from ..records import DeliveryHold, DeliveryPause, SalesmanagoSettings
+from . import display
 from .permissions import holds_seen_by
 
 
@@ -162,6 +164,13 @@ def check_hold_view(request, site_id):
     if request.method != "POST":
         return TemplateResponse(request, "wagtail_salesmanago/check_hold_confirm.html",
                                 {"hold": hold, "next": back})
+    paused = DeliveryPause.objects.until(hold.site, timezone.now())
+    if paused is not None:  # no call at all during a pause, not even this check
+        messages.warning(request, _(
+            "SALESmanago asked for fewer calls until %(until)s: the credentials of %(site)s are "
+            "checked after that, by themselves.") % {
+                "until": display.admin_datetime(paused), "site": hold.site})
+        return redirect(back)
     still = outbox.check_now(hold.site)
     if still is None:
         messages.success(request, ngettext(

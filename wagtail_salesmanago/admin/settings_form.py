@@ -51,6 +51,8 @@ class SalesmanagoSettingsForm(WagtailAdminModelForm):
                 self.fields[name].help_text = _("Set in the server configuration.")
                 if name == "api_secret":
                     self.fields[name].widget.attrs["placeholder"] = "••••••••"
+                elif isinstance(value, (list, tuple)):  # ignored_domains may be a list there
+                    self.initial[name] = "\n".join(map(str, value))
                 else:
                     self.initial[name] = value
 
@@ -85,6 +87,8 @@ class SalesmanagoSettingsForm(WagtailAdminModelForm):
 
     def clean_ignored_domains(self):
         """One domain per line, each once, written back as read (``quarantine.domain_of``)."""
+        if self.fields["ignored_domains"].disabled:  # set in the server configuration
+            return self.instance.ignored_domains
         text = self.cleaned_data.get("ignored_domains", "")
         if len(text) > quarantine.MAX_TEXT:
             raise ValidationError(_("Keep the list under %(count)s characters."),

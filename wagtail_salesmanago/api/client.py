@@ -127,7 +127,8 @@ def retry_after_seconds(value, now=None):
     section 10.2.3)."""
     text = (value or "").strip()
     if DELAY_SECONDS.fullmatch(text):
-        return int(text) if len(text) <= len(str(MAX_DELAY)) else MAX_DELAY
+        digits = text.lstrip("0") or "0"
+        return int(digits) if len(digits) <= len(str(MAX_DELAY)) else MAX_DELAY
     date = http_date(text)
     if date is None:
         return None

@@ -153,24 +153,34 @@ def is_user(owner, users):
     return str(owner or "").strip().lower() in [str(user).strip().lower() for user in users]
 
 
-def sites_sharing(account):
-    """The sites whose deliveries go to ``account``'s SALESmanago account (the same endpoint and
-    client ID), its own first."""
-    sites = [account.site]
+def others_sharing(account):
+    """The other sites whose deliveries go to ``account``'s SALESmanago account (the same
+    endpoint and client ID), read in two queries whatever their number (no settings row is made
+    for a site without one)."""
+    stored = {settings.site_id: settings for settings in
+              SalesmanagoSettings.objects.exclude(site=account.site)}
+    client_id = str(account.client_id or "").strip()
+    others = []
     for site in Site.objects.exclude(pk=account.site.pk).order_by("pk"):
-        other = account_for_site(site)
-        if (other.endpoint and same_endpoint(other.endpoint, account.endpoint)
-                and str(other.client_id).strip() == str(account.client_id).strip()):
-            sites.append(site)
-    return sites
+        other = account_for_site(site, stored.get(site.pk) or SalesmanagoSettings(site=site))
+        if (client_id and other.endpoint and same_endpoint(other.endpoint, account.endpoint)
+                and str(other.client_id or "").strip() == client_id):
+            others.append(site)
+    return others
 
 
 def pause_calls(account, until):
     """SALESmanago asked ``account`` for fewer calls: no site that calls it calls again before
-    ``until`` (``DeliveryPause``). Best effort, after the call's outcome is stored: a pause that
-    could not be stored costs one more "too many requests", nothing else."""
+    ``until`` (``DeliveryPause``), its own first. Best effort, after the call's outcome is
+    stored: a pause that could not be stored costs one more "too many requests", nothing else."""
     try:
-        for site in sites_sharing(account):
-            DeliveryPause.objects.extend(site, until)
+        DeliveryPause.objects.extend(account.site, until)
+        others = others_sharing(account)
     except Exception:
         logger.exception("Could not pause the SALESmanago calls of site %s.", account.site)
+        return
+    for site in others:
+        try:
+            DeliveryPause.objects.extend(site, until)
+        except Exception:
+            logger.exception("Could not pause the SALESmanago calls of site %s.", site)

@@ -33,7 +33,7 @@ RENEW_AFTER_SECONDS = 1
 
 # The state a batch's records share (but a retry's time); their contact IDs are their own.
 SHARED_ATTNAMES = ["status", "sent_at", "next_attempt_at", "claimed_until", "hold_id", "updated_at",
-                   "send_alone"]
+                   "send_alone", "retry_window_from"]
 DETAIL_FIELDS = ["payload", "notes", "last_error"]
 
 
@@ -126,8 +126,9 @@ def send_group(site, account, owner, client, records, started, meanwhile):
     paused = DeliveryPause.objects.until(site, timezone.now())
     if paused is not None:  # claimed while the batch before it was throttled: no call at all
         now = timezone.now()
+        at = retry.spread(now, paused)  # one moment for all: one batch again after the pause
         for record in renewed(records, now):
-            outbox.wait_out_pause(steps.CONTACT, record, paused, now)
+            outbox.wait_out_pause(steps.CONTACT, record, at)
             outbox.follow_up(record)
         return
     hold = outbox.active_hold(site, account, started, client)

@@ -32,8 +32,8 @@ from wagtail.models import Page
 
 from .. import stored_messages
 from ..payload import contact_fields
-from ..records import ExportRecord, ExportRun
-from . import answers, backlogs, batches, inserts, outbox
+from ..records import DeliveryPause, ExportRecord, ExportRun
+from . import answers, backlogs, batches, inserts, outbox, retry
 from .account import LABELS, account_for_page
 
 logger = logging.getLogger(__name__)
@@ -214,15 +214,16 @@ def export(export_run, size, progress):
     export_run.save(update_fields=["status", "total", "updated_at"])
     progress.start(export_run)
     for start_at in range(0, len(leftovers), CHUNK):
-        note(export_run, send(leftovers[start_at:start_at + CHUNK], size), progress)
+        note(export_run, send(leftovers[start_at:start_at + CHUNK], size, site=account.site),
+             progress)
     questions = page.get_salesmanago_questions()
     # The answers there are now: one given during the run is the live form's to send.
     newest = answered(page).values_list("pk", flat=True).last()
     for chunk in chunks(page, export_run.since, export_run.until, newest=newest):
         records = store([build(page, account, questions, submission) for submission in chunk])
         kept = Counter(r.status for r in records if r.status in ExportRecord.NOT_SENT_ON_PURPOSE)
-        note(export_run, send([r.pk for r in records if r.status == Status.PENDING], size, kept),
-             progress)
+        note(export_run, send([r.pk for r in records if r.status == Status.PENDING], size, kept,
+                              site=account.site), progress)
     progress.finish(export_run)
 
 
@@ -250,14 +251,21 @@ def store(records):
     return stored
 
 
-def send(ids, size, kept=()):
-    """Send these stored records: batches, then one by one what batches leave; their outcomes,
-    with ``kept`` (a ``Counter`` of the chunk's records not to send: skipped, quarantined)."""
-    backlogs.send_batches(claims(ids, size, timezone.now()))
+def send(ids, size, kept=(), site=None):
+    """Send these stored records (of ``site``'s form): batches, then one by one what batches
+    leave; their outcomes, with ``kept`` (a ``Counter`` of the chunk's records not to send:
+    skipped, quarantined). While the site's calls are paused they wait, together, for after the
+    pause (``outbox.wait_out_all``), with no call."""
+    now = timezone.now()
+    paused = DeliveryPause.objects.until(site, now) if site is not None else None
+    if paused is not None:
+        outbox.wait_out_all(ExportRecord.objects.filter(pk__in=ids), retry.spread(now, paused), now,
+                            size)
+        return Counter(ExportRecord.objects.filter(pk__in=ids).values_list("status", flat=True)
+                       ) + Counter(kept)
+    backlogs.send_batches(claims(ids, size, now))
     # What batches do not carry (contacts by ID, those left out of a batch's contactIds) goes
     # alone, each once in this pass; e-mail contacts to retry wait for the next batch.
-    # Those of a site whose calls are paused go here too: each waits out the pause (a task for
-    # after it, spread), with no call.
     now = timezone.now()
     carried = ExportRecord.objects.batchable(now).filter(pk__in=ids).values("pk")
     alone = outbox.due(now).filter(pk__in=ids).exclude(pk__in=carried)

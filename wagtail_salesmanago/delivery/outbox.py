@@ -139,7 +139,7 @@ def send_claimed(record_id, started, *, resend=False, record=None, account=None)
         # error here is raised: the claim lapses and the record is tried again, never failed.
         paused = DeliveryPause.objects.until(site, started)
         if paused is not None:
-            wait_out_pause(step, record, paused, started)
+            wait_out_pause(step, record, retry.spread(started, paused))
             follow_up(record)
             return record
         try:
@@ -199,16 +199,26 @@ def attempt(step, record, started, resend, account_parts, error=None):
     return True, new_hold
 
 
-def wait_out_pause(step, record, until, now):
-    """A claimed record of a site whose calls are paused: not sent, tried again after the pause
-    ends (``until``, spread: ``retry.spread``); the claim's attempt is taken back."""
-    step.throttled(record, retry.spread(now, until), called=False, save=True)
+def wait_out_pause(step, record, at):
+    """A claimed record of a site whose calls are paused: not sent, tried again at ``at``, after
+    the pause (``retry.spread``); the claim's attempt is taken back."""
+    step.throttled(record, at, called=False, save=True)
     stored_messages.put(record, step.error_field, stored_messages.message("paused"))
     try:
         record.save(update_fields=[step.error_field, "updated_at"])
     except Exception:
         logger.exception("Could not store why SALESmanago export %s waits (its status is "
                          "stored).", record.pk)
+
+
+def wait_out_all(records, at, now, size):
+    """Due ``records`` nobody holds, of a site whose calls are paused, wait until ``at``
+    together, with no attempt counted; one task for every ``size`` of them (a worker's task
+    drains a batch after its own record)."""
+    ids = records.wait_for_pause(at, now, stored_messages.message("paused"))
+    for record_id in ids[::size]:
+        enqueue(record_id, run_after=at)
+    return ids
 
 
 def save_details(step, record, log):

@@ -30,10 +30,11 @@ def pause_end(error, now):
     return now + timedelta(seconds=pause_seconds(error.retry_after))
 
 
-def spread(now, until):
-    """A moment from ``until`` to a fifth of the wait later: the records that wait out one pause
-    come due one after another, not all at its end (a burst is what the pause was against)."""
-    return until + (until - now) * random.uniform(0, 0.2)
+def spread(now, until, share=None):
+    """A moment from ``until`` to a fifth of the wait later (``share`` of it, else a random
+    one): what waits out a pause comes due after it, not all at its very end (a burst is what
+    the pause was against)."""
+    return until + (until - now) * (random.uniform(0, 0.2) if share is None else share)
 
 
 def next_attempt_at(created_at, attempt, now):
@@ -46,7 +47,11 @@ def next_attempt_at(created_at, attempt, now):
 
 def after_throttle(attempt, now, error):
     """When to try again after ``attempt`` was throttled (``error``): not before the pause ends
-    (spread) nor before the attempt's own backoff. Never given up: a delivery SALESmanago asks to
-    wait is not failing, so the give-up window does not count."""
-    return max(spread(now, pause_end(error, now)),
-               now + timedelta(seconds=jitter(backoff(attempt))))
+    (spread) nor before the attempt's own backoff. The records one throttled call carried share
+    the moment (one spread per call, kept on ``error``), so that they go in one batch again.
+    Never given up: a delivery SALESmanago asks to wait is not failing (``throttle`` starts the
+    give-up window again)."""
+    if getattr(error, "spread_share", None) is None:
+        error.spread_share = random.uniform(0, 0.2)
+    return max(spread(now, pause_end(error, now), error.spread_share),
+               now + timedelta(seconds=backoff(attempt)))

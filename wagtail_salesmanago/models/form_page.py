@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import format_lazy
@@ -207,7 +209,8 @@ class SalesmanagoFormMixin(models.Model):
             self, submission, form.cleaned_data, raw_contact_id,
             getattr(self, "_salesmanago_cookie_id", ""),
             notes=[stored_messages.message("carrier_dropped", tag=CARRIER_TAG)] if dropped else [],
-            spam=self.get_salesmanago_spam_reason(form, submission),
+            # Asked inside ``export_submission``, which never raises into the visitor's request.
+            spam=partial(self.get_salesmanago_spam_reason, form, submission),
         )
 
     def get_salesmanago_spam_reason(self, form, submission):

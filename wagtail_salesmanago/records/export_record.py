@@ -217,8 +217,9 @@ class ExportRecord(models.Model):
 
     def throttle(self, at, *, called, save):
         """The contact waits out SALESmanago's pause until ``at`` (``called``: SALESmanago was
-        called for it and asked for the pause, else the claim's attempt is taken back)."""
-        state = {"status": self.Status.THROTTLED, "next_attempt_at": at}
+        called for it and asked for the pause, else the claim's attempt is taken back). Time
+        spent waiting never counts towards giving up: the give-up window starts again at ``at``."""
+        state = {"status": self.Status.THROTTLED, "next_attempt_at": at, "retry_window_from": at}
         if called:
             self._transition(state, save)
         else:  # in the database, counted from the stored attempts (the claim counted one more)
