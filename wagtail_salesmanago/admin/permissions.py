@@ -1,5 +1,6 @@
 """Who sees SALESmanago deliveries: whoever may see that form page's submissions."""
 
+from django.db.models import F
 from wagtail.contrib.forms.utils import get_forms_for_user
 from wagtail.permission_policies.base import BasePermissionPolicy
 
@@ -28,7 +29,12 @@ class DeliveryPermissionPolicy(BasePermissionPolicy):
     def instances_user_has_permission_for(self, user, action):
         if action not in ACTIONS or not user.is_active:
             return self.model.objects.none()
-        return self.model.objects.filter(page__in=get_forms_for_user(user))
+        # The forms as a condition the database does not search by (``page_id + 0``): the log's
+        # order and the report's period, both on ``created_at``, narrow a long history far more
+        # than "one of the forms" does (SQLite without statistics took the page index and read
+        # every record: P5's report query 2.65 s -> 1.98 s at 1,000,000).
+        return self.model.objects.alias(form=F("page_id") + 0).filter(
+            form__in=get_forms_for_user(user).values("pk"))
 
     def instances_user_has_any_permission_for(self, user, actions):
         return self.instances_user_has_permission_for(user, "view")
