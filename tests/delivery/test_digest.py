@@ -13,7 +13,7 @@ from wagtail.models import Page, Site
 
 from tests.helpers import dated_record, make_form_page
 from wagtail_salesmanago import stored_messages
-from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
+from wagtail_salesmanago.models import SalesmanagoSettings
 
 YESTERDAY = timezone.localdate() - timedelta(days=1)
 

@@ -409,8 +409,8 @@ def test_resending_a_failed_answer_exported_again_resends_only_the_record_in_pla
     first, second = past(page, 2)
     account = history.check(page)
     questions = page.get_salesmanago_questions()
-    for answer in (first, second, second):
-        failed = history.build(page, account, questions, answer)
+    for submission in (first, second, second):
+        failed = history.build(page, account, questions, submission)
         failed.status = "failed"
         failed.save()
     old_first = ExportRecord.objects.filter(submission_id=str(first.pk)).get()

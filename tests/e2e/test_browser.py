@@ -172,3 +172,28 @@ def test_settings_and_test_connection_work_under_a_strict_content_security_polic
     with pytest.raises(Exception):
         page.add_script_tag(content="window.inlineRan = true")
     assert page.evaluate("window.inlineRan") is None
+
+
+def test_the_monitoring_code_starts_only_after_the_visitors_consent(browser, demo):
+    """The demo's pages carry {% salesmanago_monitoring_code %} (the sandbox's sm.js stands for
+    SALESmanago's) and a cookie banner that uses the documented consent hook."""
+    visitor = browser.new_context().new_page()
+    loaded = []
+    visitor.on("request", lambda request: loaded.append(request.url))
+    survey = demo.find(r"Survey:\s+(\S+)")
+    visitor.goto(survey)
+    visitor.wait_for_load_state("networkidle")
+    assert not [url for url in loaded if url.endswith("/static/sm.js")]  # no consent, no tracking
+    assert visitor.evaluate("typeof window.SalesmanagoSandbox") == "undefined"
+    assert "smuuid" not in {c["name"] for c in visitor.context.cookies()}
+
+    visitor.click("#demo-consent button")
+    visitor.wait_for_function("window.SalesmanagoSandbox !== undefined")
+    assert f"{demo.sandbox_url}/static/sm.js" in loaded
+    assert visitor.evaluate("window.SalesmanagoSandbox.smid") == "sandbox-client"
+    assert "smuuid" in {c["name"] for c in visitor.context.cookies()}
+    assert visitor.locator("#demo-consent").is_hidden()
+
+    # The next page: consent is known, the code starts by itself.
+    visitor.goto(survey)
+    visitor.wait_for_function("window.SalesmanagoSandbox !== undefined")

@@ -140,3 +140,13 @@ def test_control_explains_a_bad_value_and_changes_nothing(box, body, error):
     bad_json = requests.post(f"{box.url}/sandbox/control", data=b"{oops", timeout=5)
     assert bad_json.status_code == 400 and "error" in bad_json.json()
 
+
+
+def test_the_sandbox_serves_a_monitoring_code_of_its_own(box):
+    """SALESmanago's sm.js and pop-ups stand-ins: they set what a page can see, nothing else."""
+    script = requests.get(f"{box.url}/static/sm.js", timeout=5)
+    assert script.status_code == 200 and script.headers["Content-Type"].startswith("text/javascript")
+    assert "smuuid" in script.text and "window.SalesmanagoSandbox" in script.text
+    popups = requests.get(f"{box.url}/dynamic/sandbox-client/popups.js", timeout=5)
+    assert popups.text == 'window.SalesmanagoSandboxPopups = "sandbox-client";\n'
+    assert requests.get(f"{box.url}/dynamic/a'b/popups.js", timeout=5).status_code == 404

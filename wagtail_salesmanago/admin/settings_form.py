@@ -9,7 +9,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
 from ..api.endpoint import validate_endpoint
 from ..delivery import quarantine
@@ -150,5 +150,11 @@ SalesmanagoSettings.panels = [
     FieldPanel("trust_typed_email"),
     FieldPanel("ignored_domains"),
     ConnectionTestPanel(),
+    MultiFieldPanel([
+        FieldPanel("monitoring_code"),
+        FieldPanel("monitoring_waits_for_consent"),
+        FieldPanel("monitoring_popups"),
+        FieldPanel("monitoring_cookie_days"),
+    ], heading=_("Monitoring code")),
     FieldPanel("digest_to"),
 ]

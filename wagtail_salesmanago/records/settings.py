@@ -60,6 +60,33 @@ class SalesmanagoSettings(BaseSiteSetting):
         ),
     )
 
+    monitoring_code = models.BooleanField(
+        verbose_name=_("Add SALESmanago's monitoring code to the site's pages"),
+        default=False,
+        help_text=_(
+            "SALESmanago's tracking script (sm.js), for pages whose template has "
+            "{% salesmanago_monitoring_code %}. It sets the cookie “smclient” that recognises "
+            "returning contacts."
+        ),
+    )
+    monitoring_waits_for_consent = models.BooleanField(
+        verbose_name=_("Start it only after the visitor's consent"),
+        default=True,
+        help_text=_(
+            "Tracking cookies need consent in the EU: the code waits until your cookie banner "
+            "says the visitor agreed (see the documentation). Untick only if the site asks for "
+            "consent some other way."
+        ),
+    )
+    monitoring_popups = models.BooleanField(
+        verbose_name=_("Show SALESmanago's pop-ups"), default=False)
+    monitoring_cookie_days = models.PositiveIntegerField(
+        verbose_name=_("Keep the contact cookie for (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: SALESmanago's default (10 years)."),
+    )
+
     digest_to = models.CharField(
         verbose_name=_("daily digest to"),
         max_length=1000,

@@ -1,6 +1,7 @@
 """The sandbox's HTTP side: SALESmanago's API paths, JSON views, an HTML page and a control endpoint."""
 
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -10,6 +11,23 @@ from .state import DEFAULT_CONSENTS, SandboxState
 DEFAULT_CLIENT_ID = "sandbox-client"
 DEFAULT_API_SECRET = "sandbox-secret"
 DEFAULT_OWNER = "owner@example.com"
+
+
+#: What the sandbox's ``/static/sm.js`` does of what SALESmanago's monitoring code does, seen
+#: from the page: it reads ``_smid`` and ``_smclt``, keeps the anonymous visitor in a
+#: first-party cookie ``smuuid``, and takes the queued ``sm(...)`` calls (shown in
+#: ``window.SalesmanagoSandbox`` for tests). It tracks nothing anywhere.
+MONITORING_SCRIPT = """(function () {
+  var uuid = (document.cookie.match(/(?:^|; )smuuid=([^;]*)/) || [])[1];
+  if (!uuid) {
+    uuid = "sandbox-" + Math.random().toString(16).slice(2);
+    var days = window._smclt || 3650;
+    document.cookie = "smuuid=" + uuid + "; path=/; max-age=" + days * 86400 + "; SameSite=Lax";
+  }
+  window.SalesmanagoSandbox = {smid: window._smid, clt: window._smclt || null, uuid: uuid,
+                               queued: ((window.sm && window.sm.q) || []).length};
+})();
+"""
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -37,6 +55,12 @@ class Handler(BaseHTTPRequestHandler):
             self._send_json(200, self.state.request_list())
         elif path == "/sandbox/control":
             self._send_json(200, self.state.describe_faults())
+        elif path == "/static/sm.js":
+            self._send(200, MONITORING_SCRIPT, "text/javascript; charset=utf-8")
+        elif re.fullmatch(r"/dynamic/[A-Za-z0-9_-]{1,64}/popups\.js", path):
+            client_id = path.split("/")[2]
+            self._send(200, f"window.SalesmanagoSandboxPopups = {json.dumps(client_id)};\n",
+                       "text/javascript; charset=utf-8")
         else:
             self._send_json(404, {"error": "not found"})
 

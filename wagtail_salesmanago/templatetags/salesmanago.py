@@ -2,6 +2,7 @@
 
 from django import template
 
+from ..delivery import monitoring
 from ..forms import CONTACT_ID_PARAM
 
 register = template.Library()
@@ -21,3 +22,17 @@ def salesmanago_contact_id(form):
         return form[CONTACT_ID_PARAM]
     except KeyError:
         return ""  # not a SALESmanago form page's form
+
+
+@register.inclusion_tag("wagtail_salesmanago/monitoring_code.html", takes_context=True)
+def salesmanago_monitoring_code(context):
+    """SALESmanago's monitoring code (sm.js) for this page's site, if its settings ask for it
+    (Settings > SALESmanago > Monitoring code); nothing otherwise. Put it in the base template,
+    before ``</body>``::
+
+        {% load salesmanago %}
+        {% salesmanago_monitoring_code %}
+
+    No inline script: a static file starts it from the tag's data (a strict Content Security
+    Policy holds; the page's CSP nonce, where it has one, goes on the tag)."""
+    return monitoring.code_for(context.get("request"), context.get("csp_nonce"))

@@ -74,6 +74,8 @@ class Command(BaseCommand):
                 "owner_email": DEFAULT_OWNER,
                 # A throwaway-address service: its answers are quarantined, not sent.
                 "ignored_domains": "mailinator.com",
+                # SALESmanago's monitoring code (the sandbox's sm.js), after the visitor's consent.
+                "monitoring_code": True,
             },
         )
         survey = self.form_page(site, SURVEY, SURVEY_QUESTIONS)
