@@ -214,7 +214,8 @@ def test_a_message_is_stored_once_as_its_code_and_parameters():
         page=make_form_page(), submission_type_id=1, submission_id="1", status="failed",
         last_error=stored_messages.message("api_said", api_message="Contact <b>not</b> found"))
     with connection.cursor() as cursor:
-        cursor.execute("SELECT last_error, notes FROM wagtail_salesmanago_exportrecord")
+        cursor.execute("SELECT last_error, notes FROM wagtail_salesmanago_exportrecord "
+                       "WHERE id = %s", [record.pk])
         stored = cursor.fetchone()
 
     assert json.loads(stored[0]) == {"code": "api_said",
