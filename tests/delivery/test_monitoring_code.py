@@ -4,7 +4,9 @@ renders it when the site's settings ask for it, as SALESmanago's WordPress plugi
 static file (no inline script), waiting for the visitor's consent by default."""
 
 import pytest
+from django.db import connection
 from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
 from django.test import RequestFactory
 from wagtail.models import Site
 
@@ -62,14 +64,74 @@ def test_nothing_without_a_usable_account(values):
 
 
 @pytest.mark.django_db
-def test_the_server_configuration_names_the_account_and_values_are_escaped(settings):
+def test_the_server_configuration_names_the_account(settings):
     configure(monitoring_code=True)
-    settings.WAGTAIL_SALESMANAGO = {"default": {"client_id": 'x"><script>alert(1)</script>',
+    settings.WAGTAIL_SALESMANAGO = {"default": {"client_id": "fromconfig1",
                                                 "endpoint": "app2.salesmanago.pl"}}
     assert rendered() == (
-        f'<script src="{SCRIPT}" async '
-        'data-client-id="x&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" '
+        f'<script src="{SCRIPT}" async data-client-id="fromconfig1" '
         'data-endpoint="https://app2.salesmanago.pl" data-wait-for-consent></script>')
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("values", [
+    {"client_id": 'x"><script>alert(1)</script>'},  # no client ID SALESmanago hands out
+    {"client_id": "x onerror=alert(1)"},
+    {"endpoint": "http://app3.salesmanago.pl:8080"},  # plain http without DEBUG: refused
+])
+def test_values_no_account_could_have_are_never_put_on_a_page(values, settings):
+    settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = False
+    settings.DEBUG = False
+    configure(monitoring_code=True, **values)
+    page = Template("{% load salesmanago %}{% autoescape off %}{% salesmanago_monitoring_code %}"
+                    "{% endautoescape %}").render(Context({"request": RequestFactory().get("/")}))
+    assert page == ""
+
+
+@pytest.mark.django_db
+def test_an_editors_preview_is_nobodys_visit():
+    configure(monitoring_code=True)
+    request = RequestFactory().get("/")
+    request.is_preview = True
+    assert Template("{% load salesmanago %}{% salesmanago_monitoring_code %}").render(
+        Context({"request": request})) == ""
+
+
+@pytest.mark.django_db
+def test_a_page_view_writes_nothing():
+    SalesmanagoSettings.objects.all().delete()
+    with CaptureQueriesContext(connection) as queries:
+        assert rendered() == ""
+    assert not SalesmanagoSettings.objects.exists()
+    assert all(q["sql"].startswith("SELECT") for q in queries.captured_queries)
+
+
+@pytest.mark.django_db
+def test_a_lazy_nonce_is_made_so_that_the_header_names_it_too():
+    made = []
+
+    class LazyNonce:  # as Django 6's and django-csp's: false until made
+        def __bool__(self):
+            return bool(made)
+
+        def __str__(self):
+            made.append("abc")
+            return "abc"
+
+    configure(monitoring_code=True)
+    assert rendered(csp_nonce=LazyNonce()).endswith(' data-wait-for-consent nonce="abc"></script>')
+    assert made
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days, error", [(0, "Ensure this value is greater than or equal to 1."),
+                                         (3651, "Ensure this value is less than or equal to 3650.")])
+def test_the_cookie_lifetime_is_days_a_person_would_mean(admin, site, days, error):
+    from tests.admin.test_settings_screen import form
+    from tests.helpers import settings_url
+    response = admin.post(settings_url(site), form(monitoring_code="on",
+                                                   monitoring_cookie_days=str(days)))
+    assert response.context["form"].errors["monitoring_cookie_days"] == [error]
 
 
 def test_no_request_renders_nothing():

@@ -1,5 +1,6 @@
 # SALESmanago's monitoring code on a site's pages (Settings > SALESmanago > Monitoring code).
 
+import django.core.validators
 from django.db import migrations, models
 
 
@@ -18,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='salesmanagosettings',
             name='monitoring_cookie_days',
-            field=models.PositiveIntegerField(blank=True, help_text="Empty: SALESmanago's default (10 years).", null=True, verbose_name='Keep the contact cookie for (days)'),
+            field=models.PositiveIntegerField(blank=True, help_text="From 1 to 3650. Empty: SALESmanago's own default.", null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(3650)], verbose_name='Keep the contact cookie for (days)'),
         ),
         migrations.AddField(
             model_name='salesmanagosettings',

@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -84,7 +85,8 @@ class SalesmanagoSettings(BaseSiteSetting):
         verbose_name=_("Keep the contact cookie for (days)"),
         null=True,
         blank=True,
-        help_text=_("Empty: SALESmanago's default (10 years)."),
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_("From 1 to 3650. Empty: SALESmanago's own default."),
     )
 
     digest_to = models.CharField(

@@ -24,7 +24,7 @@ def salesmanago_contact_id(form):
         return ""  # not a SALESmanago form page's form
 
 
-@register.inclusion_tag("wagtail_salesmanago/monitoring_code.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def salesmanago_monitoring_code(context):
     """SALESmanago's monitoring code (sm.js) for this page's site, if its settings ask for it
     (Settings > SALESmanago > Monitoring code); nothing otherwise. Put it in the base template,
@@ -34,5 +34,6 @@ def salesmanago_monitoring_code(context):
         {% salesmanago_monitoring_code %}
 
     No inline script: a static file starts it from the tag's data (a strict Content Security
-    Policy holds; the page's CSP nonce, where it has one, goes on the tag)."""
+    Policy holds; the page's CSP nonce, where it has one, goes on the tag). Escaped whatever
+    the template's autoescaping."""
     return monitoring.code_for(context.get("request"), context.get("csp_nonce"))

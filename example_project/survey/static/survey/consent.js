@@ -14,12 +14,24 @@
     }
   }
 
-  if (window.localStorage.getItem(KEY) === "yes") {
+  function remembered() {
+    try {
+      return window.localStorage.getItem(KEY) === "yes";
+    } catch (error) {
+      return false; // storage turned off: ask on each page
+    }
+  }
+
+  if (remembered()) {
     agreed();
   } else if (banner) {
     banner.hidden = false;
     banner.querySelector("button").addEventListener("click", function () {
-      window.localStorage.setItem(KEY, "yes");
+      try {
+        window.localStorage.setItem(KEY, "yes");
+      } catch (error) {
+        // not remembered: asked again on the next page
+      }
       agreed();
     });
   }

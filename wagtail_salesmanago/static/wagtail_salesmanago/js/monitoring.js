@@ -13,6 +13,9 @@
     return;
   }
   var data = tag.dataset;
+  if (!data.clientId || !data.endpoint) {
+    return; // not the tag's own attributes (a bundler moved this file?): nothing to start
+  }
 
   function load(src) {
     var script = document.createElement("script");
