@@ -19,6 +19,7 @@ from ..api.endpoint import same_endpoint, validate_endpoint
 from ..api.exceptions import NotConfigured
 from ..payload.mapping import DEFAULT_DETAIL_PREFIX
 from ..records import DeliveryPause, SalesmanagoSettings
+from . import retry, settle
 
 logger = logging.getLogger(__name__)
 SETTING = "WAGTAIL_SALESMANAGO"
@@ -169,10 +170,15 @@ def others_sharing(account):
     return others
 
 
-def pause_calls(account, until):
-    """SALESmanago asked ``account`` for fewer calls: no site that calls it calls again before
-    ``until`` (``DeliveryPause``), its own first. Best effort, after the call's outcome is
-    stored: a pause that could not be stored costs one more "too many requests", nothing else."""
+def pause_calls(account, error, now):
+    """If ``error`` (of a call answered at ``now``) is SALESmanago asking ``account`` for fewer
+    calls (``settle.throttles_site``), no site that calls it calls again before the pause ends
+    (``retry.pause_end``; ``DeliveryPause``), its own first. Best effort, after the call's outcome
+    is stored: a pause that could not be stored costs one more "too many requests", nothing
+    else."""
+    if not settle.throttles_site(error):
+        return
+    until = retry.pause_end(error, now)
     try:
         DeliveryPause.objects.extend(account.site, until)
         others = others_sharing(account)

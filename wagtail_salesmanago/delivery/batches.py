@@ -21,8 +21,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import stored_messages
-from ..records import DeliveryAttempt, DeliveryPause, ExportRecord
-from . import alerts, answers, holds, inserts, outbox, retry, settle, steps
+from ..records import DeliveryAttempt, ExportRecord
+from . import alerts, answers, holds, inserts, outbox, settle, steps
 from .account import account_for_site, pause_calls
 
 logger = logging.getLogger(__name__)
@@ -123,13 +123,10 @@ def account_parts(page):
 
 def send_group(site, account, owner, client, records, started, meanwhile):
     client = client.with_deadline()  # from now: a batch read ahead waited for the one before
-    paused = DeliveryPause.objects.until(site, timezone.now())
-    if paused is not None:  # claimed while the batch before it was throttled: no call at all
-        now = timezone.now()
-        at = retry.spread(now, paused)  # one moment for all: one batch again after the pause
-        for record in renewed(records, now):
-            outbox.wait_out_pause(steps.CONTACT, record, at)
-            outbox.follow_up(record)
+    now = timezone.now()
+    # Claimed while the batch before it was throttled, say: then no call at all (only the
+    # records whose claim is still ours wait).
+    if outbox.waited_out(site, steps.CONTACT, lambda: renewed(records, now), now):
         return
     hold = outbox.active_hold(site, account, started, client)
     if hold is not None:
@@ -153,8 +150,7 @@ def send_group(site, account, owner, client, records, started, meanwhile):
     logs = [outcome(record, payload, answered, error, len(records), started, now, hold)
             for record, payload in zip(records, bodies)]
     write(records, logs, stored)
-    if settle.throttles_site(error):  # the outcomes are stored: now the account's pause
-        pause_calls(account, retry.pause_end(error, now))
+    pause_calls(account, error, now)  # the outcomes are stored: now any pause it asked for
     failed, first_failed = [], {}
     for record in records:
         if record.status == Status.FAILED:

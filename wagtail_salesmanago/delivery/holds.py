@@ -30,7 +30,6 @@ from ..api.exceptions import (
     TransientError,
 )
 from ..records import DeliveryHold, ExportRecord
-from . import retry
 from .account import is_user, pause_calls
 
 logger = logging.getLogger(__name__)
@@ -95,7 +94,7 @@ def credentials_work(hold, account, client=None):
     try:
         users = (client or account.get_client()).list_users(account.owner_email)
     except ThrottledError as err:  # the hold stays, and the account's calls pause
-        pause_calls(account, retry.pause_end(err, timezone.now()))
+        pause_calls(account, err, timezone.now())
         logger.warning("SALESmanago hold of site %s: the check was throttled: %s", hold.site_id, err)
         return False
     except TransientError as err:

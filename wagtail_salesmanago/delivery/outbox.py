@@ -137,10 +137,7 @@ def send_claimed(record_id, started, *, resend=False, record=None, account=None)
     if error is None and not reused:
         # First the pause (no call at all while it lasts, not even a hold's check). A database
         # error here is raised: the claim lapses and the record is tried again, never failed.
-        paused = DeliveryPause.objects.until(site, started)
-        if paused is not None:
-            wait_out_pause(step, record, retry.spread(started, paused))
-            follow_up(record)
+        if waited_out(site, step, lambda: [record], started):
             return record
         try:
             hold = active_hold(site, account, started, client)
@@ -182,8 +179,7 @@ def attempt(step, record, started, resend, account_parts, error=None):
         settled = settle.persist(
             lambda: settle.settle(step, record, answered_at, answer=response, error=error,
                                   hold=hold), claimed_until)
-        if settle.throttles_site(error):  # the outcome is stored: now the account's pause
-            pause_calls(account, retry.pause_end(error, answered_at))
+        pause_calls(account, error, answered_at)  # the outcome is stored: now any pause
         if settled.outcome == Outcome.SENT:
             logger.info("SALESmanago export %s sent (%s).", record.pk, step.mode(record))
     except Exception:
@@ -199,9 +195,24 @@ def attempt(step, record, started, resend, account_parts, error=None):
     return True, new_hold
 
 
+def waited_out(site, step, claimed, now):
+    """Whether ``site``'s calls are paused at ``now``; if so, the records ``claimed()`` gives
+    (asked only then) wait it out (``wait_out_pause``), all until one moment after it
+    (``retry.spread``: what one claim took goes in one batch again), and go to the workers for
+    then. One rule for a record sent alone and a batch's."""
+    paused = DeliveryPause.objects.until(site, now)
+    if paused is None:
+        return False
+    at = retry.spread(now, paused)
+    for record in claimed():
+        wait_out_pause(step, record, at)
+        follow_up(record)
+    return True
+
+
 def wait_out_pause(step, record, at):
     """A claimed record of a site whose calls are paused: not sent, tried again at ``at``, after
-    the pause (``retry.spread``); the claim's attempt is taken back."""
+    the pause; the claim's attempt is taken back."""
     step.throttled(record, at, called=False, save=True)
     stored_messages.put(record, step.error_field, stored_messages.message("paused"))
     try:
