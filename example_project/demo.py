@@ -84,7 +84,9 @@ def main():
     try:
         sandbox = subprocess.Popen(
             [sys.executable, "-m", "wagtail_salesmanago.sandbox", "--port", str(sandbox_port),
-             "--state-file", str(STATE / "sandbox-contacts.json")],
+             "--state-file", str(STATE / "sandbox-contacts.json"),
+             # The account's consents: the lead form's e-mail and SMS consents.
+             "--consent", "NEWSLETTER", "--consent", "SMS"],
             cwd=HERE,
         )
         processes.append(sandbox)

@@ -44,6 +44,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Campaign attribution from whichever page a visitor lands on (docs/leads.md).
+    "wagtail_salesmanago.middleware.CampaignAttributionMiddleware",
 ]
 
 # A strict Content Security Policy, e.g. DEMO_CSP="script-src 'self'" make demo: the admin's

@@ -212,3 +212,64 @@ def test_the_owner_field_offers_the_accounts_users_where_the_connection_works(ad
     SalesmanagoSettings.objects.update(client_id="")
     html = admin.get(url).content.decode()
     assert 'name="salesmanago_owner"' in html and "<datalist" not in html
+
+
+@pytest.mark.django_db
+def test_an_sms_consent_must_be_a_named_checkbox_too(admin, sm):
+    page = lead_page([("E-mail", "email", "detail")])
+    response = publish(admin, page, [
+        {"label": "SMS", "field_type": "singleline", "salesmanago_target": "sms_consent"},
+    ])
+    html = errors_of(response)
+    assert "A consent must be a single checkbox: set the field type to “Checkbox”." in html
+    assert "Name the SALESmanago consent this checkbox gives." in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field, error", [
+    ({"label": "Źródło", "field_type": "singleline", "salesmanago_target": "skip"},
+     "An answer that is not sent gives no tag either: choose where it goes under “In "
+     "SALESmanago”, or no tag."),
+    ({"label": "E-mail", "field_type": "email", "salesmanago_target": "detail"},
+     "An e-mail address makes no tag: a tag names a group of contacts, not one person."),
+])
+def test_answers_that_make_no_tag_are_refused_a_tag_mode(admin, sm, field, error):
+    page = lead_page([("E-mail", "email", "detail")])
+    response = publish(admin, page, [{**field, "salesmanago_tag_mode": "value"}])
+    assert response.status_code == 200
+    assert error in errors_of(response)
+
+    response = publish(admin, page, [{**field, "salesmanago_tag_mode": ""}])
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_preview_shows_sms_consents_and_the_tags_answers_give(admin, sm):
+    page = lead_page([
+        ("E-mail", "email", "detail"), ("Zgoda SMS", "checkbox", "sms_consent", "SMS_MARKETING"),
+        ("Branża", "dropdown", "detail"), ("Zainteresowania", "checkboxes", "detail"),
+        ("Webinary", "checkbox", "detail"), ("Komentarz", "multiline", "detail"),
+    ])
+    choices = {"Branża": "IT\nHandel", "Zainteresowania": "A\nB\nC\nD\nE\nF"}
+    modes = {"Branża": "value", "Zainteresowania": "question_and_value", "Webinary": "value",
+             "Komentarz": "value"}
+    for field in page.form_fields.all():
+        field.choices = choices.get(field.label, "")
+        field.salesmanago_tag_mode = modes.get(field.label, "")
+        field.save()
+    html = preview(admin, page)
+
+    rows = [text(row) for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)[1:]]
+    assert rows == [
+        "E-mail ankieta.E-mail e-mail: identifies the contact",
+        "Zgoda SMS ankieta.Zgoda-SMS SMS consent “SMS_MARKETING”",
+        "Branża ankieta.Branza Letters written without accents. tag: IT, HANDEL",
+        "Zainteresowania ankieta.Zainteresowania tag: ZAINTERESOWANIA-A, ZAINTERESOWANIA-B, "
+        "ZAINTERESOWANIA-C, ZAINTERESOWANIA-D, ZAINTERESOWANIA-E, …",
+        "Webinary ankieta.Webinary tag: WEBINARY",
+        "Komentarz ankieta.Komentarz tag: ANSWER",
+    ]
+    assert ("No consent question" not in text(html))
+    assert ("SMS consents: SMS_MARKETING. A visitor who ticks one is opted in for SMS at once (to "
+            "the phone the contact has in SALESmanago); the consent is recorded with the time and "
+            "IP address. An unticked box never opts anyone out.") in text(html)

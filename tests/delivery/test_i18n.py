@@ -166,3 +166,32 @@ def test_a_new_page_gets_no_naming_note(i18n, admin, sm):
     html = html.content.decode()
     assert "What SALESmanago will get" in html
     assert "salesmanago-naming" not in html
+
+
+@pytest.mark.django_db
+def test_each_translation_sends_its_own_double_opt_in_email_and_language(
+        i18n, client, sm, on_commit):
+    english = make_form_page(
+        questions=[("Your e-mail", "email", ""), ("Newsletter", "checkbox", "")], title="Join",
+        salesmanago_double_opt_in=True, salesmanago_double_opt_in_email_id="confirm-en",
+        salesmanago_double_opt_in_language="EN")
+    consent = english.form_fields.get(label="Newsletter")
+    consent.salesmanago_target, consent.salesmanago_consent_name = "consent", "NEWSLETTER"
+    consent.save()
+    polish = translate(english, ["Twój e-mail", "Newsletter"])
+    polish.salesmanago_double_opt_in_email_id = "potwierdzenie-pl"
+    polish.salesmanago_double_opt_in_language = "PL"
+    polish.save_revision().publish()
+
+    with on_commit():
+        answer(client, english, {"Your e-mail": "anna@example.com", "Newsletter": "on"})
+        answer(client, polish, {"Twój e-mail": "jan@example.com", "Newsletter": "on"})
+
+    sent = [(r["body"]["contact"]["email"], r["body"]["doubleOptInEmailId"],
+             r["body"]["doubleOptInLanguage"], r["body"]["lang"]) for r in sm.requests()]
+    assert sent == [("anna@example.com", "confirm-en", "EN", "EN"),
+                    ("jan@example.com", "potwierdzenie-pl", "PL", "PL")]
+    cards = {c["email"]: (c["double_opt_in_email_id"], c["double_opt_in_language"])
+             for c in sm.contacts()}
+    assert cards == {"anna@example.com": ("confirm-en", "EN"),
+                     "jan@example.com": ("potwierdzenie-pl", "PL")}

@@ -135,6 +135,60 @@ def test_editor_maps_questions_to_the_contact_card_and_a_visitors_lead_arrives(b
     assert lead["email_opt_in"] == "pending confirmation"
 
 
+def test_editor_tags_answers_and_asks_sms_consent_and_a_visitor_from_a_campaign_arrives_with_it(
+        browser, demo, shots):
+    """Issue 26: an answer as a tag, an SMS consent, and campaign attribution, end to end."""
+    editor = log_in(browser, demo, browser.new_page(viewport={"width": 1280, "height": 1100}))
+    editor.goto(demo.find(r"Edit the survey: (\S+)"))
+    channels = editor.locator("input[name$='-label'][value='Z czego korzystałeś?']").get_attribute(
+        "name").removesuffix("label")
+    editor.select_option(f"select[name={channels}salesmanago_tag_mode]", "question_and_value")
+    add_question(editor, "Telefon", "singleline", "phone")
+    sms = add_question(editor, "Zgoda na SMS", "checkbox", "sms_consent", "SMS")
+    editor.locator(f"[name={sms}salesmanago_tag_mode]").evaluate(
+        "e => e.scrollIntoView({block: 'center'})")
+    editor.screenshot(path=shots / "editor-tags-sms.png")
+    editor.click("footer [data-w-dropdown-target=toggle]")
+    editor.click("button[name=action-publish]")
+    editor.wait_for_selector(".messages .success")
+
+    editor.goto(demo.find(r"Edit the survey: (\S+)"))
+    tab = editor.locator("[role=tabpanel]:has(input[name=salesmanago_enabled])").get_attribute("id")
+    editor.click(f"a[href='#{tab}']")
+    preview = editor.locator(".salesmanago-preview")
+    preview.evaluate("e => e.scrollIntoView({block: 'center'})")
+    rows = {row.locator("td").first.inner_text(): row.locator(".salesmanago-target").inner_text()
+            for row in preview.locator(".salesmanago-details tbody tr").all()}
+    assert rows["Zgoda na SMS"] == "zgoda na SMS „SMS”"  # the admin is in Polish here
+    assert "Z_CZEGO_KORZYSTALES_-INFOLINIA" in rows["Z czego korzystałeś?"]
+    assert "Zgody na SMS: SMS." in preview.locator(".salesmanago-opt-in").inner_text()
+    preview.locator(".salesmanago-details").evaluate("e => e.scrollIntoView({block: 'end'})")
+    editor.screenshot(path=shots / "editor-preview-tags.png")
+
+    # The visitor comes from a campaign, reads another page first, then answers.
+    visitor = browser.new_page(viewport={"width": 900, "height": 1200})
+    survey = demo.find(r"Survey:\s+(\S+)")
+    lead_form = demo.find(r"Lead form:\s+(\S+)")
+    visitor.goto(lead_form + "?utm_source=newsletter&utm_medium=email&utm_campaign=jesien",
+                 referer="https://poczta.example.net/skrzynka")
+    visitor.goto(survey)
+    visitor.fill("input[type=email]", "kampania.e2e@example.com")
+    visitor.get_by_label("Telefon").fill("+48 600 100 300")
+    visitor.get_by_label("Zgoda na SMS").check()
+    answer_survey(visitor, None)
+
+    contact = contacts(demo)["kampania.e2e@example.com"]
+    assert contact["tags"] == ["BADANIE_SATYSFAKCJI", "Z_CZEGO_KORZYSTALES_-INFOLINIA"]
+    assert (contact["phone"], contact["phone_opt_in"]) == ("+48 600 100 300", "opted in")
+    assert contact["consents"]["SMS"]["consentAccept"] is True
+    assert {k: v for k, v in contact["properties"].items() if "utm" in k or "_page" in k
+            or "referrer" in k} == {
+        "ankieta.utm_source": "newsletter", "ankieta.utm_medium": "email",
+        "ankieta.utm_campaign": "jesien", "ankieta.referrer": "https://poczta.example.net/skrzynka",
+        "ankieta.landing_page": lead_form,
+    }
+
+
 STRICT_CSP = "script-src 'self'; object-src 'none'; base-uri 'self'"
 
 

@@ -53,10 +53,11 @@ def test_demo_lead_form_fills_the_contact_card_and_asks_for_confirmation(fresh_d
     assert "Zapisz się na newsletter" in page.text
     form = read_form(page.text)
     field = {prefix: next(n for n in form_names(page.text) if n.startswith(prefix))
-             for prefix in ("imie", "adres", "telefon", "firma", "chce")}
+             for prefix in ("imie", "adres", "telefon", "firma", "branza", "chce", "zgadzam")}
     answer = session.post(lead_url.split("/newsletter", 1)[0] + form.action, timeout=10, data={
         **form.values, field["imie"]: "Jan Kowalski", field["adres"]: "jan.kowalski@example.com",
         field["telefon"]: "+48 600 700 800", field["firma"]: "Kowalski sp. z o.o.", field["chce"]: "on",
+        field["branza"]: "Usługi", field["zgadzam"]: "on",
     })
     assert answer.status_code == 200
     assert "Sprawdź skrzynkę" in answer.text
@@ -64,10 +65,11 @@ def test_demo_lead_form_fills_the_contact_card_and_asks_for_confirmation(fresh_d
     lead = sandbox_contacts(sandbox_url)["jan.kowalski@example.com"]
     assert (lead["name"], lead["phone"], lead["company"]) == (
         "Jan Kowalski", "+48 600 700 800", "Kowalski sp. z o.o.")
-    assert lead["tags"] == ["NEWSLETTER", "LEAD"]
-    consent = lead["consents"]["NEWSLETTER"]
-    assert consent["consentAccept"] is True and consent["ip"] == "127.0.0.1"
-    assert lead["email_opt_in"] == "pending confirmation"
+    assert lead["tags"] == ["NEWSLETTER", "LEAD", "USLUGI"]
+    for name in ("NEWSLETTER", "SMS"):
+        consent = lead["consents"][name]
+        assert consent["consentAccept"] is True and consent["ip"] == "127.0.0.1"
+    assert (lead["email_opt_in"], lead["phone_opt_in"]) == ("pending confirmation", "opted in")
     assert lead["double_opt_in_emails_sent"] == 1
     assert (lead["double_opt_in_email_id"], lead["double_opt_in_language"]) == (
         "demo-potwierdzenie-newslettera", "PL")

@@ -30,6 +30,8 @@ def test_tags_the_owner_and_consent_names_are_kept_out_of_translation():
     assert page["salesmanago_double_opt_in_language"] == ("SynchronizedField", True)
     assert page["title"] == ("TranslatableField", None)  # the rest is wagtail-localize's own choice
     assert kinds(FormField)["salesmanago_consent_name"] == ("SynchronizedField", False)
+    # Like the question's target: wagtail-localize's own choice for a field with choices.
+    assert kinds(FormField)["salesmanago_tag_mode"] == ("SynchronizedField", True)
 
 
 @pytest.mark.django_db

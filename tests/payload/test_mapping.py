@@ -210,26 +210,6 @@ def test_suffix_does_not_collide_with_a_label_that_already_ends_in_one():
 
 
 @pytest.mark.parametrize(
-    "text, tags",
-    [
-        ("badanie satysfakcji", ["BADANIE_SATYSFAKCJI"]),
-        ("Ankieta 2026, klient-VIP ,  ", ["ANKIETA_2026", "KLIENT-VIP"]),
-        ("zażółć (gęślą) [jaźń] {x}", ["ZAZOLC_(GESLA)_[JAZN]_{X}"]),
-        ("a.b/c@d!", ["A_B_C_D_"]),
-        # Only letters become ASCII; other characters are replaced, not spelled out (EUR, --).
-        ("Ankieta — 2026, Promocja 50€", ["ANKIETA___2026", "PROMOCJA_50_"]),
-        ("vip, VIP", ["VIP"]),
-        ("", []),
-        (None, []),
-        (" , ,", []),
-        ("x" * 300, ["X" * 255]),
-    ],
-)
-def test_normalise_tags(text, tags):
-    assert mapping.normalise_tags(text) == tags
-
-
-@pytest.mark.parametrize(
     "raw, expected",
     [
         ("f6c5487b-369d-4107-958c-2912c1bc3f80", "f6c5487b-369d-4107-958c-2912c1bc3f80"),

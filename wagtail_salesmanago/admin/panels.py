@@ -14,6 +14,7 @@ from ..delivery.history import past_answers
 from ..delivery.locales import name_questions
 from ..forms import CARRIER_TAG, CONTACT_ID_PARAM
 from ..payload import contact_fields, mapping
+from ..payload import tags as tag_rules
 from ..records import DeliveryHold, ExportRun
 from .owners import account_users
 from .permissions import delivery_permission_policy, may_export_past_answers
@@ -155,13 +156,14 @@ class MappingPreviewPanel(Panel):
             context.update(
                 details=details,
                 identity=identity,
-                tags=mapping.normalise_tags(page.salesmanago_tag),
+                tags=tag_rules.normalise_tags(page.salesmanago_tag),
                 missing=[LABELS[name] for name in account.missing()] if account else [],
                 enabled=page.salesmanago_enabled,
                 naming=naming_note(page),
                 **lead_preview(page, questions, account),
             )
-            context["details_targets"] = list(zip(context["details"], context["targets"]))
+            context["details_targets"] = list(zip(
+                context["details"], context["targets"], context["answer_tags"]))
             context.update(identity_context(context["identity"], account), event_type=getattr(
                 page, "salesmanago_event_type", ""))
             context.update(version_context(page, context["identity"], context["details"], prefix))
@@ -215,10 +217,7 @@ def version_context(page, identity, details, prefix):
 def lead_preview(page, questions, account):
     """For the preview: what the form does as a lead source."""
     targets = dict(contact_fields.TARGET_CHOICES)
-    consents = [
-        str(getattr(q, "salesmanago_consent_name", "") or "").strip() for q in questions
-        if contact_fields.target_of(q) == contact_fields.CONSENT
-    ]
+    consents = consent_names(questions, contact_fields.CONSENT)
     if not consents:
         opt_in = "unchanged"
     elif getattr(page, "salesmanago_double_opt_in", False):
@@ -227,14 +226,36 @@ def lead_preview(page, questions, account):
         opt_in = "at_once"
     return {
         "targets": [targets.get(contact_fields.target_of(q), "") for q in questions],
-        "consents": [name for name in consents if name],
+        "consents": consents,
+        "sms_consents": consent_names(questions, contact_fields.SMS_CONSENT),
         "opt_in": opt_in,
         "double_opt_in_email_id": getattr(page, "salesmanago_double_opt_in_email_id", ""),
         "double_opt_in_language": getattr(page, "salesmanago_double_opt_in_language", ""),
-        "remove_tags": mapping.normalise_tags(getattr(page, "salesmanago_remove_tags", "")),
+        "remove_tags": tag_rules.normalise_tags(getattr(page, "salesmanago_remove_tags", "")),
         "form_owner": getattr(page, "salesmanago_owner", ""),
         "site_owner": account.owner_email if account else "",
+        "answer_tags": [answer_tag_examples(page, q) for q in questions],
     }
+
+
+def consent_names(questions, target):
+    """The names of the consents the questions with ``target`` give, in form order."""
+    names = (str(getattr(q, "salesmanago_consent_name", "") or "").strip() for q in questions
+             if contact_fields.target_of(q) == target)
+    return [name for name in names if name]
+
+
+#: How many of a question's possible tags the preview lists.
+SHOWN_TAGS = 5
+
+
+def answer_tag_examples(page, question):
+    """For the preview: the tags a question's answers can give (the first ``SHOWN_TAGS``) and
+    whether it can give more."""
+    choices = [value for value, _label in page.form_builder([]).get_formatted_field_choices(
+        question)] if getattr(question, "choices", "") else []
+    tags = tag_rules.example_tags(question, choices, placeholder=_("answer"))
+    return {"shown": tags[:SHOWN_TAGS], "more": len(tags) > SHOWN_TAGS}
 
 
 def identity_context(identity, account):

@@ -78,7 +78,13 @@ class SalesmanagoSettingsForm(WagtailAdminModelForm):
         return endpoint
 
     def clean_detail_prefix(self):
-        prefix = self.cleaned_data.get("detail_prefix") or ""
+        return self.prefix_of("detail_prefix")
+
+    def clean_attribution_prefix(self):
+        return self.prefix_of("attribution_prefix")
+
+    def prefix_of(self, name):
+        prefix = self.cleaned_data.get(name) or ""
         if not re.fullmatch(r"[A-Za-z0-9._-]*", prefix):
             raise ValidationError(
                 _("Use only letters, digits, dots, hyphens and underscores, like “ankieta.”.")
@@ -150,6 +156,10 @@ SalesmanagoSettings.panels = [
     FieldPanel("trust_typed_email"),
     FieldPanel("ignored_domains"),
     ConnectionTestPanel(),
+    MultiFieldPanel([
+        FieldPanel("send_attribution"),
+        FieldPanel("attribution_prefix"),
+    ], heading=_("Campaign attribution")),
     MultiFieldPanel([
         FieldPanel("monitoring_code"),
         FieldPanel("monitoring_waits_for_consent"),

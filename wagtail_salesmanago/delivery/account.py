@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 SETTING = "WAGTAIL_SALESMANAGO"
 FIELDS = (
     "endpoint", "client_id", "api_secret", "owner_email", "detail_prefix", "identify_by_cookie",
-    "trust_typed_email", "ignored_domains",
+    "trust_typed_email", "ignored_domains", "send_attribution", "attribution_prefix",
 )
 REQUIRED = ("endpoint", "client_id", "api_secret", "owner_email")
 #: Each setting's name in the reader's language (the editor's preview and the export say what
@@ -64,6 +64,8 @@ class Account:
     trust_typed_email: bool = False
     #: one domain per line (``quarantine``); a list in the server configuration is joined
     ignored_domains: str = ""
+    send_attribution: bool = True
+    attribution_prefix: str = DEFAULT_DETAIL_PREFIX
     from_config: frozenset = frozenset()
 
     def __repr__(self):

@@ -14,7 +14,9 @@ from .. import stored_messages
 from ..api.exceptions import (
     UnknownContactError,
 )
+from ..payload import attribution as campaign
 from ..payload import contact_fields, events, mapping
+from ..payload import tags as tag_rules
 from ..records import ExportRecord
 from . import quarantine
 
@@ -24,15 +26,17 @@ NO_IDENTITY = stored_messages.message("no_identity")
 
 
 def create_record(page, submission, answers, raw_contact_id, cookie_id, *, account, notes=(),
-                  spam=""):
+                  spam="", attribution=None):
     """The export record of one submission, with its payload built from the answers.
 
     ``account``: the page's site's account (``None``: no site). ``notes``: what the request
     itself showed, for staff (a link's contact ID the form's template dropped, say). ``spam``:
     why the form page calls the answer spam, if it does (it is then quarantined).
+    ``attribution``: where the visitor came from (``payload.attribution``), sent where the
+    site sends it.
     """
     record = build_record(page, submission, answers, raw_contact_id, cookie_id, account=account,
-                          spam=spam)
+                          spam=spam, attribution=attribution)
     for note in notes:
         add_note(record, note)
     record.save()
@@ -40,7 +44,7 @@ def create_record(page, submission, answers, raw_contact_id, cookie_id, *, accou
 
 
 def build_record(page, submission, answers, raw_contact_id, cookie_id, *, account,
-                 questions=None, event=True, spam=""):
+                 questions=None, event=True, spam="", attribution=None):
     """``create_record``'s record, not saved yet (``history`` stores many at once).
 
     ``account``: the page's site's account (``None``: no site). ``questions``: the page's, if the
@@ -71,6 +75,11 @@ def build_record(page, submission, answers, raw_contact_id, cookie_id, *, accoun
     )
     for note in plan.notes:
         add_note(record, note)
+    if attribution and account and account.send_attribution:
+        for key, value in campaign.properties(attribution, account.attribution_prefix).items():
+            plan.properties.setdefault(key, value)  # a question of the same name keeps its answer
+    else:
+        attribution = {}
     record.payload = request_body(
         record, form_owner(page) or (account.owner_email if account else ""), plan.properties,
         plan.tags, plan.contact, plan.lead_fields,
@@ -84,11 +93,11 @@ def build_record(page, submission, answers, raw_contact_id, cookie_id, *, accoun
         record.status, record.next_attempt_at = ExportRecord.Status.QUARANTINED, None
         stored_messages.put(record, "last_error", kept)
     if event:
-        plan_event(record, page, submission, site)
+        plan_event(record, page, submission, site, attribution)
     return record
 
 
-def plan_event(record, page, submission, site):
+def plan_event(record, page, submission, site, attribution):
     """The form's event, if it has one, waiting for the contact (see events.py for the fields)."""
     event_type = page.salesmanago_event_type
     if not event_type:
@@ -106,6 +115,7 @@ def plan_event(record, page, submission, site):
             url=page.full_url,
             submission_id=submission.pk,
             hostname=site.hostname if site else "",
+            details=campaign.event_details(attribution),
         )
     }
 
@@ -119,7 +129,7 @@ def lead_options(page, submission):
     """The form's lead settings and the consent's proof (submission time, visitor IP)."""
     submitted = submitted_at(submission)
     return {
-        "remove_tags": mapping.normalise_tags(page.salesmanago_remove_tags),
+        "remove_tags": tag_rules.normalise_tags(page.salesmanago_remove_tags),
         "opt_in": contact_fields.OptIn(
             double_opt_in=page.salesmanago_double_opt_in,
             email_id=page.salesmanago_double_opt_in_email_id,

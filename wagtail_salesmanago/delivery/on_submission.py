@@ -21,16 +21,19 @@ from .outbox import enqueue_stored
 logger = logging.getLogger(__name__)
 
 
-def export_submission(page, submission, answers, raw_contact_id, cookie_id, notes=(), spam=None):
+def export_submission(page, submission, answers, raw_contact_id, cookie_id, notes=(), spam=None,
+                      attribution=None):
     """Record the export of ``submission`` (with ``notes`` for staff; quarantined if ``spam``, the
-    page's spam check, a callable, says why it is spam) and send it after commit. Never raises."""
+    page's spam check, a callable, says why it is spam; with ``attribution``, where the visitor
+    came from) and send it after commit. Never raises."""
     try:
         # A savepoint where there is a transaction to protect (a failed statement would spoil the
         # submission's on PostgreSQL); outside one the record's INSERT is its own transaction.
         with transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext():
             account = account_for_page(page)
             record = create_record(page, submission, answers, raw_contact_id, cookie_id,
-                                   account=account, notes=notes, spam=quarantine.spam_of(spam))
+                                   account=account, notes=notes, spam=quarantine.spam_of(spam),
+                                   attribution=attribution)
     except IntegrityError:
         taken = ExportRecord.objects.for_answer(submission).first()
         if taken is not None:  # a past-answers export of the form took it this very moment

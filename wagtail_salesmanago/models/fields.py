@@ -6,6 +6,7 @@ from wagtail.contrib.forms.models import AbstractFormField
 
 from ..compat import synchronized_fields
 from ..payload import contact_fields as cf
+from ..payload import tags as tag_rules
 from . import validators
 
 
@@ -17,7 +18,7 @@ class SalesmanagoFieldMixin(models.Model):
         class FormField(SalesmanagoFieldMixin, AbstractFormField):
             page = ParentalKey("SurveyPage", on_delete=models.CASCADE, related_name="form_fields")
 
-    Its ``panels`` are Wagtail's, plus the two fields below.
+    Its ``panels`` are Wagtail's, plus the three fields below.
     """
 
     salesmanago_target = models.CharField(
@@ -37,7 +38,20 @@ class SalesmanagoFieldMixin(models.Model):
         blank=True,
         help_text=_(
             "For a consent: its name exactly as in SALESmanago (Settings > Consents). Ticked, it "
-            "records the consent with the time and IP address, and opts the contact in."
+            "records the consent with the time and IP address, and opts the contact in (for SMS "
+            "with an SMS consent)."
+        ),
+    )
+    salesmanago_tag_mode = models.CharField(
+        verbose_name=_("also as a SALESmanago tag"),
+        max_length=32,
+        choices=tag_rules.MODE_CHOICES,
+        default=tag_rules.NO_TAG,
+        blank=True,
+        help_text=_(
+            "Tags the contact with the answer (each choice its own tag), or with the question "
+            "and the answer joined by “-”, in capitals as SALESmanago keeps tags. A ticked "
+            "checkbox tags the contact with the question."
         ),
     )
 
@@ -48,6 +62,7 @@ class SalesmanagoFieldMixin(models.Model):
     panels = AbstractFormField.panels + [
         FieldPanel("salesmanago_target"),
         FieldPanel("salesmanago_consent_name"),
+        FieldPanel("salesmanago_tag_mode"),
     ]
 
     # Keep Wagtail's field ordering: a first base's Meta would otherwise replace it.
@@ -59,7 +74,16 @@ class SalesmanagoFieldMixin(models.Model):
         self.salesmanago_consent_name = (self.salesmanago_consent_name or "").strip()
         errors = validators.errors_of(
             self, {"salesmanago_consent_name": validators.check_visible})
-        if self.salesmanago_target == cf.CONSENT:
+        if self.salesmanago_tag_mode and self.salesmanago_target == cf.SKIP:
+            errors["salesmanago_tag_mode"] = _(
+                "An answer that is not sent gives no tag either: choose where it goes under "
+                "“In SALESmanago”, or no tag."
+            )
+        elif self.salesmanago_tag_mode and self.field_type == "email":
+            errors["salesmanago_tag_mode"] = _(
+                "An e-mail address makes no tag: a tag names a group of contacts, not one person."
+            )
+        if self.salesmanago_target in cf.CONSENT_TARGETS:
             if self.field_type != "checkbox":
                 # The type as Wagtail's own list names it, in the editor's language.
                 checkbox = dict(self._meta.get_field("field_type").flatchoices).get(

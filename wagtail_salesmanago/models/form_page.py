@@ -10,6 +10,7 @@ from ..admin.panels import DeliveriesPanel, MappingPreviewPanel, OwnerPanel
 from ..admin.submissions import with_deliveries
 from .. import stored_messages
 from ..compat import synchronized_fields
+from ..delivery import first_touch
 from ..delivery.locales import name_questions
 from ..delivery.on_submission import export_submission
 from ..forms import (
@@ -159,12 +160,19 @@ class SalesmanagoFormMixin(models.Model):
         self._salesmanago_client_ip = client_ip(request)
         self._salesmanago_cookie_id = request.COOKIES.get(CONTACT_ID_COOKIE, "")
         self._salesmanago_carrier_dropped = carrier_dropped(request)
+        # Campaign attribution: the visitor's first touch, for an answer given in this request.
+        self._salesmanago_attribution = (
+            first_touch.of_answer(request) if request.method == "POST" else {})
         # The form fields are read once for this request: the form and the export share them.
         self._salesmanago_form_fields = None
         try:
-            return super().serve(request, *args, **kwargs)
+            response = super().serve(request, *args, **kwargs)
         finally:
             del self._salesmanago_form_fields
+        if self.salesmanago_enabled:
+            # A visitor who lands on the form itself: its first touch is kept here.
+            first_touch.remember(request, response)
+        return response
 
     def get_form_fields(self):
         if not hasattr(self, "_salesmanago_form_fields"):
@@ -211,6 +219,7 @@ class SalesmanagoFormMixin(models.Model):
             notes=[stored_messages.message("carrier_dropped", tag=CARRIER_TAG)] if dropped else [],
             # Asked inside ``export_submission``, which never raises into the visitor's request.
             spam=partial(self.get_salesmanago_spam_reason, form, submission),
+            attribution=getattr(self, "_salesmanago_attribution", {}),
         )
 
     def get_salesmanago_spam_reason(self, form, submission):

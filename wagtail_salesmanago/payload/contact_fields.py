@@ -31,7 +31,10 @@ CITY = "city"
 COUNTRY = "country"
 BIRTHDAY = "birthday"
 CONSENT = "consent"
+SMS_CONSENT = "sms_consent"
 SKIP = "skip"
+#: Targets of a consent checkbox: for e-mail (``forceOptIn``) or for SMS (``forcePhoneOptIn``).
+CONSENT_TARGETS = (CONSENT, SMS_CONSENT)
 
 #: The choices editors have, in the form builder's order.
 TARGET_CHOICES = [
@@ -47,6 +50,7 @@ TARGET_CHOICES = [
     (COUNTRY, _("country (2-letter code)")),
     (BIRTHDAY, _("date of birth")),
     (CONSENT, _("consent (a checkbox)")),
+    (SMS_CONSENT, _("SMS consent (a checkbox)")),
     (SKIP, _("not sent")),
 ]
 
@@ -64,8 +68,8 @@ _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 _SPACES = re.compile(r"\s+")
 
 #: The lead's parts of a request body; the rest (owner, identity, details, tags) is mapping's.
-LEAD_KEYS = ("birthday", "removeTags", "consentDetails", "forceOptIn", "useApiDoubleOptIn",
-             "doubleOptInEmailId", "doubleOptInLanguage", "lang")
+LEAD_KEYS = ("birthday", "removeTags", "consentDetails", "forceOptIn", "forcePhoneOptIn",
+             "useApiDoubleOptIn", "doubleOptInEmailId", "doubleOptInLanguage", "lang")
 
 
 def target_of(question):
@@ -144,7 +148,8 @@ class Lead:
 
     contact: dict = field(default_factory=dict)  # contact{...} without e-mail
     birthday: str = ""
-    consents: list = field(default_factory=list)  # names of the consents ticked
+    consents: list = field(default_factory=list)  # names of the e-mail consents ticked
+    sms_consents: list = field(default_factory=list)  # names of the SMS consents ticked
     notes: list = field(default_factory=list)
 
 
@@ -154,10 +159,11 @@ def plan_lead(questions, answers):
     for question in questions:
         target = target_of(question)
         value = answers.get(question.clean_name)
-        if target == CONSENT:
+        if target in CONSENT_TARGETS:
             name = str(getattr(question, "salesmanago_consent_name", "") or "").strip()
-            if value is True and name and name not in lead.consents:
-                lead.consents.append(name)
+            given = lead.consents if target == CONSENT else lead.sms_consents
+            if value is True and name and name not in given:
+                given.append(name)
             continue
         if target not in STANDARD_TARGETS or is_blank(value) or target in values:
             continue
@@ -193,9 +199,11 @@ class OptIn:
 def lead_fields(lead, *, remove_tags=(), opt_in=None, agreed_at_ms=None, ip=""):
     """The lead's top-level request fields (``LEAD_KEYS``); none when nothing is in play.
 
-    A ticked consent opts the contact in for e-mail (``forceOptIn``), with the proof of consent
-    (time and IP). With double opt-in, SALESmanago's own examples and its PHP SDK send
-    ``useApiDoubleOptIn`` together with ``forceOptIn: true``: so do we. Nothing here ever opts
+    A ticked consent opts the contact in for e-mail (``forceOptIn``), a ticked SMS consent for
+    SMS (``forcePhoneOptIn``, as SALESmanago's WordPress plugin does for its ``sm-optin-mobile``
+    field), each with the proof of consent (time and IP). With double opt-in, SALESmanago's own
+    examples and its PHP SDK send ``useApiDoubleOptIn`` together with ``forceOptIn: true``: so do
+    we; it confirms e-mail only, so an SMS consent alone never asks for it. Nothing here ever opts
     anyone out: an unticked box leaves the status alone.
     """
     fields = {}
@@ -203,12 +211,16 @@ def lead_fields(lead, *, remove_tags=(), opt_in=None, agreed_at_ms=None, ip=""):
         fields["birthday"] = lead.birthday
     if remove_tags:
         fields["removeTags"] = list(remove_tags)
-    if lead.consents:
+    given = lead.consents + [name for name in lead.sms_consents if name not in lead.consents]
+    if given:
         fields["consentDetails"] = [
             {"consentName": name, "consentAccept": True, "agreementDate": agreed_at_ms,
              "ip": ip, "optOut": False}
-            for name in lead.consents
+            for name in given
         ]
+    if lead.sms_consents:
+        fields["forcePhoneOptIn"] = True
+    if lead.consents:
         fields["forceOptIn"] = True
         if opt_in and opt_in.double_opt_in:
             fields.update(useApiDoubleOptIn=True, doubleOptInEmailId=opt_in.email_id,

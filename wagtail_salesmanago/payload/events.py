@@ -8,7 +8,7 @@ type, so a marketer can start a workflow on "filled in form X".
 
 import re
 
-from .mapping import transliterate_letters
+from .names import transliterate_letters
 
 #: The ``contactExtEventType`` values SALESmanago accepts (its PHP SDK's list; the same in its docs).
 EVENT_TYPES = (
@@ -32,10 +32,10 @@ def location(hostname):
     return _LOCATION_FORBIDDEN.sub("-", text)[:MAX_LOCATION]
 
 
-def contact_event(event_type, *, date_ms, title, url, submission_id, hostname):
+def contact_event(event_type, *, date_ms, title, url, submission_id, hostname, details=None):
     """The ``contactEvent`` of one answer: the form's title as description, the page's URL as
-    ``detail1``, the submission's ID as ``externalId``. Empty values are left out, as SALESmanago's
-    SDK does."""
+    ``detail1``, the submission's ID as ``externalId``, then ``details`` (``detail2`` ...: see
+    ``attribution.EVENT_DETAILS``). Empty values are left out, as SALESmanago's SDK does."""
     event = {
         "date": int(date_ms),
         "contactExtEventType": event_type,
@@ -43,6 +43,7 @@ def contact_event(event_type, *, date_ms, title, url, submission_id, hostname):
         "location": location(hostname),
         "externalId": str(submission_id or "")[:MAX_EXTERNAL_ID],
         "detail1": str(url or "")[:MAX_DETAIL],
+        **{name: str(value)[:MAX_DETAIL] for name, value in (details or {}).items()},
     }
     return {name: value for name, value in event.items() if value not in ("", None)}
 

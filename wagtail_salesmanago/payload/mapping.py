@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..stored_messages import message
-from . import contact_fields
+from . import contact_fields, tags as tag_rules
 
 # Detail names and values have modules of their own; the mapping is their one front door.
 from .names import (  # noqa: F401
@@ -17,11 +17,9 @@ from .names import (  # noqa: F401
     describe_details,
     detail_key,
     detail_keys,
-    transliterate_letters,
 )
 from .values import format_value  # noqa: F401
 
-MAX_TAG_LENGTH = 255
 #: How much of an invalid ``smclientid`` a record's notes quote.
 NOTED_ID_LENGTH = 64
 EMAIL_FIELD_TYPE = "email"
@@ -29,7 +27,6 @@ EMAIL_FIELD_TYPE = "email"
 MODE_UPSERT = "upsert"
 MODE_UPDATE = "update"
 
-_TAG_FORBIDDEN = re.compile(r"[^A-Z0-9\-_()\[\]{}]")
 _CONTACT_ID = re.compile(r"[0-9a-f]{8}(-?[0-9a-f]{4}){3}-?[0-9a-f]{12}", re.IGNORECASE)
 
 
@@ -48,17 +45,6 @@ def build_properties(questions, answers, prefix):
 def identity_question(questions):
     """The question whose answer identifies the contact (the first e-mail one), or ``None``."""
     return next((q for q in questions if q.field_type == EMAIL_FIELD_TYPE), None)
-
-
-def normalise_tags(text):
-    """Comma-separated tags the way SALESmanago stores them: ``badanie satysfakcji`` -> ``BADANIE_SATYSFAKCJI``."""
-    tags = []
-    for raw in (text or "").split(","):
-        tag = _TAG_FORBIDDEN.sub("_", transliterate_letters(raw.strip()).upper())
-        tag = tag[:MAX_TAG_LENGTH]
-        if tag and tag not in tags:
-            tags.append(tag)
-    return tags
 
 
 def first_email(questions, answers):
@@ -123,7 +109,8 @@ def plan_export(
         email=email,
         contact_id=contact_id,
         properties=build_properties(questions, answers, prefix),
-        tags=normalise_tags(tag_text),
+        tags=tag_rules.unique(
+            tag_rules.normalise_tags(tag_text) + tag_rules.answer_tags(questions, answers)),
         notes=notes + lead.notes,
         contact=lead.contact,
         lead_fields=contact_fields.lead_fields(lead, **(lead_options or {})),

@@ -61,6 +61,25 @@ class SalesmanagoSettings(BaseSiteSetting):
         ),
     )
 
+    send_attribution = models.BooleanField(
+        verbose_name=_("Send where visitors came from"),
+        default=True,
+        help_text=_(
+            "With each answer: the campaign parameters of the address the visitor first landed "
+            "on (utm_source, utm_medium, utm_campaign, utm_term, utm_content), the other site "
+            "that sent them and the landing page, as custom details and in the form's event. A "
+            "browser-session cookie keeps them while the visitor moves between pages."
+        ),
+    )
+    attribution_prefix = models.CharField(
+        verbose_name=_("attribution detail prefix"),
+        max_length=50,
+        blank=True,
+        default=DEFAULT_DETAIL_PREFIX,
+        help_text=_("Put before utm_source, utm_medium, …, referrer and landing_page to name "
+                    "their custom details."),
+    )
+
     monitoring_code = models.BooleanField(
         verbose_name=_("Add SALESmanago's monitoring code to the site's pages"),
         default=False,

@@ -24,7 +24,7 @@ SURVEY = {
     "thank_you_text": "<p>Dziękujemy! Twoje odpowiedzi trafiły do nas.</p>",
     "salesmanago_tag": "badanie satysfakcji",
 }
-# (label, field type, choices, required, SALESmanago target, consent name)
+# (label, field type, choices, required, SALESmanago target, consent name[, tag mode])
 SURVEY_QUESTIONS = [
     ("Twój adres e-mail", "email", "", False, "detail", ""),
     ("Jak oceniasz naszą obsługę?", "radio", "Bardzo dobrze\nDobrze\nŚrednio\nŹle", True, "detail", ""),
@@ -32,8 +32,9 @@ SURVEY_QUESTIONS = [
      "detail", ""),
     ("Co możemy poprawić?", "multiline", "", False, "detail", ""),
 ]
-# A lead form: the answers fill the contact card, and the consent asks for SALESmanago's
-# confirmation e-mail (the sandbox's account has the consent NEWSLETTER).
+# A lead form: the answers fill the contact card, the consent asks for SALESmanago's confirmation
+# e-mail, the SMS consent opts the phone in, the industry tags the contact (the demo's sandbox
+# account has the consents NEWSLETTER and SMS).
 LEADS = {
     "title": "Zapisz się na newsletter",
     "slug": "newsletter",
@@ -46,12 +47,15 @@ LEADS = {
     "salesmanago_double_opt_in_language": "PL",
 }
 CONSENT = "NEWSLETTER"
+SMS_CONSENT = "SMS"
 LEAD_QUESTIONS = [
     ("Imię i nazwisko", "singleline", "", True, "name", ""),
     ("Adres e-mail", "email", "", True, "detail", ""),
     ("Telefon", "singleline", "", False, "phone", ""),
     ("Firma", "singleline", "", False, "company", ""),
+    ("Branża", "dropdown", "Handel\nUsługi\nProdukcja\nIT", False, "detail", "", "value"),
     ("Chcę otrzymywać newsletter", "checkbox", "", False, "consent", CONSENT),
+    ("Zgadzam się na SMS-y z ofertami", "checkbox", "", False, "sms_consent", SMS_CONSENT),
 ]
 DEMO_CONTACT = "demo.kontakt@example.com"
 
@@ -90,8 +94,8 @@ class Command(BaseCommand):
             f"\n  Survey:         {survey_url}\n"
             f"  As the demo contact ({DEMO_CONTACT}):\n"
             f"                  {survey_url}?smclientid={contact_id}\n"
-            f"  Lead form:      {site_url + leads.url}  (name, phone, company, consent {CONSENT},\n"
-            f"                  double opt-in: the contact card shows it all)\n"
+            f"  Lead form:      {site_url + leads.url}  (name, phone, company, consents {CONSENT}\n"
+            f"                  and {SMS_CONSENT}, double opt-in: the contact card shows it all)\n"
             f"  Admin:          {site_url}/admin/  (user: admin, password: {password})\n"
             f"  Edit the survey: {site_url}/admin/pages/{survey.pk}/edit/\n"
             f"  Edit the lead form: {site_url}/admin/pages/{leads.pk}/edit/\n"
@@ -103,11 +107,12 @@ class Command(BaseCommand):
         if page is None:
             page = SurveyPage(salesmanago_enabled=True, **fields)
             site.root_page.add_child(instance=page)
-            for order, (label, field_type, choices, required, target, consent) in enumerate(questions):
+            for order, (label, field_type, choices, required, target, consent, *tag_mode) in (
+                    enumerate(questions)):
                 FormField.objects.create(
                     page=page, sort_order=order, label=label, field_type=field_type,
                     choices=choices, required=required, salesmanago_target=target,
-                    salesmanago_consent_name=consent,
+                    salesmanago_consent_name=consent, salesmanago_tag_mode="".join(tag_mode),
                 )
             page.save_revision().publish()
         return page

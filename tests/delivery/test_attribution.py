@@ -1,0 +1,177 @@
+"""Campaign attribution (issue 26 item 3): the landing address's utm_* parameters, the other site
+that sent the visitor and the landing page reach the contact's details and the form's event.
+
+Over real HTTP against the sandbox; the visitor is Django's test client, which keeps cookies as a
+browser does.
+"""
+
+import pytest
+from django.core import signing
+from django.http import HttpResponse
+from wagtail.models import Site
+
+from tests.delivery.test_leads import contact_bodies
+from tests.helpers import make_form_page, read_form
+from wagtail_salesmanago.delivery import first_touch
+from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
+
+CAMPAIGN = "?utm_source=newsletter&utm_medium=email&utm_campaign=wiosna+2026&utm_term=buty&utm_content=baner"
+MIDDLEWARE = "wagtail_salesmanago.middleware.CampaignAttributionMiddleware"
+
+
+def visit(client, url, **headers):
+    response = client.get(url, **headers)
+    assert response.status_code == 200
+    return response
+
+
+def answer_form(client, page, email="jan@example.com", url=None, **headers):
+    """The visitor opens the form (at ``url``) and answers it; the record made."""
+    response = visit(client, url or page.url, **headers)
+    form = read_form(response.content.decode())
+    email_field = next(f.clean_name for f in page.get_form_fields() if f.field_type == "email")
+    assert client.post(form.action, {**form.values, email_field: email}).status_code == 200
+    return ExportRecord.objects.latest("pk")
+
+
+def survey(**kwargs):
+    return make_form_page(questions=[("E-mail", "email", "")], tag="",
+                          salesmanago_event_type="SURVEY", **kwargs)
+
+
+def settings_of_site(**values):
+    SalesmanagoSettings.objects.filter(site=Site.objects.get(is_default_site=True)).update(**values)
+
+
+@pytest.mark.django_db
+def test_a_visitor_landing_on_the_form_from_a_campaign_brings_it_to_the_contact_and_the_event(
+        client, sm, on_commit):
+    page = survey()
+    with on_commit():
+        answer_form(client, page, url=page.url + CAMPAIGN,
+                    HTTP_REFERER="https://mail.example.net/inbox?u=jan%40example.com")
+
+    [body] = contact_bodies(sm)
+    landing = "http://testserver/badanie-satysfakcji/"
+    assert body["properties"] == {
+        "ankieta.E-mail": "jan@example.com",
+        "ankieta.utm_source": "newsletter", "ankieta.utm_medium": "email",
+        "ankieta.utm_campaign": "wiosna 2026", "ankieta.utm_term": "buty",
+        "ankieta.utm_content": "baner", "ankieta.referrer": "https://mail.example.net/inbox",
+        "ankieta.landing_page": landing,
+    }
+    [event] = [r["body"]["contactEvent"] for r in sm.requests()
+               if r["path"] == "/api/v2/contact/addContactExtEvent"]
+    assert {k: v for k, v in event.items() if k.startswith("detail")} == {
+        "detail1": "http://localhost/badanie-satysfakcji/", "detail2": "newsletter",
+        "detail3": "email", "detail4": "wiosna 2026", "detail5": "buty", "detail6": "baner",
+        "detail7": "https://mail.example.net/inbox", "detail8": landing,
+    }
+
+
+@pytest.mark.django_db
+def test_the_first_touch_is_kept_while_the_visitor_moves_between_pages(
+        client, sm, on_commit, settings):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, MIDDLEWARE]
+    other = make_form_page(questions=[("Pytanie", "singleline", "")], enabled=False,
+                           title="Promocja", slug="promocja")
+    page = survey()
+    visit(client, other.url + "?utm_source=google&utm_medium=cpc",
+          HTTP_REFERER="https://www.google.com/")
+    visit(client, page.url + "?utm_source=facebook")  # a later touch does not replace the first
+    with on_commit():
+        answer_form(client, page)
+
+    [body] = contact_bodies(sm)
+    assert {k: v for k, v in body["properties"].items() if k != "ankieta.E-mail"} == {
+        "ankieta.utm_source": "google", "ankieta.utm_medium": "cpc",
+        "ankieta.referrer": "https://www.google.com/",
+        "ankieta.landing_page": "http://testserver/promocja/",
+    }
+
+
+@pytest.mark.django_db
+def test_the_sites_own_prefix_names_the_details(client, sm, on_commit):
+    settings_of_site(attribution_prefix="kampania.")
+    page = survey()
+    with on_commit():
+        answer_form(client, page, url=page.url + "?utm_source=x")
+
+    [body] = contact_bodies(sm)
+    assert body["properties"] == {
+        "ankieta.E-mail": "jan@example.com", "kampania.utm_source": "x",
+        "kampania.landing_page": "http://testserver/badanie-satysfakcji/"}
+
+
+@pytest.mark.django_db
+def test_a_site_that_sends_no_attribution_sets_no_cookie_and_sends_none(client, sm, on_commit):
+    settings_of_site(send_attribution=False)
+    page = survey()
+    response = visit(client, page.url + CAMPAIGN)
+    assert first_touch.COOKIE not in response.cookies
+    with on_commit():
+        answer_form(client, page, url=page.url + CAMPAIGN)
+
+    [body] = contact_bodies(sm)
+    assert body["properties"] == {"ankieta.E-mail": "jan@example.com"}
+    [event] = [r["body"]["contactEvent"] for r in sm.requests() if "Event" in r["path"]]
+    assert "detail2" not in event
+
+
+@pytest.mark.django_db
+def test_a_visit_without_campaign_data_sets_no_cookie_and_reads_no_settings(
+        client, sm, settings, rf, django_assert_num_queries):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, MIDDLEWARE]
+    page = survey()
+    with django_assert_num_queries(0):
+        response = HttpResponse()
+        first_touch.remember(rf.get("/", HTTP_REFERER="http://testserver/other/"), response)
+    assert first_touch.COOKIE not in response.cookies
+    response = visit(client, page.url + "?q=1", HTTP_REFERER="http://testserver/other/")
+    assert first_touch.COOKIE not in response.cookies
+
+
+@pytest.mark.django_db
+def test_10000_character_campaign_values_fit_the_cookie_and_are_cut_in_the_details(
+        client, sm, on_commit):
+    page = survey()
+    huge = "?" + "&".join(f"utm_{k}=" + "ż" * 10_000 for k in ("source", "medium", "campaign",
+                                                                 "term", "content"))
+    response = visit(client, page.url + huge)
+    assert len(response.cookies[first_touch.COOKIE].value) <= first_touch.MAX_COOKIE_LENGTH
+    assert response.cookies[first_touch.COOKIE]["httponly"] is True
+    assert response.cookies[first_touch.COOKIE]["samesite"] == "Lax"
+    assert response.cookies[first_touch.COOKIE]["max-age"] == ""  # the browser session only
+    with on_commit():
+        answer_form(client, page)
+
+    [body] = contact_bodies(sm)
+    sent = {k: v for k, v in body["properties"].items() if "utm_" in k}
+    assert len(sent) == 5 and all(set(v) == {"ż"} for v in sent.values())
+    assert all(1 <= len(v) <= 255 for v in sent.values())
+
+
+@pytest.mark.django_db
+def test_a_cookie_this_site_did_not_sign_is_ignored(client, sm, on_commit):
+    page = survey()
+    client.cookies[first_touch.COOKIE] = signing.dumps({"utm_source": "forged"}, salt="other")
+    with on_commit():
+        answer_form(client, page)
+
+    [body] = contact_bodies(sm)
+    assert body["properties"] == {"ankieta.E-mail": "jan@example.com"}
+
+
+@pytest.mark.django_db
+def test_a_question_named_like_an_attribution_detail_keeps_its_answer(client, sm, on_commit):
+    page = make_form_page(questions=[("E-mail", "email", ""), ("utm_source", "singleline", "")],
+                          tag="")
+    visit(client, page.url + "?utm_source=google")
+    with on_commit():
+        response = visit(client, page.url)
+        form = read_form(response.content.decode())
+        client.post(form.action, {**form.values, "e_mail": "jan@example.com",
+                                  "utm_source": "z ulotki"})
+
+    [body] = contact_bodies(sm)
+    assert body["properties"]["ankieta.utm_source"] == "z ulotki"

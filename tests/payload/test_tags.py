@@ -1,0 +1,101 @@
+"""Tags: a form's tag text and answers as tags, the way SALESmanago stores them (pure functions)."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from wagtail_salesmanago.payload import tags as tag_rules
+
+
+def q(label, mode, field_type="singleline", clean_name=None):
+    return SimpleNamespace(label=label, field_type=field_type, clean_name=clean_name or label,
+                           salesmanago_tag_mode=mode)
+
+
+@pytest.mark.parametrize(
+    "text, tags",
+    [
+        ("badanie satysfakcji", ["BADANIE_SATYSFAKCJI"]),
+        ("Ankieta 2026, klient-VIP ,  ", ["ANKIETA_2026", "KLIENT-VIP"]),
+        ("zażółć (gęślą) [jaźń] {x}", ["ZAZOLC_(GESLA)_[JAZN]_{X}"]),
+        ("a.b/c@d!", ["A_B_C_D_"]),
+        # Only letters become ASCII; other characters are replaced, not spelled out (EUR, --).
+        ("Ankieta — 2026, Promocja 50€", ["ANKIETA___2026", "PROMOCJA_50_"]),
+        ("vip, VIP", ["VIP"]),
+        ("", []),
+        (None, []),
+        (" , ,", []),
+        ("x" * 300, ["X" * 255]),
+    ],
+)
+def test_normalise_tags(text, tags):
+    assert tag_rules.normalise_tags(text) == tags
+
+@pytest.mark.parametrize(
+    "question, answer, tags",
+    [
+        # The answer itself (SALESmanago's plugin: tagValues).
+        (q("Branża", "value"), "Handel detaliczny", ["HANDEL_DETALICZNY"]),
+        (q("Branża", "value"), "  ", []),
+        (q("Branża", "value"), None, []),
+        # Question and answer joined by "-" (the plugin's tagNamesValues).
+        (q("Jak oceniasz obsługę?", "question_and_value"), "Bardzo dobrze",
+         ["JAK_OCENIASZ_OBSLUGE_-BARDZO_DOBRZE"]),
+        # Each choice of a multiple choice is its own tag; repeats go.
+        (q("Zainteresowania", "value", "checkboxes"), ["Sport", "Kino, teatr", "sport"],
+         ["SPORT", "KINO__TEATR"]),
+        (q("Zainteresowania", "question_and_value", "checkboxes"), ["Sport", "Kino"],
+         ["ZAINTERESOWANIA-SPORT", "ZAINTERESOWANIA-KINO"]),
+        (q("Zainteresowania", "value", "checkboxes"), [], []),
+        # A ticked checkbox gives its question, in either mode; an unticked one gives nothing.
+        (q("Chcę wiedzieć o webinarach", "value", "checkbox"), True, ["CHCE_WIEDZIEC_O_WEBINARACH"]),
+        (q("Webinary", "question_and_value", "checkbox"), True, ["WEBINARY"]),
+        (q("Webinary", "value", "checkbox"), False, []),
+        # Numbers and dates as a detail shows them.
+        (q("Ile osób?", "question_and_value", "number"), 12, ["ILE_OSOB_-12"]),
+        # No tag mode, or a field model without the mixin: no tag.
+        (q("Branża", ""), "Handel", []),
+        (SimpleNamespace(label="Branża", field_type="singleline", clean_name="Branża"), "Handel", []),
+    ],
+)
+def test_answer_tags(question, answer, tags):
+    assert tag_rules.answer_tags([question], {question.clean_name: answer}) == tags
+
+
+def test_the_longest_question_and_answer_both_show_in_a_tag_of_at_most_255_characters():
+    question = q("P" * 255, "question_and_value", "multiline")
+    [tag] = tag_rules.answer_tags([question], {question.clean_name: "o" * 10_000})
+    assert tag == "P" * 127 + "-" + "O" * 127 and len(tag) == 255
+    [tag] = tag_rules.answer_tags([q("Branża", "value")], {"Branża": "ą" * 10_000})
+    assert tag == "A" * 255
+
+
+def test_a_huge_text_is_read_only_as_far_as_a_tag_reaches(monkeypatch):
+    read = []
+    real = tag_rules.transliterate_letters
+    # internal seam: what the letters' transliteration (the costly step) is given to read.
+    monkeypatch.setattr(tag_rules, "transliterate_letters", lambda text: read.append(len(text)) or real(text))
+    assert tag_rules.normalise_tag("ż" * 1_000_000) == "Z" * 255
+    assert tag_rules.normalise_tag("ż" * 1_000_000, 127) == "Z" * 127
+    assert read == [255, 127]
+
+
+def test_tags_of_several_questions_in_form_order_without_repeats():
+    questions = [q("Branża", "value", clean_name="a"), q("Rola", "value", clean_name="b"),
+                 q("Inna", "", clean_name="c")]
+    answers = {"a": "IT", "b": "it", "c": "x"}
+    assert tag_rules.answer_tags(questions, answers) == ["IT"]
+
+
+@pytest.mark.parametrize(
+    "question, choices, tags",
+    [
+        (q("Branża", "value", "dropdown"), ["IT", "Handel", "Usługi"], ["IT", "HANDEL", "USLUGI"]),
+        (q("Ocena", "question_and_value", "radio"), ["Dobra", "Zła"], ["OCENA-DOBRA", "OCENA-ZLA"]),
+        (q("Komentarz", "value", "multiline"), [], ["ANSWER"]),
+        (q("Webinary", "question_and_value", "checkbox"), [], ["WEBINARY"]),
+        (q("Branża", "", "dropdown"), ["IT"], []),
+    ],
+)
+def test_example_tags_for_editors(question, choices, tags):
+    assert tag_rules.example_tags(question, choices, "answer") == tags
