@@ -283,6 +283,12 @@ NEWSLETTER = [
     ("E-mail", "email", "detail"),
     ("Zgoda na newsletter", "checkbox", "consent", "NEWSLETTER"),
 ]
+#: The page editor's POST for a form page without export rules (the rules' inline formset).
+NO_RULES = {
+    "salesmanago_rules_mode": "all",
+    "salesmanago_rules-TOTAL_FORMS": "0", "salesmanago_rules-INITIAL_FORMS": "0",
+    "salesmanago_rules-MIN_NUM_FORMS": "0", "salesmanago_rules-MAX_NUM_FORMS": "1000",
+}
 DOUBLE_OPT_IN = {
     "salesmanago_double_opt_in": True,
     "salesmanago_double_opt_in_email_id": "a1b2c3",

@@ -3,6 +3,7 @@ from django.db.models.signals import post_delete, post_save
 from wagtail.contrib.forms.models import AbstractFormSubmission
 
 from .delivery import outbox
+from .models.rules import SalesmanagoRule, page_saving
 from .records import ExportRecord, SalesmanagoSettings
 
 
@@ -21,7 +22,16 @@ def lift_hold_on_new_credentials(sender, instance, **kwargs):
         outbox.credentials_saved(instance.site, instance)
 
 
+def copy_rules_to_page(sender, instance, **kwargs):
+    """A rule saved or deleted on its own (not by its page's save) updates the page's copy."""
+    if not page_saving.get():
+        SalesmanagoRule.write_page_copy(instance.page_id)
+
+
 def register_signal_handlers():
     post_delete.connect(delete_export_records, dispatch_uid="wagtail_salesmanago_delete_records")
     post_save.connect(lift_hold_on_new_credentials, sender=SalesmanagoSettings,
                       dispatch_uid="wagtail_salesmanago_lift_hold")
+    for signal in (post_save, post_delete):
+        signal.connect(copy_rules_to_page, sender=SalesmanagoRule,
+                       dispatch_uid=f"wagtail_salesmanago_rules_{signal is post_save}")

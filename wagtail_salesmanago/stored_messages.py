@@ -89,6 +89,18 @@ CATALOGUE = {
     "no_identity": gettext_noop(
         "No contact identity: the form has no answered e-mail question, and the visitor neither "
         "arrived with a valid smclientid nor carried a usable smclient cookie."),
+    # Export rules: payload/rules.py.
+    "rule_not_met": gettext_noop(
+        "Not sent: the form sends only when all its rules are met, and this one was not: "
+        "%(rule)s."),
+    "no_rule_met": gettext_noop(
+        "Not sent: the form sends when any of its rules is met, and none was."),
+    "rule_question_missing": gettext_noop(
+        "A rule names the question “%(question)s”, which this form does not have (deleted or "
+        "renamed?): the rule counts as not met."),
+    "rule.checked": gettext_noop("“%(question)s” is ticked"),
+    "rule.equals": gettext_noop("“%(question)s” equals “%(value)s”"),
+    "rule.not_empty": gettext_noop("“%(question)s” is not empty"),
     "not_recorded": gettext_noop(
         "This export could not be stored (%(error)s), so nothing was sent. The submission itself "
         "is stored; the server log has the details."),

@@ -144,8 +144,13 @@ def test_the_detail_offers_resend_with_a_confirmation_only_where_it_makes_sense(
     html = admin.get(inspect(failed)).content.decode()
     confirm = resend_url(failed, inspect(failed)).replace("&", "&amp;")
     assert f'href="{confirm}"' in html
-    for status in ("skipped", "sent"):
-        failed.status = status
+    # Skipped with a contact to send (the form's rules stopped it): staff may send it anyway.
+    failed.status = "skipped"
+    failed.save()
+    assert "Send anyway" in admin.get(inspect(failed)).content.decode()
+    # Skipped with none (no contact identity), or sent: nothing to offer.
+    for status, mode in (("skipped", ""), ("sent", failed.mode)):
+        failed.status, failed.mode = status, mode
         failed.save()
         assert "/exportrecord/resend/" not in admin.get(inspect(failed)).content.decode(), status
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.helpers import make_form_page
+from tests.helpers import NO_RULES, make_form_page
 from wagtail_salesmanago.models import SalesmanagoSettings
 
 
@@ -75,6 +75,7 @@ def test_preview_uses_the_sites_prefix_and_warnings_never_block_publishing(admin
         "form_fields-0-id": page.form_fields.get().pk, "form_fields-0-label": "Uwagi",
         "form_fields-0-field_type": "multiline", "form_fields-0-ORDER": "1",
         "form_fields-0-salesmanago_target": "detail",
+        **NO_RULES,
         "to_address": "", "from_address": "", "subject": "",
     })
     response = admin.post(url, data)

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from tests.helpers import DOUBLE_OPT_IN, lead_page
+from tests.helpers import DOUBLE_OPT_IN, NO_RULES, lead_page
 from wagtail_salesmanago.models import SalesmanagoSettings
 
 
@@ -27,6 +27,7 @@ def publish(admin, page, fields, **values):
         "to_address": "", "from_address": "", "subject": "", "salesmanago_enabled": "on",
         "form_fields-TOTAL_FORMS": str(len(fields)), "form_fields-INITIAL_FORMS": "0",
         "form_fields-MIN_NUM_FORMS": "0", "form_fields-MAX_NUM_FORMS": "1000",
+        **NO_RULES,
         **values,
     }
     for number, field in enumerate(fields):
@@ -231,7 +232,14 @@ def test_an_sms_consent_must_be_a_named_checkbox_too(admin, sm):
      "An answer that is not sent gives no tag either: choose where it goes under “In "
      "SALESmanago”, or no tag."),
     ({"label": "E-mail", "field_type": "email", "salesmanago_target": "detail"},
-     "An e-mail address makes no tag: a tag names a group of contacts, not one person."),
+     "Personal data makes no tag (an e-mail address, a name, a phone, an address, a date of "
+     "birth): a tag names a group of contacts, not one person."),
+    ({"label": "Telefon", "field_type": "singleline", "salesmanago_target": "phone"},
+     "Personal data makes no tag (an e-mail address, a name, a phone, an address, a date of "
+     "birth): a tag names a group of contacts, not one person."),
+    ({"label": "Uwagi", "field_type": "multiline", "salesmanago_target": "detail"},
+     "A typed answer as a tag would let a visitor give themselves any tag: choose “the question "
+     "and the answer”, or make the question a choice."),
 ])
 def test_answers_that_make_no_tag_are_refused_a_tag_mode(admin, sm, field, error):
     page = lead_page([("E-mail", "email", "detail")])
@@ -267,7 +275,7 @@ def test_preview_shows_sms_consents_and_the_tags_answers_give(admin, sm):
         "Zainteresowania ankieta.Zainteresowania tag: ZAINTERESOWANIA-A, ZAINTERESOWANIA-B, "
         "ZAINTERESOWANIA-C, ZAINTERESOWANIA-D, ZAINTERESOWANIA-E, …",
         "Webinary ankieta.Webinary tag: WEBINARY",
-        "Komentarz ankieta.Komentarz tag: ANSWER",
+        "Komentarz ankieta.Komentarz tag: KOMENTARZ-ANSWER",
     ]
     assert ("No consent question" not in text(html))
     assert ("SMS consents: SMS_MARKETING. A visitor who ticks one is opted in for SMS at once (to "

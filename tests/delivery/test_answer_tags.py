@@ -43,7 +43,9 @@ def test_answers_become_tags_besides_their_details(client, sm, on_commit):
     [body] = contact_bodies(sm)
     assert body["tags"] == [
         "ANKIETA_2026", "HANDEL_DETALICZNY", "ZAINTERESOWANIA-WEBINARY",
-        "ZAINTERESOWANIA-KONFERENCJE", "CHCE_DOSTAC_OFERTE", "SZYBKO__SPRAWNIE_",
+        "ZAINTERESOWANIA-KONFERENCJE", "CHCE_DOSTAC_OFERTE",
+        # A typed answer goes with its question: a visitor cannot choose a tag of their own.
+        "KOMENTARZ-SZYBKO__SPRAWNIE_",
     ]
     # Every answer is still a custom detail.
     assert body["properties"] == {
@@ -73,4 +75,4 @@ def test_a_question_asked_for_a_tag_a_visitor_fills_with_10000_characters(client
         "E-mail": "jan@example.com", "Komentarz": "ż" * 10_000})
 
     [body] = contact_bodies(sm)
-    assert body["tags"] == ["ANKIETA_2026", "Z" * 255]
+    assert body["tags"] == ["ANKIETA_2026", "KOMENTARZ-" + "Z" * 127]

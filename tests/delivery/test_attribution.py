@@ -5,9 +5,14 @@ Over real HTTP against the sandbox; the visitor is Django's test client, which k
 browser does.
 """
 
+from types import SimpleNamespace
+
 import pytest
 from django.core import signing
+from django.db import connection
 from django.http import HttpResponse
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from wagtail.models import Site
 
 from tests.delivery.test_leads import contact_bodies
@@ -175,3 +180,72 @@ def test_a_question_named_like_an_attribution_detail_keeps_its_answer(client, sm
 
     [body] = contact_bodies(sm)
     assert body["properties"]["ankieta.utm_source"] == "z ulotki"
+
+
+@pytest.mark.django_db
+def test_a_cache_never_hands_one_visitors_cookie_to_the_next(client, sm, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "attribution"}}
+    settings.MIDDLEWARE = ["django.middleware.cache.UpdateCacheMiddleware", *settings.MIDDLEWARE,
+                           MIDDLEWARE, "django.middleware.cache.FetchFromCacheMiddleware"]
+    other = make_form_page(questions=[("Pytanie", "singleline", "")], enabled=False,
+                           title="Promocja", slug="promocja")
+    first = visit(client, other.url, HTTP_REFERER="https://private.example/users/anna/")
+    assert first.cookies[first_touch.COOKIE].value
+    assert "Cookie" in first["Vary"] and "private" in first["Cache-Control"]
+
+    second = visit(Client(), other.url)
+    assert first_touch.COOKIE not in second.cookies
+
+
+@pytest.mark.django_db
+def test_the_middleware_leaves_everything_but_wagtails_pages_alone(admin, sm, settings):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, MIDDLEWARE]
+    response = admin.get("/admin/?utm_source=x", HTTP_REFERER="https://mail.example.net/")
+    assert response.status_code == 200 and first_touch.COOKIE not in response.cookies
+
+
+@pytest.mark.django_db
+def test_a_cookie_that_cannot_be_read_is_replaced(client, sm):
+    page = survey()
+    client.cookies[first_touch.COOKIE] = "garbage"
+    response = visit(client, page.url + "?utm_source=x")
+    assert first_touch.read(SimpleNamespace(COOKIES={
+        first_touch.COOKIE: response.cookies[first_touch.COOKIE].value})) == {
+        "utm_source": "x", "landing_page": "http://testserver/badanie-satysfakcji/"}
+
+
+@pytest.mark.django_db
+def test_attribution_that_fails_never_fails_the_visitor_and_the_answer_is_stored(
+        client, sm, on_commit, monkeypatch, caplog):
+    page = survey()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no such column: send_attribution")
+
+    # internal seam: reading the cookie fails (a migration not run: no public seam fails it).
+    monkeypatch.setattr(first_touch, "read", broken)
+    # internal seam: reading the site's settings fails likewise.
+    monkeypatch.setattr(first_touch, "sends_attribution", broken)
+    with on_commit():
+        record = answer_form(client, page, url=page.url + CAMPAIGN)
+    record.refresh_from_db()
+    assert record.status == "sent"
+    [body] = contact_bodies(sm)
+    assert body["properties"] == {"ankieta.E-mail": "jan@example.com"}
+    assert "Could not keep the visitor's campaign attribution." in caplog.text
+    assert "Could not read the visitor's campaign attribution." in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_landing_reads_the_sites_settings_once_even_with_the_middleware_too(
+        client, sm, settings, django_assert_num_queries):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, MIDDLEWARE]
+    settings_of_site(send_attribution=False)
+    page = survey()
+    visit(client, page.url)
+    with CaptureQueriesContext(connection) as plain:
+        visit(Client(), page.url)
+    with CaptureQueriesContext(connection) as landing:
+        response = visit(Client(), page.url + "?utm_source=x")
+    assert len(landing) == len(plain) + 1 and first_touch.COOKIE not in response.cookies

@@ -135,9 +135,10 @@ def test_editor_maps_questions_to_the_contact_card_and_a_visitors_lead_arrives(b
     assert lead["email_opt_in"] == "pending confirmation"
 
 
-def test_editor_tags_answers_and_asks_sms_consent_and_a_visitor_from_a_campaign_arrives_with_it(
+def test_editor_sets_a_rule_tags_answers_asks_sms_consent_and_a_campaigns_visitor_arrives_with_it(
         browser, demo, shots):
-    """Issue 26: an answer as a tag, an SMS consent, and campaign attribution, end to end."""
+    """Issue 26: an export rule, an answer as a tag, an SMS consent, and campaign attribution,
+    end to end."""
     editor = log_in(browser, demo, browser.new_page(viewport={"width": 1280, "height": 1100}))
     editor.goto(demo.find(r"Edit the survey: (\S+)"))
     channels = editor.locator("input[name$='-label'][value='Z czego korzystałeś?']").get_attribute(
@@ -148,12 +149,21 @@ def test_editor_tags_answers_and_asks_sms_consent_and_a_visitor_from_a_campaign_
     editor.locator(f"[name={sms}salesmanago_tag_mode]").evaluate(
         "e => e.scrollIntoView({block: 'center'})")
     editor.screenshot(path=shots / "editor-tags-sms.png")
+    # A rule: only answers that tick the SMS consent go, tagged.
+    tab = editor.locator("[role=tabpanel]:has(input[name=salesmanago_enabled])").get_attribute("id")
+    editor.click(f"a[href='#{tab}']")
+    editor.click("#id_salesmanago_rules-ADD")
+    editor.fill("input[name='salesmanago_rules-0-question']", "Zgoda na SMS")
+    editor.select_option("select[name='salesmanago_rules-0-condition']", "checked")
+    editor.fill("input[name='salesmanago_rules-0-tags']", "lead sms")
+    editor.locator("input[name='salesmanago_rules-0-tags']").evaluate(
+        "e => e.scrollIntoView({block: 'center'})")
+    editor.screenshot(path=shots / "editor-rule.png")
     editor.click("footer [data-w-dropdown-target=toggle]")
     editor.click("button[name=action-publish]")
     editor.wait_for_selector(".messages .success")
 
     editor.goto(demo.find(r"Edit the survey: (\S+)"))
-    tab = editor.locator("[role=tabpanel]:has(input[name=salesmanago_enabled])").get_attribute("id")
     editor.click(f"a[href='#{tab}']")
     preview = editor.locator(".salesmanago-preview")
     preview.evaluate("e => e.scrollIntoView({block: 'center'})")
@@ -162,6 +172,8 @@ def test_editor_tags_answers_and_asks_sms_consent_and_a_visitor_from_a_campaign_
     assert rows["Zgoda na SMS"] == "zgoda na SMS „SMS”"  # the admin is in Polish here
     assert "Z_CZEGO_KORZYSTALES_-INFOLINIA" in rows["Z czego korzystałeś?"]
     assert "Zgody na SMS: SMS." in preview.locator(".salesmanago-opt-in").inner_text()
+    assert "„Zgoda na SMS” jest zaznaczone: dodaje tagi LEAD_SMS" in preview.locator(
+        ".salesmanago-rules").inner_text()
     preview.locator(".salesmanago-details").evaluate("e => e.scrollIntoView({block: 'end'})")
     editor.screenshot(path=shots / "editor-preview-tags.png")
 
@@ -177,8 +189,12 @@ def test_editor_tags_answers_and_asks_sms_consent_and_a_visitor_from_a_campaign_
     visitor.get_by_label("Zgoda na SMS").check()
     answer_survey(visitor, None)
 
+    # Another visitor leaves the SMS consent unticked: the rule keeps the answer back.
+    answer_survey(browser.new_page(), survey, email="bez.sms@example.com")
+    assert "bez.sms@example.com" not in contacts(demo)
+
     contact = contacts(demo)["kampania.e2e@example.com"]
-    assert contact["tags"] == ["BADANIE_SATYSFAKCJI", "Z_CZEGO_KORZYSTALES_-INFOLINIA"]
+    assert contact["tags"] == ["BADANIE_SATYSFAKCJI", "Z_CZEGO_KORZYSTALES_-INFOLINIA", "LEAD_SMS"]
     assert (contact["phone"], contact["phone_opt_in"]) == ("+48 600 100 300", "opted in")
     assert contact["consents"]["SMS"]["consentAccept"] is True
     assert {k: v for k, v in contact["properties"].items() if "utm" in k or "_page" in k

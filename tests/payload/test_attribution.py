@@ -20,6 +20,7 @@ LANDING = "https://sklep.example.com/promocja/?utm_source=fb&smclientid=abc#top"
       "landing_page": "https://sklep.example.com/promocja/"}),
     # The site's own pages (any case, any port) are no referrer: nothing to keep.
     ({}, "https://SKLEP.example.com:443/inna/", {}),
+    ({}, "https://www.sklep.example.com/inna/", {}),  # with or without www., the same site
     ({}, "", {}),
     # What is not a web address is no referrer.
     ({}, "android-app://com.google.android.gm/", {}),

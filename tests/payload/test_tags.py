@@ -7,9 +7,9 @@ import pytest
 from wagtail_salesmanago.payload import tags as tag_rules
 
 
-def q(label, mode, field_type="singleline", clean_name=None):
+def q(label, mode, field_type="singleline", clean_name=None, target="detail"):
     return SimpleNamespace(label=label, field_type=field_type, clean_name=clean_name or label,
-                           salesmanago_tag_mode=mode)
+                           salesmanago_tag_mode=mode, salesmanago_target=target)
 
 
 @pytest.mark.parametrize(
@@ -35,9 +35,19 @@ def test_normalise_tags(text, tags):
     "question, answer, tags",
     [
         # The answer itself (SALESmanago's plugin: tagValues).
-        (q("Branża", "value"), "Handel detaliczny", ["HANDEL_DETALICZNY"]),
-        (q("Branża", "value"), "  ", []),
-        (q("Branża", "value"), None, []),
+        (q("Branża", "value", "dropdown"), "Handel detaliczny", ["HANDEL_DETALICZNY"]),
+        (q("Branża", "value", "dropdown"), "  ", []),
+        (q("Branża", "value", "dropdown"), None, []),
+        # A typed answer never becomes a tag alone: a visitor could give themselves any tag.
+        (q("Komentarz", "value", "multiline"), "VIP", ["KOMENTARZ-VIP"]),
+        # Personal data and answers not sent make no tag, whatever the mode says.
+        (q("E-mail", "question_and_value", "email"), "jan@example.com", []),
+        (q("Telefon", "question_and_value", target="phone"), "600100200", []),
+        (q("Imię", "question_and_value", target="first_name"), "Jan", []),
+        (q("Tajne", "question_and_value", target="skip"), "x", []),
+        (q("Miasto", "question_and_value", target="city"), "Łódź", ["MIASTO-LODZ"]),
+        # Invisible characters go, and a decomposed letter is one letter.
+        (q("Branża", "value", "dropdown"), "Cafe\u0301\u200b", ["CAFE"]),
         # Question and answer joined by "-" (the plugin's tagNamesValues).
         (q("Jak oceniasz obsługę?", "question_and_value"), "Bardzo dobrze",
          ["JAK_OCENIASZ_OBSLUGE_-BARDZO_DOBRZE"]),
@@ -66,7 +76,7 @@ def test_the_longest_question_and_answer_both_show_in_a_tag_of_at_most_255_chara
     question = q("P" * 255, "question_and_value", "multiline")
     [tag] = tag_rules.answer_tags([question], {question.clean_name: "o" * 10_000})
     assert tag == "P" * 127 + "-" + "O" * 127 and len(tag) == 255
-    [tag] = tag_rules.answer_tags([q("Branża", "value")], {"Branża": "ą" * 10_000})
+    [tag] = tag_rules.answer_tags([q("Branża", "value", "dropdown")], {"Branża": "ą" * 10_000})
     assert tag == "A" * 255
 
 
@@ -81,8 +91,8 @@ def test_a_huge_text_is_read_only_as_far_as_a_tag_reaches(monkeypatch):
 
 
 def test_tags_of_several_questions_in_form_order_without_repeats():
-    questions = [q("Branża", "value", clean_name="a"), q("Rola", "value", clean_name="b"),
-                 q("Inna", "", clean_name="c")]
+    questions = [q("Branża", "value", "radio", clean_name="a"),
+                 q("Rola", "value", "radio", clean_name="b"), q("Inna", "", clean_name="c")]
     answers = {"a": "IT", "b": "it", "c": "x"}
     assert tag_rules.answer_tags(questions, answers) == ["IT"]
 
@@ -92,7 +102,7 @@ def test_tags_of_several_questions_in_form_order_without_repeats():
     [
         (q("Branża", "value", "dropdown"), ["IT", "Handel", "Usługi"], ["IT", "HANDEL", "USLUGI"]),
         (q("Ocena", "question_and_value", "radio"), ["Dobra", "Zła"], ["OCENA-DOBRA", "OCENA-ZLA"]),
-        (q("Komentarz", "value", "multiline"), [], ["ANSWER"]),
+        (q("Komentarz", "value", "multiline"), [], ["KOMENTARZ-ANSWER"]),
         (q("Webinary", "question_and_value", "checkbox"), [], ["WEBINARY"]),
         (q("Branża", "", "dropdown"), ["IT"], []),
     ],

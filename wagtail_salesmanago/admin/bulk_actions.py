@@ -22,12 +22,14 @@ class ResendBulkAction(BulkAction):
         )
 
     def check_perm(self, obj):
-        return obj.status != ExportRecord.Status.SKIPPED and self.visible.filter(pk=obj.pk).exists()
+        nothing = obj.status == ExportRecord.Status.SKIPPED and not obj.kept_back
+        return not nothing and self.visible.filter(pk=obj.pk).exists()
 
     def get_all_objects_in_listing_query(self, parent_id):
-        # "Select all" never sends a quarantined answer: each is sent anyway only when ticked
-        # (or from its own page), by someone who looked at it.
-        return self.visible.exclude(status=ExportRecord.Status.QUARANTINED).values_list(
+        # "Select all" never sends an answer kept back on purpose (quarantined, or stopped by the
+        # form's rules): each is sent anyway only when ticked (or from its own page), by someone
+        # who looked at it.
+        return self.visible.exclude(status__in=ExportRecord.NOT_SENT_ON_PURPOSE).values_list(
             "pk", flat=True)
 
     def execute_action(self, objects, **kwargs):

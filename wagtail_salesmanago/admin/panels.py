@@ -13,7 +13,8 @@ from ..delivery.alerts import deliveries_url
 from ..delivery.history import past_answers
 from ..delivery.locales import name_questions
 from ..forms import CARRIER_TAG, CONTACT_ID_PARAM
-from ..payload import contact_fields, mapping
+from .. import stored_messages
+from ..payload import contact_fields, mapping, rules
 from ..payload import tags as tag_rules
 from ..records import DeliveryHold, ExportRun
 from .owners import account_users
@@ -161,6 +162,7 @@ class MappingPreviewPanel(Panel):
                 enabled=page.salesmanago_enabled,
                 naming=naming_note(page),
                 **lead_preview(page, questions, account),
+                **rules_preview(page, questions),
             )
             context["details_targets"] = list(zip(
                 context["details"], context["targets"], context["answer_tags"]))
@@ -238,6 +240,49 @@ def lead_preview(page, questions, account):
     }
 
 
+#: How many rules the preview lists (a form may have more; all of them apply).
+SHOWN_RULES = 50
+
+
+def rules_preview(page, questions):
+    """For the preview: the form's rules (of the version shown) and what a sample answer would
+    do: each question answered with its first choice, a ticked box or some text."""
+    page_rules = [rules.rule_of(row) for row in page.salesmanago_rules.all()]
+    if not page_rules:
+        return {"rules": []}
+    index = rules.question_index(questions)
+    sample = {q.clean_name: sample_answer(page, q) for q in questions}
+    decision = rules.decide(page_rules, page.salesmanago_rules_mode, questions, sample)
+    return {
+        "rules": [{"text": stored_messages.render(rules.describe(rule)),
+                   "tags": tag_rules.normalise_tags(rule.tags),
+                   "missing": rules.key(rule.question) not in index}
+                  for rule in page_rules[:SHOWN_RULES]],
+        "rules_hidden": max(len(page_rules) - SHOWN_RULES, 0),
+        "rules_any": page.salesmanago_rules_mode == rules.ANY,
+        "sample_sent": decision.send,
+        "sample_tags": decision.tags,
+        "sample_reason": stored_messages.render(decision.reason) if decision.reason else "",
+    }
+
+
+def choices_of(page, question):
+    """A question's choices, as Wagtail's form builder reads them."""
+    if not getattr(question, "choices", ""):
+        return []
+    return [value for value, _label in page.form_builder([]).get_formatted_field_choices(question)]
+
+
+def sample_answer(page, question):
+    """A sample answer to ``question``: ticked, its first choice, or some text."""
+    if question.field_type == "checkbox":
+        return True
+    choices = choices_of(page, question)
+    if question.field_type in ("checkboxes", "multiselect"):
+        return choices[:1]
+    return choices[0] if choices else str(_("sample"))
+
+
 def consent_names(questions, target):
     """The names of the consents the questions with ``target`` give, in form order."""
     names = (str(getattr(q, "salesmanago_consent_name", "") or "").strip() for q in questions
@@ -252,9 +297,7 @@ SHOWN_TAGS = 5
 def answer_tag_examples(page, question):
     """For the preview: the tags a question's answers can give (the first ``SHOWN_TAGS``) and
     whether it can give more."""
-    choices = [value for value, _label in page.form_builder([]).get_formatted_field_choices(
-        question)] if getattr(question, "choices", "") else []
-    tags = tag_rules.example_tags(question, choices, placeholder=_("answer"))
+    tags = tag_rules.example_tags(question, choices_of(page, question), placeholder=_("answer"))
     return {"shown": tags[:SHOWN_TAGS], "more": len(tags) > SHOWN_TAGS}
 
 

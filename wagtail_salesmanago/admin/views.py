@@ -195,8 +195,9 @@ class DeliveryInspectView(InspectView):
     @cached_property
     def can_resend(self):
         # Nothing to send again for a sent delivery (the list's bulk Resend still can, on purpose)
-        # or a skipped one (it had nothing to send).
-        return self.object.status not in (Status.SENT, Status.SKIPPED) and (
+        # or one skipped with no contact to send (one the form's rules stopped can go anyway).
+        nothing = self.object.status == Status.SKIPPED and not self.object.kept_back
+        return self.object.status != Status.SENT and not nothing and (
             self.permission_policy.user_has_permission(
             self.request.user, "resend"))
 
@@ -205,8 +206,9 @@ class DeliveryInspectView(InspectView):
         back = reverse(f"{NAME}:inspect", args=[self.object.pk])
         buttons = []
         if self.can_resend:
-            # A quarantined one was never sent: staff who checked it send it anyway.
-            label = _("Send anyway") if self.object.status == Status.QUARANTINED else _("Resend")
+            # A quarantined one, or one the rules stopped, was never sent: staff who checked it
+            # send it anyway.
+            label = _("Send anyway") if self.object.kept_back else _("Resend")
             buttons.append(HeaderButton(label, url=resend_url(self.object, back),
                                         icon_name="resubmit"))
         return buttons

@@ -15,7 +15,7 @@ from ..api.exceptions import (
     UnknownContactError,
 )
 from ..payload import attribution as campaign
-from ..payload import contact_fields, events, mapping
+from ..payload import contact_fields, events, mapping, rules
 from ..payload import tags as tag_rules
 from ..records import ExportRecord
 from . import quarantine
@@ -33,7 +33,8 @@ def create_record(page, submission, answers, raw_contact_id, cookie_id, *, accou
     itself showed, for staff (a link's contact ID the form's template dropped, say). ``spam``:
     why the form page calls the answer spam, if it does (it is then quarantined).
     ``attribution``: where the visitor came from (``payload.attribution``), sent where the
-    site sends it.
+    site sends it. An answer the form's export rules stop is skipped (with its contact and event
+    planned, for staff to send anyway).
     """
     record = build_record(page, submission, answers, raw_contact_id, cookie_id, account=account,
                           spam=spam, attribution=attribution)
@@ -53,8 +54,9 @@ def build_record(page, submission, answers, raw_contact_id, cookie_id, *, accoun
     e-mail is at one of the site's ignored domains or ``spam`` says why it is spam.
     """
     site = account.site if account else None
+    questions = page.get_salesmanago_questions() if questions is None else questions
     plan = mapping.plan_export(
-        page.get_salesmanago_questions() if questions is None else questions,
+        questions,
         answers,
         raw_contact_id,
         page.salesmanago_tag,
@@ -73,7 +75,10 @@ def build_record(page, submission, answers, raw_contact_id, cookie_id, *, accoun
         email=plan.email,
         contact_id=plan.contact_id,
     )
-    for note in plan.notes:
+    decision = rules.decide(rules.from_snapshot(page.salesmanago_rules_snapshot),
+                            page.salesmanago_rules_mode, questions, answers)
+    plan.tags = tag_rules.unique(plan.tags + decision.tags)
+    for note in plan.notes + decision.notes:
         add_note(record, note)
     if attribution and account and account.send_attribution:
         for key, value in campaign.properties(attribution, account.attribution_prefix).items():
@@ -88,8 +93,10 @@ def build_record(page, submission, answers, raw_contact_id, cookie_id, *, accoun
         record.status = ExportRecord.Status.SKIPPED
         stored_messages.put(record, "last_error", NO_IDENTITY)
         return record
-    kept = quarantine.reason(record.email, account.ignored_domains if account else "", spam)
-    if kept:
+    if not decision.send:  # kept back by the form's rules: staff may send it anyway
+        record.status, record.next_attempt_at = ExportRecord.Status.SKIPPED, None
+        stored_messages.put(record, "last_error", decision.reason)
+    elif kept := quarantine.reason(record.email, account.ignored_domains if account else "", spam):
         record.status, record.next_attempt_at = ExportRecord.Status.QUARANTINED, None
         stored_messages.put(record, "last_error", kept)
     if event:

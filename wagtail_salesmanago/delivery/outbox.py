@@ -262,7 +262,7 @@ def resend(records):
     """
     now = timezone.now()
     ids = list(
-        records.filter(unclaimed(now)).exclude(status=Status.SKIPPED).resendable()
+        records.filter(unclaimed(now)).with_a_contact_to_send().resendable()
         .values_list("pk", flat=True)
     )
     chosen = ExportRecord.objects.filter(pk__in=ids)

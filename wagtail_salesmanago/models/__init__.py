@@ -12,6 +12,7 @@ from ..records import (
 )
 from .fields import SalesmanagoFieldMixin
 from .form_page import SalesmanagoFormMixin
+from .rules import SalesmanagoRule
 
 __all__ = [
     "DEFAULT_DETAIL_PREFIX",
@@ -22,5 +23,6 @@ __all__ = [
     "ExportRun",
     "SalesmanagoFieldMixin",
     "SalesmanagoFormMixin",
+    "SalesmanagoRule",
     "SalesmanagoSettings",
 ]

@@ -79,9 +79,18 @@ class SalesmanagoFieldMixin(models.Model):
                 "An answer that is not sent gives no tag either: choose where it goes under "
                 "“In SALESmanago”, or no tag."
             )
-        elif self.salesmanago_tag_mode and self.field_type == "email":
+        elif self.salesmanago_tag_mode and (
+                self.field_type == "email"
+                or cf.target_of(self) not in tag_rules.TAGGABLE_TARGETS):
             errors["salesmanago_tag_mode"] = _(
-                "An e-mail address makes no tag: a tag names a group of contacts, not one person."
+                "Personal data makes no tag (an e-mail address, a name, a phone, an address, a "
+                "date of birth): a tag names a group of contacts, not one person."
+            )
+        elif (self.salesmanago_tag_mode == tag_rules.VALUE
+              and self.field_type not in tag_rules.CHOICE_TYPES):
+            errors["salesmanago_tag_mode"] = _(
+                "A typed answer as a tag would let a visitor give themselves any tag: choose "
+                "“the question and the answer”, or make the question a choice."
             )
         if self.salesmanago_target in cf.CONSENT_TARGETS:
             if self.field_type != "checkbox":

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 
 from ..admin.panels import DeliveriesPanel, MappingPreviewPanel, OwnerPanel
 from ..admin.submissions import with_deliveries
@@ -15,9 +15,11 @@ from ..delivery.locales import name_questions
 from ..delivery.on_submission import export_submission
 from ..forms import (
     CARRIER_TAG, CONTACT_ID_COOKIE, CONTACT_ID_PARAM, ContactIdFormMixin, carrier_dropped)
+from ..payload import rules
 from ..payload.events import EVENT_TYPES
 from ..visitor_ip import client_ip
 from . import validators
+from .rules import page_saving
 
 #: What editors read for each SALESmanago event type (its code follows, as SALESmanago shows it).
 EVENT_LABELS = {
@@ -100,6 +102,19 @@ class SalesmanagoFormMixin(models.Model):
             "Other suit most forms."
         ),
     )
+    # Export rules: the rows are ``salesmanago_rules`` (models/rules.py), edited inline.
+    salesmanago_rules_mode = models.CharField(
+        verbose_name=_("Send the answers when"),
+        max_length=8,
+        choices=rules.MODE_CHOICES,
+        default=rules.ALL,
+        help_text=_("With rules below, an answer goes to SALESmanago only when they allow it; "
+                    "one they stop is stored and listed as skipped by a rule. No rules: every "
+                    "answer goes."),
+    )
+    #: The page's own copy of its rules, which an answer reads (written by ``save`` and when a
+    #: rule changes): a visitor's request reads no rule from the database.
+    salesmanago_rules_snapshot = models.JSONField(default=list, blank=True, editable=False)
 
     # With wagtail-localize, translators never see these: tags and the owner are SALESmanago's
     # names, the same in every language. A translation may send its own double opt-in e-mail
@@ -121,6 +136,9 @@ class SalesmanagoFormMixin(models.Model):
                 FieldPanel("salesmanago_double_opt_in_email_id"),
                 FieldPanel("salesmanago_double_opt_in_language"),
                 FieldPanel("salesmanago_event_type"),
+                FieldPanel("salesmanago_rules_mode"),
+                InlinePanel("salesmanago_rules", heading=_("SALESmanago rules"),
+                            label=_("Rule")),
                 MappingPreviewPanel(),
                 DeliveriesPanel(),
             ],
@@ -154,13 +172,24 @@ class SalesmanagoFormMixin(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "salesmanago_rules_snapshot" in update_fields:
+            self.salesmanago_rules_snapshot = rules.snapshot(self.salesmanago_rules.all())
+        saving = page_saving.set(True)  # the rules it commits need not write the copy again
+        try:
+            return super().save(*args, **kwargs)
+        finally:
+            page_saving.reset(saving)
+
     def serve(self, request, *args, **kwargs):
         self._salesmanago_link_contact_id = request.GET.get(CONTACT_ID_PARAM, "")
         # Leads: the proof of a consent given in this request.
         self._salesmanago_client_ip = client_ip(request)
         self._salesmanago_cookie_id = request.COOKIES.get(CONTACT_ID_COOKIE, "")
         self._salesmanago_carrier_dropped = carrier_dropped(request)
-        # Campaign attribution: the visitor's first touch, for an answer given in this request.
+        # Campaign attribution: the visitor's first touch, for an answer given in this request
+        # (never raises).
         self._salesmanago_attribution = (
             first_touch.of_answer(request) if request.method == "POST" else {})
         # The form fields are read once for this request: the form and the export share them.
@@ -170,7 +199,7 @@ class SalesmanagoFormMixin(models.Model):
         finally:
             del self._salesmanago_form_fields
         if self.salesmanago_enabled:
-            # A visitor who lands on the form itself: its first touch is kept here.
+            # A visitor who lands on the form itself: its first touch is kept here (never raises).
             first_touch.remember(request, response)
         return response
 

@@ -44,10 +44,13 @@ def first_touch(query, referrer, own_host, landing_url):
 
 
 def host_of(url):
+    """The host of ``url``, lower case, without a leading ``www.`` (the site's own pages under
+    either name are one site); "" for none."""
     try:
-        return (urlsplit(str(url or "")[:2048]).hostname or "").lower()
+        host = (urlsplit(str(url or "")[:2048]).hostname or "").lower()
     except ValueError:  # "http://[not-an-address"
         return ""
+    return host.removeprefix("www.")
 
 
 def address(url):

@@ -11,7 +11,8 @@ import re
 
 from django.utils.translation import gettext_lazy as _
 
-from .names import transliterate_letters
+from . import contact_fields
+from .names import transliterate_letters, visible_text
 from .values import format_value
 
 MAX_TAG_LENGTH = 255
@@ -36,7 +37,8 @@ def normalise_tag(text, length=MAX_TAG_LENGTH):
     """One tag the way SALESmanago stores it (``badanie satysfakcji`` -> ``BADANIE_SATYSFAKCJI``),
     at most ``length`` characters; ``""`` for blank text. Only the first ``length`` characters are
     read, so a 10,000-character answer costs what a short one does."""
-    return _FORBIDDEN.sub("_", transliterate_letters(str(text).strip()[:length]).upper())[:length]
+    text = visible_text(str(text)[:length * 2]).strip()[:length]
+    return _FORBIDDEN.sub("_", transliterate_letters(text).upper())[:length]
 
 
 def normalise_tags(text):
@@ -49,9 +51,30 @@ def unique(tags):
     return list(dict.fromkeys(tag for tag in tags if tag))
 
 
+#: Field types whose answers are the editor's own choices: only these may become tags as they
+#: are; a typed answer would let a visitor give themselves any tag (``VIP``).
+CHOICE_TYPES = ("checkbox", "checkboxes", "dropdown", "multiselect", "radio")
+#: Where an answer may go and still become a tag: never personal data (a name, a phone, an
+#: address, a birthday), never an e-mail address, never an answer that is not sent.
+TAGGABLE_TARGETS = (contact_fields.DETAIL, contact_fields.COMPANY, contact_fields.CITY,
+                    contact_fields.COUNTRY, *contact_fields.CONSENT_TARGETS)
+
+
 def tag_mode(question):
-    """How a question's answer becomes tags; questions of a field model without the mixin: not."""
-    return getattr(question, "salesmanago_tag_mode", "") or NO_TAG
+    """How a question's answer becomes tags (``NO_TAG`` for a question that may not give one,
+    see ``may_tag``); questions of a field model without the mixin: not."""
+    mode = getattr(question, "salesmanago_tag_mode", "") or NO_TAG
+    if mode == NO_TAG or not may_tag(question):
+        return NO_TAG
+    if mode == VALUE and question.field_type not in CHOICE_TYPES:
+        return QUESTION_AND_VALUE  # the question comes first: a visitor cannot choose the tag
+    return mode
+
+
+def may_tag(question):
+    """Whether a question's answers may become tags at all."""
+    return question.field_type != "email" and (
+        contact_fields.target_of(question) in TAGGABLE_TARGETS)
 
 
 def answer_tags(questions, answers):

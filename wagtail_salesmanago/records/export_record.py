@@ -179,6 +179,14 @@ class ExportRecord(models.Model):
         return max(filter(None, [self.created_at, self.sent_at, self.retry_window_from]))
 
     @property
+    def kept_back(self):
+        """Whether the record was kept from SALESmanago on purpose with a contact to send:
+        quarantined, or stopped by its form's export rules (staff may send it anyway). A record
+        skipped for want of a contact has nothing to send."""
+        return self.status == self.Status.QUARANTINED or (
+            self.status == self.Status.SKIPPED and bool(self.mode))
+
+    @property
     def event_due(self):
         """Whether the contact is sent and the event still has to follow it."""
         return self.status == self.Status.SENT and self.event_status in self.OPEN_EVENT_STATUSES

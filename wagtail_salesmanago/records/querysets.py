@@ -133,6 +133,11 @@ class ExportRecordQuerySet(models.QuerySet):
             woken.update(hold=None, next_attempt_at=now, retry_window_from=now, updated_at=now)
         return ids
 
+    def with_a_contact_to_send(self):
+        """These records but the skipped ones with no contact to send (no identity, or not
+        storable): those stopped by their form's rules can still be sent."""
+        return self.exclude(status=self.model.Status.SKIPPED, mode="")
+
     def resendable(self):
         """These records but those whose answer has another record in play (a failed answer
         exported again), and of several failed records of one answer only the newest: one
