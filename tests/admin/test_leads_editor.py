@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from tests.helpers import DOUBLE_OPT_IN, NO_RULES, lead_page
+from wagtail_salesmanago.api.client import SalesmanagoClient
 from wagtail_salesmanago.models import SalesmanagoSettings
 
 
@@ -206,13 +207,33 @@ def test_the_owner_field_offers_the_accounts_users_where_the_connection_works(ad
     assert ('<datalist id="id_salesmanago_owner-users"><option value="owner@example.com"></option>'
             '</datalist>') in html
 
-    admin.get(url)  # cached: SALESmanago is asked once
-    assert [r["path"] for r in sm.requests()] == ["/api/user/listByClient"]
+    admin.get(url)  # cached: SALESmanago is asked once for each list
+    assert [r["path"] for r in sm.requests()] == ["/api/contact/tags", "/api/user/listByClient"]
 
     cache.clear()
     SalesmanagoSettings.objects.update(client_id="")
     html = admin.get(url).content.decode()
-    assert 'name="salesmanago_owner"' in html and "<datalist" not in html
+    assert 'name="salesmanago_owner"' in html and "id_salesmanago_owner-users" not in html
+
+
+@pytest.mark.django_db
+def test_the_tag_fields_list_the_accounts_tags_and_a_refresh_asks_again(admin, sm):
+    sm.add_contact("a@example.com")
+    page = lead_page([("E-mail", "email", "detail")])
+    url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+    assert "No tags listed from the SALESmanago account" in admin.get(url).content.decode()
+
+    SalesmanagoClient(sm.url, sm.client_id, sm.api_secret).upsert(
+        {"owner": sm.owner, "contact": {"email": "b@example.com"}, "tags": ["VIP", "KLIENT"]})
+    html = admin.get(url).content.decode()
+    assert "No tags listed" in html  # kept for CACHE_SECONDS
+
+    html = admin.get(url + "?salesmanago_refresh=1").content.decode()
+    assert "2 tags in the SALESmanago account" in html
+    assert ('<datalist id="id_salesmanago_tag-account-tags"><option value="KLIENT"></option>'
+            '<option value="VIP"></option></datalist>') in html
+    assert re.search(r'<input type="text" name="salesmanago_tag"[^>]*list="id_salesmanago_tag-'
+                     r'account-tags"', html)
 
 
 @pytest.mark.django_db

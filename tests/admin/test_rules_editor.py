@@ -6,7 +6,7 @@ import pytest
 
 from tests.admin.test_leads_editor import errors_of, preview, publish, text
 from tests.helpers import make_form_page
-from wagtail_salesmanago.models import SalesmanagoRule
+from wagtail_salesmanago.models import SalesmanagoRule, SalesmanagoSettings
 
 QUESTIONS = [("E-mail", "email", ""), ("Chcę rozmowy", "checkbox", ""),
              ("Branża", "dropdown", "Handel\nIT")]
@@ -74,3 +74,16 @@ def test_the_preview_shows_the_rules_a_missing_question_and_what_a_sample_answer
             "met. Type the label as the form builder shows it.") in html
     assert re.search(r"would not be sent\. Not sent: the form sends only when all its rules are "
                      r"met, and this one was not: “Budżet” is not empty\.", html)
+
+
+@pytest.mark.django_db
+def test_the_preview_names_the_attribution_details_where_the_site_sends_them(admin, sm):
+    page = make_form_page(questions=QUESTIONS, tag="", salesmanago_event_type="SURVEY")
+    html = text(preview(admin, page))
+    assert ("Where the visitor came from goes too, when the visit says it (Settings > "
+            "SALESmanago): ankieta.utm_source, ankieta.utm_medium, ankieta.utm_campaign, "
+            "ankieta.utm_term, ankieta.utm_content, ankieta.referrer, ankieta.landing_page; and in "
+            "the event's details 2 to 8.") in html
+
+    SalesmanagoSettings.objects.update(send_attribution=False)
+    assert "Where the visitor came from" not in text(preview(admin, page))

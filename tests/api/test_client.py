@@ -126,6 +126,25 @@ def test_list_users_sends_the_owner_like_the_sdk(responses_mock, client):
     assert sent["owner"] == "owner@firma.pl"
 
 
+@pytest.mark.parametrize(
+    "tags, expected",
+    [
+        # As two public clients read the answer: a list of {"tag": NAME, ...}.
+        ([{"tag": "VIP", "numberOfTagged": 3}, {"tag": "KLIENT"}], ["VIP", "KLIENT"]),
+        ([{"tag": " VIP "}, {"tag": "VIP"}, {"tag": ""}, {"tag": 5}, "VIP", None, {}], ["VIP"]),
+        ([{"tag": "X" * 300}], ["X" * 255]),
+        ([{"tag": f"T{n}"} for n in range(2000)], [f"T{n}" for n in range(500)]),
+        ("VIP", []),
+        (None, []),
+    ],
+)
+def test_list_tags_reads_the_tags_and_nothing_else(responses_mock, client, tags, expected):
+    set_response(responses_mock, "contact/tags", {"success": True, "message": [], "tags": tags})
+    assert client.list_tags("owner@firma.pl") == expected
+    sent = sent_json(responses_mock)
+    assert (sent["owner"], sent["showSystemTags"]) == ("owner@firma.pl", False)
+
+
 def test_every_request_gets_a_fresh_api_key(responses_mock, client):
     set_response(responses_mock, "contact/upsert", OK)
     set_response(responses_mock, "contact/upsert", OK)

@@ -115,6 +115,17 @@ LIST_USERS_REQUEST = {**AUTH, "owner": "owner@firma.pl"}
 # and SDK Model/ConfModel.php setOwnersListToConf() stores `users` as the owners list.
 LIST_USERS_ANSWER = {"success": True, "message": [], "users": ["anna@firma.pl", "crm@firma.pl"]}
 
+# POST /api/contact/tags: the authentication fields, owner and showSystemTags.
+# pixers/salesmanago-api src/Pixers/SalesManagoAPI/Service/TagService.php getAll() and
+# examples/Tag/getAll.php; the Layered Popups plugin's SALESmanago module (get_tags_html) sends
+# showSystemTags too.
+LIST_TAGS_REQUEST = {**AUTH, "owner": "owner@firma.pl", "showSystemTags": False}
+
+# Its answer: `tags`, each {"tag": NAME, ...}. No SALESmanago document shows it: the Layered Popups
+# module reads `$result['tags']` and each `$tag['tag']`; a public Python client reads `tag` and
+# `numberOfTagged` from each entry of `tags`.
+LIST_TAGS_ANSWER = {"success": True, "message": [], "tags": [{"tag": "VIP", "numberOfTagged": 1}]}
+
 # POST /api/contact/batchupsert.
 # MAGENTO controllers/CustomerController.php exportAction(): auth + owner + upsertDetails, each an
 # upsert body without auth and owner; it maps contactIds (e-mail -> contact ID) back to customers.

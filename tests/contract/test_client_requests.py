@@ -80,6 +80,15 @@ def test_list_users_request_is_the_documented_one(api, api_client):
     assert sorted(body) == sorted(examples.LIST_USERS_REQUEST)
 
 
+def test_list_tags_request_and_answer_are_the_public_clients(api, api_client):
+    body = sent(api, "contact/tags", examples.LIST_TAGS_ANSWER,
+                lambda: api_client.list_tags("owner@firma.pl"))
+    assert differences(body, examples.LIST_TAGS_REQUEST) == []
+    assert sorted(body) == sorted(examples.LIST_TAGS_REQUEST)
+    api.add(responses.POST, URL + "contact/tags", json=examples.LIST_TAGS_ANSWER)
+    assert api_client.list_tags("owner@firma.pl") == ["VIP"]
+
+
 def test_the_client_reads_the_documented_answers(api, api_client):
     api.add(responses.POST, URL + "user/listByClient", json=examples.LIST_USERS_ANSWER)
     api.add(responses.POST, URL + "contact/upsert", json=examples.CONTACT_ANSWER)

@@ -63,6 +63,14 @@ def test_list_users_answers_plain_email_strings(box):
     assert answer["users"] == [OWNER, "crm@firma.pl"]
 
 
+def test_list_tags_answers_each_tag_with_its_count(box):
+    post(box, "contact/upsert", {**examples.UPSERT_REQUEST, "tags": ["vip", "Klient stały"]})
+    answer = post(box, "contact/tags", examples.LIST_TAGS_REQUEST)
+    assert differences(answer, examples.LIST_TAGS_ANSWER) == []
+    assert answer["tags"] == [{"tag": "KLIENT_STALY", "numberOfTagged": 1},
+                              {"tag": "VIP", "numberOfTagged": 1}]
+
+
 def test_batch_upsert_answers_contact_ids_by_email(box):
     answer = post(box, "contact/batchupsert", examples.BATCH_UPSERT_REQUEST)
     assert differences(answer, examples.BATCH_UPSERT_ANSWER) == []

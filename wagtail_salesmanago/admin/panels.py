@@ -14,10 +14,11 @@ from ..delivery.history import past_answers
 from ..delivery.locales import name_questions
 from ..forms import CARRIER_TAG, CONTACT_ID_PARAM
 from .. import stored_messages
+from ..payload import attribution as campaign
 from ..payload import contact_fields, mapping, rules
 from ..payload import tags as tag_rules
 from ..records import DeliveryHold, ExportRun
-from .owners import account_users
+from . import pick_lists
 from .permissions import delivery_permission_policy, may_export_past_answers
 
 #: The id of the deliveries panel's line that shows an export's progress: "Export past answers"
@@ -106,7 +107,60 @@ class OwnerPanel(FieldPanel):
             except Exception:
                 site = None
             widget = OwnerInput(attrs=self.bound_field.field.widget.attrs)
-            widget.users = account_users(site)
+            widget.users = pick_lists.account_users(site)
+            self.bound_field.field.widget = widget
+
+
+#: The query parameter of the page editor's address that asks the account's lists again.
+REFRESH_PARAM = "salesmanago_refresh"
+
+
+class TagsInput(forms.TextInput):
+    """A tags input with the account's tags listed under it (and suggested while the field is
+    empty), and a link that asks SALESmanago for them again; free text all the same."""
+
+    tags = ()
+    refresh_url = ""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        list_id = f"{(attrs or {}).get('id') or name}-account-tags"
+        html = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
+        options = format_html_join("", '<option value="{}"></option>', ((t,) for t in self.tags))
+        if self.tags:
+            summary = ngettext("%(count)s tag in the SALESmanago account",
+                               "%(count)s tags in the SALESmanago account",
+                               len(self.tags)) % {"count": len(self.tags)}
+            listed = format_html_join(" ", "<code>{}</code>", ((t,) for t in self.tags))
+        else:
+            summary = _("No tags listed from the SALESmanago account")
+            listed = _("The account has no tags yet, or the connection does not work "
+                       "(Settings > SALESmanago).")
+        return format_html(
+            '{}<datalist id="{}">{}</datalist><details class="salesmanago-account-tags">'
+            '<summary>{}</summary><p>{}</p><p><a href="{}">{}</a></p></details>',
+            html, list_id, options, summary, listed, self.refresh_url,
+            _("Ask SALESmanago again (unsaved changes are lost)"))
+
+
+class TagsPanel(FieldPanel):
+    """Tags to add or remove, with the account's tags listed where the connection works."""
+
+    class BoundPanel(FieldPanel.BoundPanel):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            if self.bound_field is None or self.read_only:
+                return
+            try:
+                site = self.instance.get_site() if self.instance.pk else None
+            except Exception:
+                site = None
+            if site is not None and self.request is not None and self.request.GET.get(
+                    REFRESH_PARAM):
+                pick_lists.refresh(site)
+            widget = TagsInput(attrs=self.bound_field.field.widget.attrs)
+            widget.tags = pick_lists.account_tags(site)
+            if self.request is not None:
+                widget.refresh_url = f"{self.request.path}?{REFRESH_PARAM}=1"
             self.bound_field.field.widget = widget
 
 
@@ -168,6 +222,9 @@ class MappingPreviewPanel(Panel):
                 context["details"], context["targets"], context["answer_tags"]))
             context.update(identity_context(context["identity"], account), event_type=getattr(
                 page, "salesmanago_event_type", ""))
+            context.update(attribution_details=[
+                account.attribution_prefix + key for key in campaign.KEYS]
+                if account and account.send_attribution else [])
             context.update(version_context(page, context["identity"], context["details"], prefix))
             context.update(carrier_dropped=page.salesmanago_enabled and template_drops_carrier(
                 page, self.request), carrier_tag=CARRIER_TAG)

@@ -43,6 +43,12 @@ AUTH_FIELDS = ("clientId", "apiKey", "requestTime", "sha")
 CONFIRMED_AUTH_TEXT = "not authenticated"
 # The credentials check: its refusal can only be about the credentials or the owner.
 CREDENTIALS_CHECK = "user/listByClient"
+#: The account's tags (pixers/salesmanago-api ``TagService::getAll``); answered as ``tags``: a
+#: list of ``{"tag": NAME, ...}`` (read so by the SALESmanago modules of the Layered Popups
+#: WordPress plugin and of a public Python client).
+LIST_TAGS = "contact/tags"
+#: The most tags an account list keeps (an editor reads them; a huge account sends more).
+MAX_LISTED_TAGS = 500
 # External events are API v2 proper: SALESmanago's SDKs and plugins call them under /api/v2/.
 ADD_EVENT = "v2/contact/addContactExtEvent"
 # Synchronous: it answers the stored contacts' IDs (SALESmanago's Magento 1 module reads them).
@@ -341,3 +347,13 @@ class SalesmanagoClient:
         data = self.call(CREDENTIALS_CHECK, {"owner": owner})
         users = data.get("users")
         return [email for email in map(user_email, users if isinstance(users, list) else []) if email]
+
+    def list_tags(self, owner):
+        """The names of the account's tags (system tags left out), at most ``MAX_LISTED_TAGS``,
+        each at most 255 characters; anything in the answer that is not a tag is left out."""
+        data = self.call(LIST_TAGS, {"owner": owner, "showSystemTags": False})
+        tags = data.get("tags")
+        names = (entry.get("tag") for entry in (tags if isinstance(tags, list) else [])
+                 if isinstance(entry, dict))
+        found = [name.strip()[:255] for name in names if isinstance(name, str) and name.strip()]
+        return list(dict.fromkeys(found))[:MAX_LISTED_TAGS]

@@ -6,7 +6,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 
-from ..admin.panels import DeliveriesPanel, MappingPreviewPanel, OwnerPanel
+from ..admin.panels import DeliveriesPanel, MappingPreviewPanel, OwnerPanel, TagsPanel
 from ..admin.submissions import with_deliveries
 from .. import stored_messages
 from ..compat import synchronized_fields
@@ -129,8 +129,8 @@ class SalesmanagoFormMixin(models.Model):
         MultiFieldPanel(
             [
                 FieldPanel("salesmanago_enabled"),
-                FieldPanel("salesmanago_tag"),
-                FieldPanel("salesmanago_remove_tags"),
+                TagsPanel("salesmanago_tag"),
+                TagsPanel("salesmanago_remove_tags"),
                 OwnerPanel("salesmanago_owner"),
                 FieldPanel("salesmanago_double_opt_in"),
                 FieldPanel("salesmanago_double_opt_in_email_id"),

@@ -26,6 +26,7 @@ API_METHODS = {
     "contact/update": "_update",
     "contact/batchupsert": "_batch_upsert",
     "user/listByClient": "_list_users",
+    "contact/tags": "_list_tags",
     "v2/contact/addContactExtEvent": "_add_event",
     "contact/addContactExtEvent": "_add_event",
     "v2/contact/addBatchContactExtEvent": "_add_events",
@@ -182,6 +183,17 @@ class SandboxState:
 
     def _list_users(self, body):
         return Answer(200, {"success": True, "message": [], "users": list(self.users)})
+
+    def _list_tags(self, body):
+        # The call: pixers/salesmanago-api (TagService::getAll). Its answer's `tags`, a list of
+        # {"tag", "numberOfTagged"}, is how two public clients read it (the Layered Popups plugin's
+        # SALESmanago module, and a Python client): no SALESmanago document shows it.
+        counts = {}
+        for contact in self.contacts.values():
+            for tag in contact["tags"]:
+                counts[tag] = counts.get(tag, 0) + 1
+        return Answer(200, {"success": True, "message": [], "tags": [
+            {"tag": tag, "numberOfTagged": count} for tag, count in sorted(counts.items())]})
 
     def _upsert(self, body):
         contact_part = body.get("contact")
