@@ -13,6 +13,9 @@ P4  BENCH_PAST (100,000) past answers exported by `salesmanago_export` vs a bare
     (benchmarks/p4_export.py: each side in its own process, its peak RSS measured)
 P5  Reports > SALESmanago delivery report over BENCH_REPORT_RECORDS (1,000,000) records, 90 days, vs the
     bare grouped query by day, form and status (benchmarks/p5_report.py, in its own process)
+P6  salesmanago_retention over BENCH_RETENTION_RECORDS (100,000) expired deliveries vs the bare
+    UPDATE that empties them (benchmarks/p6_retention.py: each side in its own process, its peak
+    RSS measured)
 
 Each measurement is interleaved with its baseline, repeated, and summarised by medians. Peak memory
 (tracemalloc) is measured in a separate, untimed pass. Prints a table, then one JSON line.
@@ -254,6 +257,10 @@ def main():
         [sys.executable, str(ROOT / "benchmarks" / "p5_report.py")], check=True,
         capture_output=True, text=True).stdout.strip().splitlines()[-1])
 
+    from p6_retention import p6
+
+    p6_result = p6()
+
     results = {
         "P1": {"export_ms": p1_on * 1000, "baseline_ms": p1_off * 1000, "ratio": p1_on / p1_off,
                "goal": "<= 1.10", "met": p1_on / p1_off <= 1.10, "peak_kib": p1_mem,
@@ -273,6 +280,7 @@ def main():
                      "goal": ">= 5", "met": p3b_ours / p3b_bare >= 5},
         "P4": p4_result,
         "P5": p5_result,
+        "P6": p6_result,
         "repeats": REPEATS, "requests": REQUESTS, "machine": machine(),
     }
     print(f"\n{'':4}{'measured':>22}{'baseline':>22}{'result':>24}{'goal':>26}{'peak':>10}")
@@ -296,6 +304,10 @@ def main():
     print(f"P5  {p5_result['page_s']:>19.2f} s {p5_result['bare_query_s']:>19.2f} s "
           f"{p5_result['ratio']:>23.2f}x{p5_result['goal']:>26}   ({p5_result['records']} records, "
           f"{p5_result['days']} days, {p5_result['forms']} forms, SQLite file)")
+    print(f"P6  {p6_result['retention_s']:>19.2f} s {p6_result['bare_update_s']:>19.2f} s "
+          f"{p6_result['ratio']:>23.2f}x{p6_result['goal']:>26}"
+          f"{p6_result['retention_peak_mib']:>7.0f} MiB ({p6_result['records']} records; bare "
+          f"UPDATE {p6_result['bare_update_peak_mib']:.0f} MiB)")
     print(f"({REPEATS} repetitions of {REQUESTS}, medians; {results['machine']})\n")
     print(json.dumps(results))
 

@@ -49,7 +49,8 @@ def seed():
     kind = ContentType.objects.get_for_model(FormSubmission).pk
     columns = ("page_id, submission_type_id, submission_id, status, mode, email, contact_id, "
                "salesmanago_contact_id, payload, notes, last_error, attempts, created_at, updated_at, "
-               "sent_at, event_status, event_payload, event_id, event_attempts, event_error, send_alone")
+               "sent_at, event_status, event_payload, event_id, event_attempts, event_error, send_alone, "
+               "opt_in_state")
     statuses = "CASE WHEN n % 50 = 1 THEN 'failed' WHEN n % 97 = 2 THEN 'retrying' " \
                "WHEN n % 89 = 3 THEN 'skipped' WHEN n % 83 = 4 THEN 'held' " \
                "WHEN n % 79 = 5 THEN 'pending' ELSE 'sent' END"
@@ -60,7 +61,7 @@ def seed():
         f"WHEN {index} THEN {pk}" for index, pk in enumerate(pages)) + " END"
     select = (f"SELECT {page_of.format(forms=FORMS)}, {kind}, CAST({{answer}} AS TEXT), {{status}}, "
               f"'upsert', 'a' || n || '@example.com', '', '', '{{{{}}}}', '', '', 1, {moment}, "
-              f"{moment}, CASE WHEN {{status}} = 'sent' THEN {sent} END, '', '{{{{}}}}', '', 0, '', 0 "
+              f"{moment}, CASE WHEN {{status}} = 'sent' THEN {sent} END, '', '{{{{}}}}', '', 0, '', 0, '' "
               "FROM numbers")
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMP TABLE numbers (n INTEGER PRIMARY KEY)")

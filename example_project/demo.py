@@ -86,7 +86,10 @@ def main():
             [sys.executable, "-m", "wagtail_salesmanago.sandbox", "--port", str(sandbox_port),
              "--state-file", str(STATE / "sandbox-contacts.json"),
              # The account's consents: the lead form's e-mail and SMS consents.
-             "--consent", "NEWSLETTER", "--consent", "SMS"],
+             "--consent", "NEWSLETTER", "--consent", "SMS",
+             # The site's opt-in and opt-out callbacks, as its owner gives them to SALESmanago.
+             "--opt-in-url", f"http://127.0.0.1:{demo_port}/salesmanago/opt-in/",
+             "--opt-out-url", f"http://127.0.0.1:{demo_port}/salesmanago/opt-out/"],
             cwd=HERE,
         )
         processes.append(sandbox)

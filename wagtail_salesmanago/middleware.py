@@ -2,8 +2,9 @@
 they land on (see ``delivery.first_touch``).
 
 Without it, only a visitor who lands on a SALESmanago form page itself is attributed. Add it to
-``MIDDLEWARE``, before (above) Django's ``UpdateCacheMiddleware`` if the site uses that, so a
-response that sets the cookie is marked private before any cache sees it::
+``MIDDLEWARE``, after (below) Django's ``UpdateCacheMiddleware`` if the site uses that: responses
+pass the middleware from the bottom up, so a response that sets the cookie is marked private
+before the cache sees it::
 
     MIDDLEWARE = [..., "wagtail_salesmanago.middleware.CampaignAttributionMiddleware", ...]
 

@@ -1,4 +1,8 @@
+from functools import partial
+
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 from wagtail.contrib.forms.models import AbstractFormSubmission
 
@@ -22,10 +26,13 @@ def lift_hold_on_new_credentials(sender, instance, **kwargs):
         outbox.credentials_saved(instance.site, instance)
 
 
-def copy_rules_to_page(sender, instance, **kwargs):
-    """A rule saved or deleted on its own (not by its page's save) updates the page's copy."""
-    if not page_saving.get():
-        SalesmanagoRule.write_page_copy(instance.page_id)
+def copy_rules_to_page(sender, instance, origin=None, **kwargs):
+    """A rule saved or deleted on its own (not by its page's save, nor with its page) updates
+    the page's copy, once the change is committed (at once outside a transaction)."""
+    if page_saving.get() or (origin is not None and not isinstance(
+            origin, (SalesmanagoRule, QuerySet))):
+        return  # the page is saving its own copy, or going away with its rules
+    transaction.on_commit(partial(SalesmanagoRule.write_page_copy, instance.page_id))
 
 
 def register_signal_handlers():

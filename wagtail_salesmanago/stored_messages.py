@@ -89,15 +89,20 @@ CATALOGUE = {
     "no_identity": gettext_noop(
         "No contact identity: the form has no answered e-mail question, and the visitor neither "
         "arrived with a valid smclientid nor carried a usable smclient cookie."),
+    # Retention: records/querysets.py redact().
+    "redacted": gettext_noop(
+        "The answers were removed after %(days)s days, as the site keeps personal data no "
+        "longer. Nothing is left to send."),
+    "redacted_message": gettext_noop("(Its details were removed with the answers: %(was)s.)"),
     # Export rules: payload/rules.py.
     "rule_not_met": gettext_noop(
         "Not sent: the form sends only when all its rules are met, and this one was not: "
         "%(rule)s."),
     "no_rule_met": gettext_noop(
         "Not sent: the form sends when any of its rules is met, and none was."),
-    "rule_question_missing": gettext_noop(
-        "A rule names the question “%(question)s”, which this form does not have (deleted or "
-        "renamed?): the rule counts as not met."),
+    "rule_questions_missing": gettext_noop(
+        "Rules on questions this form does not have (deleted or renamed?) count as not met: "
+        "%(count)s, on %(questions)s."),
     "rule.checked": gettext_noop("“%(question)s” is ticked"),
     "rule.equals": gettext_noop("“%(question)s” equals “%(value)s”"),
     "rule.not_empty": gettext_noop("“%(question)s” is not empty"),

@@ -4,5 +4,6 @@ from wagtail.admin import urls as wagtailadmin_urls
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
+    path("salesmanago/", include("wagtail_salesmanago.urls")),
     path("", include(wagtail_urls)),
 ]

@@ -44,7 +44,7 @@ def test_the_panel_offers_past_answers_asks_then_queues_the_export_and_shows_pro
     assert task.args == [export_run.pk]
     html = edit_page(admin, page)
     assert "The export of 3 past answers to SALESmanago has started" in html
-    assert ("Exporting past answers: sent 0 · to retry 0 · failed 0 · without a contact 0 · "
+    assert ("Exporting past answers: sent 0 · to retry 0 · failed 0 · skipped 0 · "
             "quarantined 0 · remaining 3.") in html
     assert 'id="salesmanago-export-progress"' in html
     assert "Export 3 past answers" not in html  # not twice at once
@@ -58,7 +58,7 @@ def test_the_panel_offers_past_answers_asks_then_queues_the_export_and_shows_pro
     assert sorted(c["email"] for c in sm.contacts()) == [
         "live@example.com", *(f"past{n}@example.com" for n in range(3))]
     html = edit_page(admin, page)
-    assert "sent 4 · to retry 0 · failed 0 · without a contact 0 · quarantined 0." in html
+    assert "sent 4 · to retry 0 · failed 0 · skipped 0 · quarantined 0." in html
     assert "Past answers exported on" in html and "past answers</a>" not in html
 
 

@@ -65,8 +65,8 @@ def test_past_answers_go_in_batch_calls_each_marked_from_contact_ids(sm):
         assert record.salesmanago_contact_id == ids[record.email]
         assert record.attempt_log.get().outcome == "sent"
     assert out.splitlines() == ["5 answers to export.", "5/5: sent 5, to retry 0, failed 0, "
-                                "without a contact 0, quarantined 0", "Done: sent 5, to retry 0, "
-                                "failed 0, without a contact 0, quarantined 0."]
+                                "skipped 0, quarantined 0", "Done: sent 5, to retry 0, "
+                                "failed 0, skipped 0, quarantined 0."]
     run = ExportRun.objects.get()
     assert (run.status, run.total, run.sent, run.remaining) == ("done", 5, 5, 0)
 
@@ -118,8 +118,8 @@ def test_dry_run_counts_each_way_and_sends_nothing(sm, monkeypatch):
 
     assert out == (
         "6 past answers of “Badanie satysfakcji” would be exported: 3 by e-mail (batch calls of "
-        "400), 1 by contact ID (one call each), 2 without a contact (no e-mail answered: recorded "
-        "as skipped, not sent). Nothing sent (--dry-run).\n")
+        "400), 1 by contact ID (one call each), 2 skipped (no e-mail answered, or stopped by the "
+        "form's rules: recorded, not sent). Nothing sent (--dry-run).\n")
     assert sm.requests() == [] and not ExportRecord.objects.exists()
     assert not ExportRun.objects.exists()
 
@@ -322,8 +322,8 @@ def test_a_terminal_gets_a_progress_bar_with_counts(sm, monkeypatch):
     out = export(page.pk, "--batch-size", 2, out=Terminal())
 
     assert "\r" in out and "answers to export" not in out
-    assert "5/5" in out and "sent 5, to retry 0, failed 0, without a contact 0" in out
-    assert out.endswith("Done: sent 5, to retry 0, failed 0, without a contact 0, "
+    assert "5/5" in out and "sent 5, to retry 0, failed 0, skipped 0" in out
+    assert out.endswith("Done: sent 5, to retry 0, failed 0, skipped 0, "
                         "quarantined 0.\n")
 
 

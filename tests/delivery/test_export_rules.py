@@ -14,7 +14,7 @@ from tests.delivery.test_leads import contact_bodies
 from tests.helpers import make_form_page, submit_answers
 from wagtail_salesmanago import stored_messages
 from wagtail_salesmanago.delivery import outbox
-from wagtail_salesmanago.models import ExportRecord, SalesmanagoRule
+from wagtail_salesmanago.models import ExportRecord, SalesmanagoRule, SalesmanagoSettings
 
 QUESTIONS = [
     ("E-mail", "email", ""),
@@ -78,18 +78,20 @@ def test_a_rule_on_a_deleted_question_stops_answers_and_says_why(client, sm, on_
 
     assert sm.requests() == [] and record.status == "skipped"
     assert stored_messages.render(record.notes) == (
-        "A rule names the question “Budżet”, which this form does not have (deleted or "
-        "renamed?): the rule counts as not met.")
+        "Rules on questions this form does not have (deleted or renamed?) count as not met: 1, "
+        "on “Budżet”.")
 
 
 @pytest.mark.django_db
 def test_a_rule_stored_on_its_own_counts_at_once(client, sm, on_commit):
     page = make_form_page(questions=QUESTIONS, tag="")
-    rule = SalesmanagoRule.objects.create(page=page, **IT)
+    with on_commit():  # the page's copy is written once the rule is committed
+        rule = SalesmanagoRule.objects.create(page=page, **IT)
     record = submit_answers(client, page, on_commit, {"E-mail": "jan@example.com", "Branża": "Usługi"})
     assert record.status == "skipped"
 
-    rule.delete()
+    with on_commit():
+        rule.delete()
     record = submit_answers(client, page, on_commit, {"E-mail": "jan@example.com", "Branża": "Usługi"})
     assert record.status == "sent"
 
@@ -154,3 +156,34 @@ def test_an_answer_skipped_for_want_of_a_contact_has_nothing_to_send_anyway(
         reverse("wagtail_salesmanago_deliveries:inspect", args=[skipped.pk])).content.decode())
     assert "Send anyway" not in html and "Resend" not in html
     assert outbox.resend(ExportRecord.objects.filter(pk=skipped.pk)) == 0
+
+
+@pytest.mark.django_db
+def test_an_answer_both_spam_and_stopped_by_a_rule_is_quarantined_with_the_rule_noted(
+        client, sm, on_commit):
+    SalesmanagoSettings.objects.update(ignored_domains="mailinator.com")
+    page = page_with_rules("all", CALL_ME)
+    record = submit_answers(client, page, on_commit, {"E-mail": "bot@mailinator.com"})
+    assert record.status == "quarantined" and sm.requests() == []
+    assert "mailinator.com" in stored_messages.render(record.last_error)
+    assert stored_messages.render(record.notes) == (
+        "Not sent: the form sends only when all its rules are met, and this one was not: "
+        "“Chcę rozmowy z handlowcem” is ticked.")
+
+
+@pytest.mark.django_db
+def test_deleting_a_page_takes_its_rules_without_rewriting_its_copy_for_each(
+        sm, django_assert_max_num_queries):
+    page = page_with_rules("all", *[{**IT, "tags": f"t{n}"} for n in range(200)])
+    with django_assert_max_num_queries(120):  # not 3 for each of the 200 rules
+        page.delete()
+    assert not SalesmanagoRule.objects.exists()
+
+
+@pytest.mark.django_db
+def test_rules_saved_with_update_fields_update_the_copy_too(sm):
+    page = make_form_page(questions=QUESTIONS, tag="")
+    page.salesmanago_rules.add(SalesmanagoRule(**IT))
+    page.save(update_fields=["salesmanago_rules"])
+    page.refresh_from_db()
+    assert [r["question"] for r in page.salesmanago_rules_snapshot] == ["Branża"]

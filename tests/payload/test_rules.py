@@ -1,5 +1,6 @@
 """Export rules: what a form's rules make of one answer (pure functions)."""
 
+import decimal
 from types import SimpleNamespace
 
 import pytest
@@ -76,8 +77,13 @@ def test_a_rule_on_a_question_the_form_lacks_is_not_met_and_says_so():
     decision = rules.decide([Rule("Usunięte pytanie", "not_empty")], rules.ANY, QUESTIONS, ANSWERS)
     assert decision.send is False
     assert [str(note) for note in decision.notes] == [
-        "A rule names the question “Usunięte pytanie”, which this form does not have (deleted or "
-        "renamed?): the rule counts as not met."]
+        "Rules on questions this form does not have (deleted or renamed?) count as not met: 1, "
+        "on “Usunięte pytanie”."]
+    # However many such rules: one note, naming the first few.
+    many = [Rule(f"Brak {n}", "not_empty") for n in range(1000)]
+    [note] = rules.decide(many, rules.ANY, QUESTIONS, ANSWERS).notes
+    assert str(note) == ("Rules on questions this form does not have (deleted or renamed?) count "
+                         "as not met: 1000, on “Brak 0”, “Brak 1”, “Brak 2”, “Brak 3”, “Brak 4”.")
 
 
 def test_a_translations_own_label_names_its_question_too():
@@ -115,3 +121,31 @@ def test_rules_read_in_polish():
     with override("pl"):
         shown = stored_messages.render(rules.describe(Rule("Branża", "equals", "IT")))
     assert shown == "„Branża” ma wartość „IT”"
+
+
+@pytest.mark.parametrize("question, answer, rule, met", [
+    # A number whatever its decimals; a comma as the decimal point too.
+    (q("Ile", "ile"), decimal.Decimal("5.0"), Rule("Ile", "equals", "5"), True),
+    (q("Ile", "ile"), 5, Rule("Ile", "equals", "5,00"), True),
+    (q("Ile", "ile"), 6, Rule("Ile", "equals", "5"), False),
+    # "Is ticked" on a single choice: a choice made, or that choice.
+    (SimpleNamespace(label="Ocena", clean_name="o", field_type="radio", choices="A\nB"), "B",
+     Rule("Ocena", "checked"), True),
+    (SimpleNamespace(label="Ocena", clean_name="o", field_type="radio", choices="A\nB"), "",
+     Rule("Ocena", "checked"), False),
+    (SimpleNamespace(label="Ocena", clean_name="o", field_type="radio", choices="A\nB"), "B",
+     Rule("Ocena", "checked", "B"), True),
+    # A translation's answer meets the rule written with the default locale's choice.
+    (SimpleNamespace(label="Rate", own_label="Ocena", clean_name="o", field_type="radio",
+                     choices="Dobrze\nŹle", default_choices="Good\nBad"), "Dobrze",
+     Rule("Rate", "equals", "Good"), True),
+    (SimpleNamespace(label="Rate", own_label="Ocena", clean_name="o", field_type="checkboxes",
+                     choices="Dobrze, Źle", default_choices="Good, Bad"), ["Źle"],
+     Rule("Ocena", "checked", "Bad"), True),
+    (SimpleNamespace(label="Rate", own_label="Ocena", clean_name="o", field_type="radio",
+                     choices="Dobrze\nŹle", default_choices="Good\nBad"), "Źle",
+     Rule("Rate", "equals", "Good"), False),
+])
+def test_numbers_single_choices_and_translated_choices(question, answer, rule, met):
+    decision = rules.decide([rule], rules.ALL, [question], {question.clean_name: answer})
+    assert decision.send is met

@@ -22,7 +22,8 @@ class ResendBulkAction(BulkAction):
         )
 
     def check_perm(self, obj):
-        nothing = obj.status == ExportRecord.Status.SKIPPED and not obj.kept_back
+        nothing = (obj.status == ExportRecord.Status.SKIPPED and not obj.kept_back) or (
+            obj.redacted_at is not None)
         return not nothing and self.visible.filter(pk=obj.pk).exists()
 
     def get_all_objects_in_listing_query(self, parent_id):

@@ -94,6 +94,18 @@ class OwnerInput(forms.EmailInput):
         return format_html('{}<datalist id="{}">{}</datalist>', html, list_id, options)
 
 
+def editor_site(bound_panel):
+    """The site of the page being edited, or of the page a new one is created under; ``None``
+    when that cannot be told."""
+    try:
+        if bound_panel.instance.pk:
+            return bound_panel.instance.get_site()
+        parent = getattr(getattr(bound_panel, "form", None), "parent_page", None)
+        return parent.get_site() if parent is not None else None
+    except Exception:
+        return None
+
+
 class OwnerPanel(FieldPanel):
     """The form's owner, with the account's users offered where the connection works."""
 
@@ -102,10 +114,7 @@ class OwnerPanel(FieldPanel):
             super().__init__(**kwargs)
             if self.bound_field is None or self.read_only:
                 return
-            try:
-                site = self.instance.get_site() if self.instance.pk else None
-            except Exception:
-                site = None
+            site = editor_site(self)
             widget = OwnerInput(attrs=self.bound_field.field.widget.attrs)
             widget.users = pick_lists.account_users(site)
             self.bound_field.field.widget = widget
@@ -150,12 +159,10 @@ class TagsPanel(FieldPanel):
             super().__init__(**kwargs)
             if self.bound_field is None or self.read_only:
                 return
-            try:
-                site = self.instance.get_site() if self.instance.pk else None
-            except Exception:
-                site = None
+            site = editor_site(self)
             if site is not None and self.request is not None and self.request.GET.get(
-                    REFRESH_PARAM):
+                    REFRESH_PARAM) and not getattr(self.request, "_salesmanago_refreshed", False):
+                self.request._salesmanago_refreshed = True  # once, for both tag fields
                 pick_lists.refresh(site)
             widget = TagsInput(attrs=self.bound_field.field.widget.attrs)
             widget.tags = pick_lists.account_tags(site)

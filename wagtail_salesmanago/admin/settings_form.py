@@ -166,5 +166,6 @@ SalesmanagoSettings.panels = [
         FieldPanel("monitoring_popups"),
         FieldPanel("monitoring_cookie_days"),
     ], heading=_("Monitoring code")),
+    FieldPanel("retention_days"),
     FieldPanel("digest_to"),
 ]

@@ -49,12 +49,18 @@ class DeliveriesColumnMixin:
 
 
 def delivery_link(record):
-    return format_html(
+    link = format_html(
         '<a href="{}" aria-label="{}">{}</a>',
         reverse(INSPECT, args=[record.pk]),
         _("SALESmanago delivery: %(status)s") % {"status": record.get_status_display()},
         badges.record_tag(record),
     )
+    if not record.opt_in_state:
+        return link
+    # What SALESmanago said since: the contact confirmed its opt-in, or unsubscribed.
+    return format_html('{} <span class="salesmanago-opt-in-state">{}</span>', link, _(
+        "%(state)s on %(time)s") % {"state": record.get_opt_in_state_display(),
+                                    "time": display.admin_datetime(record.opt_in_changed_at)})
 
 
 def submissions_url(record):

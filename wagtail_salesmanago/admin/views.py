@@ -1,5 +1,6 @@
 """The admin's "SALESmanago deliveries": a read-only list and detail, with Resend."""
 
+import datetime
 import json
 from urllib.parse import urlencode
 
@@ -34,7 +35,17 @@ APPLIES = {
     "sent_at": lambda record: record.sent_at is not None,
     "salesmanago_contact_id": lambda record: bool(record.salesmanago_contact_id),
     "event_sent_at": lambda record: record.event_sent_at is not None,
+    "redacted_at": lambda record: record.redacted_at is not None,
+    "consents": lambda record: bool(consents_given(record)),
+    "opt_in_state": lambda record: bool(record.opt_in_state),
+    "opt_in_changed_at": lambda record: record.opt_in_changed_at is not None,
 }
+
+
+def consents_given(record):
+    """The consents the record's answer gave, as it stores them (none once redacted)."""
+    given = (record.payload or {}).get("consentDetails")
+    return [c for c in given if isinstance(c, dict)] if isinstance(given, list) else []
 
 
 def resend_url(record, back):
@@ -172,9 +183,25 @@ class DeliveryInspectView(InspectView):
             return _("Why it was skipped")
         if field_name == "last_error" and self.object.status == Status.QUARANTINED:
             return _("Why it is quarantined")
+        if field_name == "consents":
+            return _("Consents given")
         return super().get_field_label(field_name, field)
 
+    def get_consents_display_value(self):
+        """Each consent the answer gave, with its proof: when, and from which IP address."""
+        lines = []
+        for consent in consents_given(self.object):
+            moment = consent.get("agreementDate")
+            when = display.admin_datetime(datetime.datetime.fromtimestamp(
+                moment / 1000, tz=datetime.timezone.utc)) if isinstance(moment, (int, float)) else ""
+            lines.append(_("%(name)s: given %(time)s from %(ip)s") % {
+                "name": consent.get("consentName", ""), "time": when or display.EMPTY,
+                "ip": consent.get("ip") or display.EMPTY})
+        return linebreaksbr("\n".join(lines))
+
     def get_field_display_value(self, field_name, field):
+        if field_name == "consents":
+            return self.get_consents_display_value()
         value = getattr(self.object, field_name)
         if field_name in ("status", "event_status"):
             return badges.record_tag(self.object, event=field_name == "event_status")
@@ -196,7 +223,8 @@ class DeliveryInspectView(InspectView):
     def can_resend(self):
         # Nothing to send again for a sent delivery (the list's bulk Resend still can, on purpose)
         # or one skipped with no contact to send (one the form's rules stopped can go anyway).
-        nothing = self.object.status == Status.SKIPPED and not self.object.kept_back
+        nothing = (self.object.status == Status.SKIPPED and not self.object.kept_back) or (
+            self.object.redacted_at is not None)  # its answers are gone
         return self.object.status != Status.SENT and not nothing and (
             self.permission_policy.user_has_permission(
             self.request.user, "resend"))
@@ -238,7 +266,7 @@ class DeliveryViewSet(ModelViewSet):
     inspect_view_fields = [
         "page", "status", "mode", "email", "contact_id", "salesmanago_contact_id",
         "attempts", "last_error", "notes", "created_at", "sent_at", "next_attempt_at",
-        "event_status", "event_id", "event_attempts", "event_error", "event_sent_at",
+        "redacted_at", "consents", "opt_in_state", "opt_in_changed_at", "event_status", "event_id", "event_attempts", "event_error", "event_sent_at",
     ]
     list_display = ["status"]  # the index view's ``columns`` replace it
     filterset_class = delivery_columns.DeliveryFilterSet

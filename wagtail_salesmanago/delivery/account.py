@@ -26,6 +26,7 @@ SETTING = "WAGTAIL_SALESMANAGO"
 FIELDS = (
     "endpoint", "client_id", "api_secret", "owner_email", "detail_prefix", "identify_by_cookie",
     "trust_typed_email", "ignored_domains", "send_attribution", "attribution_prefix",
+    "retention_days",
 )
 REQUIRED = ("endpoint", "client_id", "api_secret", "owner_email")
 #: Each setting's name in the reader's language (the editor's preview and the export say what
@@ -66,6 +67,8 @@ class Account:
     ignored_domains: str = ""
     send_attribution: bool = True
     attribution_prefix: str = DEFAULT_DETAIL_PREFIX
+    #: days the answers are kept in deliveries (``None``: for ever; see ``retention``)
+    retention_days: int = None
     from_config: frozenset = frozenset()
 
     def __repr__(self):

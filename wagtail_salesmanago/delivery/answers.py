@@ -93,12 +93,15 @@ def build_record(page, submission, answers, raw_contact_id, cookie_id, *, accoun
         record.status = ExportRecord.Status.SKIPPED
         stored_messages.put(record, "last_error", NO_IDENTITY)
         return record
-    if not decision.send:  # kept back by the form's rules: staff may send it anyway
-        record.status, record.next_attempt_at = ExportRecord.Status.SKIPPED, None
-        stored_messages.put(record, "last_error", decision.reason)
-    elif kept := quarantine.reason(record.email, account.ignored_domains if account else "", spam):
+    # Quarantine first: staff who would send a kept-back answer anyway must see it is spam.
+    if kept := quarantine.reason(record.email, account.ignored_domains if account else "", spam):
         record.status, record.next_attempt_at = ExportRecord.Status.QUARANTINED, None
         stored_messages.put(record, "last_error", kept)
+        if not decision.send:
+            add_note(record, decision.reason)
+    elif not decision.send:  # kept back by the form's rules: staff may send it anyway
+        record.status, record.next_attempt_at = ExportRecord.Status.SKIPPED, None
+        stored_messages.put(record, "last_error", decision.reason)
     if event:
         plan_event(record, page, submission, site, attribution)
     return record
@@ -186,10 +189,13 @@ def deliver(client, record, owner):
 
 def stored_parts(record):
     """What the record's body is rebuilt from: its stored details, tags, contact and lead fields
-    (without a double opt-in request SALESmanago already accepted)."""
+    (without a double opt-in request SALESmanago already accepted, and without the e-mail
+    opt-in and consents of a contact who unsubscribed since the answer)."""
     contact, lead_fields = contact_fields.lead_of(record.payload)
     if record.double_opt_in_requested_at is not None:
         lead_fields = contact_fields.without_double_opt_in(lead_fields)
+    if record.opt_in_state == ExportRecord.OptInState.OPTED_OUT:
+        lead_fields = contact_fields.without_email_opt_in(lead_fields)
     return record.payload["properties"], record.payload["tags"], contact, lead_fields
 
 

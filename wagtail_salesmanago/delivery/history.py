@@ -25,7 +25,7 @@ from datetime import timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import CharField
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page
@@ -168,7 +168,10 @@ def dry_run(page, since=None, until=None):
     questions = page.get_salesmanago_questions()
     modes = Counter()
     for chunk in chunks(page, since, until):
-        modes.update(build(page, account, questions, submission).mode for submission in chunk)
+        # A record skipped (no contact, or stopped by the form's rules) is sent in no mode.
+        modes.update(record.mode if record.status != ExportRecord.Status.SKIPPED else
+                     ExportRecord.Mode.NONE for record in (
+                         build(page, account, questions, submission) for submission in chunk))
     return modes
 
 
@@ -220,11 +223,27 @@ def export(export_run, size, progress):
     # The answers there are now: one given during the run is the live form's to send.
     newest = answered(page).values_list("pk", flat=True).last()
     for chunk in chunks(page, export_run.since, export_run.until, newest=newest):
-        records = store([build(page, account, questions, submission) for submission in chunk])
+        records = store(withdrawn([build(page, account, questions, submission)
+                                   for submission in chunk], chunk))
         kept = Counter(r.status for r in records if r.status in ExportRecord.NOT_SENT_ON_PURPOSE)
         note(export_run, send([r.pk for r in records if r.status == Status.PENDING], size, kept,
                               site=account.site), progress)
     progress.finish(export_run)
+
+
+def withdrawn(records, submissions):
+    """The ``records`` of past answers (``submissions``, in the same order), each marked opted
+    out whose contact unsubscribed (SALESmanago's opt-out callback) after answering: it is then
+    sent without an e-mail opt-in (``answers.stored_parts``). One query for the chunk."""
+    emails = {record.email.lower() for record in records if record.email}
+    since = dict(ExportRecord.objects.annotate(address=Lower("email")).filter(
+        address__in=emails, opt_in_state=ExportRecord.OptInState.OPTED_OUT).order_by(
+        "opt_in_changed_at").values_list("address", "opt_in_changed_at")) if emails else {}
+    for record, submission in zip(records, submissions):
+        moment = since.get(record.email.lower())
+        if moment and answers.submitted_at(submission) < moment:
+            record.opt_in_state, record.opt_in_changed_at = ExportRecord.OptInState.OPTED_OUT, moment
+    return records
 
 
 def store(records):

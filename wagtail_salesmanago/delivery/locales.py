@@ -61,5 +61,7 @@ def name_questions(page, questions):
         renamed.label = counterpart.label
         # What this translation's visitors and editors read (the editor's preview shows it).
         renamed.own_label = question.label
+        # Its choices there: a form's rules name the default locale's (payload/rules.py).
+        renamed.default_choices = counterpart.choices
         named.append(renamed)
     return named, naming

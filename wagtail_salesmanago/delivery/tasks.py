@@ -14,6 +14,7 @@ from .backlogs import drain
 from .history import run_queued
 from .outbox import check_site, send
 from .queue import register
+from .retention import apply as apply_retention_now
 
 logger = logging.getLogger(__name__)
 
@@ -43,5 +44,13 @@ def export_past_answers(run_id):
     run_queued(run_id)
 
 
+@task()
+def apply_retention():
+    """Remove the answers from deliveries older than their retention, as ``salesmanago_retention``
+    does: for a site whose scheduler enqueues tasks rather than running commands."""
+    apply_retention_now()
+
+
+# (``apply_retention`` is the site's scheduler's to enqueue: nothing here enqueues it by name.)
 register(deliver_export=deliver_export, check_hold=check_hold,
          export_past_answers=export_past_answers)

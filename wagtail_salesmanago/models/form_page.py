@@ -1,6 +1,7 @@
 from functools import partial
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -102,6 +103,14 @@ class SalesmanagoFormMixin(models.Model):
             "Other suit most forms."
         ),
     )
+    salesmanago_retention_days = models.PositiveIntegerField(
+        verbose_name=_("Keep the answers in deliveries for (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(36500)],
+        help_text=_("For this form only: after that many days the answers are removed from its "
+                    "deliveries. Empty: the site's setting (Settings > SALESmanago)."),
+    )
     # Export rules: the rows are ``salesmanago_rules`` (models/rules.py), edited inline.
     salesmanago_rules_mode = models.CharField(
         verbose_name=_("Send the answers when"),
@@ -136,9 +145,10 @@ class SalesmanagoFormMixin(models.Model):
                 FieldPanel("salesmanago_double_opt_in_email_id"),
                 FieldPanel("salesmanago_double_opt_in_language"),
                 FieldPanel("salesmanago_event_type"),
+                FieldPanel("salesmanago_retention_days"),
                 FieldPanel("salesmanago_rules_mode"),
                 InlinePanel("salesmanago_rules", heading=_("SALESmanago rules"),
-                            label=_("Rule")),
+                            label=_("Rule"), max_num=rules.MAX_RULES),
                 MappingPreviewPanel(),
                 DeliveriesPanel(),
             ],
@@ -174,6 +184,9 @@ class SalesmanagoFormMixin(models.Model):
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "salesmanago_rules" in update_fields:
+            # modelcluster commits the rules named here: their copy goes in the same save.
+            kwargs["update_fields"] = update_fields = [*update_fields, "salesmanago_rules_snapshot"]
         if update_fields is None or "salesmanago_rules_snapshot" in update_fields:
             self.salesmanago_rules_snapshot = rules.snapshot(self.salesmanago_rules.all())
         saving = page_saving.set(True)  # the rules it commits need not write the copy again

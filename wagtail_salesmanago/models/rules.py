@@ -11,8 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from wagtail.models import Orderable, Page
+from django.apps import apps
+from wagtail.models import Orderable
 
+from ..compat import PAGE_MODEL
 from ..payload import rules
 
 #: While a page saves its own rules' copy: the rows it commits need not write it again.
@@ -22,8 +24,7 @@ page_saving = ContextVar("salesmanago_page_saving", default=False)
 class SalesmanagoRule(Orderable):
     """One rule: a question (its label), a condition, a value for ``equals``, tags if it is met."""
 
-    page = ParentalKey("wagtailcore.Page", on_delete=models.CASCADE,
-                       related_name="salesmanago_rules")
+    page = ParentalKey(PAGE_MODEL, on_delete=models.CASCADE, related_name="salesmanago_rules")
     question = models.CharField(
         verbose_name=_("question"), max_length=255,
         help_text=_("The question's label, as the form builder shows it."))
@@ -46,7 +47,7 @@ class SalesmanagoRule(Orderable):
     def write_page_copy(cls, page_id):
         """Write the page's copy of its rules from the stored rows (after a rule was saved or
         deleted on its own, not by its page's save); nothing for a page that is not a form's."""
-        page = Page.objects.filter(pk=page_id).first()
+        page = apps.get_model(PAGE_MODEL).objects.filter(pk=page_id).first()
         model = page.specific_class if page else None
         if model is None or "salesmanago_rules_snapshot" not in {f.name for f in model._meta.fields}:
             return

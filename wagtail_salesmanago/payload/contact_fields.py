@@ -242,6 +242,15 @@ def without_double_opt_in(fields):
     return {key: value for key, value in fields.items() if key not in dropped}
 
 
+def without_email_opt_in(fields):
+    """The lead's fields for a contact who unsubscribed after answering: no e-mail opt-in, no
+    confirmation e-mail and no consent sent again (a withdrawn consent is not renewed by an old
+    answer); an SMS opt-in, which the unsubscription does not touch, stays."""
+    dropped = ("forceOptIn", "useApiDoubleOptIn", "doubleOptInEmailId", "doubleOptInLanguage",
+               "consentDetails")
+    return {key: value for key, value in fields.items() if key not in dropped}
+
+
 def lead_of(body):
     """The lead's parts of a stored request body: its ``contact{...}`` without e-mail, its fields."""
     contact = {k: v for k, v in (body.get("contact") or {}).items() if k != "email"}

@@ -6,6 +6,7 @@ A form sends when all its rules are met (``ALL``) or any (``ANY``); a form witho
 sends. A rule whose question the form no longer has is not met, and says so.
 """
 
+import decimal
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -29,6 +30,11 @@ ALL = "all"
 ANY = "any"
 MODE_CHOICES = [(ALL, _("all rules are met")), (ANY, _("any rule is met"))]
 MAX_LENGTH = 255
+#: The most rules the page editor offers a form: each is 6 fields of its POST, and Django takes
+#: 1,000 fields (DATA_UPLOAD_MAX_NUMBER_FIELDS) at most.
+MAX_RULES = 100
+#: How many of a form's rules on missing questions an answer's note names.
+MISSING_NAMED = 5
 
 
 @dataclass(frozen=True)
@@ -91,18 +97,56 @@ def describe(rule):
     return message("rule.checked", question=rule.question)
 
 
-def is_met(rule, answer):
-    """Whether ``answer`` (a cleaned value; a list for a multiple choice) meets ``rule``.
+def choice_list(text):
+    """A question's choices, as Wagtail's form builder reads them: one per line, or separated
+    by commas when there is no line break."""
+    text = str(text or "")
+    return [part.strip() for part in (text.splitlines() if "\n" in text else text.split(","))
+            if part.strip()]
 
-    ``checked``: a ticked checkbox; for a multiple choice, the choice ``value`` among those
-    ticked (any, without a value). ``equals``: the answer, or one of the choices, is ``value``
-    (whatever the case and spacing). ``not_empty``: anything but a blank answer."""
+
+def answer_keys(question, item):
+    """What an answer (one chosen item) may be matched as: its text; a number also as its
+    value (``5`` is ``5.0``); a choice also as its counterpart in the default locale's page
+    (the same place in the list), so that a rule written there holds in every translation."""
+    text = format_value(item) or ""
+    keys = {key(text)}
+    if isinstance(item, (int, float, decimal.Decimal)) and not isinstance(item, bool):
+        keys.add(number_key(text))
+    own, default = (choice_list(getattr(question, "choices", "")),
+                    choice_list(getattr(question, "default_choices", "")))
+    keys.update(key(default[position]) for position, choice in enumerate(own)
+                if key(choice) == key(text) and position < len(default))
+    return keys
+
+
+def number_key(text):
+    """A number's value as text (``5``, ``5.0`` and ``5,00`` alike); ``None`` for no number."""
+    try:
+        number = decimal.Decimal(str(text).strip().replace(",", ".")[:100])
+    except decimal.InvalidOperation:
+        return None
+    return str(number.normalize()) if number.is_finite() else None
+
+
+def is_met(rule, question, answer):
+    """Whether ``answer`` to ``question`` (a cleaned value; a list for a multiple choice) meets
+    ``rule``.
+
+    ``checked``: a ticked checkbox, or a choice made; with a value, that choice (among those
+    ticked, for a multiple choice). ``equals``: the answer, or one of the choices, is ``value``
+    (whatever the case and spacing; a number whatever its decimals). ``not_empty``: anything but
+    a blank answer."""
     if rule.condition == NOT_EMPTY:
         return not contact_fields.is_blank(answer)
     many = isinstance(answer, (list, tuple))
-    if rule.condition == CHECKED and not (many and rule.value):
-        return bool(answer) if many else answer is True
-    return any(key(format_value(item)) == key(rule.value) for item in (answer if many else [answer]))
+    if rule.condition == CHECKED and not rule.value:
+        if many or answer is True or answer is False:
+            return bool(answer)
+        return bool(getattr(question, "choices", "")) and not contact_fields.is_blank(answer)
+    wanted = {key(rule.value), number_key(rule.value)} - {None}
+    return any(wanted & answer_keys(question, item) for item in (answer if many else [answer])
+               if item is not None)
 
 
 def decide(rules, mode, questions, answers):
@@ -115,16 +159,20 @@ def decide(rules, mode, questions, answers):
     if not rules:
         return decision
     index = question_index(questions)
-    unmet = []
+    unmet, missing = [], []
     for rule in rules:
         question = index.get(key(rule.question))
         if question is None:
-            decision.notes.append(message("rule_question_missing", question=rule.question))
+            missing.append(rule.question)
             unmet.append(rule)
-        elif is_met(rule, answers.get(question.clean_name)):
+        elif is_met(rule, question, answers.get(question.clean_name)):
             decision.tags.extend(normalise_tags(rule.tags))
         else:
             unmet.append(rule)
+    if missing:  # one note, however many such rules: the first few named
+        named = ", ".join(f"“{name}”" for name in list(dict.fromkeys(missing))[:MISSING_NAMED])
+        decision.notes.append(message("rule_questions_missing", count=len(missing),
+                                      questions=named))
     decision.tags = unique(decision.tags)
     if mode == ANY and len(unmet) == len(rules):
         decision.send, decision.reason = False, message("no_rule_met")

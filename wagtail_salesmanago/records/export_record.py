@@ -40,6 +40,11 @@ class ExportRecord(models.Model):
         FAILED = "failed", _("failed")
         HELD = "held", _("on hold")
 
+    class OptInState(models.TextChoices):
+        UNKNOWN = "", _("not known")
+        CONFIRMED = "confirmed", _("confirmed")
+        OPTED_OUT = "opted_out", _("unsubscribed")
+
     class Mode(models.TextChoices):
         NONE = "", _("none")
         UPSERT = mapping.MODE_UPSERT, _("add or update by e-mail")
@@ -129,6 +134,16 @@ class ExportRecord(models.Model):
     # on; and when SALESmanago accepted its double opt-in request (never asked again).
     send_alone = models.BooleanField(default=False, editable=False)
     double_opt_in_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    #: The contact's e-mail opt-in as SALESmanago last told the site (its opt-in and opt-out
+    #: callbacks, ``delivery/callbacks.py``), and when it changed.
+    opt_in_state = models.CharField(verbose_name=_("opt-in as last known"), max_length=16,
+                                    choices=OptInState.choices, blank=True, default="",
+                                    editable=False)
+    opt_in_changed_at = models.DateTimeField(verbose_name=_("opt-in changed"), null=True,
+                                             blank=True, editable=False)
+    #: When its answers were removed (``ExportRecordQuerySet.redact``): nothing is left to send.
+    redacted_at = models.DateTimeField(verbose_name=_("answers removed"), null=True, blank=True,
+                                       editable=False)
 
     objects = ExportRecordQuerySet.as_manager()
 

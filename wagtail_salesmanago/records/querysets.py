@@ -7,6 +7,7 @@ from django.db import connection, models, transaction
 from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, When
 from django.utils import timezone
 
+from .. import stored_messages
 from .expressions import local_date, within
 from .pauses import DeliveryPause
 from .sites import of_site
@@ -14,6 +15,32 @@ from .sites import of_site
 #: How soon after the answer a delivery counts as quick in the report: within a minute (the
 #: visitor's own request, or the worker right after), within an hour (a retry or two).
 SOON = {"within_minute": timedelta(minutes=1), "within_hour": timedelta(hours=1)}
+
+
+#: How many records ``redact`` reads and writes at a time.
+REDACT_CHUNK = 1000
+
+
+def keep_codes(manager, rows, name):
+    """Replace the stored message ``name`` of ``rows`` by one that keeps only its code (one
+    UPDATE per code); how many rows."""
+    by_code = {}
+    for pk, stored in rows.values_list("pk", name):
+        by_code.setdefault(first_code(stored_messages.data_of(stored)), []).append(pk)
+    for code, pks in by_code.items():
+        manager.filter(pk__in=pks).update(
+            **{name: stored_messages.message("redacted_message", was=code)})
+    return sum(map(len, by_code.values()))
+
+
+def first_code(data):
+    """The code of a stored message's data, or of its first part that has one; "text" for a
+    message stored as plain text."""
+    if isinstance(data, dict) and "code" in data:
+        return str(data["code"])
+    parts = data.get("parts", []) if isinstance(data, dict) else data if isinstance(
+        data, list) else []
+    return next((code for code in map(first_code, parts) if code != "text"), "text")
 
 
 def unclaimed(now):
@@ -135,8 +162,45 @@ class ExportRecordQuerySet(models.QuerySet):
 
     def with_a_contact_to_send(self):
         """These records but the skipped ones with no contact to send (no identity, or not
-        storable): those stopped by their form's rules can still be sent."""
-        return self.exclude(status=self.model.Status.SKIPPED, mode="")
+        storable), and those whose answers were removed: those stopped by their form's rules
+        can still be sent."""
+        return self.exclude(status=self.model.Status.SKIPPED, mode="").filter(
+            redacted_at__isnull=True)
+
+    def note_opt_in(self, state, now):
+        """SALESmanago says these records' contact's opt-in is now ``state`` (an
+        ``ExportRecord.OptInState``); those that already said so keep their date. How many
+        changed."""
+        return self.exclude(opt_in_state=state).update(opt_in_state=state, opt_in_changed_at=now)
+
+    def redact(self, now, days):
+        """Remove the answers from these records (those no sender holds now) and their attempts,
+        ``days`` after the answer: the e-mail, what was and would be sent (values, name, phone,
+        IP, the event), the notes; every stored message keeps only its code. What still waited
+        to be sent is given up: nothing is left to send. The status, dates, counts, form and
+        SALESmanago's contact IDs stay. Read and written ``REDACT_CHUNK`` records at a time,
+        in a few statements each, whatever their number; ``(records, attempts)`` redacted."""
+        model = self.model
+        status, event_status = model.Status, model.EventStatus
+        waiting = self.filter(unclaimed(now), redacted_at__isnull=True).order_by("pk")
+        records = attempts = last = 0
+        while ids := list(waiting.filter(pk__gt=last).values_list("pk", flat=True)[:REDACT_CHUNK]):
+            last, records = ids[-1], records + len(ids)
+            chunk = model.objects.filter(pk__in=ids)
+            with transaction.atomic():
+                chunk.filter(status__in=[*model.OPEN_STATUSES, status.HELD]).update(
+                    status=status.FAILED, next_attempt_at=None, hold=None)
+                chunk.filter(event_status__in=[*model.OPEN_EVENT_STATUSES, event_status.HELD]).update(
+                    event_status=event_status.FAILED)
+                for name in ("last_error", "event_error"):
+                    keep_codes(model.objects, chunk.exclude(**{name: ""}), name)
+                attempt_log = model.attempt_log.rel.related_model.objects
+                their_attempts = attempt_log.filter(record_id__in=ids)
+                keep_codes(attempt_log, their_attempts.exclude(message=""), "message")
+                attempts += their_attempts.count()
+                chunk.update(email="", payload={}, event_payload={}, redacted_at=now,
+                             notes=stored_messages.message("redacted", days=days), updated_at=now)
+        return records, attempts
 
     def resendable(self):
         """These records but those whose answer has another record in play (a failed answer

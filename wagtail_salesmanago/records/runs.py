@@ -35,7 +35,7 @@ class ExportRun(models.Model):
     sent = models.PositiveIntegerField(verbose_name=_("sent"), default=0)
     retrying = models.PositiveIntegerField(verbose_name=_("to retry"), default=0)
     failed = models.PositiveIntegerField(verbose_name=_("failed"), default=0)
-    skipped = models.PositiveIntegerField(verbose_name=_("without a contact"), default=0)
+    skipped = models.PositiveIntegerField(verbose_name=_("skipped"), default=0)
     quarantined = models.PositiveIntegerField(verbose_name=_("quarantined"), default=0)
     error = MessageField(verbose_name=_("error"), blank=True)
     created_at = models.DateTimeField(verbose_name=_("created"), auto_now_add=True)

@@ -108,6 +108,19 @@ class SalesmanagoSettings(BaseSiteSetting):
         help_text=_("From 1 to 3650. Empty: SALESmanago's own default."),
     )
 
+    retention_days = models.PositiveIntegerField(
+        verbose_name=_("Keep the answers in deliveries for (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(36500)],
+        help_text=_(
+            "After that many days, salesmanago_retention removes the answers from every "
+            "delivery of this site's forms (e-mail, values, IP address, what was sent), whatever "
+            "its state; the status, dates, form and SALESmanago's contact ID stay. A form may set "
+            "its own. Empty: keep them."
+        ),
+    )
+
     digest_to = models.CharField(
         verbose_name=_("daily digest to"),
         max_length=1000,

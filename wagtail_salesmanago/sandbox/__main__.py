@@ -22,6 +22,10 @@ def parse_args(argv):
     parser.add_argument("--consent", action="append", metavar="NAME",
                         help="a consent that exists in the account (repeatable; default NEWSLETTER)")
     parser.add_argument("--state-file", help="keep contacts in this JSON file across restarts")
+    parser.add_argument("--opt-in-url", default="",
+                        help="the site's opt-in callback URL, called when a contact confirms")
+    parser.add_argument("--opt-out-url", default="",
+                        help="the site's opt-out callback URL, called when a contact unsubscribes")
     parser.add_argument("--seed", type=int, help="seed for --failure-rate")
     parser.add_argument("--verbose", action="store_true", help="log every HTTP request")
     faults = parser.add_argument_group("misbehaviour")
@@ -40,7 +44,7 @@ def main(argv=None):
         host=args.host, port=args.port, client_id=args.client_id, api_secret=args.api_secret,
         owners=args.owner or [DEFAULT_OWNER], consents=args.consent or DEFAULT_CONSENTS,
         state_file=args.state_file, seed=args.seed,
-        verbose=args.verbose,
+        verbose=args.verbose, opt_in_url=args.opt_in_url, opt_out_url=args.opt_out_url,
     )
     try:
         sandbox.misbehave(

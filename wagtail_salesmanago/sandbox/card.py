@@ -148,6 +148,15 @@ def confirm(card):
     return True
 
 
+def unsubscribe(card):
+    """The contact unsubscribed from e-mail; ``False`` if it already had."""
+    if card["email_opt_in"] == OPTED_OUT:
+        return False
+    card["email_opt_in"] = OPTED_OUT
+    card["modified"] = time.time()
+    return True
+
+
 def _given(value):
     return value is not None and value != ""
 

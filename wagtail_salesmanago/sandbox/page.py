@@ -10,7 +10,7 @@ STANDARD_FIELDS = (*CONTACT_FIELDS, *TOP_LEVEL_FIELDS)
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem;color:#222;background:#f6f7f9}
-h1{font-size:1.4rem} .card{background:#fff;border:1px solid #dde;border-radius:6px;padding:1rem;margin:1rem 0}
+h1{font-size:1.4rem} .action{display:inline-block;margin:0 .5rem .5rem 0} .card{background:#fff;border:1px solid #dde;border-radius:6px;padding:1rem;margin:1rem 0}
 .tag{display:inline-block;background:#e4572e;color:#fff;border-radius:3px;padding:0 .4rem;margin-right:.3rem;font-size:.8rem}
 table{border-collapse:collapse;width:100%} td,th{border-top:1px solid #eee;padding:.3rem;text-align:left;vertical-align:top}
 th{width:40%;font-weight:600} .muted{color:#777;font-size:.85rem}
@@ -59,6 +59,19 @@ def _events(contact):
     return rows
 
 
+def _actions(contact):
+    """What the contact may do in SALESmanago's e-mails: confirm a double opt-in, unsubscribe."""
+    forms = []
+    if contact["email_opt_in"] == "pending confirmation":
+        forms.append(("/sandbox/confirm", "Confirm (click the confirmation e-mail's link)"))
+    if contact["email_opt_in"] != "opted out":
+        forms.append(("/sandbox/unsubscribe", "Unsubscribe"))
+    return "".join(
+        f'<form method="post" action="{action}" class="action"><input type="hidden" '
+        f'name="contactId" value="{escape(contact["contactId"])}"><button>{label}</button></form>'
+        for action, label in forms)
+
+
 def _contact(contact):
     tags = "".join(f'<span class="tag">{escape(tag)}</span>' for tag in contact["tags"])
     double = contact["double_opt_in_emails_sent"]
@@ -71,6 +84,7 @@ def _contact(contact):
 &middot; modified {_time(contact["modified"])}</p>
 <p>E-mail: {escape(contact["email_opt_in"])} &middot; phone: {escape(contact["phone_opt_in"])}
 {confirmation}</p>
+{_actions(contact)}
 <p>{tags}</p>
 <h3>Contact details</h3>
 {_rows(_standard_fields(contact), "No standard fields.")}

@@ -3,6 +3,7 @@
 import json
 import re
 import threading
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .page import render_contacts_page
@@ -91,26 +92,52 @@ class Handler(BaseHTTPRequestHandler):
             self.state.reset()
             self._send_json(200, {"reset": True})
         elif path == "/sandbox/confirm":
-            self._confirm(raw)
+            self._confirm(raw, self.state.confirm, "confirmed",
+                          "That contact is not waiting for a confirmation.")
+        elif path == "/sandbox/unsubscribe":
+            self._confirm(raw, self.state.unsubscribe, "unsubscribed",
+                          "That contact is already unsubscribed.")
+        elif path == "/sandbox/callbacks":
+            try:
+                self.state.set_callbacks(json.loads(raw or b"{}"))
+            except ValueError as err:
+                self._send_json(400, {"error": str(err)})
+                return
+            self._send_json(200, dict(self.state.callback_urls))
         else:
             self._send_json(404, {"error": "not found"})
 
-    def _confirm(self, raw):
-        """The visitor clicks the link in the double opt-in e-mail (SALESmanago's side, simulated)."""
+    def _who(self, raw):
+        """Who a control names: JSON, or a form of the sandbox's page (which is then shown
+        again); ``(who, from_page)``."""
+        if "application/x-www-form-urlencoded" in (self.headers.get("Content-Type") or ""):
+            form = urllib.parse.parse_qs(raw.decode("utf-8", "replace"))
+            return {key: values[0] for key, values in form.items()}, True
         try:
-            who = json.loads(raw or b"{}")
+            return json.loads(raw or b"{}"), False
         except ValueError:
-            who = None
+            return None, False
+
+    def _confirm(self, raw, action, done, nothing_to_do):
+        """The contact clicks the link in the double opt-in e-mail, or unsubscribes (SALESmanago's
+        side, simulated); then SALESmanago calls the site's callback URL, if it has one."""
+        who, from_page = self._who(raw)
         if not isinstance(who, dict) or not (who.get("contactId") or who.get("email")):
             self._send_json(400, {"error": 'Send {"contactId": "..."} or {"email": "..."}.'})
             return
-        found, confirmed = self.state.confirm(contact_id=who.get("contactId"), email=who.get("email"))
+        found, changed, called = action(contact_id=who.get("contactId"), email=who.get("email"))
         if not found:
             self._send_json(404, {"error": "No such contact."})
-        elif not confirmed:
-            self._send_json(409, {"error": "That contact is not waiting for a confirmation."})
+        elif not changed:
+            self._send_json(409, {"error": nothing_to_do})
         else:
-            self._send_json(200, {"confirmed": True})
+            if from_page:
+                self.send_response(303)
+                self.send_header("Location", "/sandbox/")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            else:
+                self._send_json(200, {done: True, **({"callback": called} if called else {})})
 
     def _send_json(self, status, data):
         self._send(status, json.dumps(data, ensure_ascii=False), "application/json; charset=utf-8")
@@ -163,6 +190,8 @@ class Sandbox:
         seed=None,
         verbose=False,
         contacts=(),
+        opt_in_url="",
+        opt_out_url="",
     ):
         self.client_id = client_id
         self.api_secret = api_secret
@@ -171,6 +200,7 @@ class Sandbox:
             client_id=client_id, api_secret=api_secret, owners=owners, consents=consents,
             state_file=state_file, seed=seed,
         )
+        self.state.set_callbacks({"opt_in": opt_in_url, "opt_out": opt_out_url})
         for email in contacts:
             self.add_contact(email)
         self.server = SandboxServer((host, port), self.state, verbose=verbose)
@@ -214,10 +244,22 @@ class Sandbox:
     def confirm(self, *, contact_id=None, email=None):
         """Confirm a double opt-in, as the contact clicking the e-mail's link would; ``True`` if one
         was waiting, ``ValueError`` if there is no such contact."""
-        found, confirmed = self.state.confirm(contact_id=contact_id, email=email)
+        found, confirmed, _called = self.state.confirm(contact_id=contact_id, email=email)
         if not found:
             raise ValueError(f"No such contact: {contact_id or email!r}")
         return confirmed
+
+    def unsubscribe(self, *, contact_id=None, email=None):
+        """The contact unsubscribes from e-mail (then the site's opt-out callback is called, if
+        set); ``True`` if it had not already, ``ValueError`` if there is no such contact."""
+        found, unsubscribed, _called = self.state.unsubscribe(contact_id=contact_id, email=email)
+        if not found:
+            raise ValueError(f"No such contact: {contact_id or email!r}")
+        return unsubscribed
+
+    def set_callbacks(self, *, opt_in="", opt_out=""):
+        """The site's callback URLs, as its owner gives them in SALESmanago's settings."""
+        self.state.set_callbacks({"opt_in": opt_in, "opt_out": opt_out})
 
     def misbehave(self, **faults):
         """Set faults, e.g. ``misbehave(status=500)``; ``None`` clears one (``status=None``)."""

@@ -14,7 +14,7 @@ import tempfile
 import threading
 import time
 
-from . import answers, card, events
+from . import answers, callbacks, card, events
 from .answers import Answer, failure
 from .faults import Faults
 
@@ -47,6 +47,7 @@ class SandboxState:
         self.users = list(owners)
         self.owner_keys = {owner.strip().lower() for owner in owners}
         self.consent_names = list(consents)
+        self.callback_urls = {"opt_in": "", "opt_out": ""}
         self.state_file = state_file
         self.faults = Faults()
         self.contacts = {}  # contact ID -> contact dict
@@ -96,14 +97,36 @@ class SandboxState:
         return contact["contactId"]
 
     def confirm(self, *, contact_id=None, email=None):
-        """The contact clicks the double opt-in link: ``(found, confirmed)``."""
+        """The contact clicks the double opt-in link; then SALESmanago calls the site's opt-in
+        callback, if it gave one: ``(found, confirmed, the callback's outcome or None)``."""
+        return self._change(card.confirm, "opt_in", contact_id, email)
+
+    def unsubscribe(self, *, contact_id=None, email=None):
+        """The contact unsubscribes (a mailing's link); then SALESmanago calls the site's opt-out
+        callback, if it gave one: ``(found, unsubscribed, the callback's outcome or None)``."""
+        return self._change(card.unsubscribe, "opt_out", contact_id, email)
+
+    def _change(self, change, callback, contact_id, email):
         with self.lock:
             contact = self._find(contact_id=contact_id, email=email)
             if contact is None:
-                return False, False
-            confirmed = card.confirm(contact)
+                return False, False, None
+            changed = change(contact)
             self._save()
-        return True, confirmed
+            url = self.callback_urls.get(callback)
+        # Outside the lock: the site may call the sandbox while it answers.
+        return True, changed, callbacks.call(url, contact["email"], self.api_secret) if changed else None
+
+    def set_callbacks(self, urls):
+        """The site's opt-in and opt-out callback URLs (``{"opt_in": ..., "opt_out": ...}``;
+        empty: none), as a site gives them in SALESmanago's settings."""
+        if not isinstance(urls, dict) or set(urls) - {"opt_in", "opt_out"}:
+            raise ValueError('Send {"opt_in": "http://...", "opt_out": "http://..."}.')
+        for name, url in urls.items():
+            if url and not (isinstance(url, str) and url.startswith(("http://", "https://"))):
+                raise ValueError(f"{name}: not an http(s) URL")
+        with self.lock:
+            self.callback_urls.update({name: url or "" for name, url in urls.items()})
 
     # The API -----------------------------------------------------------------------
 

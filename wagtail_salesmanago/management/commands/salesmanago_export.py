@@ -59,15 +59,16 @@ class Command(BaseCommand):
         modes = history.dry_run(page, since, until)
         self.stdout.write(_(
             "%(total)s past answers of “%(title)s” would be exported: %(email)s by e-mail (batch "
-            "calls of %(size)s), %(id)s by contact ID (one call each), %(none)s without a contact "
-            "(no e-mail answered: recorded as skipped, not sent). Nothing sent (--dry-run).") % {
+            "calls of %(size)s), %(id)s by contact ID (one call each), %(none)s skipped (no e-mail "
+            "answered, or stopped by the form's rules: recorded, not sent). Nothing sent "
+            "(--dry-run).") % {
             "total": sum(modes.values()), "title": page.title, "email": modes[Mode.UPSERT],
             "size": batch_size, "id": modes[Mode.UPDATE], "none": modes[Mode.NONE]})
 
 
 def counts(export_run):
-    return _("sent %(sent)s, to retry %(retrying)s, failed %(failed)s, without a contact "
-             "%(skipped)s, quarantined %(quarantined)s") % {
+    return _("sent %(sent)s, to retry %(retrying)s, failed %(failed)s, skipped %(skipped)s, "
+             "quarantined %(quarantined)s") % {
         "sent": export_run.sent, "retrying": export_run.retrying, "failed": export_run.failed,
         "skipped": export_run.skipped, "quarantined": export_run.quarantined}
 

@@ -1,0 +1,154 @@
+"""Retention (issue 27 item 1): after its site's (or form's) days, every delivery loses its
+answers, whatever its state; what staff need to read the log stays."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.models import Site
+
+from tests.helpers import dated_record, make_form_page, submit_answers
+from wagtail_salesmanago import stored_messages
+from wagtail_salesmanago.delivery import outbox, retention, tasks
+from wagtail_salesmanago.models import DeliveryAttempt, ExportRecord, SalesmanagoSettings
+from wagtail_salesmanago.records import querysets
+
+EMAIL = "jan.kowalski@example.com"
+
+
+def keep_for(days):
+    SalesmanagoSettings.objects.filter(site=Site.objects.get(is_default_site=True)).update(
+        retention_days=days)
+
+
+def age(record, days):
+    ExportRecord.objects.filter(pk=record.pk).update(
+        created_at=timezone.now() - timedelta(days=days))
+
+
+def everything_stored(record):
+    """Every column of the record and its attempts, as text."""
+    row = ExportRecord.objects.filter(pk=record.pk).values().get()
+    attempts = list(DeliveryAttempt.objects.filter(record=record).values())
+    return repr(row) + repr(attempts)
+
+
+def run(*args):
+    from io import StringIO
+    out = StringIO()
+    call_command("salesmanago_retention", *args, stdout=out)
+    return out.getvalue().strip()
+
+
+@pytest.mark.django_db
+def test_old_deliveries_lose_their_answers_and_keep_what_staff_read(client, sm, on_commit):
+    page = make_form_page(questions=[("E-mail", "email", ""), ("Telefon", "singleline", ""),
+                                     ("Uwagi", "multiline", "")], salesmanago_event_type="SURVEY")
+    old = submit_answers(client, page, on_commit, {"E-mail": EMAIL, "Telefon": "600100200",
+                                                   "Uwagi": "Proszę o kontakt"})
+    sm.misbehave(status=500)
+    failed = submit_answers(client, page, on_commit, {"E-mail": "ola@example.com"})
+    sm.misbehave(status=None)
+    new = submit_answers(client, page, on_commit, {"E-mail": "nowa@example.com"})
+    for record in (old, failed):
+        age(record, 31)
+    old.refresh_from_db()
+    kept = {"status": old.status, "sent_at": old.sent_at, "attempts": old.attempts,
+            "salesmanago_contact_id": old.salesmanago_contact_id, "page_id": old.page_id,
+            "event_status": old.event_status, "event_id": old.event_id}
+    assert EMAIL in everything_stored(old) and "600100200" in everything_stored(old)
+    keep_for(30)
+    their_attempts = DeliveryAttempt.objects.filter(record__in=[old, failed]).count()
+
+    assert run() == (f"salesmanago_retention: redacted 2 record(s) and {their_attempts} "
+                     "attempt(s).")
+
+    old.refresh_from_db()
+    for text in (EMAIL, "600100200", "Proszę", "127.0.0.1", "kowalski"):
+        assert text not in everything_stored(old).lower()
+    assert {name: getattr(old, name) for name in kept} == kept
+    assert (old.email, old.payload, old.event_payload) == ("", {}, {})
+    assert stored_messages.render(old.notes) == (
+        "The answers were removed after 30 days, as the site keeps personal data no longer. "
+        "Nothing is left to send.")
+    assert old.redacted_at is not None
+    failed.refresh_from_db()
+    assert "ola@example.com" not in everything_stored(failed)
+    assert stored_messages.render(failed.last_error) == (
+        "(Its details were removed with the answers: server_error.)")
+    [attempt] = DeliveryAttempt.objects.filter(record=failed)
+    assert stored_messages.render(attempt.message) == (
+        "(Its details were removed with the answers: server_error.)")
+    new.refresh_from_db()
+    assert new.email == "nowa@example.com" and new.redacted_at is None
+    assert run() == "salesmanago_retention: redacted 0 record(s) and 0 attempt(s)."
+
+
+@pytest.mark.django_db
+def test_a_delivery_still_waiting_is_given_up_and_can_no_longer_be_resent(admin, sm):
+    page = make_form_page()
+    waiting = dated_record(page, timezone.now() - timedelta(days=10), "retrying",
+                           email=EMAIL, mode="upsert", payload={"contact": {"email": EMAIL}},
+                           next_attempt_at=timezone.now())
+    keep_for(7)
+    run()
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.next_attempt_at, waiting.email) == ("failed", None, "")
+    assert outbox.resend(ExportRecord.objects.filter(pk=waiting.pk)) == 0
+    html = admin.get(reverse("wagtail_salesmanago_deliveries:inspect", args=[waiting.pk])).content
+    assert b"/exportrecord/resend/" not in html
+
+
+@pytest.mark.django_db
+def test_a_forms_own_days_win_and_a_site_without_retention_keeps_everything(sm):
+    short = make_form_page(title="Krótko", salesmanago_retention_days=2)
+    site_wide = make_form_page(title="Jak witryna")
+    records = {name: dated_record(page, timezone.now() - timedelta(days=5), "sent", email=EMAIL)
+               for name, page in (("short", short), ("site", site_wide))}
+    run()
+    assert ExportRecord.objects.get(pk=records["short"].pk).email == ""  # the form's 2 days
+    assert ExportRecord.objects.get(pk=records["site"].pk).email == EMAIL  # the site keeps all
+
+    keep_for(4)
+    assert run("--dry-run") == "salesmanago_retention: would redact 1 record(s)."
+    assert ExportRecord.objects.get(pk=records["site"].pk).email == EMAIL
+    run()
+    assert ExportRecord.objects.get(pk=records["site"].pk).email == ""
+
+
+@pytest.mark.django_db
+def test_the_server_configuration_may_set_the_days(sm, settings):
+    settings.WAGTAIL_SALESMANAGO = {"default": {"retention_days": 3}}
+    record = dated_record(make_form_page(), timezone.now() - timedelta(days=4), "sent",
+                          email=EMAIL)
+    tasks.apply_retention.call()  # the worker task does what the command does
+    assert ExportRecord.objects.get(pk=record.pk).email == ""
+
+
+@pytest.mark.django_db
+def test_a_delivery_being_sent_right_now_waits_for_the_next_run(sm):
+    record = dated_record(make_form_page(), timezone.now() - timedelta(days=9), "pending",
+                          email=EMAIL, claimed_until=timezone.now() + timedelta(minutes=1))
+    keep_for(1)
+    run()
+    assert ExportRecord.objects.get(pk=record.pk).email == EMAIL
+
+
+@pytest.mark.django_db
+def test_thousands_of_records_cost_a_few_statements_per_chunk(sm, monkeypatch):
+    # internal seam: a small chunk, so that a few records show how the statements grow.
+    monkeypatch.setattr(querysets, "REDACT_CHUNK", 10)
+    page = make_form_page()
+    for _ in range(35):
+        dated_record(page, timezone.now() - timedelta(days=9), "sent", email=EMAIL)
+    keep_for(1)
+    with CaptureQueriesContext(connection) as queries:
+        outcome = retention.apply()
+    assert outcome.records == 35
+    # 4 chunks (and one empty read), each: its ids, 2 state UPDATEs, 2 message reads, the
+    # attempts' read, the redaction (plus savepoints); the plan: a handful.
+    assert len(queries) <= 15 + 5 * 12
