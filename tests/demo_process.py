@@ -35,6 +35,7 @@ class Demo:
     site_url: str
     sandbox_url: str
     lines: list  # everything the demo printed so far, read on while it runs
+    database: Path = None  # its SQLite file
 
     def find(self, pattern):
         return re.search(pattern, self.output).group(1)
@@ -83,7 +84,8 @@ def running_demo(tmp_path, fresh=False, **extra_env):
     text = "".join(output)
     try:
         assert "The demo is running" in text, text
-        yield Demo(text, f"http://127.0.0.1:{demo_port}", f"http://127.0.0.1:{sandbox_port}", output)
+        yield Demo(text, f"http://127.0.0.1:{demo_port}", f"http://127.0.0.1:{sandbox_port}", output,
+                   tmp_path / "db.sqlite3")
     finally:
         process.terminate()
         process.wait(timeout=20)

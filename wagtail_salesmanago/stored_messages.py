@@ -89,6 +89,19 @@ CATALOGUE = {
     "no_identity": gettext_noop(
         "No contact identity: the form has no answered e-mail question, and the visitor neither "
         "arrived with a valid smclientid nor carried a usable smclient cookie."),
+    # Erasure: delivery/erasure.py.
+    "erased_here": gettext_noop(
+        "The person's deliveries were erased here; SALESmanago was not asked."),
+    "erased_permanently": gettext_noop("SALESmanago deleted the contact permanently."),
+    "erased_hidden": gettext_noop(
+        "SALESmanago disabled and hid the contact (it deletes such contacts for good later)."),
+    "erase_unknown": gettext_noop("SALESmanago does not know this contact: nothing to delete."),
+    "erase_refused": gettext_noop("SALESmanago refused to delete the contact:"),
+    "erase_no_email": gettext_noop(
+        "SALESmanago deletes a contact by e-mail, and none was given or found in the "
+        "deliveries: delete the contact in SALESmanago by hand."),
+    "erase_no_site": gettext_noop(
+        "The site this erasure was for is gone: delete the contact in SALESmanago by hand."),
     # Retention: records/querysets.py redact().
     "redacted": gettext_noop(
         "The answers were removed after %(days)s days, as the site keeps personal data no "

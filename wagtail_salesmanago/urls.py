@@ -3,7 +3,7 @@ own catch-all::
 
     path("salesmanago/", include("wagtail_salesmanago.urls")),
 
-then give SALESmanago the two addresses (Settings > SALESmanago shows them).
+then give SALESmanago the two addresses (docs/personal-data.md says how).
 """
 
 from django.urls import path

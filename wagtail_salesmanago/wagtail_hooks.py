@@ -1,12 +1,14 @@
 from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from .admin.bulk_actions import ResendBulkAction
 from .admin.connection import check_hold_view, test_connection_view, warn_unless_connected
 from .admin.dashboard import DeliveriesPanel
+from .admin.erasure_views import erase_view, may_erase
 from .admin.export_views import export_view
 from .admin.permissions import delivery_permission_policy
 from .admin.report import TITLE, DeliveryReportView
@@ -29,6 +31,7 @@ def register_connection_test_url():
         path("salesmanago/export/<int:page_id>/", export_view, name="wagtail_salesmanago_export"),
         path("salesmanago/check-hold/<int:site_id>/", check_hold_view,
              name="wagtail_salesmanago_check_hold"),
+        path("salesmanago/erase/", erase_view, name="wagtail_salesmanago_erase"),
         path("reports/salesmanago/", DeliveryReportView.as_view(), name="wagtail_salesmanago_report"),
         path("reports/salesmanago/results/", DeliveryReportView.as_view(results_only=True),
              name="wagtail_salesmanago_report_results"),
@@ -44,6 +47,17 @@ class ReportMenuItem(MenuItem):
 def register_report_menu_item():
     return ReportMenuItem(TITLE, reverse("wagtail_salesmanago_report"),
                           name="salesmanago-deliveries", icon_name="upload", order=900)
+
+
+class ErasureMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_erase(request.user)
+
+
+@hooks.register("register_settings_menu_item")
+def register_erasure_menu_item():
+    return ErasureMenuItem(_("Erase a person (SALESmanago)"), reverse("wagtail_salesmanago_erase"),
+                           name="salesmanago-erase", icon_name="bin", order=910)
 
 
 @hooks.register("before_edit_setting")

@@ -5,7 +5,8 @@ from wagtail_salesmanago.delivery import queue, tasks
 
 def test_the_apps_tasks_are_registered_by_name_when_it_is_ready():
     assert queue.TASKS == {"deliver_export": tasks.deliver_export, "check_hold": tasks.check_hold,
-                           "export_past_answers": tasks.export_past_answers}
+                           "export_past_answers": tasks.export_past_answers,
+                           "erase_in_salesmanago": tasks.erase_in_salesmanago}
 
 
 def test_a_task_registered_later_is_found_by_its_name_beside_the_others():

@@ -152,3 +152,36 @@ def test_thousands_of_records_cost_a_few_statements_per_chunk(sm, monkeypatch):
     # 4 chunks (and one empty read), each: its ids, 2 state UPDATEs, 2 message reads, the
     # attempts' read, the redaction (plus savepoints); the plan: a handful.
     assert len(queries) <= 15 + 5 * 12
+
+
+@pytest.mark.django_db
+def test_a_sender_still_busy_with_a_redacted_delivery_writes_nothing_of_it_back(sm):
+    from wagtail_salesmanago.delivery import steps
+    record = dated_record(make_form_page(), timezone.now() - timedelta(days=9), "pending",
+                          email=EMAIL, mode="upsert", next_attempt_at=timezone.now(),
+                          claimed_until=timezone.now() - timedelta(seconds=1))  # lapsed
+    busy = ExportRecord.objects.get(pk=record.pk)  # what the slow sender holds
+    keep_for(1)
+    run()
+    busy.payload = {"contact": {"email": EMAIL, "phone": "600100200"}}
+    outbox.save_details(steps.ContactStep, busy, DeliveryAttempt(
+        record=busy, started_at=timezone.now(), finished_at=timezone.now(), outcome="sent"))
+    record.refresh_from_db()
+    assert (record.email, record.payload, record.redacted_at is not None) == ("", {}, True)
+    assert not DeliveryAttempt.objects.filter(record=record).exists()
+    assert not ExportRecord.objects.due().filter(pk=record.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_redacted_failed_answer_is_never_exported_again_as_a_past_answer(client, sm, on_commit):
+    from wagtail_salesmanago.delivery import history
+    page = make_form_page(tag="")
+    sm.misbehave(status=400)
+    failed = submit_answers(client, page, on_commit, {"Twój e-mail": EMAIL})
+    sm.misbehave(status=None)
+    assert failed.status in ("failed", "retrying")
+    age(failed, 40)
+    keep_for(30)
+    run()
+    assert ExportRecord.objects.get(pk=failed.pk).status == "failed"
+    assert history.past_answers(page).count() == 0

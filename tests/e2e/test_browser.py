@@ -267,3 +267,54 @@ def test_the_monitoring_code_starts_only_after_the_visitors_consent(browser, dem
     # The next page: consent is known, the code starts by itself.
     visitor.goto(survey)
     visitor.wait_for_function("window.SalesmanagoSandbox !== undefined")
+
+
+def test_staff_erase_a_person_and_nothing_of_theirs_is_left_anywhere(browser, demo, shots):
+    """Issue 27: a lead answers; staff erase them (here and in SALESmanago); every column of every
+    table the package owns is searched for the address."""
+    email = "do.usuniecia@example.com"
+    visitor = browser.new_page(viewport={"width": 900, "height": 1200})
+    visitor.goto(demo.find(r"Lead form:\s+(\S+)"))
+    visitor.get_by_label("Imię i nazwisko").fill("Ewa Usuwana")
+    visitor.get_by_label("Adres e-mail").fill(email)
+    visitor.get_by_label("Chcę otrzymywać newsletter").check()
+    visitor.click("input[type=submit]")
+    visitor.wait_for_selector("text=Sprawdź skrzynkę")
+    assert email in contacts(demo)
+    assert owned_rows_with(demo.database, email)
+
+    editor = log_in(browser, demo, browser.new_page(viewport={"width": 1024, "height": 900}))
+    editor.goto(f"{demo.site_url}/admin/salesmanago/erase/")
+    editor.fill("input[name=email]", email)
+    editor.check("input[name=in_salesmanago]")
+    editor.click(".nice-padding button[type=submit]")
+    editor.wait_for_selector("text=Tego nie da się cofnąć")  # the admin is in Polish here
+    editor.screenshot(path=shots / "erase-confirm.png")
+    editor.click("button.no")
+    editor.wait_for_selector(".messages .success")
+    editor.screenshot(path=shots / "erase.png")
+    assert "Usunięto 1 eksport." in editor.inner_text(".messages")
+
+    deadline = time.monotonic() + 30  # a worker may take the deletion in SALESmanago a moment later
+    while email in contacts(demo) and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert email not in contacts(demo)
+    assert owned_rows_with(demo.database, email) == []
+    assert email not in editor.content()
+
+
+def owned_rows_with(database, text):
+    """Every row of the package's tables in ``database`` with ``text`` in any column."""
+    import sqlite3
+
+    with sqlite3.connect(database) as connection:
+        tables = [name for (name,) in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE "
+            "'wagtail_salesmanago_%'")]
+        assert "wagtail_salesmanago_exportrecord" in tables
+        found = []
+        for table in tables:
+            for row in connection.execute(f'SELECT * FROM "{table}"'):
+                if any(text.lower() in str(value).lower() for value in row):
+                    found.append((table, row[0]))
+        return found

@@ -131,6 +131,7 @@ def screens(staff, demo):
         "report-filter-period": filters(f"{site}/admin/reports/salesmanago/", "days"),
         "report-7-days": go(f"{site}/admin/reports/salesmanago/?days=7"),
         "report-90-days": go(f"{site}/admin/reports/salesmanago/?days=90"),
+        "erase-a-person": go(f"{site}/admin/salesmanago/erase/"),
     }
 
 

@@ -2,6 +2,7 @@
 the contacts."""
 
 import re
+import sqlite3
 import time
 
 import pytest
@@ -73,6 +74,16 @@ def test_demo_lead_form_fills_the_contact_card_and_asks_for_confirmation(fresh_d
     assert lead["double_opt_in_emails_sent"] == 1
     assert (lead["double_opt_in_email_id"], lead["double_opt_in_language"]) == (
         "demo-potwierdzenie-newslettera", "PL")
+
+    # The contact confirms in the sandbox; SALESmanago's opt-in callback reaches the demo site.
+    confirmed = requests.post(f"{sandbox_url}/sandbox/confirm",
+                              json={"email": "jan.kowalski@example.com"}, timeout=10).json()
+    assert confirmed["callback"]["status"] == 200, confirmed
+    assert confirmed["callback"]["answer"] == {"success": True, "message": "OK"}
+    with sqlite3.connect(fresh_demo.database) as connection:
+        assert connection.execute(
+            "SELECT opt_in_state FROM wagtail_salesmanago_exportrecord WHERE email = ?",
+            ["jan.kowalski@example.com"]).fetchall() == [("confirmed",)]
 
 
 @pytest.mark.slow

@@ -152,7 +152,7 @@ def test_html_page_lists_contacts_and_their_custom_details(box):
 def test_unknown_paths(box):
     assert requests.get(f"{box.url}/nope", timeout=5).status_code == 404
     assert requests.post(f"{box.url}/nope", timeout=5).status_code == 404
-    response = requests.post(f"{box.url}/api/contact/delete", json={}, timeout=5)
+    response = requests.post(f"{box.url}/api/contact/teleport", json={}, timeout=5)
     assert response.status_code == 404
     assert failed(requests.post(f"{box.url}/api/contact/upsert", data=b"{oops", timeout=5).json())
 

@@ -118,7 +118,7 @@ class ResendListedView(DeliveryIndexView):
 
     def listed_failed(self):
         # As ``outbox.resend`` picks them: one record per answer, none whose answer is in play.
-        return self.get_queryset().filter(status=Status.FAILED).resendable()
+        return self.get_queryset().filter(status=Status.FAILED).with_a_contact_to_send().resendable()
 
     def back_url(self):
         query = self.request.GET.copy()
@@ -192,8 +192,11 @@ class DeliveryInspectView(InspectView):
         lines = []
         for consent in consents_given(self.object):
             moment = consent.get("agreementDate")
-            when = display.admin_datetime(datetime.datetime.fromtimestamp(
-                moment / 1000, tz=datetime.timezone.utc)) if isinstance(moment, (int, float)) else ""
+            try:
+                when = display.admin_datetime(datetime.datetime.fromtimestamp(
+                    moment / 1000, tz=datetime.timezone.utc))
+            except (TypeError, OverflowError, OSError, ValueError):  # no time, or none that can be
+                when = ""
             lines.append(_("%(name)s: given %(time)s from %(ip)s") % {
                 "name": consent.get("consentName", ""), "time": when or display.EMPTY,
                 "ip": consent.get("ip") or display.EMPTY})

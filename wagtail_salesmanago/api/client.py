@@ -47,6 +47,10 @@ CREDENTIALS_CHECK = "user/listByClient"
 #: list of ``{"tag": NAME, ...}`` (read so by the SALESmanago modules of the Layered Popups
 #: WordPress plugin and of a public Python client).
 LIST_TAGS = "contact/tags"
+#: Delete a contact (pixers/salesmanago-api ``ContactService::delete``,
+#: ``examples/Contact/delete.php``): ``owner``, ``email`` and ``permanently`` (without it the
+#: contact is disabled and hidden).
+DELETE_CONTACT = "contact/delete"
 #: The most tags an account list keeps (an editor reads them; a huge account sends more).
 MAX_LISTED_TAGS = 500
 # External events are API v2 proper: SALESmanago's SDKs and plugins call them under /api/v2/.
@@ -304,10 +308,10 @@ class SalesmanagoClient:
             return data
         if is_auth_message(said) or status in (401, 403) or path == CREDENTIALS_CHECK:
             error_class, description = AuthenticationError, message("credentials_rejected")
-        elif path == "contact/update":
-            # SALESmanago's text for a missing contact is not documented; the contact ID is
-            # the only caller-chosen input of an update, so any other refusal means it
-            # (once the outbox has checked that the credentials work).
+        elif path in ("contact/update", DELETE_CONTACT):
+            # SALESmanago's text for a missing contact is not documented; the contact ID (the
+            # e-mail, for a deletion) is the only caller-chosen input, so any other refusal
+            # means it (once the outbox has checked that the credentials work).
             error_class, description = UnknownContactError, message("unknown_contact")
         else:
             error_class, description = PermanentError, message("refused")
@@ -347,6 +351,12 @@ class SalesmanagoClient:
         data = self.call(CREDENTIALS_CHECK, {"owner": owner})
         users = data.get("users")
         return [email for email in map(user_email, users if isinstance(users, list) else []) if email]
+
+    def delete_contact(self, owner, email, permanently):
+        """Delete the contact ``email`` (``permanently``, or disabled and hidden);
+        ``UnknownContactError`` for one SALESmanago does not have."""
+        return self.call(DELETE_CONTACT, {"owner": owner, "email": email,
+                                          "permanently": bool(permanently)})
 
     def list_tags(self, owner):
         """The names of the account's tags (system tags left out), at most ``MAX_LISTED_TAGS``,

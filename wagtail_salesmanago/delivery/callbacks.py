@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import re
 
+from django.db.models import Q
 from django.utils import timezone
 from wagtail.models import Site
 
@@ -57,5 +58,11 @@ def receive(kind, email, key, now=None):
     condition = of_site(sites[0])
     for site_id in sites[1:]:
         condition |= of_site(site_id)
-    records = ExportRecord.objects.filter(condition, email__iexact=email.strip())
+    by_email = ExportRecord.objects.filter(condition, email__iexact=email.strip())
+    # And the contact's deliveries by contact ID alone (a mailing link's answer with no e-mail):
+    # the IDs its deliveries by e-mail carry.
+    ids = {value for pair in by_email.values_list("contact_id", "salesmanago_contact_id")
+           for value in pair if value}
+    records = ExportRecord.objects.filter(condition).filter(
+        Q(email__iexact=email.strip()) | Q(contact_id__in=ids) | Q(salesmanago_contact_id__in=ids))
     return records.note_opt_in(STATES[kind], now or timezone.now())

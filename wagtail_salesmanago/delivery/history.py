@@ -105,8 +105,10 @@ def answered(page, since=None, until=None):
 
 
 def covering(model):
-    """The submission ids of ``model`` that a record covers (a failed record does not)."""
-    return ExportRecord.objects.exclude(status=Status.FAILED).filter(
+    """The submission ids of ``model`` that a record covers (a failed record does not, unless
+    its answers were redacted: retention's word is final, and an export must not bring them
+    back)."""
+    return ExportRecord.objects.exclude(status=Status.FAILED, redacted_at__isnull=True).filter(
         submission_type=ContentType.objects.get_for_model(model)).values("submission_id")
 
 

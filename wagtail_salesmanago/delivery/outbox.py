@@ -236,8 +236,13 @@ def save_details(step, record, log):
     """The payload, notes, error and attempt log: worth keeping, but the state is already safe."""
     try:
         with transaction.atomic():
-            record.save(update_fields=step.detail_fields)
-            log.save()
+            # Not over a redaction (retention) that came while it was being sent: the answers
+            # are gone for good, and so is this attempt's record of them.
+            details = {name: getattr(record, name) for name in step.detail_fields}
+            details["updated_at"] = record.updated_at = timezone.now()
+            if ExportRecord.objects.filter(pk=record.pk, redacted_at__isnull=True).update(
+                    **details):
+                log.save()
     except Exception:
         logger.exception("Could not store the details of SALESmanago export %s (its status is "
                          "stored).", record.pk)

@@ -68,6 +68,16 @@ def sites_retention():
     days = {}
     for site in Site.objects.all():
         account = account_for_site(site, stored.get(site.pk) or SalesmanagoSettings(site=site))
-        if account.retention_days:
-            days[site.pk] = int(account.retention_days)
+        if account.retention_days in (None, ""):
+            continue
+        try:
+            kept = int(account.retention_days)
+        except (TypeError, ValueError):
+            kept = 0
+        if not 1 <= kept <= 36500:  # the server configuration's, unchecked by a form
+            logger.error("salesmanago_retention: retention_days of site %s must be a number of "
+                         "days from 1 to 36500 (got %r): its deliveries are left alone.",
+                         site.pk, account.retention_days)
+            continue
+        days[site.pk] = kept
     return days

@@ -11,6 +11,7 @@ from django_tasks import task
 from django_tasks.backends.immediate import ImmediateBackend
 
 from .backlogs import drain
+from .erasure import send as send_erasure
 from .history import run_queued
 from .outbox import check_site, send
 from .queue import register
@@ -51,6 +52,12 @@ def apply_retention():
     apply_retention_now()
 
 
+@task()
+def erase_in_salesmanago(request_id):
+    """Ask SALESmanago to delete an erased person's contact (``erasure.send``)."""
+    send_erasure(request_id)
+
+
 # (``apply_retention`` is the site's scheduler's to enqueue: nothing here enqueues it by name.)
 register(deliver_export=deliver_export, check_hold=check_hold,
-         export_past_answers=export_past_answers)
+         export_past_answers=export_past_answers, erase_in_salesmanago=erase_in_salesmanago)

@@ -243,11 +243,11 @@ def without_double_opt_in(fields):
 
 
 def without_email_opt_in(fields):
-    """The lead's fields for a contact who unsubscribed after answering: no e-mail opt-in, no
-    confirmation e-mail and no consent sent again (a withdrawn consent is not renewed by an old
-    answer); an SMS opt-in, which the unsubscription does not touch, stays."""
-    dropped = ("forceOptIn", "useApiDoubleOptIn", "doubleOptInEmailId", "doubleOptInLanguage",
-               "consentDetails")
+    """The lead's fields for a contact who unsubscribed after answering: no opt-in, no
+    confirmation e-mail and no consent sent again: a withdrawn consent is not renewed by an old
+    answer (the SMS one neither, as its proof goes with the consents)."""
+    dropped = ("forceOptIn", "forcePhoneOptIn", "useApiDoubleOptIn", "doubleOptInEmailId",
+               "doubleOptInLanguage", "consentDetails")
     return {key: value for key, value in fields.items() if key not in dropped}
 
 

@@ -2,6 +2,7 @@
 the export runs and the sites' settings. Every state transition of a record is a method of its model or
 queryset (``export_record``, ``querysets``), the only code that writes its state fields."""
 
+from .erasures import ErasureRequest
 from .export_record import DeliveryAttempt, ExportRecord
 from .holds import DeliveryHold
 from .pauses import DeliveryPause
@@ -9,5 +10,6 @@ from .runs import ExportRun
 from .settings import DEFAULT_DETAIL_PREFIX, SalesmanagoSettings
 
 __all__ = ["DEFAULT_DETAIL_PREFIX", "DeliveryAttempt", "DeliveryHold", "DeliveryPause",
+           "ErasureRequest",
            "ExportRecord", "ExportRun",
            "SalesmanagoSettings"]

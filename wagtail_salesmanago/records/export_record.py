@@ -162,6 +162,9 @@ class ExportRecord(models.Model):
         verbose_name = _("SALESmanago delivery")
         verbose_name_plural = _("SALESmanago deliveries")
         ordering = ["-created_at", "-pk"]
+        #: Erasing a person (all their deliveries, and the contact in SALESmanago) is its own
+        #: right: those who may resend deliveries may not necessarily erase people.
+        permissions = [("erase_person", _("Can erase a person's deliveries"))]
         constraints = [
             # One answer, one record in play: a live answer and a past-answers export of the same
             # form cannot both store one (a failed record may be followed by a new one).

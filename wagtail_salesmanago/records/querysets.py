@@ -58,7 +58,7 @@ class ExportRecordQuerySet(models.QuerySet):
         model = self.model
         return self.filter(Q(status__in=model.OPEN_STATUSES) | Q(
             status=model.Status.SENT, event_status__in=model.OPEN_EVENT_STATUSES
-        ))
+        ), redacted_at__isnull=True)  # nothing is left to send of a redacted one
 
     def due(self, now=None):
         """Records whose next attempt is due (their contact's, or their event's once the contact
@@ -185,9 +185,14 @@ class ExportRecordQuerySet(models.QuerySet):
         waiting = self.filter(unclaimed(now), redacted_at__isnull=True).order_by("pk")
         records = attempts = last = 0
         while ids := list(waiting.filter(pk__gt=last).values_list("pk", flat=True)[:REDACT_CHUNK]):
-            last, records = ids[-1], records + len(ids)
-            chunk = model.objects.filter(pk__in=ids)
+            last = ids[-1]
             with transaction.atomic():
+                # First, those still unclaimed are marked: from then on no sender claims them
+                # (``open_step``), and one that claimed them before writes none of its details
+                # back (``outbox.save_details``).
+                records += model.objects.filter(unclaimed(now), pk__in=ids,
+                                                redacted_at__isnull=True).update(redacted_at=now)
+                chunk = model.objects.filter(pk__in=ids, redacted_at=now)
                 chunk.filter(status__in=[*model.OPEN_STATUSES, status.HELD]).update(
                     status=status.FAILED, next_attempt_at=None, hold=None)
                 chunk.filter(event_status__in=[*model.OPEN_EVENT_STATUSES, event_status.HELD]).update(
@@ -195,11 +200,13 @@ class ExportRecordQuerySet(models.QuerySet):
                 for name in ("last_error", "event_error"):
                     keep_codes(model.objects, chunk.exclude(**{name: ""}), name)
                 attempt_log = model.attempt_log.rel.related_model.objects
-                their_attempts = attempt_log.filter(record_id__in=ids)
+                their_attempts = attempt_log.filter(record__in=chunk)
                 keep_codes(attempt_log, their_attempts.exclude(message=""), "message")
                 attempts += their_attempts.count()
-                chunk.update(email="", payload={}, event_payload={}, redacted_at=now,
-                             notes=stored_messages.message("redacted", days=days), updated_at=now)
+                # ``updated_at`` stays: a redaction is no news of the delivery (the dashboard's
+                # recent failures count by it).
+                chunk.update(email="", payload={}, event_payload={},
+                             notes=stored_messages.message("redacted", days=days))
         return records, attempts
 
     def resendable(self):

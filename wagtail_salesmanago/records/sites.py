@@ -20,6 +20,7 @@ def of_site(site_id, url_path="page__url_path"):
     roots = Site.get_site_root_paths()
     own = {root.root_path for root in roots if root.site_id == site_id}
     inner = {root.root_path for root in roots if root.site_id != site_id
+             and root.root_path not in own  # another site on the same root (apex and www.)
              and any(root.root_path.startswith(path) for path in own)}
     condition = Q(pk__in=[])
     for path in own:

@@ -97,6 +97,13 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/sandbox/unsubscribe":
             self._confirm(raw, self.state.unsubscribe, "unsubscribed",
                           "That contact is already unsubscribed.")
+        elif path == "/sandbox/restore":
+            who, _from_page = self._who(raw)
+            email = who.get("email") if isinstance(who, dict) else None
+            if not email or not self.state.restore(email):
+                self._send_json(404, {"error": "No hidden contact with that e-mail."})
+            else:
+                self._send_json(200, {"restored": True})
         elif path == "/sandbox/callbacks":
             try:
                 self.state.set_callbacks(json.loads(raw or b"{}"))

@@ -27,6 +27,7 @@ API_METHODS = {
     "contact/batchupsert": "_batch_upsert",
     "user/listByClient": "_list_users",
     "contact/tags": "_list_tags",
+    "contact/delete": "_delete",
     "v2/contact/addContactExtEvent": "_add_event",
     "contact/addContactExtEvent": "_add_event",
     "v2/contact/addBatchContactExtEvent": "_add_events",
@@ -51,6 +52,7 @@ class SandboxState:
         self.state_file = state_file
         self.faults = Faults()
         self.contacts = {}  # contact ID -> contact dict
+        self.hidden = {}  # contact ID -> contact dict: deleted, not permanently
         # Lower-cased e-mail -> contact ID, so that a lookup stays fast with 100,000 contacts; an
         # entry is trusted only while that contact still has the e-mail (newEmail changes it).
         self.emails = {}
@@ -80,6 +82,7 @@ class SandboxState:
     def reset(self):
         with self.lock:
             self.contacts.clear()
+            self.hidden.clear()
             self.emails.clear()
             self.requests.clear()
             self.faults = Faults()
@@ -206,6 +209,34 @@ class SandboxState:
 
     def _list_users(self, body):
         return Answer(200, {"success": True, "message": [], "users": list(self.users)})
+
+    def _delete(self, body):
+        # pixers/salesmanago-api ContactService::delete: owner, email and `permanently`; without
+        # it SALESmanago disables and hides the contact (its "Deleting contacts" help page: they
+        # are purged for good overnight). The answer's shape beyond `success` is not documented.
+        email = body.get("email")
+        contact = self._find_by_email(email) if isinstance(email, str) else None
+        if contact is None:
+            return failure(answers.CONTACT_NOT_FOUND)
+        del self.emails[contact["email"].lower()]
+        if body.get("permanently") is True:
+            del self.contacts[contact["contactId"]]
+        else:
+            self.hidden[contact["contactId"]] = self.contacts.pop(contact["contactId"])
+        return Answer(200, {"success": True, "message": []})
+
+    def restore(self, email):
+        """A hidden (deleted, not permanently) contact back, as SALESmanago's panel can; whether
+        one was hidden."""
+        with self.lock:
+            found = next((c for c in self.hidden.values()
+                          if c["email"].lower() == str(email).strip().lower()), None)
+            if found is None:
+                return False
+            self.contacts[found["contactId"]] = self.hidden.pop(found["contactId"])
+            self._index(found)
+            self._save()
+            return True
 
     def _list_tags(self, body):
         # The call: pixers/salesmanago-api (TagService::getAll). Its answer's `tags`, a list of

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.timezone import localtime
 
 from wagtail_salesmanago import conf
-from wagtail_salesmanago.delivery import backlogs, outbox
+from wagtail_salesmanago.delivery import backlogs, erasure, outbox
 from wagtail_salesmanago.management import options
 from wagtail_salesmanago.records import DeliveryHold, DeliveryPause
 
@@ -62,6 +62,9 @@ class Command(BaseCommand):
             if outcomes.get(record_id, "sent") == "sent":  # a batch's retries wait for the next run
                 outcomes[record_id] = self.send(record_id)
         self.list_holds()
+        erasures = erasure.send_due()
+        if erasures:
+            self.stdout.write(f"{erasures} erasure(s) sent to SALESmanago again.")
         counts = Counter(outcomes.values())
         summary = ", ".join(f"{status}: {count}" for status, count in sorted(counts.items()))
         self.stdout.write(f"{len(outcomes)} due; {summary or 'nothing to send'}.")
