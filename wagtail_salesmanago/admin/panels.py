@@ -106,18 +106,24 @@ def editor_site(bound_panel):
         return None
 
 
-class OwnerPanel(FieldPanel):
-    """The form's owner, with the account's users offered where the connection works."""
+class AccountListPanel(FieldPanel):
+    """A field offered a list from the edited page's SALESmanago account (``account_widget``)."""
 
     class BoundPanel(FieldPanel.BoundPanel):
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
-            if self.bound_field is None or self.read_only:
-                return
-            site = editor_site(self)
-            widget = OwnerInput(attrs=self.bound_field.field.widget.attrs)
-            widget.users = pick_lists.account_users(site)
-            self.bound_field.field.widget = widget
+            if self.bound_field is not None and not self.read_only:
+                self.bound_field.field.widget = self.panel.account_widget(
+                    self, editor_site(self), self.bound_field.field.widget.attrs)
+
+
+class OwnerPanel(AccountListPanel):
+    """The form's owner, with the account's users offered where the connection works."""
+
+    def account_widget(self, bound, site, attrs):
+        widget = OwnerInput(attrs=attrs)
+        widget.users = pick_lists.account_users(site)
+        return widget
 
 
 #: The query parameter of the page editor's address that asks the account's lists again.
@@ -151,24 +157,20 @@ class TagsInput(forms.TextInput):
             _("Ask SALESmanago again (unsaved changes are lost)"))
 
 
-class TagsPanel(FieldPanel):
+class TagsPanel(AccountListPanel):
     """Tags to add or remove, with the account's tags listed where the connection works."""
 
-    class BoundPanel(FieldPanel.BoundPanel):
-        def __init__(self, **kwargs):
-            super().__init__(**kwargs)
-            if self.bound_field is None or self.read_only:
-                return
-            site = editor_site(self)
-            if site is not None and self.request is not None and self.request.GET.get(
-                    REFRESH_PARAM) and not getattr(self.request, "_salesmanago_refreshed", False):
-                self.request._salesmanago_refreshed = True  # once, for both tag fields
-                pick_lists.refresh(site)
-            widget = TagsInput(attrs=self.bound_field.field.widget.attrs)
-            widget.tags = pick_lists.account_tags(site)
-            if self.request is not None:
-                widget.refresh_url = f"{self.request.path}?{REFRESH_PARAM}=1"
-            self.bound_field.field.widget = widget
+    def account_widget(self, bound, site, attrs):
+        request = bound.request
+        if site is not None and request is not None and request.GET.get(REFRESH_PARAM) and not (
+                getattr(request, "_salesmanago_refreshed", False)):
+            request._salesmanago_refreshed = True  # once, for both tag fields
+            pick_lists.refresh(site)
+        widget = TagsInput(attrs=attrs)
+        widget.tags = pick_lists.account_tags(site)
+        if request is not None:
+            widget.refresh_url = f"{request.path}?{REFRESH_PARAM}=1"
+        return widget
 
 
 class ConnectionTestPanel(Panel):
