@@ -159,20 +159,26 @@ def is_user(owner, users):
     return str(owner or "").strip().lower() in [str(user).strip().lower() for user in users]
 
 
+def every_account():
+    """Each site's account, in site order, read in two queries whatever their number (no
+    settings row is made for a site without one)."""
+    stored = {settings.site_id: settings for settings in SalesmanagoSettings.objects.all()}
+    return [account_for_site(site, stored.get(site.pk) or SalesmanagoSettings(site=site))
+            for site in Site.objects.order_by("pk")]
+
+
+def same_account(one, other):
+    """Whether two sites' accounts are one SALESmanago account: the same endpoint and client ID."""
+    client_id = str(one.client_id or "").strip()
+    return bool(client_id and one.endpoint and other.endpoint
+                and same_endpoint(one.endpoint, other.endpoint)
+                and str(other.client_id or "").strip() == client_id)
+
+
 def others_sharing(account):
-    """The other sites whose deliveries go to ``account``'s SALESmanago account (the same
-    endpoint and client ID), read in two queries whatever their number (no settings row is made
-    for a site without one)."""
-    stored = {settings.site_id: settings for settings in
-              SalesmanagoSettings.objects.exclude(site=account.site)}
-    client_id = str(account.client_id or "").strip()
-    others = []
-    for site in Site.objects.exclude(pk=account.site.pk).order_by("pk"):
-        other = account_for_site(site, stored.get(site.pk) or SalesmanagoSettings(site=site))
-        if (client_id and other.endpoint and same_endpoint(other.endpoint, account.endpoint)
-                and str(other.client_id or "").strip() == client_id):
-            others.append(site)
-    return others
+    """The other sites whose deliveries go to ``account``'s SALESmanago account."""
+    return [other.site for other in every_account()
+            if other.site.pk != account.site.pk and same_account(account, other)]
 
 
 def pause_calls(account, error, now):

@@ -14,11 +14,10 @@ import re
 
 from django.db.models import Q
 from django.utils import timezone
-from wagtail.models import Site
 
-from ..records import ExportRecord, SalesmanagoSettings
+from ..records import ExportRecord
 from ..records.sites import of_site
-from .account import account_for_site
+from .account import every_account
 
 #: An e-mail is at most 254 characters (RFC 5321); a longer one is never hashed.
 MAX_EMAIL_LENGTH = 254
@@ -38,12 +37,11 @@ def signing_sites(email, key):
     if not isinstance(email, str) or not isinstance(key, str) or not KEY.fullmatch(key) or not (
             0 < len(email) <= MAX_EMAIL_LENGTH):
         return []
-    stored = {row.site_id: row for row in SalesmanagoSettings.objects.all()}
     matched = []
-    for site in Site.objects.all():
-        secret = account_for_site(site, stored.get(site.pk) or SalesmanagoSettings(site=site)).api_secret
+    for account in every_account():
+        secret = account.api_secret
         if secret and hmac.compare_digest(key_for(email, secret), key.lower()):
-            matched.append(site.pk)
+            matched.append(account.site.pk)
     return matched
 
 

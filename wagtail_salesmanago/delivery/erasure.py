@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from wagtail.models import Site
 
 from .. import stored_messages
 from ..api.exceptions import PermanentError, SalesmanagoError, UnknownContactError
-from ..records import ErasureRequest, ExportRecord, SalesmanagoSettings
+from ..records import ErasureRequest, ExportRecord
 from . import retry
-from .account import account_for_site
+from .account import account_for_site, every_account, same_account
 from .queue import enqueue
 
 logger = logging.getLogger(__name__)
@@ -59,16 +58,11 @@ def plan(email="", contact_id="", in_salesmanago=False):
 
 def account_sites():
     """One site per SALESmanago account the site's forms export to (those with credentials)."""
-    stored = {row.site_id: row for row in SalesmanagoSettings.objects.all()}
-    chosen, seen = [], set()
-    for site in Site.objects.order_by("pk"):
-        account = account_for_site(site, stored.get(site.pk) or SalesmanagoSettings(site=site))
-        key = (str(account.endpoint).strip().lower(), str(account.client_id).strip())
-        if account.missing() or key in seen:
-            continue
-        seen.add(key)
-        chosen.append(site)
-    return chosen
+    chosen = []
+    for account in every_account():
+        if not account.missing() and not any(same_account(account, other) for other in chosen):
+            chosen.append(account)
+    return [account.site for account in chosen]
 
 
 def erase(email="", contact_id="", *, in_salesmanago=False, permanently=False, requested_by=""):

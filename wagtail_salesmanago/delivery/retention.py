@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.utils import timezone
-from wagtail.models import Page, Site
+from wagtail.models import Page
 
-from ..records import ExportRecord, SalesmanagoSettings
+from ..records import ExportRecord
 from ..records.sites import site_of
-from .account import account_for_site
+from .account import every_account
 
 logger = logging.getLogger(__name__)
 
@@ -64,10 +64,9 @@ def retention_of_pages():
 def sites_retention():
     """``{site ID: days}`` for the sites that keep answers for a limited time (the server
     configuration's ``retention_days`` first, then Settings > SALESmanago)."""
-    stored = {row.site_id: row for row in SalesmanagoSettings.objects.all()}
     days = {}
-    for site in Site.objects.all():
-        account = account_for_site(site, stored.get(site.pk) or SalesmanagoSettings(site=site))
+    for account in every_account():
+        site = account.site
         if account.retention_days in (None, ""):
             continue
         try:
