@@ -99,6 +99,8 @@ MODULES ?=
 MUTATION_CHILDREN ?= 2
 mutation: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet "$(MUTMUT)"
+	# mutmut never updates the templates, translations and documents it copied on an earlier run.
+	$(BIN)/python .ci/mutation-refresh
 	$(BIN)/mutmut run --max-children $(MUTATION_CHILDREN) $(foreach m,$(MODULES),"wagtail_salesmanago.$(m).*")
 	$(BIN)/python .ci/mutation-scores
 	# Each mutant's tests pass without it (a subset failing on its own would count mutants killed).
