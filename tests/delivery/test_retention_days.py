@@ -185,3 +185,59 @@ def test_a_redacted_failed_answer_is_never_exported_again_as_a_past_answer(clien
     run()
     assert ExportRecord.objects.get(pk=failed.pk).status == "failed"
     assert history.past_answers(page).count() == 0
+
+
+def with_attempts(record, count):
+    now = timezone.now()
+    DeliveryAttempt.objects.bulk_create(
+        DeliveryAttempt(record=record, started_at=now, finished_at=now, outcome="sent")
+        for _ in range(count))
+    return record
+
+
+@pytest.mark.django_db
+def test_every_form_of_one_run_is_counted_and_logged(sm, all_logs):
+    long_ago = timezone.now() - timedelta(days=9)
+    records = [with_attempts(dated_record(make_form_page(title=f"Forma {days}",
+                                                         salesmanago_retention_days=days),
+                                          long_ago, "sent", email=EMAIL), attempts)
+               for days, attempts in ((2, 1), (5, 2))]
+    with_attempts(dated_record(make_form_page(title="Witryna"), long_ago, "sent", email=EMAIL), 3)
+    keep_for(7)
+
+    assert run("--dry-run") == "salesmanago_retention: would redact 3 record(s)."
+    assert all_logs.messages[-1] == ("salesmanago_retention: would redact 3 record(s) and 0 "
+                                     "attempt(s).")
+    assert run() == "salesmanago_retention: redacted 3 record(s) and 6 attempt(s)."
+    assert all_logs.messages[-1] == "salesmanago_retention: redacted 3 record(s) and 6 attempt(s)."
+    assert all(ExportRecord.objects.get(pk=record.pk).email == "" for record in records)
+    # What is redacted is not counted again.
+    assert run("--dry-run") == "salesmanago_retention: would redact 0 record(s)."
+
+
+@pytest.mark.django_db
+def test_a_delivery_of_a_page_that_is_no_longer_a_form_keeps_to_its_sites_days(sm):
+    from wagtail.models import Page
+    home = Site.objects.get(is_default_site=True).root_page
+    record = dated_record(Page.objects.get(pk=home.pk), timezone.now() - timedelta(days=9),
+                          "sent", email=EMAIL)
+    keep_for(7)
+    run()
+    assert ExportRecord.objects.get(pk=record.pk).email == ""
+
+
+@pytest.mark.parametrize("days, redacted", [(36500, True), (36501, False), (0, False),
+                                            ("rok", False)])
+@pytest.mark.django_db
+def test_the_server_configuration_may_keep_answers_up_to_a_hundred_years(sm, settings, all_logs,
+                                                                        days, redacted):
+    settings.WAGTAIL_SALESMANAGO = {"default": {"retention_days": days}}
+    site = Site.objects.get(is_default_site=True)
+    record = dated_record(make_form_page(), timezone.now() - timedelta(days=36502), "sent",
+                         email=EMAIL)
+    run()
+    assert (ExportRecord.objects.get(pk=record.pk).email == "") is redacted
+    errors = [r.getMessage() for r in all_logs.records if r.levelname == "ERROR"]
+    assert errors == ([] if redacted else [
+        f"salesmanago_retention: retention_days of site {site.pk} must be a number of days from "
+        f"1 to 36500 (got {days!r}): its deliveries are left alone."])

@@ -53,7 +53,7 @@ def retention_of_pages():
     page_ids = ExportRecord.objects.filter(redacted_at__isnull=True).values("page_id").distinct()
     site_days = sites_retention()
     plan = {}
-    for page in Page.objects.filter(pk__in=page_ids).specific().only("pk", "url_path"):
+    for page in Page.objects.filter(pk__in=page_ids).specific():
         days = getattr(page, "salesmanago_retention_days", None) or site_days.get(
             site_of(page.url_path))
         if days:
