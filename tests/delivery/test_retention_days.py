@@ -211,7 +211,8 @@ def test_every_form_of_one_run_is_counted_and_logged(sm, all_logs):
     assert run() == "salesmanago_retention: redacted 3 record(s) and 6 attempt(s)."
     assert all_logs.messages[-1] == "salesmanago_retention: redacted 3 record(s) and 6 attempt(s)."
     assert all(ExportRecord.objects.get(pk=record.pk).email == "" for record in records)
-    # What is redacted is not counted again.
+    # What is redacted is not counted again, beside a new answer of the same form.
+    dated_record(records[0].page, timezone.now(), "sent", email=EMAIL)
     assert run("--dry-run") == "salesmanago_retention: would redact 0 record(s)."
 
 
@@ -227,7 +228,7 @@ def test_a_delivery_of_a_page_that_is_no_longer_a_form_keeps_to_its_sites_days(s
 
 
 @pytest.mark.parametrize("days, redacted", [(36500, True), (36501, False), (0, False),
-                                            ("rok", False)])
+                                            ("rok", False), ("", None)])
 @pytest.mark.django_db
 def test_the_server_configuration_may_keep_answers_up_to_a_hundred_years(sm, settings, all_logs,
                                                                         days, redacted):
@@ -236,8 +237,28 @@ def test_the_server_configuration_may_keep_answers_up_to_a_hundred_years(sm, set
     record = dated_record(make_form_page(), timezone.now() - timedelta(days=36502), "sent",
                          email=EMAIL)
     run()
-    assert (ExportRecord.objects.get(pk=record.pk).email == "") is redacted
+    assert (ExportRecord.objects.get(pk=record.pk).email == "") is bool(redacted)
     errors = [r.getMessage() for r in all_logs.records if r.levelname == "ERROR"]
-    assert errors == ([] if redacted else [
+    assert errors == ([] if redacted in (True, None) else [
         f"salesmanago_retention: retention_days of site {site.pk} must be a number of days from "
         f"1 to 36500 (got {days!r}): its deliveries are left alone."])
+
+
+@pytest.mark.parametrize("first_sites_days", [None, 0])
+@pytest.mark.django_db
+def test_a_site_that_keeps_everything_or_is_set_wrong_leaves_the_next_sites_days_alone(
+        sm, settings, first_sites_days):
+    from wagtail.models import Page
+    form = make_form_page()
+    root = Page.objects.get(depth=1).add_child(instance=Page(title="Marka B", slug="marka-b"))
+    site_b = Site.objects.create(hostname="marka-b.example", root_page=root)
+    SalesmanagoSettings.objects.create(site=site_b, **sm.credentials())
+    settings.WAGTAIL_SALESMANAGO = {"default": {"retention_days": first_sites_days},
+                                    "marka-b.example": {"retention_days": 7}}
+    long_ago = timezone.now() - timedelta(days=9)
+    ours = dated_record(form, long_ago, "sent", email=EMAIL)
+    theirs = dated_record(root.add_child(instance=Page(title="F", slug="f")), long_ago, "sent",
+                          email=EMAIL)
+    run()
+    assert ExportRecord.objects.get(pk=ours.pk).email == EMAIL
+    assert ExportRecord.objects.get(pk=theirs.pk).email == ""

@@ -25,11 +25,15 @@ LANDING = "https://sklep.example.com/promocja/?utm_source=fb&smclientid=abc#top"
     # What is not a web address is no referrer.
     ({}, "android-app://com.google.android.gm/", {}),
     ({}, "http://[not-an-address/", {}),
+    ({}, "http://:8080/strona", {}),  # no host
     ({"utm_source": "   "}, "", {}),
     # Invisible characters go; whitespace runs become one space.
     ({"utm_source": "news\u202eletter\x00", "utm_campaign": "a\n\tb"}, "",
      {"utm_source": "newsletter", "utm_campaign": "a b",
       "landing_page": "https://sklep.example.com/promocja/"}),
+    # Only a value's first 1,020 characters (4 × 255) are read, spaces and invisible ones too.
+    ({"utm_source": " " * 1000 + "x" * 300}, "",
+     {"utm_source": "x" * 20, "landing_page": "https://sklep.example.com/promocja/"}),
     # Text, never HTML: kept as typed, for whoever shows it to escape.
     ({"utm_content": "<script>alert(1)</script>"}, "",
      {"utm_content": "<script>alert(1)</script>",
@@ -37,6 +41,16 @@ LANDING = "https://sklep.example.com/promocja/?utm_source=fb&smclientid=abc#top"
 ])
 def test_first_touch(query, referrer, expected):
     assert attribution.first_touch(query, referrer, "sklep.example.com", LANDING) == expected
+
+
+@pytest.mark.parametrize("landing", [
+    "http://[not-an-address/",
+    # Only an address's first 2,048 characters are read: there this one's bracket is not closed.
+    "http://[v1." + "a" * 2037 + "]/",
+])
+def test_a_landing_address_that_cannot_be_read_is_left_out(landing):
+    assert attribution.first_touch({"utm_source": "fb"}, "", "sklep.example.com", landing) == {
+        "utm_source": "fb"}
 
 
 def test_the_longest_values_are_cut_to_what_a_detail_takes():
