@@ -2,9 +2,12 @@
 SALESmanago. Plain functions and constants shared by the test modules (the fixtures are in
 conftest.py); test modules import from here, never from one another."""
 
+import copy
+import html
 import io
 import itertools
 import os
+import re
 import shutil
 from contextlib import contextmanager
 from html.parser import HTMLParser
@@ -197,6 +200,24 @@ def contact_sends(sandbox):
 
 # Answers, their records, and cron's command.
 
+def backlog(client, on_commit, count, page=None, name="person"):
+    """``count`` due records (``{name}0@example.com`` and on): one answered through the form,
+    the rest copies of it (fast)."""
+    page = page or make_form_page()
+    submit_emails(client, page, on_commit, f"{name}0@example.com")
+    first = ExportRecord.objects.filter(page=page).get()
+    copies = []
+    for number in range(1, count):
+        record = copy.copy(first)
+        record.pk, record.email = None, f"{name}{number}@example.com"
+        record.submission_id = f"{first.submission_id}-{number}"  # one record per answer
+        record.payload = {**first.payload, "contact": {**first.payload["contact"],
+                                                        "email": record.email}}
+        copies.append(record)
+    ExportRecord.objects.bulk_create(copies)
+    return page
+
+
 def submit_emails(client, page, on_commit, *emails):
     """One answer of ``page`` per e-mail, its on-commit callbacks (the enqueue) run."""
     with on_commit():
@@ -251,12 +272,26 @@ def past(page, count, start=0, email=True, **values):
 
 # What the sandbox received.
 
+AUTH = ("clientId", "apiKey", "requestTime", "sha")
+BATCH = "/api/contact/batchupsert"
+
+
 def api_bodies(sandbox):
     """The bodies SALESmanago received, without the auth fields."""
+    return [{k: v for k, v in r["body"].items() if k not in AUTH} for r in sandbox.requests()]
+
+
+def contact_bodies(sandbox, path="/api/contact/upsert"):
+    """The bodies of the calls to ``path``, without the auth fields."""
     return [
-        {k: v for k, v in r["body"].items() if k not in ("clientId", "apiKey", "requestTime", "sha")}
-        for r in sandbox.requests()
+        {k: v for k, v in r["body"].items() if k not in AUTH}
+        for r in sandbox.requests() if r["path"] == path
     ]
+
+
+def batch_calls(sandbox):
+    """The batch calls (``contact/batchupsert``) the sandbox received."""
+    return [r for r in sandbox.requests() if r["path"] == BATCH]
 
 
 def seed_contact(sandbox, email="known@example.com"):
@@ -400,3 +435,43 @@ def dated_record(page, created_at, status="pending", *, answer=None, **fields):
         status=status, **fields)
     ExportRecord.objects.filter(pk=made.pk).update(created_at=created_at)
     return made
+
+
+# The admin's forms and pages.
+
+def settings_form(**changes):
+    """What Settings > SALESmanago posts: valid values, with ``changes``."""
+    return {"endpoint": "app3.salesmanago.pl", "client_id": "c", "api_secret": "s",
+            "owner_email": "owner@firma.pl", "detail_prefix": "ankieta.", **changes}
+
+
+def text(html):
+    """The words of ``html``, its tags removed and its spaces collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)).strip()
+
+
+def preview(admin, page):
+    """The SALESmanago preview table of ``page``'s editor."""
+    html = admin.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
+    return html.split('class="salesmanago-preview"', 1)[1].split("</table>", 1)[0]
+
+
+def publish(admin, page, fields, **values):
+    """POST the page editor with ``fields`` as the form builder's rows (dicts of values)."""
+    data = {
+        "title": page.title, "slug": page.slug, "action-publish": "publish",
+        "to_address": "", "from_address": "", "subject": "", "salesmanago_enabled": "on",
+        "form_fields-TOTAL_FORMS": str(len(fields)), "form_fields-INITIAL_FORMS": "0",
+        "form_fields-MIN_NUM_FORMS": "0", "form_fields-MAX_NUM_FORMS": "1000",
+        **NO_RULES,
+        **values,
+    }
+    for number, field in enumerate(fields):
+        data.update({f"form_fields-{number}-{k}": v for k, v in field.items()})
+        data[f"form_fields-{number}-ORDER"] = str(number + 1)
+    return admin.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), data)
+
+
+def errors_of(response):
+    """What ``response`` says, as words."""
+    return html.unescape(text(response.content.decode()))

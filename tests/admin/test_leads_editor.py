@@ -1,44 +1,14 @@
 """Editors map questions in the form builder and see the lead in the preview."""
 
-import html
 import re
 
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from tests.helpers import DOUBLE_OPT_IN, NO_RULES, lead_page
+from tests.helpers import DOUBLE_OPT_IN, errors_of, lead_page, preview, publish, text
 from wagtail_salesmanago.api.client import SalesmanagoClient
 from wagtail_salesmanago.models import SalesmanagoSettings
-
-
-def text(html):
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)).strip()
-
-
-def preview(admin, page):
-    html = admin.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
-    return html.split('class="salesmanago-preview"', 1)[1].split("</table>", 1)[0]
-
-
-def publish(admin, page, fields, **values):
-    """POST the page editor with ``fields`` as the form builder's rows (dicts of values)."""
-    data = {
-        "title": page.title, "slug": page.slug, "action-publish": "publish",
-        "to_address": "", "from_address": "", "subject": "", "salesmanago_enabled": "on",
-        "form_fields-TOTAL_FORMS": str(len(fields)), "form_fields-INITIAL_FORMS": "0",
-        "form_fields-MIN_NUM_FORMS": "0", "form_fields-MAX_NUM_FORMS": "1000",
-        **NO_RULES,
-        **values,
-    }
-    for number, field in enumerate(fields):
-        data.update({f"form_fields-{number}-{k}": v for k, v in field.items()})
-        data[f"form_fields-{number}-ORDER"] = str(number + 1)
-    return admin.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), data)
-
-
-def errors_of(response):
-    return html.unescape(text(response.content.decode()))
 
 
 @pytest.mark.django_db

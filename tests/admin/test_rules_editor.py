@@ -4,8 +4,7 @@ import re
 
 import pytest
 
-from tests.admin.test_leads_editor import errors_of, preview, publish, text
-from tests.helpers import make_form_page
+from tests.helpers import errors_of, make_form_page, preview, publish, text
 from wagtail_salesmanago.models import SalesmanagoRule, SalesmanagoSettings
 
 QUESTIONS = [("E-mail", "email", ""), ("Chcę rozmowy", "checkbox", ""),

@@ -9,7 +9,16 @@ from django.urls import reverse
 
 from tests.demo_process import free_port
 from tests.helpers import (
-    URL_SHAPE, answer, answers, connection_url, leave_out, make_form_page, settings_url, typed)
+    URL_SHAPE,
+    answer,
+    answers,
+    connection_url,
+    leave_out,
+    make_form_page,
+    settings_form,
+    settings_url,
+    typed,
+)
 import wagtail_salesmanago
 from wagtail_salesmanago.delivery.account import account_for_site
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
@@ -108,13 +117,6 @@ def test_the_connection_test_panel_renders_no_inline_script(admin, sm, site):
     assert not [line for line in html.splitlines() if INLINE_SCRIPT.search(line)]
 
 
-def form(**changes):
-    return {"endpoint": "app3.salesmanago.pl", "client_id": "c", "api_secret": "s",
-            "owner_email": "owner@firma.pl", "detail_prefix": "ankieta.", **changes}
-
-
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "changes, field, message",
@@ -144,7 +146,7 @@ def form(**changes):
 )
 def test_validation_messages(admin, site, settings, changes, field, message):
     settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = False
-    response = admin.post(settings_url(site), form(**changes))
+    response = admin.post(settings_url(site), settings_form(**changes))
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
 
@@ -152,13 +154,13 @@ def test_validation_messages(admin, site, settings, changes, field, message):
 @pytest.mark.django_db
 def test_digest_addresses_are_saved_one_way(admin, site, sm, settings):
     settings.ADMINS = [("Ops", "ops@example.com")]
-    response = admin.post(settings_url(site), form(digest_to="ADMINS"))
+    response = admin.post(settings_url(site), settings_form(digest_to="ADMINS"))
     settings.ADMINS = []
-    response = admin.post(settings_url(site), form(digest_to="ADMINS"))
+    response = admin.post(settings_url(site), settings_form(digest_to="ADMINS"))
     assert response.context["form"].errors["digest_to"] == [
         "ADMINS is empty in the server's settings: add an address."]
     settings.ADMINS = [("Ops", "ops@example.com")]
-    admin.post(settings_url(site), form(digest_to=" ops@example.com ,admins,, it@example.com "))
+    admin.post(settings_url(site), settings_form(digest_to=" ops@example.com ,admins,, it@example.com "))
     stored = SalesmanagoSettings.objects.get(site=site)
     assert stored.digest_to == "ops@example.com, ADMINS, it@example.com"
     assert stored.digest_recipients([("Ops", "ops@example.com"), ("Boss", "boss@example.com")]) == [
@@ -170,16 +172,16 @@ def test_digest_addresses_are_saved_one_way(admin, site, sm, settings):
                                       "https://www.salesmanago.com:443/"])
 def test_valid_endpoints(admin, site, settings, endpoint):
     settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = False
-    assert admin.post(settings_url(site), form(endpoint=endpoint)).status_code == 302
+    assert admin.post(settings_url(site), settings_form(endpoint=endpoint)).status_code == 302
 
 
 @pytest.mark.django_db
 def test_http_and_other_ports_are_fine_with_the_explicit_setting(admin, site, settings):
     settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = False
-    assert admin.post(settings_url(site), form(endpoint="http://127.0.0.1:8765")).status_code == 200
+    assert admin.post(settings_url(site), settings_form(endpoint="http://127.0.0.1:8765")).status_code == 200
     settings.WAGTAIL_SALESMANAGO_ALLOW_HTTP = True
-    assert admin.post(settings_url(site), form(endpoint="http://127.0.0.1:8765")).status_code == 302
-    assert admin.post(settings_url(site), form(endpoint="localhost:8765")).status_code == 302
+    assert admin.post(settings_url(site), settings_form(endpoint="http://127.0.0.1:8765")).status_code == 302
+    assert admin.post(settings_url(site), settings_form(endpoint="localhost:8765")).status_code == 302
 
 
 @pytest.mark.django_db
@@ -279,7 +281,7 @@ def test_polish_settings_screen_preview_and_connection_test(admin, sm, site, set
                                "Użytkownicy konta: owner@example.com.")
     data = admin.post(connection_url(site), typed(sm, api_secret="", client_id="inny")).json()
     assert data["message"].startswith("Zmieniono endpoint lub client ID: wpisz ponownie API secret.")
-    response = admin.post(settings_url(site), form(detail_prefix="zła nazwa"))
+    response = admin.post(settings_url(site), settings_form(detail_prefix="zła nazwa"))
     assert "Używaj tylko liter, cyfr, kropek" in " ".join(response.context["form"].errors["detail_prefix"])
 
     page = make_form_page(questions=[("Uwagi", "multiline", "")])
@@ -304,7 +306,7 @@ def test_a_blank_client_id_or_endpoint_is_blank_in_the_connection_test(admin, sm
 ])
 def test_connection_test_checks_the_form_as_save_does(admin, sm, site, changes):
     (field,) = changes
-    saved = admin.post(settings_url(site), form(**changes)).context["form"].errors[field]
+    saved = admin.post(settings_url(site), settings_form(**changes)).context["form"].errors[field]
     data = admin.post(connection_url(site), typed(sm, **{"detail_prefix": "x.", **changes})).json()
     assert data == {"ok": False, "message": " ".join(saved), "users": []}
     assert sm.requests() == []

@@ -6,8 +6,7 @@ Over real HTTP against the sandbox: each test asserts the exact tags SALESmanago
 
 import pytest
 
-from tests.delivery.test_leads import contact_bodies
-from tests.helpers import make_form_page, submit_answers
+from tests.helpers import contact_bodies, make_form_page, submit_answers
 
 QUESTIONS = [
     ("E-mail", "email", ""),

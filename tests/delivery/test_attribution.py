@@ -23,8 +23,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Site
 
-from tests.delivery.test_leads import contact_bodies
-from tests.helpers import make_form_page, read_form
+from tests.helpers import contact_bodies, make_form_page, read_form
 from wagtail_salesmanago.delivery import first_touch
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
 from wagtail_salesmanago.payload import attribution

@@ -1,7 +1,6 @@
 """A backlog of e-mail contacts drains in batch calls (``contact/batchupsert``): each record sent
 once, its outcome and attempt its own. Against the sandbox over HTTP, ``responses`` for exact cases."""
 
-import copy
 import json
 import sqlite3
 import threading
@@ -18,7 +17,17 @@ from django.utils import timezone
 from django_tasks import task_backends
 from wagtail.models import Page, Site
 
-from tests.helpers import CONTACT_ID, URL, answer, errors, make_form_page, run_retry, submit_emails
+from tests.helpers import (
+    CONTACT_ID,
+    URL,
+    answer,
+    backlog,
+    batch_calls,
+    errors,
+    make_form_page,
+    run_retry,
+    submit_emails,
+)
 from tests.tcp_proxy import CountingProxy
 from tests.testapp.models import SurveyPage
 from tests.worker_site import POSTGRES
@@ -38,28 +47,6 @@ BATCH = "/api/contact/batchupsert"
 def queued_due_at_once(queued, retry_now):
     """Answers wait for ``salesmanago_retry`` (a worker backend that has not run yet), and a retry
     is due at once."""
-
-
-def backlog(client, on_commit, count, page=None, name="person"):
-    """``count`` due records (``{name}0@example.com`` and on): one answered through the form,
-    the rest copies of it (fast)."""
-    page = page or make_form_page()
-    submit_emails(client, page, on_commit, f"{name}0@example.com")
-    first = ExportRecord.objects.filter(page=page).get()
-    copies = []
-    for number in range(1, count):
-        record = copy.copy(first)
-        record.pk, record.email = None, f"{name}{number}@example.com"
-        record.submission_id = f"{first.submission_id}-{number}"  # one record per answer
-        record.payload = {**first.payload, "contact": {**first.payload["contact"],
-                                                        "email": record.email}}
-        copies.append(record)
-    ExportRecord.objects.bulk_create(copies)
-    return page
-
-
-def batch_calls(sm):
-    return [r for r in sm.requests() if r["path"] == BATCH]
 
 
 @pytest.mark.django_db

@@ -10,8 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.delivery.test_leads import contact_bodies
-from tests.helpers import make_form_page, submit_answers
+from tests.helpers import contact_bodies, make_form_page, submit_answers
 from wagtail_salesmanago import stored_messages
 from wagtail_salesmanago.delivery import outbox
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoRule, SalesmanagoSettings

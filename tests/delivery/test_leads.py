@@ -12,7 +12,15 @@ from django.db.models import F
 from wagtail.models import Site
 
 from tests.helpers import (
-    DOUBLE_OPT_IN, NEWSLETTER, answer, lead_page, run_retry, submissions_of, submit_answers)
+    DOUBLE_OPT_IN,
+    NEWSLETTER,
+    answer,
+    contact_bodies,
+    lead_page,
+    run_retry,
+    submissions_of,
+    submit_answers,
+)
 from tests.testapp.models import LegacyFieldsPage, LegacyFormField
 from wagtail_salesmanago.delivery import outbox
 from wagtail_salesmanago.delivery.answers import DOUBLE_OPT_IN_REQUESTED
@@ -23,14 +31,6 @@ NO_OPT_IN_CHANGE = {
     "forceOptIn": False, "forceOptOut": False, "forcePhoneOptIn": False,
     "forcePhoneOptOut": False, "useApiDoubleOptIn": False, "async": False,
 }
-
-
-def contact_bodies(sandbox, path="/api/contact/upsert"):
-    """The bodies of the calls to ``path``, without the auth fields."""
-    return [
-        {k: v for k, v in r["body"].items() if k not in AUTH}
-        for r in sandbox.requests() if r["path"] == path
-    ]
 
 
 CARD = [
@@ -126,8 +126,6 @@ def test_values_salesmanago_would_refuse_go_as_details_only_with_a_note(client, 
         "“Kod” was not sent as the contact's zip code (longer than 20 characters); it went as a "
         "custom detail only.",
     ]
-
-
 
 
 @pytest.mark.django_db

@@ -127,10 +127,9 @@ def test_a_lazy_nonce_is_made_so_that_the_header_names_it_too():
 @pytest.mark.parametrize("days, error", [(0, "Ensure this value is greater than or equal to 1."),
                                          (3651, "Ensure this value is less than or equal to 3650.")])
 def test_the_cookie_lifetime_is_days_a_person_would_mean(admin, site, days, error):
-    from tests.admin.test_settings_screen import form
-    from tests.helpers import settings_url
-    response = admin.post(settings_url(site), form(monitoring_code="on",
-                                                   monitoring_cookie_days=str(days)))
+    from tests.helpers import settings_form, settings_url
+    response = admin.post(settings_url(site), settings_form(monitoring_code="on",
+                                                            monitoring_cookie_days=str(days)))
     assert response.context["form"].errors["monitoring_cookie_days"] == [error]
 
 

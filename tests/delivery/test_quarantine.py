@@ -8,8 +8,15 @@ import pytest
 from django.urls import reverse
 from wagtail.models import Page, Site
 
-from tests.admin.test_settings_screen import form
-from tests.helpers import api_bodies, make_form_page, past, settings_url, submit_answers, submit_emails
+from tests.helpers import (
+    api_bodies,
+    make_form_page,
+    past,
+    settings_form,
+    settings_url,
+    submit_answers,
+    submit_emails,
+)
 from tests.testapp.models import SurveyPage
 from wagtail_salesmanago.delivery import history, outbox, quarantine
 from wagtail_salesmanago.models import ExportRecord, ExportRun, SalesmanagoSettings
@@ -119,15 +126,15 @@ def test_the_past_answers_export_quarantines_and_counts_them(sm):
 
 @pytest.mark.django_db
 def test_the_settings_screen_keeps_one_domain_per_line(admin, site, sm):
-    response = admin.post(settings_url(site), form(
+    response = admin.post(settings_url(site), settings_form(
         ignored_domains="Mailinator.com\r\n@spam.example, *.trash.example\r\n\r\nmailinator.com"))
     assert response.status_code == 302
     assert SalesmanagoSettings.objects.get(site=site).ignored_domains == (
         "mailinator.com\nspam.example\ntrash.example")
-    response = admin.post(settings_url(site), form(ignored_domains="mailinator.com\nnot a_domain"))
+    response = admin.post(settings_url(site), settings_form(ignored_domains="mailinator.com\nnot a_domain"))
     assert response.context["form"].errors["ignored_domains"] == [
         "Not a domain: not, a_domain. Write one domain per line, like mailinator.com."]
-    response = admin.post(settings_url(site), form(ignored_domains="a.example\n" * 3000))
+    response = admin.post(settings_url(site), settings_form(ignored_domains="a.example\n" * 3000))
     assert response.context["form"].errors["ignored_domains"] == [
         "Keep the list under 20000 characters."]
 
@@ -204,7 +211,7 @@ def test_a_list_in_the_server_configuration_shows_read_only_and_the_screen_still
     settings.WAGTAIL_SALESMANAGO = {"default": {"ignored_domains": ["mailinator.com", "spam.example"]}}
     html = admin.get(settings_url(site)).content.decode()
     assert "mailinator.com\nspam.example</textarea>" in html
-    response = admin.post(settings_url(site), form(ignored_domains="anything"))
+    response = admin.post(settings_url(site), settings_form(ignored_domains="anything"))
     assert response.status_code == 302
     assert SalesmanagoSettings.objects.get(site=site).ignored_domains == ""
 

@@ -8,8 +8,7 @@ Over real HTTP against a sandbox whose account knows both consents.
 import pytest
 from wagtail.models import Site
 
-from tests.delivery.test_leads import contact_bodies
-from tests.helpers import DOUBLE_OPT_IN, lead_page, submissions_of, submit_answers
+from tests.helpers import DOUBLE_OPT_IN, contact_bodies, lead_page, submissions_of, submit_answers
 from wagtail_salesmanago.models import SalesmanagoSettings
 from wagtail_salesmanago.sandbox import Sandbox
 

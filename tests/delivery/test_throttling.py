@@ -12,8 +12,15 @@ from django.utils import timezone
 from django_tasks import task_backends
 from wagtail.models import Page, Site
 
-from tests.delivery.test_batches import backlog, batch_calls
-from tests.helpers import database_refuses, make_form_page, past, run_retry, submit_emails
+from tests.helpers import (
+    backlog,
+    batch_calls,
+    database_refuses,
+    make_form_page,
+    past,
+    run_retry,
+    submit_emails,
+)
 from wagtail_salesmanago.delivery import history, outbox
 from wagtail_salesmanago.delivery.tasks import deliver_export
 from wagtail_salesmanago.models import (
