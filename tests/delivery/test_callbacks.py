@@ -15,8 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Page, Site
 
-from tests.delivery.test_leads import contact_bodies
-from tests.helpers import NEWSLETTER, lead_page, make_form_page, submit_answers
+from tests.helpers import (
+    NEWSLETTER,
+    contact_bodies,
+    dated_record,
+    lead_page,
+    make_form_page,
+    submit_answers,
+)
 from wagtail_salesmanago.delivery import outbox
 from wagtail_salesmanago.models import ExportRecord, SalesmanagoSettings
 from wagtail_salesmanago.sandbox import Sandbox
@@ -71,6 +77,7 @@ def test_a_signed_opt_in_confirms_the_contacts_deliveries(client, sm, on_commit,
     ("x" * 10_000_000 + "@example.com", "0" * 40),  # 10 MB of e-mail
     ("jan@example.com\u200b", None),  # the key of another string (zero-width space added)
     ("ｊａｎ@example.com", None),  # fullwidth letters: another address
+    (EMAIL, "ą" * 40),  # not hex: not even compared
 ])
 def test_a_call_without_the_right_key_changes_nothing_and_says_403(client, sm, on_commit,
                                                                     email, key_):
@@ -222,3 +229,74 @@ def test_staff_see_the_consent_its_proof_and_the_opt_in_as_last_known(admin, cli
 
     listing = admin.get(reverse("wagtailforms:list_submissions", args=[page.pk])).content.decode()
     assert f"unsubscribed on {changed:%Y-%m-%d %H:%M}" in listing
+
+
+# Which deliveries a signed call changes.
+
+LINKED_ID = "5b6c2a1e-8f3d-4c2b-9a7e-1d2c3b4a5f60"
+
+
+def site_with_secret(name, sandbox, secret):
+    """A site of its own (its own root), its SALESmanago settings signing with ``secret``."""
+    root = Page.objects.get(depth=1).add_child(instance=Page(title=name, slug=name.lower()))
+    site = Site.objects.create(hostname=f"{name.lower()}.example", root_page=root)
+    SalesmanagoSettings.objects.create(site=site,
+                                       **{**sandbox.credentials(), "api_secret": secret})
+    return root
+
+
+def delivery_on(root, **fields):
+    slug = f"formularz-{Page.objects.count()}"
+    page = root.add_child(instance=Page(title="Formularz", slug=slug))
+    return dated_record(page, timezone.now(), "sent", **fields)
+
+
+def opt_in_states(*records):
+    return [ExportRecord.objects.get(pk=record.pk).opt_in_state for record in records]
+
+
+@pytest.mark.django_db
+def test_a_secret_two_sites_share_changes_both_sites_deliveries_and_no_other_sites(client, sm):
+    ours = delivery_on(Site.objects.get(is_default_site=True).root_page, email=EMAIL)
+    shared = delivery_on(site_with_secret("B", sm, sm.api_secret), email=EMAIL)
+    other = delivery_on(site_with_secret("C", sm, "sekret-c"), email=EMAIL)
+    assert call(client, "opt_out", EMAIL, sm.api_secret).status_code == 200
+    assert opt_in_states(ours, shared, other) == ["opted_out", "opted_out", ""]
+
+
+@pytest.mark.django_db
+def test_what_another_sites_deliveries_know_of_the_contact_is_not_used(client, sm):
+    theirs = delivery_on(site_with_secret("C", sm, "sekret-c"), email=EMAIL,
+                         contact_id=LINKED_ID)
+    ours_by_link = delivery_on(Site.objects.get(is_default_site=True).root_page,
+                               contact_id=LINKED_ID)
+    assert call(client, "opt_out", EMAIL, sm.api_secret).status_code == 200
+    assert opt_in_states(theirs, ours_by_link) == ["", ""]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("known_as", ["contact_id", "salesmanago_contact_id"])
+@pytest.mark.parametrize("linked_as", ["contact_id", "salesmanago_contact_id"])
+def test_a_contact_id_the_e_mails_deliveries_carry_either_way_finds_answers_by_link_either_way(
+        client, sm, known_as, linked_as):
+    home = Site.objects.get(is_default_site=True).root_page
+    by_email = delivery_on(home, email=EMAIL, **{known_as: LINKED_ID})
+    by_link = delivery_on(home, **{linked_as: LINKED_ID})
+    someone_else = delivery_on(home, contact_id="0" * 8 + LINKED_ID[8:])
+    assert call(client, "opt_out", EMAIL, sm.api_secret).status_code == 200
+    assert opt_in_states(by_email, by_link, someone_else) == ["opted_out", "opted_out", ""]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("email, status", [
+    ("", 403),  # signed, but no address: never "every delivery without one"
+    ("j", 200),
+    ("j" * 242 + "@example.com", 200),  # 254 characters, the longest an address may be
+    ("j" * 243 + "@example.com", 403),
+])
+def test_a_signed_call_is_heard_for_an_address_of_1_to_254_characters(client, sm, email,
+                                                                       status):
+    anonymous = delivery_on(Site.objects.get(is_default_site=True).root_page,
+                            contact_id=LINKED_ID)
+    assert call(client, "opt_out", email, sm.api_secret).status_code == status
+    assert opt_in_states(anonymous) == [""]

@@ -34,7 +34,7 @@ class Plan:
     sites: list = field(default_factory=list)
 
 
-def deliveries_of(email="", contact_id=""):
+def deliveries_of(email, contact_id):
     """Every delivery of the person with ``email`` (any case) or ``contact_id``."""
     condition = Q(pk__in=[])
     if email:
@@ -45,7 +45,7 @@ def deliveries_of(email="", contact_id=""):
     return ExportRecord.objects.filter(condition)
 
 
-def plan(email="", contact_id="", in_salesmanago=False):
+def plan(email, contact_id, in_salesmanago):
     """What ``erase`` would do, without doing it."""
     records = deliveries_of(email, contact_id)
     found = Plan(records=records.count(), email=(email or "").strip())
@@ -65,7 +65,7 @@ def account_sites():
     return [account.site for account in chosen]
 
 
-def erase(email="", contact_id="", *, in_salesmanago=False, permanently=False, requested_by=""):
+def erase(email, contact_id, *, in_salesmanago, permanently, requested_by):
     """Erase the person's deliveries now, and ask SALESmanago to delete the contact (after
     commit; retried). The ``ErasureRequest`` rows that record it, one per account asked (one
     without a site when SALESmanago is not asked)."""
