@@ -149,3 +149,134 @@ def test_rules_read_in_polish():
 def test_numbers_single_choices_and_translated_choices(question, answer, rule, met):
     decision = rules.decide([rule], rules.ALL, [question], {question.clean_name: answer})
     assert decision.send is met
+
+
+@pytest.mark.parametrize("unmet, named", [
+    (Rule("Branża", "equals", "IT"), "“Branża” equals “IT”"),
+    (Rule("Komentarz", "not_empty"), "“Komentarz” is not empty"),
+    (Rule("Zgoda na kontakt", "checked"), "“Zgoda na kontakt” is ticked"),
+    (Rule("Kanały", "checked", "Telefon"), "“Kanały” is ticked"),
+])
+def test_the_reason_staff_read_names_the_unmet_rule_in_words(unmet, named):
+    decision = rules.decide([unmet], rules.ALL, QUESTIONS, {**ANSWERS, "zgoda": False})
+    assert str(decision.reason) == ("Not sent: the form sends only when all its rules are met, "
+                                    f"and this one was not: {named}.")
+
+
+def test_of_several_unmet_rules_the_reason_names_the_first():
+    several = [Rule("Branża", "equals", "Handel"), Rule("Komentarz", "not_empty"),
+               Rule("Branża", "equals", "IT"), Rule("Usunięte", "not_empty")]
+    decision = rules.decide(several, rules.ALL, QUESTIONS, ANSWERS)
+    assert str(decision.reason).endswith("and this one was not: “Komentarz” is not empty.")
+
+
+def test_a_form_whose_mode_is_not_any_needs_all_its_rules():
+    one_met = [Rule("Branża", "equals", "Handel"), Rule("Komentarz", "not_empty")]
+    assert rules.decide(one_met, "", QUESTIONS, ANSWERS).send is False
+    assert rules.decide(one_met, rules.ANY, QUESTIONS, ANSWERS).send is True
+
+
+def test_tags_given_by_several_rules_met_appear_once_in_rule_order():
+    both = [Rule("Branża", "equals", "Handel", tags="klient, handel"),
+            Rule("Zgoda na kontakt", "checked", tags="Klient,zgoda")]
+    decision = rules.decide(both, rules.ANY, QUESTIONS, ANSWERS)
+    assert decision.tags == ["KLIENT", "HANDEL", "ZGODA"]
+
+
+def test_any_rule_sends_despite_a_rule_on_a_deleted_question_and_still_notes_it():
+    rules_ = [Rule("Usunięte", "not_empty", tags="stare"), Rule("Branża", "not_empty", tags="b")]
+    decision = rules.decide(rules_, rules.ANY, QUESTIONS, ANSWERS)
+    assert (decision.send, decision.tags, decision.reason) == (True, ["B"], None)
+    [note] = decision.notes
+    assert str(note) == ("Rules on questions this form does not have (deleted or renamed?) count "
+                         "as not met: 1, on “Usunięte”.")
+
+
+def test_a_deleted_question_is_named_once_however_many_rules_are_on_it():
+    on_deleted = [Rule("Stare", "not_empty"), Rule("Inne", "checked"), Rule("Stare", "equals", "x"),
+                  Rule("Branża", "not_empty")]
+    decision = rules.decide(on_deleted, rules.ALL, QUESTIONS, ANSWERS)
+    [note] = decision.notes
+    assert str(note) == ("Rules on questions this form does not have (deleted or renamed?) count "
+                         "as not met: 3, on “Stare”, “Inne”.")
+    assert str(decision.reason).endswith("and this one was not: “Stare” is not empty.")
+
+
+def test_rules_on_questions_the_form_has_make_no_note():
+    decision = rules.decide([Rule("Branża", "equals", "IT")], rules.ALL, QUESTIONS, ANSWERS)
+    assert decision.notes == []
+
+
+@pytest.mark.parametrize("text, choices", [
+    ("IT\nHandel, detaliczny\n\n  Usługi  \r\n", ["IT", "Handel, detaliczny", "Usługi"]),
+    ("IT, Handel ,, Usługi,", ["IT", "Handel", "Usługi"]),
+    ("Jedna", ["Jedna"]),
+    ("", []),
+    (None, []),
+    (" \n ", []),
+])
+def test_a_questions_choices_are_read_as_wagtails_form_builder_reads_them(text, choices):
+    assert rules.choice_list(text) == choices
+
+
+def test_a_translation_with_more_choices_than_the_default_page_matches_the_rest_by_text():
+    question = SimpleNamespace(label="Ocena", clean_name="o", field_type="radio",
+                               choices="Dobrze\nŹle\nNie wiem", default_choices="Good\nBad")
+    for answer, value, met in [("Nie wiem", "Nie wiem", True), ("Nie wiem", "Bad", False),
+                               ("Źle", "Bad", True)]:
+        decision = rules.decide([Rule("Ocena", "equals", value)], rules.ALL, [question],
+                                {"o": answer})
+        assert decision.send is met, (answer, value)
+
+
+@pytest.mark.parametrize("value, met", [("Dobrze", True), ("Źle", False), ("xxxx", False)])
+def test_a_question_without_default_choices_matches_its_choices_by_text_only(value, met):
+    question = SimpleNamespace(label="Ocena", clean_name="o", field_type="radio",
+                               choices="Dobrze\nŹle")
+    assert rules.is_met(Rule("Ocena", "equals", value), question, "Dobrze") is met
+
+
+@pytest.mark.parametrize("answer", ["", "  ", None, [], ["", None]])
+@pytest.mark.parametrize("value", ["x", "xxxx", "0", "none"])
+def test_a_blank_answer_equals_no_value(answer, value):
+    assert rules.is_met(Rule("Branża", "equals", value), q("Branża", "branza"), answer) is False
+
+
+def test_a_pages_copy_missing_a_rules_value_or_tags_reads_them_as_blank():
+    assert rules.from_snapshot([{"question": "Branża", "condition": "not_empty"}]) == [
+        Rule("Branża", "not_empty", "", "")]
+    assert rules.snapshot([SimpleNamespace(question="Branża", condition="not_empty")]) == [
+        {"question": "Branża", "condition": "not_empty", "value": "", "tags": ""}]
+
+
+@pytest.mark.parametrize("answer, value, met", [
+    # A typed text is matched as text: only a number answer is matched by its value.
+    ("5.0", "5", False),
+    ("5.0", "5.0", True),
+    (decimal.Decimal("5.0"), "5", True),
+    # Infinity and not-a-number are no value to match: only their text is.
+    (float("inf"), "inf", False),
+    (float("inf"), "Infinity", True),
+    (float("nan"), "NaN", True),
+    ("sNaN", "sNaN", True),
+    (5, "sNaN", False),
+    # True and False are not the numbers 1 and 0.
+    (True, "1", False),
+])
+def test_an_answer_is_matched_as_a_number_only_when_it_is_one(answer, value, met):
+    assert rules.is_met(Rule("Ile", "equals", value), q("Ile", "ile"), answer) is met
+
+
+@pytest.mark.parametrize("answer, value, met", [
+    # Any number a visitor may type is read whole: none overflows, rounds or is cut.
+    (decimal.Decimal("1e9999999"), "5", False),
+    (decimal.Decimal("1e9999999"), "1E+9999999", True),
+    (decimal.Decimal("1e-9999999"), "0", False),
+    (decimal.Decimal("12345678901234567890123456789"), "12345678901234567890123456788", False),
+    (decimal.Decimal("12345678901234567890123456789"), "12345678901234567890123456789.00", True),
+    (decimal.Decimal("-0"), "0", True),
+    (decimal.Decimal("1" * 255), "1" * 255 + ".0", False),  # a rule's value holds 255 characters
+    (decimal.Decimal("1" * 254), "1" * 254 + ".", True),
+])
+def test_numbers_of_every_size_are_compared_exactly(answer, value, met):
+    assert rules.is_met(Rule("Ile", "equals", value), q("Ile", "ile"), answer) is met

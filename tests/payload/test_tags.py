@@ -109,3 +109,90 @@ def test_tags_of_several_questions_in_form_order_without_repeats():
 )
 def test_example_tags_for_editors(question, choices, tags):
     assert tag_rules.example_tags(question, choices, "answer") == tags
+
+
+@pytest.mark.parametrize("target, tags", [
+    ("detail", ["BRANZA-HANDEL"]),
+    ("company", ["BRANZA-HANDEL"]),
+    ("city", ["BRANZA-HANDEL"]),
+    ("country", ["BRANZA-HANDEL"]),
+    ("consent", ["BRANZA-HANDEL"]),
+    ("sms_consent", ["BRANZA-HANDEL"]),
+    ("", ["BRANZA-HANDEL"]),  # a question never mapped is a custom detail
+    # Personal data, and answers not sent, give no tag.
+    ("name", []),
+    ("first_name", []),
+    ("last_name", []),
+    ("phone", []),
+    ("street", []),
+    ("zip_code", []),
+    ("birthday", []),
+    ("skip", []),
+])
+def test_only_answers_that_name_a_group_of_contacts_become_tags(target, tags):
+    question = q("Branża", "question_and_value", target=target)
+    assert tag_rules.answer_tags([question], {"Branża": "Handel"}) == tags
+
+
+@pytest.mark.parametrize("field_type, tags", [
+    ("checkboxes", ["HANDEL"]),
+    ("dropdown", ["HANDEL"]),
+    ("multiselect", ["HANDEL"]),
+    ("radio", ["HANDEL"]),
+    # A typed answer keeps its question in front, whatever the mode says.
+    ("singleline", ["BRANZA-HANDEL"]),
+    ("multiline", ["BRANZA-HANDEL"]),
+    ("number", ["BRANZA-HANDEL"]),
+    ("date", ["BRANZA-HANDEL"]),
+    ("hidden", ["BRANZA-HANDEL"]),
+])
+def test_only_an_editors_own_choices_become_tags_as_they_are(field_type, tags):
+    question = q("Branża", "value", field_type)
+    assert tag_rules.answer_tags([question], {"Branża": ["Handel"]}) == tags
+
+
+def test_a_ticked_checkbox_whose_label_leaves_nothing_gives_no_tag():
+    question = q("\u200b\u200b", "value", "checkbox")
+    assert tag_rules.answer_tags([question], {question.clean_name: True}) == []
+
+
+@pytest.mark.parametrize("text, length, tag", [
+    # Letters spelled out in more characters still give a tag of at most `length`.
+    ("ß" * 200, 255, "S" * 255),
+    ("Æ" * 100, 127, "AE" * 63 + "A"),
+    # Invisible characters do not count, as far as twice the tag's length is read.
+    ("\u200b" * 509 + "vip", 255, "V"),
+    ("\u200b" * 510 + "vip", 255, ""),
+    ("\u200b" * 253 + "vip", 127, "V"),
+    (" " * 300 + "vip ", 255, "VIP"),  # leading spaces do not count either
+    ("  vip  ", 255, "VIP"),
+    ("a" * 254 + " b", 255, "A" * 254 + "_"),
+    ("a" * 254 + "  ", 255, "A" * 254),
+    ("", 255, ""),
+])
+def test_a_tag_is_cut_to_its_length_after_invisible_characters_and_spaces_go(text, length, tag):
+    assert tag_rules.normalise_tag(text, length) == tag
+
+
+def test_example_tags_name_each_choice_once():
+    question = q("Branża", "value", "dropdown")
+    assert tag_rules.example_tags(question, ["IT", "it", "  "], "answer") == ["IT"]
+    assert tag_rules.example_tags(q("Branża", "value", "dropdown", target="phone"), ["IT"],
+                                  "answer") == []
+
+
+@pytest.mark.parametrize("answer", ["", "  ", "\u200b", [" ", None]])
+def test_a_blank_answer_gives_no_question_and_answer_tag(answer):
+    question = q("Komentarz", "question_and_value", "multiline")
+    assert tag_rules.answer_tags([question], {"Komentarz": answer}) == []
+
+
+def test_a_choice_whose_question_leaves_nothing_of_its_label_is_tagged_by_the_choice_alone():
+    question = q("\u200b", "question_and_value", "radio")
+    assert tag_rules.answer_tags([question], {question.clean_name: "Handel"}) == ["HANDEL"]
+
+
+@pytest.mark.parametrize("mode", ["value", "question_and_value"])
+def test_a_typed_answer_never_becomes_a_tag_alone_even_when_the_label_leaves_nothing(mode):
+    question = q("\u200b", mode, "singleline")
+    assert tag_rules.answer_tags([question], {question.clean_name: "VIP"}) == []

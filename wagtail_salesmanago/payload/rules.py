@@ -120,13 +120,21 @@ def answer_keys(question, item):
     return keys
 
 
+#: Digits and exponents as long as a rule's value (and a detail) may be: every number an editor
+#: or a visitor can type is compared exactly, none rounded or cut to look like another.
+NUMBERS = decimal.Context(prec=255, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN, traps=[])
+
+
 def number_key(text):
-    """A number's value as text (``5``, ``5.0`` and ``5,00`` alike); ``None`` for no number."""
-    try:
-        number = decimal.Decimal(str(text).strip().replace(",", ".")[:100])
-    except decimal.InvalidOperation:
+    """A number's value as text (``5``, ``5.0`` and ``5,00`` alike); ``None`` for no number
+    (nor for a text longer than a rule's value may be)."""
+    text = str(text).strip().replace(",", ".")
+    if len(text) > NUMBERS.prec:
         return None
-    return str(number.normalize()) if number.is_finite() else None
+    number = NUMBERS.create_decimal(text)
+    if not number.is_finite():
+        return None
+    return "0" if number.is_zero() else str(NUMBERS.normalize(number))  # -0 is 0
 
 
 def is_met(rule, question, answer):
@@ -141,7 +149,7 @@ def is_met(rule, question, answer):
         return not contact_fields.is_blank(answer)
     many = isinstance(answer, (list, tuple))
     if rule.condition == CHECKED and not rule.value:
-        if many or answer is True or answer is False:
+        if many or isinstance(answer, bool):
             return bool(answer)
         return bool(getattr(question, "choices", "")) and not contact_fields.is_blank(answer)
     wanted = {key(rule.value), number_key(rule.value)} - {None}

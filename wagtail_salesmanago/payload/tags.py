@@ -85,8 +85,8 @@ def answer_tags(questions, answers):
     return unique(tags)
 
 
-def question_tags(question, answer, label=None):
-    """The tags of one answer to ``question`` (its ``label`` names it, unless given).
+def question_tags(question, answer):
+    """The tags of one answer to ``question``.
 
     A ticked checkbox gives the question as the tag, in either mode (an unticked one gives none);
     each chosen item of a multiple choice gives its own tag; a blank answer gives none.
@@ -94,13 +94,15 @@ def question_tags(question, answer, label=None):
     mode = tag_mode(question)
     if mode == NO_TAG or answer is None or answer is False:
         return []
-    label = question.label if label is None else label
+    label = question.label
     if answer is True:
         return unique([normalise_tag(label)])
     items = answer if isinstance(answer, (list, tuple)) else [answer]
     if mode == VALUE:
         return unique(normalise_tag(format_value(item) or "") for item in items)
     name = normalise_tag(label, MAX_PART_LENGTH)
+    if not name and question.field_type not in CHOICE_TYPES:
+        return []  # a typed answer never becomes a tag on its own (a label of invisible signs)
     return unique(
         f"{name}-{value}" if name else value for value in (
             normalise_tag(format_value(item) or "", MAX_PART_LENGTH) for item in items)
