@@ -164,3 +164,24 @@ def test_after_an_accepted_double_opt_in_nothing_opts_in_again():
     assert again["consentDetails"] == fields["consentDetails"] and again["lang"] == "PL"
     assert cf.without_double_opt_in(fields) == {
         "consentDetails": fields["consentDetails"], "lang": "PL"}
+
+
+STORED_LEAD = {
+    "contact": {"email": "jan@example.com", "name": "Jan", "phone": "+48600100200"},
+    "birthday": "19900115", "removeTags": ["STARY"], "lang": "PL", "forceOptIn": True,
+    "forcePhoneOptIn": True, "useApiDoubleOptIn": True, "doubleOptInEmailId": "7",
+    "doubleOptInLanguage": "PL",
+    "consentDetails": [{"consentName": "NEWSLETTER", "consentAccept": True}],
+    "properties": {"ankieta.ocena": "5"}, "tags": ["BADANIE"], "owner": "crm@firma.pl",
+}
+
+
+def test_a_stored_body_gives_back_its_contact_without_the_e_mail_and_its_lead_fields():
+    assert cf.lead_of(STORED_LEAD) == (
+        {"name": "Jan", "phone": "+48600100200"},
+        {key: STORED_LEAD[key] for key in cf.LEAD_KEYS})
+
+
+def test_an_unsubscribed_contacts_lead_keeps_no_opt_in_confirmation_e_mail_or_consent():
+    assert cf.without_email_opt_in(cf.lead_of(STORED_LEAD)[1]) == {
+        "birthday": "19900115", "removeTags": ["STARY"], "lang": "PL"}

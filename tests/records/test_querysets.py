@@ -123,3 +123,41 @@ def test_an_answer_exported_again_counts_once_as_its_newest_record():
     assert ExportRecord.objects.last_failure_for(page) == still_failed
     still_failed.delete()
     assert ExportRecord.objects.last_failure_for(page) is None
+
+
+@pytest.mark.django_db
+def test_a_pause_makes_only_the_open_unheld_records_wait_until_it_ends():
+    page = make_form_page()
+    due = record(page, 1, status="retrying", retry_window_from=NOW - timedelta(hours=3))
+    lapsed = record(page, 2, claimed_until=NOW - timedelta(seconds=1))
+    held_by_a_sender = record(page, 3, claimed_until=NOW + timedelta(minutes=1))
+    sent = record(page, 4, status="sent", next_attempt_at=None)
+    before = {r.pk: ExportRecord.objects.filter(pk=r.pk).values().get()
+              for r in (held_by_a_sender, sent)}
+    until = NOW + timedelta(minutes=5)
+
+    assert ExportRecord.objects.wait_for_pause(until, NOW, "Wstrzymane") == [due.pk, lapsed.pk]
+
+    for waiting in (due, lapsed):
+        waiting.refresh_from_db()
+        assert (waiting.status, waiting.next_attempt_at, waiting.retry_window_from,
+                waiting.last_error, waiting.updated_at) == ("throttled", until, until,
+                                                            "Wstrzymane", NOW)
+    assert {r.pk: ExportRecord.objects.filter(pk=r.pk).values().get()
+            for r in (held_by_a_sender, sent)} == before
+
+
+@pytest.mark.parametrize("data, code", [
+    ("Plain text, as stored before codes", "text"),
+    ({"code": "server_error"}, "server_error"),
+    ({"code": 404}, "404"),
+    ({"parts": ["words", {"code": "paused"}, {"code": "later"}]}, "paused"),
+    ([{"parts": ["words"]}, {"parts": [{"code": "inner"}]}], "inner"),
+    ({"parts": ["only words"]}, "text"),
+    ({"other": "x"}, "text"),
+    ([], "text"),
+    (None, "text"),
+])
+def test_the_code_a_redacted_message_keeps_is_its_first_one(data, code):
+    from wagtail_salesmanago.records.querysets import first_code
+    assert first_code(data) == code
