@@ -84,3 +84,72 @@ def test_the_offsets_change_at_the_second_the_clocks_do():
                       ZoneInfo("Australia/Lord_Howe"))
     assert [offset for moment, offset in changes] == [timedelta(hours=10, minutes=30),
                                                       timedelta(hours=11)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sent_after, within_minute, within_hour", [
+    (timedelta(0), 1, 1),
+    (timedelta(seconds=59, microseconds=999000), 1, 1),
+    (timedelta(seconds=60), 1, 1),
+    (timedelta(seconds=60, milliseconds=1), 0, 1),
+    (timedelta(seconds=61), 0, 1),
+    (timedelta(minutes=59, seconds=59), 0, 1),
+    (timedelta(hours=1), 0, 1),
+    (timedelta(hours=1, milliseconds=1), 0, 0),
+    (timedelta(days=1), 0, 0),
+])
+def test_an_answer_sent_a_minute_or_an_hour_after_it_came_counts_as_sent_within_it(
+        sent_after, within_minute, within_hour):
+    """To the millisecond (SQLite's precision): exactly a minute after is within the minute."""
+    page = make_form_page()
+    created = datetime(2026, 12, 5, 10, 17, 12, tzinfo=dt_timezone.utc)
+    dated_record(page, created, status="sent", sent_at=created + sent_after)
+
+    [row] = ExportRecord.objects.daily_counts(since=created - timedelta(days=1),
+                                              until=created + timedelta(days=1))
+    assert (row["sent"], row["within_minute"], row["within_hour"]) == (
+        1, within_minute, within_hour)
+
+
+@pytest.mark.django_db
+def test_an_answer_in_the_last_instant_of_a_day_counts_on_that_day():
+    """Midnight in Warsaw is 23:00 UTC in winter: to the microsecond, an answer before it is the
+    day's, one at it the next day's."""
+    page = make_form_page()
+    midnight = datetime(2026, 12, 5, 23, 0, tzinfo=dt_timezone.utc)  # the 6th begins
+    moments = [midnight - timedelta(hours=24), midnight - timedelta(seconds=1),
+               midnight - timedelta(microseconds=400), midnight - timedelta(microseconds=1),
+               midnight, midnight + timedelta(microseconds=1)]
+    for number, moment in enumerate(moments):
+        dated_record(page, moment, answer=number, status="sent")
+
+    rows = ExportRecord.objects.daily_counts(since=midnight - timedelta(days=2),
+                                             until=midnight + timedelta(days=1))
+    assert {row["day"].isoformat(): row["sent"] for row in rows} == {
+        "2026-12-05": 4, "2026-12-06": 2}
+
+
+@pytest.mark.django_db
+def test_where_the_clocks_go_back_at_midnight_the_hour_repeated_is_the_day_before(settings):
+    """In Santiago the clocks go back from midnight to 23:00 of the day before on 2026-04-05
+    (03:00 UTC) and forward from midnight to 01:00 on 2026-09-06 (04:00 UTC)."""
+    settings.TIME_ZONE = "America/Santiago"
+    page = make_form_page()
+    utc = dt_timezone.utc
+    moments = [
+        datetime(2026, 4, 4, 2, 59, 59, tzinfo=utc),  # the 3rd, 23:59:59 (-03)
+        datetime(2026, 4, 4, 3, 0, tzinfo=utc),  # the 4th, midnight
+        datetime(2026, 4, 5, 2, 59, 59, tzinfo=utc),  # the 4th, 23:59:59 (-03)
+        datetime(2026, 4, 5, 3, 0, tzinfo=utc),  # the 4th again, 23:00 (-04)
+        datetime(2026, 4, 5, 3, 59, 59, tzinfo=utc),  # the 4th, 23:59:59 (-04)
+        datetime(2026, 4, 5, 4, 0, tzinfo=utc),  # the 5th, midnight
+        datetime(2026, 9, 6, 3, 59, 59, tzinfo=utc),  # the 5th, 23:59:59 (-04)
+        datetime(2026, 9, 6, 4, 0, tzinfo=utc),  # the 6th, 01:00 (-03): no midnight that day
+    ]
+    for number, moment in enumerate(moments):
+        dated_record(page, moment, answer=number, status="sent")
+
+    rows = ExportRecord.objects.daily_counts(since=datetime(2026, 3, 1, tzinfo=utc),
+                                             until=datetime(2026, 10, 1, tzinfo=utc))
+    assert {row["day"].isoformat(): row["sent"] for row in rows} == {
+        "2026-04-03": 1, "2026-04-04": 4, "2026-04-05": 1, "2026-09-05": 1, "2026-09-06": 1}

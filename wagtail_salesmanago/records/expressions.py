@@ -9,7 +9,7 @@ import datetime
 
 from django.db import connection
 from django.db.models import Case, DateField, F, FloatField, Func, Q, Value, When
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Round, Substr, TruncDate
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
@@ -52,7 +52,10 @@ def local_date(field, start, end):
         return TruncDate(field)
 
     def shifted(offset):
-        return SQLiteDate(F(field), Value(f"{int(offset.total_seconds()):+d} seconds"))
+        # To the second (the offsets are whole seconds): SQLite would round "23:59:59.9996" to
+        # the next day's midnight, so the fraction of the second is cut off first.
+        whole_seconds = Substr(F(field), 1, 19)  # as Django keeps it: "YYYY-MM-DD HH:MM:SS"
+        return SQLiteDate(whole_seconds, Value(f"{int(offset.total_seconds()):+d} seconds"))
 
     (_, first), *later = offsets(start, end, timezone.get_current_timezone())
     if not later:
@@ -60,12 +63,14 @@ def local_date(field, start, end):
     # Each offset up to the next change: the latest change first.
     whens = [When(**{f"{field}__gte": moment}, then=shifted(offset))
              for moment, offset in reversed(later)]
-    return Case(*whens, default=shifted(first), output_field=DateField())
+    return Case(*whens, default=shifted(first))  # a date, as each of them is
 
 
 def within(later, earlier, delay):
     """A condition: moment ``later`` is at most ``delay`` after ``earlier``."""
     if connection.vendor != "sqlite":
         return Q(**{f"{later}__lte": F(earlier) + delay})
-    return Q(LessThanOrEqual((JulianDay(F(later)) - JulianDay(F(earlier))) * Value(86400.0),
-                             delay.total_seconds()))
+    # julianday() is a float of days: a difference of exactly ``delay`` can come out a hair over
+    # it, so it is rounded to SQLite's own precision (the millisecond) first.
+    seconds = (JulianDay(F(later)) - JulianDay(F(earlier))) * Value(86400.0)
+    return Q(LessThanOrEqual(Round(seconds, 3), delay.total_seconds()))

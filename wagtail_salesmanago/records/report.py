@@ -85,9 +85,8 @@ class Figures:
 
     def __getattr__(self, name):
         # ``figures.sent``...: the spreadsheet export and the templates read a status by name.
-        counts = self.__dict__.get("counts", {})
-        if name in counts:
-            return counts[name]
+        if name in SERIES:
+            return self.counts[name]
         raise AttributeError(name)
 
     @property
