@@ -93,7 +93,7 @@ wheel-check: dist
 
 # Mutation testing of the core modules (setup.cfg [mutmut]) with the fast tests, then the score of
 # each module (docs/mutation.md). Slow, so not in .ci/run; results are kept in mutants/ and reused.
-# Some modules only: make mutation MODULES="mapping outbox models.querysets".
+# Some modules only: make mutation MODULES="payload.rules delivery.outbox records.querysets".
 MUTMUT ?= mutmut==3.8.1
 MODULES ?=
 MUTATION_CHILDREN ?= 2
