@@ -10,6 +10,7 @@ from wagtail.models import Page, Site
 
 from tests.helpers import (
     api_bodies,
+    errors,
     make_form_page,
     past,
     settings_form,
@@ -70,6 +71,10 @@ def test_an_ignored_domain_is_quarantined_and_sent_only_when_staff_send_it_anywa
     ("xn--bcher-kva.de", "a@BÜCHER.de", True),
     ("@Spam.Example.", "a@spam.example", True),  # "@", a trailing dot, capitals: the same
     ("", "a@mailinator.com", False),
+    ("\n\nmailinator.com", "a@mailinator.com", True),  # blank lines first: the list still counts
+    ("not a domain; spam.example,mailinator.com", "a@mailinator.com", True),  # past the wrong ones
+    ("mailinator.com", '"a@b"@mailinator.com', True),  # a quoted "@": the domain is after the last
+    ("mailinator.com", "a@localhost", False),  # an e-mail at no domain of the list's kind
 ])
 def test_which_e_mails_an_ignored_domain_covers(client, sm, on_commit, listed, email, quarantined):
     ignore(listed)
@@ -103,6 +108,15 @@ def test_the_form_page_may_call_an_answer_spam(client, sm, on_commit, monkeypatc
 
 
 @pytest.mark.django_db
+def test_a_long_spam_reason_is_cut_to_its_first_200_characters(client, sm, on_commit, monkeypatch):
+    said = "a" * 199 + "bc"
+    monkeypatch.setattr(SurveyPage, "get_salesmanago_spam_reason", lambda self, form, submission: said)
+    submit_emails(client, make_form_page(), on_commit, "bot@example.com")
+    assert ExportRecord.objects.get().last_error == (
+        f"Quarantined as spam: {'a' * 199}b. Not sent unless staff send it anyway.")
+
+
+@pytest.mark.django_db
 def test_the_server_configuration_may_list_the_domains(client, sm, on_commit, settings):
     settings.WAGTAIL_SALESMANAGO = {"default": {"ignored_domains": ["mailinator.com", "spam.example"]}}
     submit_emails(client, make_form_page(), on_commit, "a@spam.example")
@@ -122,6 +136,15 @@ def test_the_past_answers_export_quarantines_and_counts_them(sm):
     assert (export_run.sent, export_run.quarantined, export_run.remaining) == (3, 2, 0)
     assert sorted(c["email"] for c in sm.contacts()) == [f"past{n}@example.com" for n in range(3)]
     assert ExportRecord.objects.filter(status="quarantined").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_past_answer_whose_e_mail_has_no_at_sign_is_at_no_domain(sm):
+    ignore("mailinator.com")
+    page = make_form_page()
+    past(page, 1, **{"Twój e-mail": "mailinator.com"})  # typed before the question was an e-mail
+    history.run(ExportRun.objects.create(page=page, total=1))
+    assert ExportRecord.objects.get().status != "quarantined"
 
 
 @pytest.mark.django_db
@@ -148,7 +171,15 @@ def test_the_worst_inputs_cost_little():
     assert quarantine.ignored_domain(f"x@{longest}", domains) == ""
     assert quarantine.ignored_domain(f"x@{longest}", [longest]) == longest
     assert quarantine.domain_of("a" * 100_000 + ".example") == ""  # never encoded whole
-    assert quarantine.parse("x" * 1_000_000)[1] == ["x" * quarantine.MAX_TEXT]  # read up to the cap
+    assert quarantine.parse("x" * 1_000_000)[1] == ["x" * 20_000]  # read up to the cap
+
+
+@pytest.mark.parametrize("length, domain", [(1012, "a.example"), (1013, "")])
+def test_an_entry_longer_than_four_times_the_longest_domain_is_no_domain(length, domain):
+    # Soft hyphens (U+00AD) are dropped by UTS 46: a long entry may still be a short domain, but
+    # an entry over 4 × 253 characters is not even read.
+    entry = "a" + "\u00ad" * (length - len("a.example")) + ".example"
+    assert (len(entry), quarantine.domain_of(entry)) == (length, domain)
 
 
 @pytest.mark.django_db
@@ -181,7 +212,10 @@ def test_a_spam_check_that_breaks_keeps_the_answer_back_and_the_visitor_never_kn
         "quarantined", "Quarantined: the form's spam check failed (RuntimeError). Not sent unless "
                        "staff send it anyway.")
     assert sm.requests() == []
-    assert "The SALESmanago spam check of a form failed" in caplog.text
+    assert errors(caplog) == [(
+        "wagtail_salesmanago.delivery.quarantine",
+        "The SALESmanago spam check of a form failed; its answer is quarantined.")]
+    assert caplog.records[-1].exc_info[0] is RuntimeError  # with the check's traceback
 
 
 @pytest.mark.django_db

@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task_backends
@@ -16,6 +16,7 @@ from tests.helpers import (
     backlog,
     batch_calls,
     database_refuses,
+    errors,
     make_form_page,
     past,
     run_retry,
@@ -210,14 +211,63 @@ def test_an_ended_pause_means_nothing(client, sm, on_commit):
 
 
 @pytest.mark.django_db
+def test_another_sites_pause_holds_up_none_of_this_sites_answers(client, sm, on_commit):
+    page = make_form_page()
+    past(page, 2)
+    DeliveryPause.objects.create(site=site_with("other.example"),
+                                 until=timezone.now() + timedelta(minutes=10))
+    submit_emails(client, page, on_commit, "ola@example.com")
+    history.run(ExportRun.objects.create(page=page, total=2))  # and the past answers' export
+    assert {r.status for r in ExportRecord.objects.all()} == {"sent"}
+    assert len(sm.contacts()) == 3
+
+
+@pytest.mark.django_db
+def test_a_pause_is_over_at_the_very_moment_it_ends(db):
+    until = timezone.now() + timedelta(minutes=10)
+    DeliveryPause.objects.create(site=default_site(), until=until)
+    assert DeliveryPause.objects.until(default_site(), until - timedelta(microseconds=1)) == until
+    assert DeliveryPause.objects.until(default_site(), until) is None
+
+
+@pytest.mark.django_db
 def test_a_longer_pause_is_never_shortened(db):
     site = Site.objects.get(is_default_site=True)
+    other = site_with("other.example")
+    soon = timezone.now() + timedelta(minutes=1)
+    DeliveryPause.objects.create(site=other, until=soon)  # another site's own, shorter pause
     later = timezone.now() + timedelta(hours=1)
     DeliveryPause.objects.extend(site, later)
     DeliveryPause.objects.extend(site, later - timedelta(minutes=30))
     assert pause_of(site) == later
     DeliveryPause.objects.extend(site, later + timedelta(minutes=1))
     assert pause_of(site) == later + timedelta(minutes=1)
+    assert pause_of(other) == soon  # untouched
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("theirs, kept", [(-30, 0), (30, 30)])
+def test_two_senders_pausing_at_once_keep_the_later_end(db, theirs, kept):
+    """Another sender stores the site's first pause between this one's UPDATE (nothing to
+    extend yet) and its INSERT: the later of the two ends stays."""
+    site = default_site()
+    other = site_with("other.example")
+    soon = timezone.now() + timedelta(minutes=1)
+    DeliveryPause.objects.create(site=other, until=soon)  # another site's own, shorter pause
+    until = timezone.now() + timedelta(hours=1)
+    statements = []
+
+    def another_sender_between_statements(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        statements.append(sql.split()[0])
+        if statements == ["UPDATE"]:  # right after this sender's first UPDATE
+            DeliveryPause.objects.create(site=site, until=until + timedelta(minutes=theirs))
+        return result
+
+    with connection.execute_wrapper(another_sender_between_statements):
+        DeliveryPause.objects.extend(site, until)
+    assert pause_of(site) == until + timedelta(minutes=kept)
+    assert pause_of(other) == soon  # untouched
 
 
 @pytest.mark.django_db
@@ -259,6 +309,50 @@ def test_sites_that_share_an_account_pause_together(client, sm, on_commit):
     assert not DeliveryPause.objects.filter(site=third).exists()  # another account calls on
 
 
+def site_with(hostname, **credentials):
+    """Another site (and its own SALESmanago settings, if ``credentials``)."""
+    root = Page.objects.get(depth=1).add_child(title=hostname, slug=hostname.replace(".", "-"))
+    site = Site.objects.create(hostname=hostname, root_page=root)
+    if credentials:
+        SalesmanagoSettings.objects.create(site=site, **credentials)
+    return site
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("endpoint, client_id, paused", [
+    ("{url}/", " {client_id} ", True),  # spelled otherwise, the same account: it waits too
+    ("https://app2.salesmanago.pl", "{client_id}", False),  # another server, the same client ID
+    ("", "{client_id}", False),  # no endpoint yet: it calls nobody
+    ("{url}", "", False),  # no client ID yet
+])
+def test_which_other_sites_share_the_throttled_account(client, sm, on_commit, endpoint, client_id,
+                                                        paused):
+    page = make_form_page()
+    credentials = sm.credentials()
+    other = site_with("other.example", **{**credentials,
+                                          "endpoint": endpoint.format(url=sm.url),
+                                          "client_id": client_id.format(client_id=sm.client_id)})
+    sm.misbehave(status=429, retry_after="600")
+    submit_emails(client, page, on_commit, "a@example.com")
+    assert DeliveryPause.objects.filter(site=other).exists() is paused
+
+
+@pytest.mark.django_db
+def test_a_sharing_site_whose_pause_cannot_be_stored_leaves_the_others_paused(
+        client, sm, on_commit, caplog):
+    page = make_form_page()
+    first = site_with("first.example", **sm.credentials())
+    second = site_with("second.example", **sm.credentials())
+    sm.misbehave(status=429, retry_after="600")
+    with database_refuses(DeliveryPause, "INSERT", "database is locked", lost=True,
+                          when=f"NEW.site_id = {first.pk}"):
+        submit_emails(client, page, on_commit, "a@example.com")
+    assert pause_of(second) == pause_of(default_site())
+    assert not DeliveryPause.objects.filter(site=first).exists()
+    assert errors(caplog) == [("wagtail_salesmanago.delivery.account",
+                               "Could not pause the SALESmanago calls of site first.example.")]
+
+
 @pytest.mark.django_db
 def test_a_pause_that_cannot_be_stored_still_leaves_the_outcome_stored(
         client, sm, on_commit, caplog):
@@ -268,7 +362,8 @@ def test_a_pause_that_cannot_be_stored_still_leaves_the_outcome_stored(
     record = ExportRecord.objects.get()
     assert (record.status, record.attempts, record.claimed_until) == ("throttled", 1, None)
     assert record.attempt_log.get().message == THROTTLED
-    assert "Could not pause the SALESmanago calls of site localhost [default]." in caplog.text
+    assert errors(caplog) == [("wagtail_salesmanago.delivery.account",
+                               "Could not pause the SALESmanago calls of site localhost [default].")]
 
 
 @pytest.mark.django_db

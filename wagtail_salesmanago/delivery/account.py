@@ -163,7 +163,7 @@ def every_account():
     """Each site's account, in site order, read in two queries whatever their number (no
     settings row is made for a site without one)."""
     stored = {settings.site_id: settings for settings in SalesmanagoSettings.objects.all()}
-    return [account_for_site(site, stored.get(site.pk) or SalesmanagoSettings(site=site))
+    return [account_for_site(site, stored.get(site.pk) or SalesmanagoSettings())  # the defaults
             for site in Site.objects.order_by("pk")]
 
 

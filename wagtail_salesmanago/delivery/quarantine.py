@@ -30,8 +30,8 @@ def domain_of(text):
     if not text or len(text) > MAX_DOMAIN * 4:  # no need to encode more than could fit
         return ""
     try:
-        ascii_text = idna.encode(text.removeprefix("@").removeprefix("*."), uts46=True,
-                                 transitional=False).decode("ascii").lower().rstrip(".")
+        ascii_text = idna.encode(text.removeprefix("@").removeprefix("*."),
+                                 uts46=True).decode("ascii").lower().rstrip(".")
     except (idna.IDNAError, UnicodeError, ValueError):  # an empty or too long label, a
         return ""  # character IDNA refuses
     return ascii_text if len(ascii_text) <= MAX_DOMAIN and DOMAIN.fullmatch(ascii_text) else ""
