@@ -26,12 +26,12 @@ def domain_of(text):
     with UTS 46, not transitional: ``bücher.de`` is ``xn--bcher-kva.de``, ``straße.de`` is not
     ``strasse.de``, capitals and full-width dots are mapped), without a leading ``@`` or ``*.`` or
     a trailing dot; "" if it is no domain."""
-    text = str(text or "").strip()
+    text = text.strip()
     if not text or len(text) > MAX_DOMAIN * 4:  # no need to encode more than could fit
         return ""
-    try:
+    try:  # UTS 46 maps capitals to small letters
         ascii_text = idna.encode(text.removeprefix("@").removeprefix("*."),
-                                 uts46=True).decode("ascii").lower().rstrip(".")
+                                 uts46=True).decode().removesuffix(".")
     except (idna.IDNAError, UnicodeError, ValueError):  # an empty or too long label, a
         return ""  # character IDNA refuses
     return ascii_text if len(ascii_text) <= MAX_DOMAIN and DOMAIN.fullmatch(ascii_text) else ""
@@ -55,7 +55,8 @@ def parse(text):
 def ignored_domain(email, domains):
     """The one of ``domains`` that ``email`` is at (the domain itself or a subdomain of it);
     "" if none."""
-    domain = domain_of(str(email or "").rpartition("@")[2]) if "@" in str(email or "") else ""
+    email = str(email)  # None has no "@"
+    domain = domain_of(email.rpartition("@")[2]) if "@" in email else ""
     if not domain:
         return ""
     wanted = frozenset(domains)
