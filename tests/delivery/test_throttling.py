@@ -288,6 +288,29 @@ def test_a_workers_task_during_a_pause_is_handed_back_for_the_pause_end(client, 
     [_, later] = [r for r in backend.results if r.task.name == "deliver_export"]
     assert (later.args, later.task.run_after) == ([record.pk], record.next_attempt_at)
     assert sm.requests() == []
+    assert str(record.last_error) == PAUSED
+
+
+PAUSED = ("Not sent: SALESmanago asked this site's deliveries to wait. It goes at its next "
+          "attempt.")
+
+
+@pytest.mark.django_db(transaction=True)  # the refused write ends no outer transaction
+def test_a_pause_whose_message_cannot_be_stored_still_keeps_the_answer_waiting(
+        client, sm, on_commit, queued, caplog):
+    until = timezone.now() + timedelta(minutes=10)
+    DeliveryPause.objects.create(site=Site.objects.get(is_default_site=True), until=until)
+    submit_emails(client, make_form_page(), on_commit, "a@example.com")
+    record = ExportRecord.objects.get()
+
+    with database_refuses(ExportRecord, "UPDATE", "no message now",
+                          when="NEW.status = 'throttled' AND OLD.status = 'throttled'"):
+        outbox.send(record.pk)
+
+    record.refresh_from_db()
+    assert (record.status, record.attempts, str(record.last_error)) == ("throttled", 0, "")
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
+        f"Could not store why SALESmanago export {record.pk} waits (its status is stored)."]
 
 
 def default_site():
@@ -416,7 +439,8 @@ def test_past_answers_exported_during_a_pause_wait_for_it_together(sm, queued):
     history.run(export_run)
 
     records = list(ExportRecord.objects.order_by("pk"))
-    assert {(r.status, r.attempts) for r in records} == {("throttled", 0)}
+    assert {(r.status, r.attempts, str(r.last_error)) for r in records} == {
+        ("throttled", 0, PAUSED)}
     [at] = {r.next_attempt_at for r in records}  # together: one batch after the pause
     assert spread_after(at, until, 600)
     # One task for a batch's worth of them (its drain takes the rest).
