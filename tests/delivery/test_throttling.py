@@ -295,7 +295,7 @@ PAUSED = ("Not sent: SALESmanago asked this site's deliveries to wait. It goes a
           "attempt.")
 
 
-@pytest.mark.django_db(transaction=True)  # the refused write ends no outer transaction
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # cron's autocommit
 def test_a_pause_whose_message_cannot_be_stored_still_keeps_the_answer_waiting(
         client, sm, on_commit, queued, caplog):
     until = timezone.now() + timedelta(minutes=10)
