@@ -161,3 +161,95 @@ def test_a_pause_makes_only_the_open_unheld_records_wait_until_it_ends():
 def test_the_code_a_redacted_message_keeps_is_its_first_one(data, code):
     from wagtail_salesmanago.records.querysets import first_code
     assert first_code(data) == code
+
+
+def attempt(of, message=""):
+    from wagtail_salesmanago.models import DeliveryAttempt
+    return DeliveryAttempt.objects.create(record=of, started_at=NOW, finished_at=NOW,
+                                          mode="upsert", outcome="sent", message=message)
+
+
+def redacted_now(records):
+    return ExportRecord.objects.filter(pk__in=[r.pk for r in records], redacted_at=NOW).count()
+
+
+@pytest.mark.django_db
+def test_a_redaction_gives_up_what_waited_and_leaves_an_empty_message_empty():
+    from wagtail_salesmanago import stored_messages
+    page = make_form_page()
+    hold = DeliveryHold.objects.create(site=Site.objects.get(is_default_site=True), since=NOW,
+                                       next_check_at=NOW)
+    held = record(page, 1, status="held", event_status="held", hold=hold, next_attempt_at=None)
+    sent = record(page, 2, status="sent", next_attempt_at=None)
+    quiet, refused = attempt(sent), attempt(sent, stored_messages.message("paused"))
+
+    assert ExportRecord.objects.all().redact(NOW, 30) == (2, 2)
+
+    held.refresh_from_db()
+    # Nothing is left to send: given up, and no longer waiting in the site's hold.
+    assert (held.status, held.event_status, held.next_attempt_at) == ("failed", "failed", None)
+    assert list(hold.records.all()) == [] and held.hold is None
+    # A message there was keeps its code; where there was none, there is still none.
+    sent.refresh_from_db()
+    assert (sent.last_error, sent.event_error) == ("", "")
+    quiet.refresh_from_db(), refused.refresh_from_db()
+    assert quiet.message == ""
+    assert stored_messages.render(refused.message) == (
+        "(Its details were removed with the answers: paused.)")
+
+
+@pytest.mark.django_db
+def test_a_redaction_counts_every_chunks_attempts(monkeypatch):
+    from wagtail_salesmanago.records import querysets
+    # internal seam: a small chunk, so that a few records make several chunks.
+    monkeypatch.setattr(querysets, "REDACT_CHUNK", 2)
+    page = make_form_page()
+    for number in range(5):
+        attempt(record(page, number))
+
+    assert ExportRecord.objects.all().redact(NOW, 30) == (5, 5)
+
+
+@pytest.mark.django_db
+def test_a_redaction_reads_nothing_again_that_is_redacted_or_held_by_a_sender(
+        monkeypatch, django_assert_num_queries):
+    from wagtail_salesmanago.records import querysets
+    # internal seam: a small chunk, so that reading records again would show in the statements.
+    monkeypatch.setattr(querysets, "REDACT_CHUNK", 2)
+    page = make_form_page()
+    done = [record(page, number) for number in range(4)]
+    ExportRecord.objects.all().redact(NOW - timedelta(days=1), 30)
+    for number in range(4, 8):
+        record(page, number, claimed_until=NOW + timedelta(minutes=1))
+
+    with django_assert_num_queries(1):  # one read, finding nothing to redact
+        assert ExportRecord.objects.all().redact(NOW, 30) == (0, 0)
+    assert redacted_now(done) == 0
+
+
+@pytest.mark.django_db
+def test_a_redaction_leaves_what_a_sender_or_another_run_took_since_its_read():
+    from django.db import connection
+    page = make_form_page()
+    taken, redacted, left = (record(page, number) for number in range(1, 4))
+    raced = []
+
+    def race(execute, sql, params, many, context):
+        # After the redaction has read its chunk's ids, before it marks them, a sender claims
+        # one record and another run redacts another: what a busy site does between two
+        # statements.
+        if not raced and sql.lstrip().upper().startswith("UPDATE"):
+            raced.append(sql)
+            ExportRecord.objects.filter(pk=taken.pk).update(claimed_until=NOW + timedelta(minutes=1))
+            ExportRecord.objects.filter(pk=redacted.pk).update(redacted_at=NOW - timedelta(days=1))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(race):
+        assert ExportRecord.objects.all().redact(NOW, 30) == (1, 0)
+
+    assert raced
+    assert redacted_now([taken, redacted, left]) == 1
+    taken.refresh_from_db(), redacted.refresh_from_db(), left.refresh_from_db()
+    assert (taken.email, taken.status) == ("1@example.com", "pending")  # the sender's to finish
+    assert (redacted.email, redacted.redacted_at) == ("2@example.com", NOW - timedelta(days=1))
+    assert (left.email, left.status) == ("", "failed")
