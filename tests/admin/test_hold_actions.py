@@ -47,6 +47,25 @@ def test_a_passing_test_connection_of_the_same_credentials_lifts_the_hold_and_sa
 
 
 @pytest.mark.django_db
+def test_a_hold_lifted_by_a_test_connection_is_logged_and_its_deliveries_go_to_the_workers(
+        admin, sm, site, held, on_commit, log):
+    from django_tasks import task_backends
+    backend = task_backends["default"]
+    backend.clear()
+    log()  # what the hold's start wrote
+
+    with on_commit():
+        admin.post(connection_url(site), typed(sm, api_secret=""))
+
+    assert log() == [("holds", "INFO", f"SALESmanago hold of site {site.pk} lifted (a connection "
+                                       "test passed); 3 deliveries due.")]
+    tasks = [r for r in backend.results if r.task.name == "deliver_export"]
+    assert sorted(r.args[0] for r in tasks) == sorted(ExportRecord.objects.values_list("pk", flat=True))
+    # Each when it is due (now), not all inside the admin's request.
+    assert all(r.task.run_after is not None for r in tasks)
+
+
+@pytest.mark.django_db
 def test_a_passing_test_of_other_credentials_not_saved_keeps_the_hold(admin, sm, site, held):
     # The same server by another name: other credentials than the stored ones the hold refused.
     other = typed(sm, endpoint=sm.url.replace("127.0.0.1", "localhost"))
