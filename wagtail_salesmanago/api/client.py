@@ -179,7 +179,7 @@ def broken_answer(err):
 def cause_of(err, kind):
     """The first exception of ``kind`` among ``err``'s arguments (and theirs): requests wraps
     urllib3's errors, which wrap http.client's."""
-    for arg in getattr(err, "args", ()):
+    for arg in err.args:
         if isinstance(arg, kind):
             return arg
         if isinstance(arg, BaseException):
