@@ -47,6 +47,8 @@ def test_a_429_or_a_503_with_retry_after_is_a_throttle(client, status, headers, 
     assert type(error) is ThrottledError
     assert (error.kind, error.retry_after, error.status_code) == ("throttled", retry_after, status)
     assert str(error).startswith(text)
+    # As every requests.HTTPError, it carries the answer (for a site's own handling).
+    assert error.response.status_code == status and error.response.text == "Too Many Requests"
     assert SECRET not in str(error) and SECRET not in repr(error)
 
 
