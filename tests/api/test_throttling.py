@@ -78,6 +78,12 @@ def test_a_503_without_a_readable_retry_after_stays_a_server_error(client, heade
     # Nothing a server could mean: none
     (None, None), ("", None), ("soon", None), ("-5", None), ("1.5", None), ("+30", None),
     ("1234567890", 999_999_999),  # ten digits: as long as the longest read (the caller cuts it)
+    ("100000000", 100_000_000),  # nine digits: read as they are
+    # A date in another zone than GMT means its own (HTTP dates are GMT, but it says which).
+    ("Mon, 07 Dec 2026 12:01:30 +0200", 90),
+    # At most 40 characters are read as a date (29 are enough; spaces between its words count).
+    ("Mon, 07 Dec 2026 10:01:30" + " " * 12 + "GMT", 90),
+    ("Mon, 07 Dec 2026 10:01:30" + " " * 13 + "GMT", None),
     ("9" * 5000, 999_999_999),  # Python refuses to read 4,300 digits: never tried
     ("Mon, 07 Dec 2026 10:01:30 GMT" + " " * 20 + "x", None),
     ("Mon, 32 Dec 2026 10:01:30 GMT", None),
