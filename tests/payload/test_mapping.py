@@ -94,6 +94,15 @@ def test_editors_are_told_a_label_cut_to_punctuation_is_named_by_its_place():
     assert (fits["key"], fits["fallback"], fits["cut"]) == ("ankieta." + "a" * 247, False, False)
 
 
+def test_a_prefix_as_long_as_a_name_leaves_no_room_and_editors_are_told_so():
+    # The server configuration's prefix has no length limit: 255 characters leave no room
+    # for the label, so the question falls back to its place (cut away as well).
+    [detail] = mapping.describe_details([q("Ocena")], "p" * 255)
+    assert (detail["key"], detail["fallback"], detail["cut"]) == ("p" * 255, True, True)
+    [one_left] = mapping.describe_details([q("Ocena")], "p" * 254)
+    assert (one_left["key"], one_left["fallback"], one_left["cut"]) == ("p" * 254 + "O", False, True)
+
+
 @pytest.mark.parametrize(
     "value, expected",
     [
