@@ -442,3 +442,16 @@ def test_a_redirect_is_never_followed_off_the_endpoints_api(settings, status):
     assert elsewhere.hits == []
     assert caught.value.kind == "garbled" and f"HTTP {status}" in str(caught.value)
     assert "internal" not in str(caught.value)  # the Location is not echoed
+
+
+def test_clients_of_one_thread_share_its_connections_and_each_thread_has_its_own():
+    first = SalesmanagoClient("app3.salesmanago.pl", "client-1", SECRET)
+    second = SalesmanagoClient("app3.salesmanago.pl", "client-2", SECRET)
+    other_thread = []
+    worker = threading.Thread(target=lambda: other_thread.append(
+        SalesmanagoClient("app3.salesmanago.pl", "client-1", SECRET).session))
+    worker.start()
+    worker.join()
+
+    assert first.session is second.session  # one pool of kept-alive connections per thread
+    assert other_thread[0] is not first.session  # requests' sessions are not thread-safe
