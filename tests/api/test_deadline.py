@@ -617,3 +617,19 @@ def test_an_answer_that_came_but_cannot_be_read_says_what_happened(raw, said):
 
     assert (caught.value.kind, str(caught.value)) == (
         "garbled", f"{said} (POST /api/contact/upsert)")
+
+
+def test_a_refused_connection_under_a_deadline_is_told_as_nothing_answering(one_second):
+    # A port nothing listens on (bound, then closed): the connection is refused at once, in the
+    # deadline's helper thread, and the refusal itself reaches the client.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = make_client(f"http://127.0.0.1:{port}", session=transport.new_session(HEADERS))
+
+    with pytest.raises(TransientError) as caught:
+        client.upsert({})
+
+    assert caught.value.kind == "unreachable"
+    assert str(caught.value).startswith(f"Could not connect to SALESmanago at http://127.0.0.1:{port}")
+    assert isinstance(caught.value.__cause__, requests.ConnectionError)
