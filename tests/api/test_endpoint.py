@@ -191,3 +191,10 @@ def test_a_host_name_takes_253_characters_at_most(last, ok):
     with pytest.raises(ValidationError) as error:
         validate_endpoint(host)
     assert error.value.messages == [HOST_SHAPE]
+
+
+def test_a_long_path_is_quoted_by_its_first_64_characters():
+    path = "/" + "a" * 63 + "bcdef" * 40  # 264 characters: the message shows the first 64
+    with pytest.raises(ValidationError) as caught:
+        parse_endpoint("app3.salesmanago.pl" + path)
+    assert caught.value.messages == [leave_out("/" + "a" * 63)]
