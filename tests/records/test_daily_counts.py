@@ -1,8 +1,11 @@
 """The report's figures: one grouped query per day and form, each answer counted once."""
 
+import re
 from datetime import datetime, timedelta, timezone as dt_timezone
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.helpers import dated_record, make_form_page
@@ -153,3 +156,23 @@ def test_where_the_clocks_go_back_at_midnight_the_hour_repeated_is_the_day_befor
                                              until=datetime(2026, 10, 1, tzinfo=utc))
     assert {row["day"].isoformat(): row["sent"] for row in rows} == {
         "2026-04-03": 1, "2026-04-04": 4, "2026-04-05": 1, "2026-09-05": 1, "2026-09-06": 1}
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL computes both natively")
+def test_on_sqlite_the_days_and_the_delays_are_computed_by_the_database_itself():
+    """Django's own ``TruncDate`` and ``F + delay`` give SQLite the same figures by calling a
+    Python function for each row (seconds over a million records, benchmark P5): the report's
+    query calls none. Over summer time too, where each offset has its own ``date()``."""
+    page = make_form_page()
+    dated_record(page, LATE, status="sent", sent_at=LATE + timedelta(seconds=30))
+    with CaptureQueriesContext(connection) as queries:
+        for since in (LATE - timedelta(days=7), datetime(2026, 3, 1, tzinfo=dt_timezone.utc)):
+            rows = list(ExportRecord.objects.daily_counts(since=since, until=LATE + timedelta(days=1)))
+            assert [(row["sent"], row["within_minute"]) for row in rows] == [(1, 1)]
+
+    [short, over_summer_time] = [query["sql"] for query in queries.captured_queries]
+    for sql in (short, over_summer_time):
+        assert re.findall(r"\bdjango_\w+\(", sql) == []  # Django's Python functions for SQLite
+        assert "julianday(" in sql and "date(" in sql
+    assert over_summer_time.count("date(") > short.count("date(")
