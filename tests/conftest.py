@@ -114,20 +114,27 @@ def mutmut_durations():
     return json.loads(stats.read_text()).get("duration_by_test", {})
 
 
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
     """``make mutation``: a mutant's tests run quickest module first and quickest test first, so
     that a mutant one quick test kills stops there (mutmut passes ``-x``) instead of after minutes
     of slower tests. Tests stay grouped by module, in an order pytest-randomly could have drawn.
-    The fork server's collection reads the durations once; each mutant's run inherits them."""
+    The fork server's collection reads the durations once; each mutant's run inherits them.
+
+    Sorted before the yield, as pytest-randomly shuffles: pytest-django's stable sort then puts
+    the transactional tests last, as Django does. A transactional test with serialized rollback
+    leaves the database empty for the next one to restore; a plain test after it finds no site,
+    and fails whatever the mutant (sessions 18-20 counted such mutants killed)."""
     durations = mutmut_durations()
     if not durations or "__mutmut_" not in os.environ.get("MUTANT_UNDER_TEST", ""):
-        return
+        return (yield)
     def took(item):
         return durations.get(item.nodeid.removeprefix("mutants/"), 0.0)
     quickest = {}
     for item in items:
         quickest[item.module] = min(quickest.get(item.module, took(item)), took(item))
     items.sort(key=lambda item: (quickest[item.module], item.module.__name__, took(item)))
+    return (yield)
 
 
 def pytest_terminal_summary(terminalreporter, config):
