@@ -122,9 +122,9 @@ def pytest_collection_modifyitems(config, items):
     The fork server's collection reads the durations once; each mutant's run inherits them.
 
     Sorted before the yield, as pytest-randomly shuffles: pytest-django's stable sort then puts
-    the transactional tests last, as Django does. A transactional test with serialized rollback
-    leaves the database empty for the next one to restore; a plain test after it finds no site,
-    and fails whatever the mutant (sessions 18-20 counted such mutants killed)."""
+    the transactional tests last, as Django does. A transactional test leaves the database empty
+    when it ends; a plain test after it finds no site, and fails whatever the mutant (sessions
+    18-20 counted such mutants killed)."""
     durations = mutmut_durations()
     if not durations or "__mutmut_" not in os.environ.get("MUTANT_UNDER_TEST", ""):
         return (yield)
